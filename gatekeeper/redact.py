@@ -1,0 +1,36 @@
+"""Keeps tokens out of every line the gatekeeper prints, logs or writes.
+
+``register_secret`` is called wherever a token is loaded; ``redact`` replaces every
+registered secret (and anything shaped like a bearer header) before text leaves the process.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+_lock = threading.Lock()
+_secrets: set[str] = set()
+
+_BEARER = re.compile(r"(?i)(bearer\s+)[^\s\"',]+")
+_URL_USERINFO = re.compile(r"(?i)([a-z][a-z0-9+.-]*://)[^/@\s]+@")
+
+MASK = "[redacted]"
+
+
+def register_secret(secret: str | None) -> None:
+    """Remember a secret so that ``redact`` hides it wherever it shows up."""
+    if secret and len(secret) >= 4:
+        with _lock:
+            _secrets.add(secret)
+
+
+def redact(text: str) -> str:
+    """``text`` with every known secret, bearer token and URL credential masked."""
+    with _lock:
+        secrets = sorted(_secrets, key=len, reverse=True)
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, MASK)
+    text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
+    return _URL_USERINFO.sub(lambda m: m.group(1) + MASK + "@", text)

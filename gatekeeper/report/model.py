@@ -1,0 +1,117 @@
+"""The result of evaluating a policy against an estate: findings, per-app and overall decisions.
+
+Produced by the pure engine, rendered by the formatters, stored by the history store.
+The JSON contract (``gatekeeper.report/v1``, DESIGN section 6) is built from it by
+``gatekeeper.report.json_format``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Severity = Literal["block", "warn", "info"]
+Decision = Literal["allow", "warn", "block"]
+
+REPORT_SCHEMA = "gatekeeper.report/v1"
+
+_DECISION_RANK: dict[str, int] = {"allow": 0, "warn": 1, "block": 2}
+
+
+def worst(decisions: list[Decision] | tuple[Decision, ...]) -> Decision:
+    """The worst of several decisions: block > warn > allow (allow for none)."""
+    result: Decision = "allow"
+    for d in decisions:
+        if _DECISION_RANK[d] > _DECISION_RANK[result]:
+            result = d
+    return result
+
+
+def decision_of(severity: Severity) -> Decision:
+    """What one unwaived finding of this severity does to a decision (info changes nothing)."""
+    return "allow" if severity == "info" else severity
+
+
+def fingerprint(rule: str, app_id: str | None, subject: str | None) -> str:
+    """Stable id of a finding across audits: rule + app id + subject (DESIGN section 5)."""
+    raw = "\x1f".join([rule, app_id or "", subject or ""])
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:20]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Evidence(_Model):
+    """One link of the chain that led to a finding: app -> team -> enterprise -> agreement."""
+
+    kind: str  # "app", "team", "enterprise-account", "agreement", "region", "space", ...
+    name: str
+    detail: str = ""
+
+
+class Finding(_Model):
+    rule: str
+    severity: Severity
+    app: str | None = None  # None for policy-level findings (e.g. an unused waiver)
+    app_id: str | None = None
+    subject: str | None = None  # the add-on, drain, agreement or waiver it concerns
+    message: str
+    remediation: str
+    evidence: tuple[Evidence, ...] = ()
+    waived: bool = False
+    waiver: str | None = None  # "reason (approved by X, expires D)" when waived
+    fingerprint: str
+
+
+class AppResult(_Model):
+    name: str
+    id: str
+    team: str | None = None
+    region: str | None = None
+    country: str | None = None  # ISO 3166-1 alpha-2, when the region is known
+    space: str | None = None
+    shield: bool = False
+    data_class: str
+    decision: Decision
+    findings: tuple[Finding, ...] = ()
+
+
+class Summary(_Model):
+    allow: int = 0
+    warn: int = 0
+    block: int = 0
+
+
+class Report(_Model):
+    generated_at: datetime
+    policy_path: str | None = None
+    policy_sha256: str | None = None
+    fail_on: Literal["block", "warn"] = "block"
+    decision: Decision
+    apps: tuple[AppResult, ...] = ()
+    # Findings that belong to no app: unused or expired waivers, expiring agreements.
+    policy_findings: tuple[Finding, ...] = Field(default=())
+
+    @property
+    def summary(self) -> Summary:
+        counts = {"allow": 0, "warn": 0, "block": 0}
+        for app in self.apps:
+            counts[app.decision] += 1
+        return Summary(**counts)
+
+    def all_findings(self) -> list[Finding]:
+        out = [f for app in self.apps for f in app.findings]
+        out.extend(self.policy_findings)
+        return out
+
+    def exit_code(self, *, strict: bool = False) -> int:
+        """0 allowed, 1 blocked; warnings fail only with ``fail_on = "warn"`` or ``--strict``."""
+        if self.decision == "block":
+            return 1
+        if self.decision == "warn" and (strict or self.fail_on == "warn"):
+            return 1
+        return 0
