@@ -8,7 +8,7 @@ The JSON contract (``gatekeeper.report/v1``, DESIGN section 6) is built from it 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -86,6 +86,40 @@ class Summary(_Model):
     block: int = 0
 
 
+class AgreementStatus(_Model):
+    """An agreement of the policy as of the report date (for the DPO's expiry timeline)."""
+
+    id: str
+    kind: Literal["heroku", "addon"]
+    covers: tuple[str, ...] = ()  # teams, enterprise accounts or add-on services
+    countries: tuple[str, ...] = ()
+    mechanism: str | None = None
+    signed: date | None = None
+    expires: date
+    state: Literal["active", "expiring", "expired", "not-yet-signed"]
+    days_left: int  # negative once expired
+
+
+class WaiverStatus(_Model):
+    rule: str
+    app: str
+    subject: str | None = None
+    reason: str
+    approved_by: str
+    expires: date
+    state: Literal["active", "expiring", "expired"]
+    used: bool = False
+
+
+class Changes(_Model):
+    """What changed since an earlier audit, matched by finding fingerprint."""
+
+    baseline: str  # "audit #12 of 2026-11-25T02:00:00Z" or "report.json"
+    since: datetime | None = None
+    new: tuple[Finding, ...] = ()
+    resolved: tuple[Finding, ...] = ()
+
+
 class Report(_Model):
     generated_at: datetime
     policy_path: str | None = None
@@ -95,6 +129,9 @@ class Report(_Model):
     apps: tuple[AppResult, ...] = ()
     # Findings that belong to no app: unused or expired waivers, expiring agreements.
     policy_findings: tuple[Finding, ...] = Field(default=())
+    agreements: tuple[AgreementStatus, ...] = ()
+    waivers: tuple[WaiverStatus, ...] = ()
+    changes: Changes | None = None  # filled by audit --since-last / --baseline
 
     @property
     def summary(self) -> Summary:
