@@ -1,0 +1,258 @@
+"""The Heroku app behind a git remote.
+
+Heroku's git remotes have three shapes (devcenter "Deploying with Git")::
+
+    https://git.heroku.com/NAME.git      (what ``heroku git:remote`` writes)
+    git@heroku.com:NAME.git              (SSH, scp-like)
+    ssh://git@heroku.com/NAME.git        (SSH, URL form)
+
+each with or without ``.git`` and a trailing slash; an HTTPS URL may carry credentials
+(``https://heroku:TOKEN@git.heroku.com/NAME.git`` is common in CI), so URLs are never
+printed unredacted. An app name is ``[a-z][a-z0-9-]{2,29}``; anything else is not an app.
+
+Which app a push goes to (``resolve_push_target``), in this order:
+
+1. ``git config remote.<name>.gatekeeper-app NAME`` names the app behind remote ``<name>``;
+   for a remote that is not Heroku-shaped (a mirror, a proxy, a local stand-in).
+2. A Heroku-shaped URL gives the app from its path.
+3. For the remote named ``heroku`` only: ``git config gatekeeper.app NAME``.
+
+When two of these name different apps the result is ``INVALID`` (ambiguity blocks; it does
+not pick one). A remote named ``heroku`` whose URL is not Heroku-shaped and that has no
+configured app is ``UNRESOLVED``: it is not a push to Heroku, and the hook says how to
+configure it. Every other remote is ``NOT_HEROKU``.
+
+Security: nothing taken from a URL or from git config is ever executed or passed through a
+shell; git runs with argument lists, and an app name is used only after it matched the
+pattern above.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from gatekeeper.errors import UsageError
+
+DEFAULT_REMOTE = "heroku"
+"""The remote ``heroku git:remote`` creates, and the one ``check`` and the hook look at."""
+
+APP_NAME_PATTERN = re.compile(r"[a-z][a-z0-9-]{2,29}")
+"""Heroku app names: start with a letter, then letters, digits and dashes, 3 to 30 long."""
+
+REMOTE_APP_KEY = "remote.{remote}.gatekeeper-app"
+REPO_APP_KEY = "gatekeeper.app"
+
+# The host part of the three Heroku shapes; what follows is the app path. Host names are
+# case-insensitive, app names are not (checked separately against APP_NAME_PATTERN).
+_HEROKU_URL = re.compile(
+    r"""
+    (?:
+        https://(?:[^/@\s]+@)?git\.heroku\.com(?::443)?/
+      | ssh://git@heroku\.com(?::22)?/
+      | git@heroku\.com:
+    )
+    (?P<path>.*?)
+    (?:\.git)?
+    /?
+    """,
+    re.VERBOSE | re.IGNORECASE | re.DOTALL,
+)
+
+ConfigLookup = Callable[[str], str | None]
+"""``git config --get KEY`` for one repository: the value, or None when unset."""
+
+
+def is_app_name(name: str) -> bool:
+    """Whether ``name`` is a syntactically valid Heroku app name."""
+    return APP_NAME_PATTERN.fullmatch(name) is not None
+
+
+def heroku_url_path(url: str) -> str | None:
+    """The app part of a Heroku-shaped git URL, not yet validated; None for other URLs."""
+    match = _HEROKU_URL.fullmatch(url.strip())
+    return match.group("path") if match else None
+
+
+def app_from_remote(name_or_url: str) -> str | None:
+    """The app name in a Heroku git URL, or None when it is not one.
+
+    Takes what git hands a pre-push hook as the remote: a URL (or a remote name, which is
+    never a Heroku URL and gives None). A Heroku-shaped URL whose path is not a valid app
+    name (``https://git.heroku.com/$(touch x).git``) also gives None.
+    """
+    path = heroku_url_path(name_or_url)
+    if path is None or not is_app_name(path):
+        return None
+    return path
+
+
+class TargetKind(enum.Enum):
+    """What a push goes to, as far as the gatekeeper is concerned."""
+
+    NOT_HEROKU = "not-heroku"
+    APP = "app"
+    UNRESOLVED = "unresolved"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class PushTarget:
+    """The result of resolving a remote: the app, or why there is none.
+
+    ``source`` says where the app name came from (for messages); ``reason`` explains an
+    ``INVALID`` or ``UNRESOLVED`` result in one sentence for the user.
+    """
+
+    kind: TargetKind
+    app: str | None = None
+    source: str = ""
+    reason: str = ""
+
+
+def shown(value: str, limit: int = 80) -> str:
+    """A value from a URL or config, quoted and with control characters escaped for display."""
+    text = value if len(value) <= limit else value[:limit] + "..."
+    return repr(text)
+
+
+def resolve_push_target(remote: str, url: str, config: ConfigLookup) -> PushTarget:
+    """Decide which Heroku app (if any) a push to ``remote`` at ``url`` goes to.
+
+    ``remote`` and ``url`` are what git passes a pre-push hook; they are equal when the
+    push names a URL rather than a remote. ``config`` looks up git config keys of the
+    repository. Pure apart from ``config``, so it is tested without git.
+    """
+    named = bool(remote) and remote != url
+    candidates: list[tuple[str, str]] = []  # (app, where it came from)
+
+    if named:
+        key = REMOTE_APP_KEY.format(remote=remote)
+        value = config(key)
+        if value:
+            if not is_app_name(value):
+                return PushTarget(
+                    TargetKind.INVALID,
+                    reason=f"git config {key} is {shown(value)}, which is not a valid "
+                    "Heroku app name.",
+                )
+            candidates.append((value, f"git config {key}"))
+
+    path = heroku_url_path(url)
+    if path is not None:
+        if not is_app_name(path):
+            return PushTarget(
+                TargetKind.INVALID,
+                reason=f"the remote URL points at Heroku's git server, but {shown(path)} is "
+                "not a valid Heroku app name.",
+            )
+        candidates.append((path, "the remote URL"))
+
+    if named and remote == DEFAULT_REMOTE:
+        value = config(REPO_APP_KEY)
+        if value:
+            if not is_app_name(value):
+                return PushTarget(
+                    TargetKind.INVALID,
+                    reason=f"git config {REPO_APP_KEY} is {shown(value)}, which is not a "
+                    "valid Heroku app name.",
+                )
+            candidates.append((value, f"git config {REPO_APP_KEY}"))
+
+    apps = {app for app, _ in candidates}
+    if len(apps) > 1:
+        listed = ", ".join(f"{app!r} from {source}" for app, source in candidates)
+        return PushTarget(
+            TargetKind.INVALID,
+            reason=f"the remote {shown(remote)} names more than one app ({listed}); make "
+            "them agree.",
+        )
+    if apps:
+        app, source = candidates[0]
+        return PushTarget(TargetKind.APP, app=app, source=source)
+    if named and remote == DEFAULT_REMOTE:
+        return PushTarget(
+            TargetKind.UNRESOLVED,
+            reason=f"the remote {DEFAULT_REMOTE!r} does not point at git.heroku.com and no app "
+            f"is configured for it (git config {REPO_APP_KEY} NAME).",
+        )
+    return PushTarget(TargetKind.NOT_HEROKU)
+
+
+class GitRepository:
+    """Runs ``git`` in one directory, with argument lists only (never a shell)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """``git ARGS`` in this directory; output captured, never raises on a git failure."""
+        try:
+            return subprocess.run(
+                ["git", *args],
+                cwd=self.path,
+                capture_output=True,
+                text=True,
+                errors="replace",
+                check=False,
+            )
+        except FileNotFoundError as exc:
+            raise UsageError(
+                "git is not installed or not on PATH.",
+                hint="Install git, or name the app with --app NAME.",
+            ) from exc
+        except NotADirectoryError as exc:
+            raise UsageError(f"{self.path} is not a directory.") from exc
+
+    def config(self, key: str) -> str | None:
+        """The value of ``git config --get KEY``, or None when unset or not a valid key."""
+        result = self.run("config", "--get", key)
+        if result.returncode != 0:
+            return None
+        return result.stdout.strip() or None
+
+    def config_bool(self, key: str) -> bool:
+        """``git config --bool KEY`` is true; unset or unparseable values are false."""
+        result = self.run("config", "--bool", "--get", key)
+        return result.returncode == 0 and result.stdout.strip() == "true"
+
+    def remote_push_url(self, remote: str) -> str | None:
+        """Where ``git push REMOTE`` goes (its pushurl, else its url); None if no such remote."""
+        if not remote or remote.startswith("-"):
+            return None
+        result = self.run("remote", "get-url", "--push", "--", remote)
+        if result.returncode != 0:
+            return None
+        return result.stdout.strip() or None
+
+    def toplevel(self) -> Path | None:
+        """The root of the work tree, or None outside one (or in a bare repository)."""
+        result = self.run("rev-parse", "--show-toplevel")
+        if result.returncode != 0 or not result.stdout.strip():
+            return None
+        return Path(result.stdout.strip())
+
+
+def heroku_app_for_repo(repo_dir: Path | str, remote: str = DEFAULT_REMOTE) -> str | None:
+    """The Heroku app behind ``remote`` of the repository at ``repo_dir``.
+
+    Uses ``git remote get-url --push REMOTE`` and the rules of ``resolve_push_target``.
+    Returns None when there is no such remote or it is not a Heroku remote. Raises
+    ``UsageError`` when git is missing, or when the remote or configuration is ambiguous or
+    names an invalid app (a gate must not guess).
+    """
+    repo = GitRepository(Path(repo_dir))
+    url = repo.remote_push_url(remote)
+    if url is None:
+        return None
+    target = resolve_push_target(remote, url, repo.config)
+    if target.kind is TargetKind.INVALID:
+        raise UsageError(
+            f"Cannot tell which Heroku app the git remote {shown(remote)} is: {target.reason}",
+            hint="Name the app with --app NAME.",
+        )
+    return target.app if target.kind is TargetKind.APP else None
