@@ -1,0 +1,63 @@
+"""The Heroku Platform API client (issue 2).
+
+Public API, imported lazily so that ``import gatekeeper.heroku.config`` stays light (httpx and
+pydantic are loaded only when a client or model is used)::
+
+    resolve_api_url(flag) -> str
+    resolve_token(api_url=None) -> Credential            # .token, .source ("env"|"keyring"|"netrc")
+    AsyncHerokuClient(base_url, token, *, max_in_flight=8, timeout=..., max_retries=...,
+                      transport=None, sleep=None, etag_cache=False)   # async with
+    HerokuClient(...)                                    # the same, synchronous
+    quote_segment(name) -> str                           # for names inside API paths
+
+See docs/client.md for how the URL and token are found, retries and rate limiting.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gatekeeper.heroku.client import AsyncHerokuClient, HerokuClient
+    from gatekeeper.heroku.config import resolve_api_url
+    from gatekeeper.heroku.credentials import Credential, resolve_token
+    from gatekeeper.heroku.etag import EtagCache
+    from gatekeeper.heroku.interface import ClientStats, HerokuApi, SyncHerokuApi
+    from gatekeeper.heroku.paths import quote_segment
+    from gatekeeper.heroku.transport import Timeouts
+
+_EXPORTS = {
+    "AsyncHerokuClient": "gatekeeper.heroku.client",
+    "HerokuClient": "gatekeeper.heroku.client",
+    "resolve_api_url": "gatekeeper.heroku.config",
+    "Credential": "gatekeeper.heroku.credentials",
+    "resolve_token": "gatekeeper.heroku.credentials",
+    "EtagCache": "gatekeeper.heroku.etag",
+    "ClientStats": "gatekeeper.heroku.interface",
+    "HerokuApi": "gatekeeper.heroku.interface",
+    "SyncHerokuApi": "gatekeeper.heroku.interface",
+    "quote_segment": "gatekeeper.heroku.paths",
+    "Timeouts": "gatekeeper.heroku.transport",
+}
+
+__all__ = [
+    "AsyncHerokuClient",
+    "ClientStats",
+    "Credential",
+    "EtagCache",
+    "HerokuApi",
+    "HerokuClient",
+    "SyncHerokuApi",
+    "Timeouts",
+    "quote_segment",
+    "resolve_api_url",
+    "resolve_token",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'gatekeeper.heroku' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

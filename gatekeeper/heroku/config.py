@@ -1,0 +1,89 @@
+"""Where the Heroku Platform API lives: the base URL, resolved the way the Heroku CLI does it.
+
+Order: an explicit ``--api-url`` value, then ``HEROKU_HOST`` (a value starting with ``http`` is
+the base URL, anything else is a domain and becomes ``https://api.<value>``), then
+``https://api.heroku.com``. Plain ``http`` is refused unless the host is loopback, because the
+token travels in every request; TLS verification is never switched off (issue 2).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from urllib.parse import urlsplit
+
+from gatekeeper.errors import UsageError
+
+DEFAULT_API_URL = "https://api.heroku.com"
+HOST_ENV = "HEROKU_HOST"
+
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost."})
+
+
+def resolve_api_url(flag: str | None) -> str:
+    """The API base URL (no trailing slash) from ``flag``, else ``HEROKU_HOST``, else Heroku.
+
+    Raises ``UsageError`` for a value that is not an http(s) URL, carries credentials, a query
+    or a fragment, or uses plain http to a host that is not loopback.
+    """
+    if flag is not None and flag.strip():
+        return _validated(flag.strip(), origin="--api-url")
+    host = os.environ.get(HOST_ENV, "").strip()
+    if host:
+        # The Heroku CLI's rule (`apiUrl` in its config): "http..." is a URL, else a domain.
+        url = host if host.startswith("http") else f"https://api.{host}"
+        return _validated(url, origin=HOST_ENV)
+    return DEFAULT_API_URL
+
+
+def api_host(base_url: str) -> str:
+    """The host name of ``base_url`` (no port), as used for the keyring entry and ``~/.netrc``."""
+    return (urlsplit(base_url).hostname or "").lower()
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost``, 127.0.0.0/8 and ``::1``: the only hosts plain http may reach."""
+    name = host.strip("[]").lower()
+    if name in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_api_url(url: str, *, origin: str) -> str:
+    """``url`` normalised (no trailing slash), or ``UsageError`` if it may not carry a token."""
+    return _validated(url.strip(), origin=origin)
+
+
+def _validated(url: str, *, origin: str) -> str:
+    parts = urlsplit(url)
+    where = f"(from {origin})"
+    if parts.scheme not in ("http", "https"):
+        raise UsageError(
+            f"The API URL {url!r} {where} is not an http(s) URL.",
+            hint="Use a URL such as https://api.heroku.com.",
+        )
+    try:
+        host = parts.hostname
+        parts.port  # noqa: B018 - urlsplit checks the port only when it is read
+    except ValueError as exc:
+        raise UsageError(f"The API URL {url!r} {where} is invalid: {exc}.") from None
+    if not host:
+        raise UsageError(f"The API URL {url!r} {where} has no host.")
+    if parts.username is not None or parts.password is not None:
+        # Never echo the URL back: its user-info may hold a secret.
+        raise UsageError(
+            f"The API URL {where} contains credentials; they are not allowed there.",
+            hint="Give the token via HEROKU_API_KEY or `gatekeeper login` instead.",
+        )
+    if parts.query or parts.fragment:
+        raise UsageError(f"The API URL {url!r} {where} must not have a query or fragment.")
+    if parts.scheme == "http" and not is_loopback(host):
+        raise UsageError(
+            f"Refusing to send the Heroku token over plain http to {host} {where}.",
+            hint="Use https, or plain http only to a loopback address (127.0.0.1, ::1, "
+            "localhost) such as the local simulator.",
+        )
+    return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")

@@ -1,0 +1,203 @@
+"""Response models for the Heroku Platform API resources the gatekeeper reads.
+
+Each model covers only the fields the gatekeeper uses, typed strictly (no coercion: a number
+where the schema says string is a protocol error, not a guess), nullable exactly where the
+official schema (``heroku-platform-api-schema.json``) says ``"null"``, and ignoring every other
+field because Heroku adds fields over time. Fields are required: a response that lacks one is
+reported as a protocol error rather than read as "absent" (fail closed).
+
+Schema definition names are noted on each model; the tests parse payloads generated from the
+schema's examples (``scripts/gen_fixtures.py``) and check nullability against it.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class HerokuModel(BaseModel):
+    """Base of all response models: strict types, unknown fields ignored, immutable."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+
+# -- references embedded in other resources -------------------------------------------------
+
+
+class IdNameRef(HerokuModel):
+    """``{"id", "name"}`` identity of another resource (team, region, space, app, plan, ...)."""
+
+    id: str
+    name: str
+
+
+class NameRef(HerokuModel):
+    """``{"name"}`` identity, where the schema gives no id (``team-app.team``)."""
+
+    name: str
+
+
+class OwnerRef(HerokuModel):
+    """``app.owner``: the account that owns an app (a team's own account for team apps)."""
+
+    id: str
+    email: str
+
+
+class AddOnRef(HerokuModel):
+    """``log-drain.addon`` / ``add-on-attachment.addon``: an add-on and the app billed for it."""
+
+    id: str
+    name: str
+    app: IdNameRef
+
+
+class RegionProvider(HerokuModel):
+    """``region.provider``: the infrastructure provider and its region id."""
+
+    name: str  # e.g. "amazon-web-services"
+    region: str  # e.g. "eu-central-1"
+
+
+# -- resources -------------------------------------------------------------------------------
+
+
+class Account(HerokuModel):
+    """``account`` (``GET /account``): who the token belongs to."""
+
+    id: str
+    email: str
+    name: str | None
+
+
+class App(HerokuModel):
+    """``app`` (``GET /apps``, ``/apps/{app}``)."""
+
+    id: str
+    name: str
+    owner: OwnerRef
+    team: IdNameRef | None  # None: a personal app
+    region: IdNameRef
+    space: IdNameRef | None  # None: the common runtime
+
+
+class TeamApp(HerokuModel):
+    """``team-app`` (``GET /teams/{team}/apps``)."""
+
+    id: str
+    name: str
+    owner: OwnerRef | None
+    team: NameRef | None
+    region: IdNameRef
+    space: IdNameRef | None
+
+
+class Team(HerokuModel):
+    """``team`` (``GET /teams``, ``/teams/{team}``, ``/enterprise-accounts/{ea}/teams``)."""
+
+    id: str
+    name: str
+    enterprise_account: IdNameRef | None  # None: a team outside any enterprise account
+    type: str  # "enterprise" or "team"; Heroku may add values
+    role: str | None  # the token's role in the team
+
+
+class EnterpriseAccount(HerokuModel):
+    """``enterprise-account`` (``GET /enterprise-accounts``)."""
+
+    id: str
+    name: str
+
+
+class Space(HerokuModel):
+    """``space`` (``GET /spaces``, ``/spaces/{space}``): a Private or Shield Space."""
+
+    id: str
+    name: str
+    team: IdNameRef
+    region: IdNameRef
+    shield: bool
+    state: str  # "allocating", "allocated", "deleting"
+
+
+class Region(HerokuModel):
+    """``region`` (``GET /regions``): where a region is, as Heroku describes it."""
+
+    id: str
+    name: str  # "us", "eu", "frankfurt", ...
+    country: str  # Heroku's wording, e.g. "Germany"
+    locale: str  # e.g. "Frankfurt"
+    description: str
+    private_capable: bool
+    provider: RegionProvider
+
+
+class AddOn(HerokuModel):
+    """``add-on`` (``GET /apps/{app}/addons``, ``/addons``, ``/teams/{team}/addons``)."""
+
+    id: str
+    name: str
+    addon_service: IdNameRef
+    plan: IdNameRef  # plan.name is "service:plan"
+    app: IdNameRef  # the app billed for the add-on
+    state: str  # "provisioning", "provisioned", "deprovisioned"
+
+
+class AddOnService(HerokuModel):
+    """``add-on-service`` (``GET /addon-services/{svc}``)."""
+
+    id: str
+    name: str
+    human_name: str
+    state: str
+
+
+class Plan(HerokuModel):
+    """``plan`` (``GET /plans/{plan}``): what an add-on plan promises."""
+
+    id: str
+    name: str
+    addon_service: IdNameRef
+    compliance: list[str] | None  # e.g. ["HIPAA"]
+    installable_inside_private_network: bool
+    installable_outside_private_network: bool
+
+
+class RegionCapability(HerokuModel):
+    """``add-on-region-capability`` (``GET /addon-services/{svc}/region-capabilities``)."""
+
+    id: str
+    supports_private_networking: bool
+    addon_service: AddOnService
+    region: Region
+
+
+class LogDrain(HerokuModel):
+    """``log-drain`` (``GET /apps/{app}/log-drains``). ``url`` may hold credentials: the
+    collector keeps only scheme, host and path."""
+
+    id: str
+    url: str
+    addon: AddOnRef | None  # None: a custom drain, not created by an add-on
+    app: IdNameRef | None
+
+
+class AddOnAttachment(HerokuModel):
+    """``add-on-attachment`` (``GET /apps/{app}/addon-attachments``): an add-on an app uses,
+    possibly owned (and billed) by another app."""
+
+    id: str
+    name: str  # e.g. "DATABASE"
+    addon: AddOnRef
+    app: IdNameRef
+    namespace: str | None
+
+
+class ErrorBody(HerokuModel):
+    """Heroku's error body: ``{"id": "not_found", "message": "...", "url"?: "..."}``."""
+
+    model_config = ConfigDict(strict=False, extra="ignore", frozen=True)
+
+    id: str
+    message: str
+    url: str | None = None

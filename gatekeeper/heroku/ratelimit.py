@@ -1,0 +1,98 @@
+"""When to wait: retry backoff and pacing against Heroku's rate limit.
+
+Heroku gives every account a bucket of 4,500 request tokens refilled at about 75 a minute and
+reports what is left in ``RateLimit-Remaining``; an empty bucket answers 429 (DESIGN section 3).
+Two policies live here, both pure (no clock, no sleeping of their own):
+
+- ``RetryPolicy``: exponential backoff with full jitter for 429, 5xx and dropped connections,
+  honouring ``Retry-After``, bounded in attempts and in total time waited.
+- ``RateLimitPacer``: once ``RateLimit-Remaining`` drops below a threshold, spaces requests out
+  so the bucket refills instead of running into 429s. Delays are reserved on one shared
+  schedule, so concurrent requests queue up rather than all waking at once.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+HEROKU_REFILL_PER_MINUTE = 75.0
+
+
+@dataclass
+class RetryPolicy:
+    """How often and how long to retry a failed request."""
+
+    max_retries: int = 5  # retries after the first attempt
+    base_delay: float = 0.5  # seconds; the cap of the first jittered delay
+    max_delay: float = 30.0  # seconds; no single backoff is longer
+    max_total_wait: float = 120.0  # seconds waited across all retries of one request
+    rng: random.Random = field(default_factory=random.Random, repr=False)
+
+    def backoff(self, retry_number: int, retry_after: float | None) -> float:
+        """Seconds to wait before retry ``retry_number`` (0-based).
+
+        ``Retry-After`` from the server wins when given; otherwise "full jitter": a uniform
+        draw between 0 and ``base_delay * 2**retry_number`` (capped at ``max_delay``), which
+        spreads retries of many clients apart.
+        """
+        if retry_after is not None:
+            return max(0.0, retry_after)
+        ceiling = min(self.max_delay, self.base_delay * (2**retry_number))
+        return self.rng.uniform(0.0, ceiling)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """``Retry-After`` in seconds; None when absent or not a number of seconds."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        # An HTTP-date is allowed by RFC 9110 but Heroku sends seconds; fall back to backoff.
+        return None
+    if seconds != seconds or seconds < 0:  # NaN or negative
+        return None
+    return seconds
+
+
+def parse_remaining(value: str | None) -> int | None:
+    """``RateLimit-Remaining`` as an int; None when absent or garbled."""
+    if value is None:
+        return None
+    try:
+        return max(0, int(value.strip()))
+    except ValueError:
+        return None
+
+
+@dataclass
+class RateLimitPacer:
+    """Spaces requests out as ``RateLimit-Remaining`` approaches zero.
+
+    Below ``threshold`` remaining tokens, each request waits ``interval`` seconds after the
+    previous paced request, where ``interval`` grows linearly from 0 at the threshold to two
+    refill periods (2 x 0.8 s at 75 tokens/min) at zero. Requests then run at the refill rate
+    when half the threshold is left, so the bucket settles there instead of emptying.
+    """
+
+    threshold: int = 100
+    refill_per_minute: float = HEROKU_REFILL_PER_MINUTE
+    _next_slot: float = 0.0
+
+    def interval(self, remaining: int | None) -> float:
+        """Seconds between requests while ``remaining`` tokens are left."""
+        if remaining is None or self.threshold <= 0 or remaining >= self.threshold:
+            return 0.0
+        seconds_per_token = 60.0 / self.refill_per_minute
+        deficit = (self.threshold - remaining) / self.threshold
+        return 2.0 * seconds_per_token * deficit
+
+    def reserve(self, remaining: int | None, now: float) -> float:
+        """Reserve the next send slot; returns how long to wait (0 when not rate limited)."""
+        interval = self.interval(remaining)
+        if interval <= 0.0:
+            return 0.0
+        slot = max(now, self._next_slot) + interval
+        self._next_slot = slot
+        return slot - now
