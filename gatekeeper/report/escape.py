@@ -48,14 +48,18 @@ def indent_lines(text: str, prefix: str) -> str:
 
 # --- Markdown (GitHub flavoured) -----------------------------------------------------------
 
-# ASCII punctuation that can start Markdown or HTML syntax inline; CommonMark allows a
-# backslash before any ASCII punctuation, so escaping more than needed is harmless.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#!~&(){}])")
+# ASCII punctuation that can start Markdown or HTML syntax inline (links need "[", images
+# "![", so "(" and "!" are harmless once brackets are escaped; "#" can start a heading).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&])")
+# "@name" after a non-word character notifies a GitHub user or team; a word joiner stops it.
+_MENTION = re.compile(r"(?<![\w.])@(?=\w)")
 
 
 def markdown_inline(text: str) -> str:
-    """Untrusted text as literal Markdown: one line, no emphasis, link, HTML or table cell."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", visible(text))
+    """Untrusted text as literal Markdown: one line, no emphasis, link, HTML, table cell or
+    @-mention."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", visible(text))
+    return _MENTION.sub("@\u2060", escaped)
 
 
 def markdown_code(text: str) -> str:

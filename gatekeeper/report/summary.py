@@ -82,9 +82,14 @@ def app_headline(app: AppResult) -> str:
     return f"{DECISION_WORD[app.decision]} {app.name}: {FindingCounts.of(app.findings).phrase()}"
 
 
+def app_order(app: AppResult) -> tuple[int, str, str]:
+    """Sort key: blocked apps first, then warned, then allowed; by name within each."""
+    return (_DECISION_ORDER[app.decision], app.name, app.id)
+
+
 def sorted_apps(apps: Iterable[AppResult]) -> list[AppResult]:
     """Blocked apps first, then warned, then allowed; by name within each."""
-    return sorted(apps, key=lambda a: (_DECISION_ORDER[a.decision], a.name, a.id))
+    return sorted(apps, key=app_order)
 
 
 def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:

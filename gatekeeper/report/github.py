@@ -1,0 +1,138 @@
+"""``--format github``: GitHub Actions workflow commands, plus the job summary.
+
+Each unwaived finding becomes an annotation, ``::error`` for block, ``::warning`` for warn and
+``::notice`` for info, escaped as the runner decodes them (``%25 %0D %0A`` in the message,
+also ``%3A %2C`` in properties), after :func:`~gatekeeper.report.escape.visible` has made any
+newline or control character inside an untrusted name visible, so no name can start a
+workflow command of its own.
+
+GitHub shows at most 10 annotations of each kind per step; beyond 10, the first 9 are
+annotated and the 10th lists the rest, so nothing is dropped silently.
+
+:func:`write_step_summary` appends :func:`markdown_summary` to ``$GITHUB_STEP_SUMMARY``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from gatekeeper.errors import UsageError
+from gatekeeper.report.escape import github_data, github_property, markdown_inline, visible
+from gatekeeper.report.interface import RenderOptions
+from gatekeeper.report.markdown import render_markdown
+from gatekeeper.report.model import Finding, Report, Severity
+from gatekeeper.report.summary import SEVERITY_WORD, headline, sorted_findings
+
+COMMAND: dict[Severity, str] = {"block": "error", "warn": "warning", "info": "notice"}
+ANNOTATIONS_PER_KIND = 10  # GitHub's limit per step and annotation kind
+STEP_SUMMARY_LIMIT = 1024 * 1024  # GitHub drops a step summary larger than 1 MiB
+_LISTED_IN_OVERFLOW = 50  # names listed in the overflow annotation before "..."
+
+
+class GithubFormatter:
+    """Workflow-command annotations for the step log and the pull request's checks."""
+
+    name = "github"
+    extension = ".txt"
+
+    def render(self, report: Report, options: RenderOptions) -> str:
+        lines = [visible(headline(report))]
+        active = [f for f in sorted_findings(report.all_findings()) if not f.waived]
+        for severity in ("block", "warn", "info"):
+            of_kind = [f for f in active if f.severity == severity]
+            if len(of_kind) > ANNOTATIONS_PER_KIND:
+                cut = ANNOTATIONS_PER_KIND - 1
+                shown, rest = of_kind[:cut], of_kind[cut:]
+            else:
+                shown, rest = of_kind, []
+            lines += [annotation(f, options) for f in shown]
+            if rest:
+                lines.append(_overflow(severity, rest, options))
+        return "\n".join(lines) + "\n"
+
+
+def annotation(finding: Finding, options: RenderOptions) -> str:
+    """One ``::error title=...::message`` line for a finding."""
+    title = f"{SEVERITY_WORD[finding.severity]} {finding.rule}"
+    if finding.app:
+        title += f" ({visible(finding.app)})"
+    message = f"{visible(finding.app)}: " if finding.app else "policy: "
+    message += visible(finding.message)
+    if finding.subject:
+        message += f"\nSubject: {visible(finding.subject)}"
+    if finding.remediation:
+        message += f"\nFix: {visible(finding.remediation, keep_newlines=True)}"
+    if options.policy_contact and finding.severity != "info":
+        message += f"\nContact: {visible(options.policy_contact)}"
+    return _command(COMMAND[finding.severity], title, message, options)
+
+
+def _overflow(severity: Severity, rest: list[Finding], options: RenderOptions) -> str:
+    names = [
+        f"{visible(f.app)}: {f.rule}" if f.app else f"policy: {f.rule}"
+        for f in rest[:_LISTED_IN_OVERFLOW]
+    ]
+    if len(rest) > _LISTED_IN_OVERFLOW:
+        names.append(f"... and {len(rest) - _LISTED_IN_OVERFLOW} more")
+    word = {"block": "blocking findings", "warn": "warnings", "info": "notes"}[severity]
+    title = f"{len(rest)} more {word}"
+    message = (
+        f"GitHub shows 10 annotations of a kind per step; {len(rest)} more {word} are in the "
+        "job summary and the full report:\n" + "\n".join(names)
+    )
+    return _command(COMMAND[severity], title, message, options)
+
+
+def _command(kind: str, title: str, message: str, options: RenderOptions) -> str:
+    props = []
+    if options.artifact_uri:
+        props += [f"file={github_property(options.artifact_uri)}", "line=1"]
+    props.append(f"title={github_property(title)}")
+    return f"::{kind} {','.join(props)}::{github_data(message)}"
+
+
+def markdown_summary(
+    report: Report, options: RenderOptions | None = None, *, max_bytes: int = STEP_SUMMARY_LIMIT
+) -> str:
+    """The Markdown job summary: the markdown report, kept under ``max_bytes``."""
+    return render_markdown(report, options or RenderOptions(), max_bytes=max_bytes)
+
+
+def write_step_summary(
+    report: Report, options: RenderOptions, env: Mapping[str, str] = os.environ
+) -> Path | None:
+    """Append the job summary to ``$GITHUB_STEP_SUMMARY``; the file written, or None.
+
+    Nothing happens when the variable is unset or ``options.github_step_summary`` is off.
+    The text is appended in one write, in append mode, so summaries of other steps or tools
+    in the same file stay intact; it is sized so the file stays under GitHub's 1 MiB.
+    Raises :class:`~gatekeeper.errors.UsageError` when the file cannot be written.
+    """
+    target = env.get("GITHUB_STEP_SUMMARY")
+    if not target or not options.github_step_summary:
+        return None
+    path = Path(target)
+    try:
+        existing = path.stat().st_size if path.exists() else 0
+    except OSError:
+        existing = 0
+    budget = STEP_SUMMARY_LIMIT - existing - 1024
+    text = markdown_summary(report, options, max_bytes=max(budget, 0))
+    if existing:
+        text = "\n" + text
+    if len(text.encode("utf-8")) > budget:
+        # Even the header does not fit: a summary over the limit would be dropped entirely.
+        text = "\n" + markdown_inline(headline(report)) + "\n"
+        if len(text.encode("utf-8")) > budget:
+            return None
+    try:
+        with path.open("a", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise UsageError(
+            f"Could not append the job summary to {target} ({exc.strerror or exc}).",
+            hint="Check that GITHUB_STEP_SUMMARY names a writable file, or unset it.",
+        ) from None
+    return path

@@ -1,0 +1,470 @@
+"""``--format html``: one self-contained file a data protection officer can open, print or
+attach to an ethics application.
+
+Order of the page: the overall decision and counts (with a bar per team), the table of apps
+(team, region and country, space, data class, decision; sortable and filterable by a small
+inline script, complete and readable without it), each blocked or warned app with its
+findings and fixes, findings about the policy itself, the agreements with a timeline of
+their expiry, the waivers with theirs, and what changed since the last audit.
+
+Safety: every untrusted string (app, team, add-on names, messages, reasons) is passed through
+:func:`~gatekeeper.report.escape.visible` and :func:`html.escape`; element ids are generated,
+never taken from names; the machine-readable report is embedded as JSON in a
+``<script type="application/json">`` with ``<``, ``>``, ``&`` and U+2028/2029 escaped. The
+page references nothing outside itself, and a Content-Security-Policy with the hashes of its
+own style and script means nothing else could run even if escaping ever failed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, timedelta
+from functools import cache
+from importlib import resources
+
+from gatekeeper.report.escape import json_for_script, visible
+from gatekeeper.report.interface import TOOL_NAME, RenderOptions
+from gatekeeper.report.json_format import report_document
+from gatekeeper.report.model import AgreementStatus, AppResult, Decision, Finding, Report
+from gatekeeper.report.summary import (
+    DECISION_WORD,
+    SEVERITY_WORD,
+    FindingCounts,
+    app_order,
+    finding_title,
+    headline,
+    human_time,
+    plural,
+    sorted_findings,
+    team_label,
+    utc,
+)
+
+# Countries of Heroku's regions (DESIGN section 3), for people who do not know ISO codes.
+COUNTRY_NAMES = {
+    "AU": "Australia", "CA": "Canada", "DE": "Germany", "GB": "United Kingdom",
+    "IE": "Ireland", "IN": "India", "JP": "Japan", "SG": "Singapore", "US": "United States",
+}
+_DECISION_SORT: dict[Decision, str] = {"block": "0", "warn": "1", "allow": "2"}
+
+
+def e(text: str) -> str:
+    """Untrusted text as HTML text or attribute value."""
+    return html.escape(visible(text), quote=True)
+
+
+@cache
+def _asset(name: str) -> str:
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
+def _csp_hash(source: str) -> str:
+    digest = hashlib.sha256(source.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+class HtmlFormatter:
+    """A single HTML file with inline CSS and JS and no external references."""
+
+    name = "html"
+    extension = ".html"
+
+    def render(self, report: Report, options: RenderOptions) -> str:
+        css = _asset("html_report.css")
+        js = _asset("html_report.js")
+        csp = (
+            "default-src 'none'; "
+            f"style-src {_csp_hash(css)}; script-src {_csp_hash(js)}; "
+            "img-src data:; base-uri 'none'; form-action 'none'"
+        )
+        title = options.heading
+        today = utc(report.generated_at).date()
+        body = [
+            _header(report, options),
+            _nav(report),
+            "<main>",
+            _overview(report),
+            _apps_table(report),
+            _app_details(report, options),
+            _policy_findings(report, options),
+            _agreements(report.agreements, today),
+            _waivers(report, today),
+            _changes(report),
+            "</main>",
+            _footer(report, options),
+        ]
+        document = json.dumps(report_document(report, tool_version=options.tool_version),
+                              ensure_ascii=False, separators=(",", ":"))
+        parts = [
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
+            f'<meta http-equiv="Content-Security-Policy" content="{csp}">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f'<meta name="generator" content="{TOOL_NAME} {e(options.tool_version)}">',
+            f"<title>{e(title)}: {DECISION_WORD[report.decision]}</title>",
+            f"<style>{css}</style>",
+            "</head>",
+            "<body>",
+            *body,
+            '<script type="application/json" id="gatekeeper-report">'
+            f"{json_for_script(document)}</script>",
+            f"<script>{js}</script>",
+            "</body>",
+            "</html>",
+        ]
+        return "\n".join(p for p in parts if p) + "\n"
+
+
+def _badge(kind: str, text: str | None = None) -> str:
+    return f'<span class="badge {kind}">{text or kind.upper()}</span>'
+
+
+def _header(report: Report, options: RenderOptions) -> str:
+    rows = [("Generated", human_time(report.generated_at))]
+    if report.policy_path:
+        rows.append(("Policy", f"<code>{e(report.policy_path)}</code>"))
+    if report.policy_sha256:
+        rows.append(("Policy SHA-256", f"<code>{e(report.policy_sha256)}</code>"))
+    rows.append(("Fails on", e(report.fail_on)))
+    if options.policy_contact:
+        rows.append(("Contact", e(options.policy_contact)))
+    rows.append(("Tool", f"{TOOL_NAME} {e(options.tool_version)}"))
+    meta = "\n".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
+    return (
+        "<header>\n"
+        f"<h1>{e(options.heading)}</h1>\n"
+        f'<p class="decision {report.decision}" id="decision">{e(headline(report))}</p>\n'
+        f'<dl class="meta">\n{meta}\n</dl>\n'
+        "</header>"
+    )
+
+
+def _nav(report: Report) -> str:
+    links = [("overview", "Overall state"), ("apps", "Apps")]
+    if any(a.decision != "allow" for a in report.apps):
+        links.append(("findings", "Findings and fixes"))
+    if report.policy_findings:
+        links.append(("policy", "Policy"))
+    links += [("agreements", "Agreements"), ("waivers", "Waivers"), ("changes", "Changes")]
+    items = "".join(f'<li><a href="#{anchor}">{label}</a></li>' for anchor, label in links)
+    return f'<nav aria-label="Contents"><ul>{items}</ul></nav>'
+
+
+def _overview(report: Report) -> str:
+    s = report.summary
+    counts = (
+        '<ul class="counts">'
+        f'<li class="block"><strong>{s.block}</strong>blocked</li>'
+        f'<li class="warn"><strong>{s.warn}</strong>warned</li>'
+        f'<li class="allow"><strong>{s.allow}</strong>allowed</li>'
+        f"<li><strong>{len(report.apps)}</strong>{'app' if len(report.apps) == 1 else 'apps'}"
+        " in total</li></ul>"
+    )
+    by_team: dict[str | None, dict[Decision, int]] = defaultdict(
+        lambda: {"block": 0, "warn": 0, "allow": 0}
+    )
+    for app in report.apps:
+        by_team[app.team][app.decision] += 1
+    rows = []
+    for team in sorted(by_team, key=lambda t: (t is None, t or "")):
+        c = by_team[team]
+        total = sum(c.values())
+        rows.append(
+            f"<tr><td>{e(team_label(team))}</td><td class=\"num\">{total}</td>"
+            f"<td class=\"num\">{c['block']}</td><td class=\"num\">{c['warn']}</td>"
+            f"<td class=\"num\">{c['allow']}</td><td>{_bar(c, total)}</td></tr>"
+        )
+    teams = ""
+    if rows:
+        teams = (
+            "<h3>By team</h3>\n<table class=\"teams\"><thead><tr><th>Team</th>"
+            '<th class="num">Apps</th><th class="num">Blocked</th><th class="num">Warned</th>'
+            '<th class="num">Allowed</th><th>Share</th></tr></thead>\n<tbody>\n'
+            + "\n".join(rows)
+            + "\n</tbody></table>"
+        )
+    return f'<section id="overview">\n<h2>Overall state</h2>\n{counts}\n{teams}\n</section>'
+
+
+def _bar(counts: dict[Decision, int], total: int) -> str:
+    """A stacked bar of one team's decisions (SVG, so it prints and needs no inline style)."""
+    label = f"{counts['block']} blocked, {counts['warn']} warned, {counts['allow']} allowed"
+    rects, x = [], 0.0
+    for decision in ("block", "warn", "allow"):
+        width = 100.0 * counts[decision] / total if total else 0.0
+        if width:
+            rects.append(f'<rect class="{decision}" x="{x:.2f}" y="0" width="{width:.2f}" '
+                         'height="10"></rect>')
+        x += width
+    return (f'<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" '
+            f'aria-label="{label}"><title>{label}</title>{"".join(rects)}</svg>')
+
+
+def _region_cell(app: AppResult) -> str:
+    if not app.region:
+        return '<span class="muted">unknown</span>'
+    text = e(app.region)
+    if app.country:
+        name = COUNTRY_NAMES.get(app.country.upper())
+        country = f"{e(name)} ({e(app.country)})" if name else e(app.country)
+        text += f" · {country}"
+    return text
+
+
+def _apps_table(report: Report) -> str:
+    anchors = _anchors(report)
+    rows = []
+    for index, app in enumerate(report.apps):
+        counts = FindingCounts.of(app.findings)
+        anchor = anchors.get(index)
+        name = f'<a href="#{anchor}">{e(app.name)}</a>' if anchor else e(app.name)
+        space = e(app.space) + (" (Shield)" if app.shield else "") if app.space else "–"
+        active = counts.block + counts.warn
+        rows.append(
+            f'<tr data-decision="{app.decision}">'
+            f"<td>{name}</td>"
+            f"<td>{e(team_label(app.team))}</td>"
+            f"<td>{_region_cell(app)}</td>"
+            f"<td>{space}</td>"
+            f"<td>{e(app.data_class)}</td>"
+            f'<td data-sort="{_DECISION_SORT[app.decision]}">{_badge(app.decision)}</td>'
+            f'<td class="num" data-sort="{active:06d}">{active}</td>'
+            "</tr>"
+        )
+    options = "".join(f'<option value="{d}">{d}</option>' for d in ("block", "warn", "allow"))
+    controls = (
+        '<div class="controls" id="apps-controls" hidden>'
+        '<label>Filter <input type="search" id="apps-filter" '
+        'placeholder="app, team, region, class" autocomplete="off"></label>'
+        '<label>Decision <select id="apps-decision"><option value="">all</option>'
+        f"{options}</select></label>"
+        '<span id="apps-count" class="muted" aria-live="polite"></span></div>'
+    )
+    if not rows:
+        return '<section id="apps">\n<h2>Apps</h2>\n<p>No apps were checked.</p>\n</section>'
+    return (
+        '<section id="apps">\n<h2>Apps</h2>\n'
+        f"{controls}\n"
+        '<table id="apps-table" class="apps"><thead><tr><th scope="col">App</th>'
+        '<th scope="col">Team</th><th scope="col">Region and country</th>'
+        '<th scope="col">Space</th><th scope="col">Data class</th>'
+        '<th scope="col">Decision</th><th scope="col" class="num">Findings</th></tr></thead>\n'
+        "<tbody>\n" + "\n".join(rows) + "\n</tbody></table>\n</section>"
+    )
+
+
+def _anchors(report: Report) -> dict[int, str]:
+    """Ids of the detail sections, by app position: generated, never derived from names."""
+    return {i: f"app-{i + 1}" for i, app in enumerate(report.apps) if app.decision != "allow"}
+
+
+def _app_details(report: Report, options: RenderOptions) -> str:
+    anchors = _anchors(report)
+    articles = []
+    for index in sorted(anchors, key=lambda i: app_order(report.apps[i])):
+        app, anchor = report.apps[index], anchors[index]
+        facts = [f"team {e(team_label(app.team))}", f"region {_region_cell(app)}"]
+        if app.space:
+            facts.append(f"space {e(app.space)}" + (" (Shield)" if app.shield else ""))
+        facts.append(f"data class {e(app.data_class)}")
+        articles.append(
+            f'<article class="app {app.decision}" id="{anchor}">\n'
+            f"<h3>{e(app.name)} {_badge(app.decision)}</h3>\n"
+            f'<p class="muted">{" · ".join(facts)}</p>\n'
+            + _findings_list(app.findings, options)
+            + "\n</article>"
+        )
+    if not articles:
+        return ""
+    return (
+        '<section id="findings">\n<h2>Findings and fixes</h2>\n'
+        "<p>Every blocked app first, then apps with warnings. Each finding names the rule, "
+        "what was found, and the fix.</p>\n" + "\n".join(articles) + "\n</section>"
+    )
+
+
+def _findings_list(findings: tuple[Finding, ...], options: RenderOptions, *,
+                   name_app: bool = False) -> str:
+    items = []
+    for f in sorted_findings(findings):
+        kind = "waived" if f.waived else f.severity
+        word = "WAIVED" if f.waived else SEVERITY_WORD[f.severity]
+        head = f"{_badge(kind, word)} <code>{e(f.rule)}</code>"
+        if f.subject:
+            head += f" {e(f.subject)}"
+        if name_app and f.app:
+            head += f" on {e(f.app)}"
+        if f.waived:
+            head += f" (waived {f.severity})"
+        lines = [f'<p class="finding-head">{head}</p>', f"<p>{e(f.message)}</p>"]
+        if f.remediation:
+            fix = html.escape(visible(f.remediation, keep_newlines=True))
+            lines.append(f"<p><strong>Fix:</strong></p><pre>{fix}</pre>")
+        if f.waived and f.waiver:
+            lines.append(f"<p><strong>Waiver:</strong> {e(f.waiver)}</p>")
+        elif options.policy_contact and f.severity != "info":
+            lines.append(f"<p><strong>Contact:</strong> {e(options.policy_contact)}</p>")
+        if f.evidence:
+            chain = " → ".join(
+                e(f"{ev.kind} {ev.name}" + (f" ({ev.detail})" if ev.detail else ""))
+                for ev in f.evidence
+            )
+            lines.append(f'<p class="evidence">Evidence: {chain}</p>')
+        lines.append(f'<p class="fingerprint">Fingerprint <code>{e(f.fingerprint)}</code></p>')
+        items.append(f'<li class="{kind}">' + "".join(lines) + "</li>")
+    return '<ol class="findings">\n' + "\n".join(items) + "\n</ol>"
+
+
+def _policy_findings(report: Report, options: RenderOptions) -> str:
+    if not report.policy_findings:
+        return ""
+    return (
+        '<section id="policy">\n<h2>Policy</h2>\n'
+        "<p>Findings about the policy itself, not about one app.</p>\n"
+        + _findings_list(report.policy_findings, options, name_app=True)
+        + "\n</section>"
+    )
+
+
+def _agreements(agreements: tuple[AgreementStatus, ...], today: date) -> str:
+    head = '<section id="agreements">\n<h2>Agreements</h2>\n'
+    if not agreements:
+        return head + "<p>The policy lists no agreements.</p>\n</section>"
+    ordered = sorted(agreements, key=lambda a: (a.expires, a.id))
+    rows = []
+    for a in ordered:
+        rows.append(
+            f"<tr><td>{e(a.id)}</td><td>{'Heroku (Salesforce)' if a.kind == 'heroku' else 'add-on'}"
+            f"</td><td>{e(', '.join(a.covers)) or '–'}</td>"
+            f"<td>{e(', '.join(a.countries)) or '–'}</td><td>{e(a.mechanism or '–')}</td>"
+            f"<td>{a.signed.isoformat() if a.signed else '–'}</td>"
+            f"<td>{a.expires.isoformat()}</td><td>{_days_left(a.days_left)}</td>"
+            f"<td>{_badge(a.state, a.state)}</td></tr>"
+        )
+    table = (
+        "<table><thead><tr><th>Agreement</th><th>With</th><th>Covers</th><th>Countries</th>"
+        "<th>Mechanism</th><th>Signed</th><th>Expires</th><th>Time left</th><th>State</th>"
+        "</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody></table>"
+    )
+    bars = [(a.id, a.signed, a.expires, a.state) for a in ordered]
+    return (head + "<h3>Expiry timeline</h3>\n" + _timeline(bars, today) + "\n" + table
+            + "\n</section>")
+
+
+def _timeline(bars: Sequence[tuple[str, date | None, date, str]], today: date) -> str:
+    """An SVG timeline: one bar per item from its start (or the left edge) to its expiry."""
+    starts = [s for _, s, _, _ in bars if s] + [today]
+    ends = [end for _, _, end, _ in bars] + [today]
+    first, last = min(starts) - timedelta(days=30), max(ends) + timedelta(days=30)
+    span = max((last - first).days, 1)
+    left, right, row_height, top = 190, 990, 26, 28
+    height = top + row_height * len(bars) + 30
+
+    def x(day: date) -> float:
+        return left + (right - left) * (day - first).days / span
+
+    parts = [
+        f'<svg class="timeline" viewBox="0 0 1000 {height}" role="img" '
+        f'aria-label="Expiry timeline, report date {today.isoformat()}">'
+    ]
+    for year in range(first.year + 1, last.year + 1):
+        tick = x(date(year, 1, 1))
+        parts.append(f'<line class="axis" x1="{tick:.1f}" y1="{top - 8}" x2="{tick:.1f}" '
+                     f'y2="{height - 24}"></line>'
+                     f'<text x="{tick:.1f}" y="{height - 8}" text-anchor="middle">{year}</text>')
+    for row, (label, start, end, state) in enumerate(bars):
+        y = top + row * row_height
+        x0 = x(start) if start else left
+        x1 = max(x(end), x0 + 2)
+        shown = label if len(label) <= 28 else label[:27] + "…"
+        parts.append(
+            f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">{e(shown)}</text>'
+            f'<rect class="{state}" x="{x0:.1f}" y="{y + 3}" width="{x1 - x0:.1f}" '
+            f'height="14" rx="3"><title>{e(label)}: {state}, expires {end.isoformat()}'
+            f"</title></rect>"
+            f'<text x="{min(x1 + 4, right - 60):.1f}" y="{y + 14}">{end.isoformat()}</text>'
+        )
+    now = x(today)
+    parts.append(
+        f'<line class="today" x1="{now:.1f}" y1="{top - 14}" x2="{now:.1f}" '
+        f'y2="{height - 24}"></line>'
+        f'<text class="today-label" x="{now:.1f}" y="{top - 16}" text-anchor="middle">'
+        f"report date {today.isoformat()}</text>"
+    )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _days_left(days: int) -> str:
+    if days < 0:
+        return f"expired {plural(-days, 'day')} ago"
+    if days == 0:
+        return "expires today"
+    return plural(days, "day")
+
+
+def _waivers(report: Report, today: date) -> str:
+    head = '<section id="waivers">\n<h2>Waivers</h2>\n'
+    if not report.waivers:
+        return head + "<p>The policy grants no waivers.</p>\n</section>"
+    ordered = sorted(report.waivers, key=lambda w: (w.expires, w.rule, w.app))
+    rows = []
+    for w in ordered:
+        rows.append(
+            f"<tr><td><code>{e(w.rule)}</code></td><td>{e(w.app)}</td>"
+            f"<td>{e(w.subject or '–')}</td><td>{e(w.reason)}</td><td>{e(w.approved_by)}</td>"
+            f"<td>{w.expires.isoformat()}</td><td>{_days_left((w.expires - today).days)}</td>"
+            f"<td>{_badge(w.state, w.state)}</td><td>{'yes' if w.used else 'no'}</td></tr>"
+        )
+    bars = [(f"{w.rule} · {w.app}", None, w.expires, w.state) for w in ordered]
+    return (
+        head + "<h3>Expiry timeline</h3>\n" + _timeline(bars, today) + "\n"
+        "<table><thead><tr><th>Rule</th><th>App</th><th>Subject</th><th>Reason</th>"
+        "<th>Approved by</th><th>Expires</th><th>Time left</th><th>State</th>"
+        "<th>Used in this report</th></tr></thead>\n<tbody>\n" + "\n".join(rows)
+        + "\n</tbody></table>\n</section>"
+    )
+
+
+def _changes(report: Report) -> str:
+    head = '<section id="changes">\n<h2>Changes since the last audit</h2>\n'
+    changes = report.changes
+    if changes is None:
+        return (head + "<p>No earlier audit was compared. Run the audit with "
+                "<code>--since-last</code> or <code>--baseline FILE</code> to see new and "
+                "resolved findings.</p>\n</section>")
+    since = f" ({human_time(changes.since)})" if changes.since else ""
+    parts = [head, f"<p>Compared with {e(changes.baseline)}{since}: "
+                   f"{len(changes.new)} new, {len(changes.resolved)} resolved.</p>\n"]
+    for title, findings in (("New findings", changes.new), ("Resolved findings",
+                                                            changes.resolved)):
+        parts.append(f"<h3>{title}</h3>\n")
+        if not findings:
+            parts.append("<p>None.</p>\n")
+            continue
+        rows = [
+            f"<tr><td>{e(f.app or '(policy)')}</td><td>{_badge(f.severity)}</td>"
+            f"<td><code>{e(finding_title(f))}</code></td><td>{e(f.message)}</td></tr>"
+            for f in findings
+        ]
+        parts.append("<table><thead><tr><th>App</th><th>Severity</th><th>Finding</th>"
+                     "<th>Message</th></tr></thead>\n<tbody>\n" + "\n".join(rows)
+                     + "\n</tbody></table>\n")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _footer(report: Report, options: RenderOptions) -> str:
+    sha = f" · policy SHA-256 {e(report.policy_sha256)}" if report.policy_sha256 else ""
+    return (
+        f"<footer>Written by {TOOL_NAME} {e(options.tool_version)} on "
+        f"{human_time(report.generated_at)}{sha}. The machine-readable report "
+        "(gatekeeper.report/v1) is embedded in this file as JSON.</footer>"
+    )
