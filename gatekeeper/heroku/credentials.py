@@ -109,7 +109,10 @@ def store_keyring_token(host: str, token: str) -> None:
 
 
 def delete_keyring_token(host: str) -> bool:
-    """Remove the token stored for ``host``; False when there was none."""
+    """Remove the token stored for ``host``; False when there was none (or no keyring at
+    all, which cannot hold one). A keyring that exists but fails raises ``CredentialsError``."""
+    if not keyring_available():
+        return False
     keyring = _usable_keyring()
     try:
         if keyring.get_password(KEYRING_SERVICE, host) is None:
@@ -123,6 +126,11 @@ def delete_keyring_token(host: str) -> bool:
 def netrc_path() -> Path:
     """``~/.netrc``, where the Heroku CLI keeps its token."""
     return Path.home() / ".netrc"
+
+
+def netrc_has_entry(host: str) -> bool:
+    """True when ``~/.netrc`` holds a password for ``host`` (the token is not returned)."""
+    return _read_netrc_token(host, []) is not None
 
 
 def _found(token: str, source: TokenSource, host: str) -> Credential:
@@ -150,6 +158,15 @@ def _read_netrc_token(host: str, skipped: list[str]) -> str | None:
     if password:
         register_secret(password)
     return password or None
+
+
+def keyring_available() -> bool:
+    """False when the keyring backend is the null or failing one (nothing can be stored)."""
+    try:
+        _usable_keyring()
+    except CredentialsError:
+        return False
+    return True
 
 
 def _usable_keyring() -> ModuleType:

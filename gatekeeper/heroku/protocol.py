@@ -259,7 +259,7 @@ class ApiProtocol:
         """Seconds to wait before the next attempt, or None and why the client gives up."""
         attempts = retry_number + 1
         if retry_number >= self.retry.max_retries:
-            return None, f"gave up after {attempts} attempt{'s' if attempts > 1 else ''}"
+            return None, f"gave up after {attempts} attempts" if attempts > 1 else ""
         delay = self.retry.backoff(retry_number, retry_after)
         if waited + delay > self.retry.max_total_wait:
             asked = f"Retry-After {retry_after:g}s" if retry_after is not None else (
@@ -314,6 +314,8 @@ def _decode_json(content: bytes, path: str) -> Any:
 
 def _with_note(error: TransportError | ProtocolError,
                note: str) -> TransportError | ProtocolError:
+    if not note:
+        return error
     return type(error)(f"{error.message.rstrip('.')} ({note}).", hint=error.hint)
 
 
