@@ -1,0 +1,149 @@
+"""End to end: `git push heroku main` through the installed pre-push hook, against the simulator.
+
+A temporary repository's `heroku` remote is a local bare repository standing in for a Heroku
+app (git config tells the hook which app). The hook runs the real `gatekeeper check` against
+the simulated demo estate under policies/university.toml:
+
+- `experiment-us` (psych-lab, region us) is blocked: the push is refused, and the output
+  names each blocking rule id and its fix;
+- `econ-game` (econ-lab, eu, no add-ons) is allowed: the push reaches the remote.
+
+The hook finds gatekeeper through the Python recorded at install time (PATH holds only git
+and the shell), which also proves it works from a virtualenv that is not on PATH.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("gatekeeper.commands.check")
+
+from gatekeeper.simulator import Simulator, demo_estate
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+POLICY = ROOT / "policies" / "university.toml"
+ADMIN_TOKEN = "HRKU-demo-admin-0000000000000000"
+
+
+@pytest.fixture(scope="module")
+def simulator() -> Iterator[Any]:
+    with Simulator(demo_estate()) as sim:
+        yield sim
+
+
+@pytest.fixture
+def hook_env(simulator: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment of a researcher's shell: token, API host, policy; no gatekeeper on PATH."""
+    tools = tmp_path_factory.mktemp("path")
+    for tool in ("git", "sh", "cat"):
+        found = shutil.which(tool)
+        if found is None:
+            pytest.skip(f"{tool} is not installed")
+        (tools / tool).symlink_to(found)
+    env = {
+        name: value for name, value in os.environ.items()
+        if not name.startswith(("GIT_", "GATEKEEPER_", "PRE_COMMIT_"))
+    }
+    env.update(
+        PATH=str(tools),
+        HEROKU_API_KEY=ADMIN_TOKEN,
+        HEROKU_HOST=simulator.url,
+        GATEKEEPER_POLICY=str(POLICY),
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_AUTHOR_NAME="Jane Doe",
+        GIT_AUTHOR_EMAIL="jane.doe@uni-example.edu",
+        GIT_COMMITTER_NAME="Jane Doe",
+        GIT_COMMITTER_EMAIL="jane.doe@uni-example.edu",
+    )
+    return env
+
+
+def run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+
+
+def git(cwd: Path, env: dict[str, str], *args: str) -> str:
+    done = run([shutil.which("git") or "git", *args], cwd, env)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+@pytest.fixture
+def deploy_repo(tmp_path: Path, hook_env: dict[str, str]) -> tuple[Path, Path]:
+    """A study's repository (path with spaces) with the hook installed; `heroku` is a bare repo."""
+    repo = tmp_path / "oTree study"
+    repo.mkdir()
+    bare = tmp_path / "heroku stand-in.git"
+    git(tmp_path, hook_env, "init", "-q", "--bare", str(bare))
+    git(repo, hook_env, "init", "-q", "-b", "main")
+    (repo / "Procfile").write_text("web: otree prodserver\n")
+    git(repo, hook_env, "add", "Procfile")
+    git(repo, hook_env, "commit", "-q", "-m", "Study app")
+    git(repo, hook_env, "remote", "add", "heroku", str(bare))
+    installed = run([sys.executable, "-m", "gatekeeper", "hook", "install"], repo, hook_env)
+    assert installed.returncode == 0, installed.stderr
+    return repo, bare
+
+
+def remote_main(bare: Path, env: dict[str, str]) -> str | None:
+    done = run(["git", "rev-parse", "--verify", "-q", "refs/heads/main"], bare, env)
+    return done.stdout.strip() or None
+
+
+def squashed(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_push_of_a_blocked_app_is_refused_with_rule_and_fix(
+    deploy_repo: tuple[Path, Path], hook_env: dict[str, str]
+) -> None:
+    repo, bare = deploy_repo
+    git(repo, hook_env, "config", "remote.heroku.gatekeeper-app", "experiment-us")
+
+    pushed = run(["git", "push", "heroku", "main"], repo, hook_env)
+    output = pushed.stdout + pushed.stderr
+    assert pushed.returncode != 0, output
+    assert remote_main(bare, hook_env) is None
+    assert "push to 'heroku' refused" in output
+
+    # What the hook printed is what `check` decides: every blocking rule id and its fix.
+    checked = run([sys.executable, "-m", "gatekeeper", "check", "--app", "experiment-us",
+                   "--format", "json"], repo, hook_env)
+    assert checked.returncode == 1, checked.stderr
+    report = json.loads(checked.stdout)
+    assert report["decision"] == "block"
+    blocking = [
+        finding for app in report["apps"] for finding in app["findings"]
+        if finding["severity"] == "block" and not finding["waived"]
+    ]
+    assert "region-not-allowed" in {finding["rule"] for finding in blocking}
+    for finding in blocking:
+        assert finding["rule"] in output
+        assert finding["remediation"], finding
+        assert squashed(finding["remediation"]) in squashed(output)
+    assert ADMIN_TOKEN not in output
+
+
+def test_push_of_an_allowed_app_proceeds(
+    deploy_repo: tuple[Path, Path], hook_env: dict[str, str]
+) -> None:
+    repo, bare = deploy_repo
+    git(repo, hook_env, "config", "gatekeeper.app", "econ-game")
+
+    pushed = run(["git", "push", "heroku", "main"], repo, hook_env)
+    output = pushed.stdout + pushed.stderr
+    assert pushed.returncode == 0, output
+    assert remote_main(bare, hook_env) == git(repo, hook_env, "rev-parse", "HEAD")
+    assert "checking Heroku app 'econ-game'" in output
+    assert ADMIN_TOKEN not in output
