@@ -9,6 +9,7 @@ pydantic are loaded only when a client or model is used)::
                       transport=None, sleep=None, etag_cache=False)   # async with
     HerokuClient(...)                                    # the same, synchronous
     quote_segment(name) -> str                           # for names inside API paths
+    parse_model(data, Model, path) -> Model              # ProtocolError on a mismatch
 
 See docs/client.md for how the URL and token are found, retries and rate limiting.
 """
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from gatekeeper.heroku.etag import EtagCache
     from gatekeeper.heroku.interface import ClientStats, HerokuApi, SyncHerokuApi
     from gatekeeper.heroku.paths import quote_segment
+    from gatekeeper.heroku.protocol import parse_model
     from gatekeeper.heroku.transport import Timeouts
 
 _EXPORTS = {
@@ -38,6 +40,7 @@ _EXPORTS = {
     "HerokuApi": "gatekeeper.heroku.interface",
     "SyncHerokuApi": "gatekeeper.heroku.interface",
     "quote_segment": "gatekeeper.heroku.paths",
+    "parse_model": "gatekeeper.heroku.protocol",
     "Timeouts": "gatekeeper.heroku.transport",
 }
 
@@ -50,6 +53,7 @@ __all__ = [
     "HerokuClient",
     "SyncHerokuApi",
     "Timeouts",
+    "parse_model",
     "quote_segment",
     "resolve_api_url",
     "resolve_token",
