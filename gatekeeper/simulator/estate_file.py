@@ -1,0 +1,479 @@
+"""Reading an estate file (JSON or TOML) into a ``SimEstate``; format in docs/simulator.md.
+
+Validation is strict, like the policy file: an unknown key, a wrong type, a dangling
+reference (an app in a team that does not exist) or a duplicate name is an error that names
+the file, the line where it can be found, and the key path. A gatekeeper snapshot
+(``"schema": "gatekeeper.estate/v1"``) is accepted too and served as it is.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from gatekeeper.errors import InputFileError, Problem
+from gatekeeper.simulator import catalog
+from gatekeeper.simulator.estate import (
+    ALL,
+    SIM_ESTATE_SCHEMA,
+    SimAddOn,
+    SimApp,
+    SimEnterpriseAccount,
+    SimEstate,
+    SimLogDrain,
+    SimPipeline,
+    SimSpace,
+    SimTeam,
+    SimToken,
+)
+from gatekeeper.simulator.naming import addon_name
+
+APP_NAME = re.compile(r"^[a-z][a-z0-9-]{1,28}[a-z0-9]$")
+SPACE_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?!-))+[a-z0-9]$")
+ADDON_NAME = re.compile(r"^[a-zA-Z][A-Za-z0-9_-]+$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+WHAT = "estate file"
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class EnterpriseAccountEntry(_Entry):
+    name: str
+    id: str | None = None
+
+
+class TeamEntry(_Entry):
+    name: str
+    enterprise_account: str | None = None
+    id: str | None = None
+
+
+class SpaceEntry(_Entry):
+    name: str
+    region: str
+    team: str
+    shield: bool = False
+    id: str | None = None
+
+
+class AddOnEntry(_Entry):
+    plan: str
+    name: str | None = None
+    attachment: str | None = None
+    id: str | None = None
+
+
+class LogDrainEntry(_Entry):
+    url: str
+    addon: str | None = None  # name or service of an add-on of the same app
+    id: str | None = None
+
+
+class PipelineEntry(_Entry):
+    name: str
+    stage: Literal["test", "review", "development", "staging", "production"] = "production"
+
+
+class AppEntry(_Entry):
+    name: str
+    team: str | None = None
+    owner: str | None = None
+    region: str | None = None
+    space: str | None = None
+    addons: list[str | AddOnEntry] = Field(default_factory=list)
+    log_drains: list[str | LogDrainEntry] = Field(default_factory=list)
+    stack: str = "heroku-24"
+    pipeline: PipelineEntry | None = None
+    dynos: dict[str, int] = Field(default_factory=lambda: {"web": 1})
+    id: str | None = None
+
+
+class TokenEntry(_Entry):
+    token: str
+    email: str
+    name: str | None = None
+    teams: list[str] = Field(default_factory=list)
+    enterprise_accounts: list[str] = Field(default_factory=list)
+    apps: list[str] = Field(default_factory=list)
+    role: Literal["admin", "member"] = "member"
+
+
+class EstateFile(_Entry):
+    """The top level of an estate file."""
+
+    schema_: str = Field(default=SIM_ESTATE_SCHEMA, alias="schema")
+    description: str = ""
+    enterprise_accounts: list[EnterpriseAccountEntry] = Field(default_factory=list)
+    teams: list[TeamEntry] = Field(default_factory=list)
+    spaces: list[SpaceEntry] = Field(default_factory=list)
+    people: dict[str, str] = Field(default_factory=dict)
+    apps: list[AppEntry] = Field(default_factory=list)
+    tokens: list[TokenEntry] = Field(default_factory=list)
+
+
+def load_estate(path: str | Path) -> SimEstate:
+    """Read an estate file (``.json`` or ``.toml``) or a gatekeeper snapshot (JSON).
+
+    Raises ``InputFileError`` naming the file, the line where possible, and the key.
+    """
+    path = Path(path)
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InputFileError([Problem(name, None, "", f"cannot be read: {reason}")],
+                             what=WHAT) from None
+    is_toml = path.suffix.lower() == ".toml"
+    data = _parse(text, name, is_toml)
+    if not isinstance(data, dict):
+        raise InputFileError([Problem(name, 1, "", "the top level must be a table/object")],
+                             what=WHAT)
+    if data.get("schema") == "gatekeeper.estate/v1":
+        return _from_snapshot(data, name, text)
+    return estate_from_data(data, name=name, text=text)
+
+
+def estate_from_data(data: dict[str, Any], *, name: str = "<estate>", text: str = "") -> SimEstate:
+    """Validate parsed estate data (the file format, as dicts) and build the estate."""
+    try:
+        model = EstateFile.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            problems.append(Problem(name, find_line(text, loc, data), key_path(loc),
+                                    _pydantic_message(error)))
+        raise InputFileError(problems, what=WHAT) from None
+    checker = _Checker(name, text, data)
+    estate = checker.build(model)
+    if checker.problems:
+        raise InputFileError(checker.problems, what=WHAT)
+    return estate
+
+
+def _parse(text: str, name: str, is_toml: bool) -> Any:
+    if is_toml:
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+            line = int(match.group(1)) if match else None
+            message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+            raise InputFileError([Problem(name, line, "", f"not valid TOML: {message}")],
+                                 what=WHAT) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputFileError([Problem(name, exc.lineno, "", f"not valid JSON: {exc.msg}")],
+                             what=WHAT) from None
+
+
+def _from_snapshot(data: dict[str, Any], name: str, text: str) -> SimEstate:
+    from gatekeeper import facts
+
+    try:
+        snapshot = facts.Estate.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            Problem(name, find_line(text, tuple(e["loc"]), data), key_path(tuple(e["loc"])),
+                    _pydantic_message(e))
+            for e in exc.errors()
+        ]
+        raise InputFileError(problems, what="snapshot file") from None
+    return SimEstate.from_facts(snapshot)
+
+
+def key_path(loc: tuple[Any, ...]) -> str:
+    """``("apps", 3, "team")`` -> ``"apps[3].team"`` (pydantic's union tags dropped)."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("str", "AddOnEntry", "LogDrainEntry") or "[" in str(part):
+            continue  # the union branch pydantic tried, not a key of the file
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _pydantic_message(error: Any) -> str:
+    kind = error.get("type", "")
+    if kind == "extra_forbidden":
+        return "unknown key (a typo?)"
+    if kind == "missing":
+        return "required key is missing"
+    return str(error.get("msg", "invalid value"))
+
+
+def find_line(text: str, loc: tuple[Any, ...], data: Any) -> int | None:
+    """The 1-based line of the key at ``loc`` in ``text``, found by walking the key path.
+
+    Each list index is located by the item's name (or token, URL, plan), each key by its
+    spelling (``"key":`` in JSON, ``key =`` or ``[[...key]]`` in TOML), each search starting
+    where the previous one matched. None when nothing could be located.
+    """
+    if not text:
+        return None
+    lines = text.splitlines()
+    start = 0
+    found = False
+    node: Any = data
+    for part in loc:
+        if isinstance(part, int):
+            item = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            anchor = _anchor(item)
+            if anchor is not None:
+                hit = _search(lines, start, lambda ln, a=anchor: a in ln)
+                if hit is not None:
+                    start, found = hit, True
+            node = item
+        elif isinstance(part, str):
+            if (isinstance(node, dict) and part in node) or not found:
+                pattern = re.compile(
+                    rf'"{re.escape(part)}"\s*:|^\s*{re.escape(part)}\s*=|[\[.]{re.escape(part)}\]'
+                )
+                hit = _search(lines, start, lambda ln, p=pattern: bool(p.search(ln)))
+                if hit is not None:
+                    start, found = hit, True
+            node = node.get(part) if isinstance(node, dict) else None
+    return start + 1 if found else None
+
+
+def _anchor(item: Any) -> str | None:
+    if isinstance(item, str):
+        return json.dumps(item)
+    if isinstance(item, dict):
+        for key in ("name", "token", "url", "plan", "email"):
+            value = item.get(key)
+            if isinstance(value, str):
+                return json.dumps(value)
+    return None
+
+
+def _search(lines: list[str], start: int, match: Any) -> int | None:
+    for index in range(start, len(lines)):
+        if match(lines[index]):
+            return index
+    return None
+
+
+class _Checker:
+    """Checks references and uniqueness while building the estate; collects every problem."""
+
+    def __init__(self, name: str, text: str, data: dict[str, Any]) -> None:
+        self.name = name
+        self.text = text
+        self.data = data
+        self.problems: list[Problem] = []
+
+    def problem(self, loc: tuple[Any, ...], message: str) -> None:
+        self.problems.append(
+            Problem(self.name, find_line(self.text, loc, self.data), key_path(loc), message)
+        )
+
+    def unique(self, kind: str, names: list[str]) -> None:
+        seen: set[str] = set()
+        for index, value in enumerate(names):
+            if value in seen:
+                self.problem((kind, index, "name"), f"duplicate name {value!r}")
+            seen.add(value)
+
+    def build(self, model: EstateFile) -> SimEstate:
+        if model.schema_ != SIM_ESTATE_SCHEMA:
+            self.problem(("schema",), f"expected {SIM_ESTATE_SCHEMA!r}, got {model.schema_!r}")
+        self.unique("enterprise_accounts", [e.name for e in model.enterprise_accounts])
+        self.unique("teams", [t.name for t in model.teams])
+        self.unique("spaces", [s.name for s in model.spaces])
+        self.unique("apps", [a.name for a in model.apps])
+        eas = [SimEnterpriseAccount(e.name, e.id or "") for e in model.enterprise_accounts]
+        ea_names = {e.name for e in eas}
+        teams = []
+        for i, t in enumerate(model.teams):
+            if t.enterprise_account is not None and t.enterprise_account not in ea_names:
+                self.problem(("teams", i, "enterprise_account"),
+                             f"no enterprise account called {t.enterprise_account!r}")
+            teams.append(SimTeam(t.name, t.enterprise_account, t.id or ""))
+        team_names = {t.name for t in teams}
+        spaces = [self._space(i, s, team_names) for i, s in enumerate(model.spaces)]
+        space_by_name = {s.name: s for s in spaces}
+        apps = [self._app(i, a, team_names, space_by_name) for i, a in enumerate(model.apps)]
+        self._unique_addons(model, apps)
+        app_names = {a.name for a in apps}
+        tokens = [self._token(i, t, team_names, ea_names, app_names)
+                  for i, t in enumerate(model.tokens)]
+        secrets = [t.token for t in tokens]
+        for i, secret in enumerate(secrets):
+            if secret in secrets[:i]:
+                self.problem(("tokens", i, "token"), "duplicate token")
+        return SimEstate(enterprise_accounts=eas, teams=teams, spaces=spaces, apps=apps,
+                         tokens=tokens, people=dict(model.people),
+                         description=model.description)
+
+    def _space(self, i: int, s: SpaceEntry, team_names: set[str]) -> SimSpace:
+        if not SPACE_NAME.match(s.name):
+            self.problem(("spaces", i, "name"), f"{s.name!r} is not a valid space name")
+        region = catalog.region_info(s.region)
+        if region is None:
+            self.problem(("spaces", i, "region"), f"unknown region {s.region!r}")
+        elif not region.private_capable:
+            self.problem(("spaces", i, "region"),
+                         f"{s.region!r} is a Common Runtime region; spaces use a Private "
+                         "Space region such as 'frankfurt'")
+        if s.team not in team_names:
+            self.problem(("spaces", i, "team"), f"no team called {s.team!r}")
+        return SimSpace(s.name, s.region, s.team, s.shield, s.id or "")
+
+    def _app(self, i: int, a: AppEntry, team_names: set[str],
+             spaces: dict[str, SimSpace]) -> SimApp:
+        loc: tuple[Any, ...] = ("apps", i)
+        if not APP_NAME.match(a.name):
+            self.problem((*loc, "name"), f"{a.name!r} is not a valid Heroku app name "
+                         "(3-30 lower-case letters, digits and dashes)")
+        if (a.team is None) == (a.owner is None):
+            self.problem(loc, "an app has exactly one of 'team' (a team app) or 'owner' "
+                         "(the e-mail of the person owning a personal app)")
+        if a.team is not None and a.team not in team_names:
+            self.problem((*loc, "team"), f"no team called {a.team!r}")
+        if a.owner is not None and not EMAIL.match(a.owner):
+            self.problem((*loc, "owner"), f"{a.owner!r} is not an e-mail address")
+        region = self._app_region(loc, a, spaces)
+        addons = [self._addon(loc, j, a.name, entry) for j, entry in enumerate(a.addons)]
+        drains = [self._drain(loc, j, entry, addons) for j, entry in enumerate(a.log_drains)]
+        pipeline = SimPipeline(a.pipeline.name, a.pipeline.stage) if a.pipeline else None
+        return SimApp(name=a.name, region=region, team=a.team, owner=a.owner, space=a.space,
+                      addons=addons, log_drains=drains, stack=a.stack, pipeline=pipeline,
+                      dynos=dict(a.dynos), id=a.id or "")
+
+    def _app_region(self, loc: tuple[Any, ...], a: AppEntry,
+                    spaces: dict[str, SimSpace]) -> str:
+        if a.space is not None:
+            space = spaces.get(a.space)
+            if space is None:
+                self.problem((*loc, "space"), f"no space called {a.space!r}")
+                return a.region or "us"
+            if a.region is not None and a.region != space.region:
+                self.problem((*loc, "region"), f"the app is in space {space.name!r}, whose "
+                             f"region is {space.region!r}, not {a.region!r}")
+            if a.team is not None and space.team is not None and a.team != space.team:
+                self.problem((*loc, "space"), f"space {space.name!r} belongs to team "
+                             f"{space.team!r}, not {a.team!r}")
+            return space.region
+        region = a.region or "us"
+        info = catalog.region_info(region)
+        if info is None:
+            self.problem((*loc, "region"), f"unknown region {region!r} (known: "
+                         + ", ".join(r.name for r in catalog.REGIONS) + ")")
+        elif info.private_capable:
+            self.problem((*loc, "region"), f"{region!r} is a Private Space region: name the "
+                         "'space' instead")
+        return region
+
+    def _addon(self, loc: tuple[Any, ...], j: int, app: str,
+               entry: str | AddOnEntry) -> SimAddOn:
+        spec = AddOnEntry(plan=entry) if isinstance(entry, str) else entry
+        where = (*loc, "addons", j) if isinstance(entry, str) else (*loc, "addons", j, "plan")
+        try:
+            service, _short = catalog.split_plan(spec.plan)
+        except ValueError:
+            self.problem(where, f"a plan is written service:plan, got {spec.plan!r}")
+            service = spec.plan or "unknown"
+        name = spec.name or addon_name(catalog.service_info(service).name_prefix, app, j)
+        if not ADDON_NAME.match(name):
+            self.problem((*loc, "addons", j, "name"), f"{name!r} is not a valid add-on name")
+        return SimAddOn(plan=spec.plan, name=name, attachment=spec.attachment or "",
+                        id=spec.id or "")
+
+    def _drain(self, loc: tuple[Any, ...], j: int, entry: str | LogDrainEntry,
+               addons: list[SimAddOn]) -> SimLogDrain:
+        spec = LogDrainEntry(url=entry) if isinstance(entry, str) else entry
+        where = (*loc, "log_drains", j) if isinstance(entry, str) else (
+            *loc, "log_drains", j, "url")
+        if not re.match(r"^[a-z][a-z0-9+.-]*://[^/\s]+", spec.url):
+            self.problem(where, f"{spec.url!r} is not a URL with a scheme and a host")
+        addon = None
+        if spec.addon is not None:
+            matches = [o for o in addons if spec.addon in (o.name, o.service)]
+            if len(matches) != 1:
+                self.problem((*loc, "log_drains", j, "addon"),
+                             f"{spec.addon!r} names no single add-on of this app")
+            else:
+                addon = matches[0].name
+        return SimLogDrain(url=spec.url, addon=addon, id=spec.id or "")
+
+    def _unique_addons(self, model: EstateFile, apps: list[SimApp]) -> None:
+        seen: set[str] = set()
+        for i, app in enumerate(apps):
+            for j, addon in enumerate(app.addons):
+                if addon.name in seen:
+                    entry = model.apps[i].addons[j]
+                    loc = ("apps", i, "addons", j) + (() if isinstance(entry, str) else ("name",))
+                    self.problem(loc, f"duplicate add-on name {addon.name!r}")
+                seen.add(addon.name)
+
+    def _token(self, i: int, t: TokenEntry, team_names: set[str], ea_names: set[str],
+               app_names: set[str]) -> SimToken:
+        loc = ("tokens", i)
+        if not EMAIL.match(t.email):
+            self.problem((*loc, "email"), f"{t.email!r} is not an e-mail address")
+        for key, names, known in (("teams", t.teams, team_names),
+                                  ("enterprise_accounts", t.enterprise_accounts, ea_names),
+                                  ("apps", t.apps, app_names)):
+            for j, value in enumerate(names):
+                if value != ALL and value not in known:
+                    self.problem((*loc, key, j), f"{value!r} is not in the estate")
+        return SimToken(token=t.token, email=t.email, name=t.name, teams=list(t.teams),
+                        enterprise_accounts=list(t.enterprise_accounts), apps=list(t.apps),
+                        role=t.role)
+
+
+def estate_to_data(estate: SimEstate) -> dict[str, Any]:
+    """The estate in the file format (JSON-ready); ``load_estate`` reads it back."""
+    def app_data(app: SimApp) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": app.name, "id": app.id}
+        if app.team is not None:
+            out["team"] = app.team
+        else:
+            out["owner"] = app.owner
+        if app.space is not None:
+            out["space"] = app.space
+        else:
+            out["region"] = app.region
+        out["addons"] = [{"plan": o.plan, "name": o.name, "attachment": o.attachment, "id": o.id}
+                         for o in app.addons]
+        drains: list[dict[str, Any]] = []
+        for d in app.log_drains:
+            drain: dict[str, Any] = {"url": d.url, "id": d.id}
+            if d.addon:
+                drain["addon"] = d.addon
+            drains.append(drain)
+        out["log_drains"] = drains
+        if app.stack != "heroku-24":
+            out["stack"] = app.stack
+        if app.pipeline is not None:
+            out["pipeline"] = {"name": app.pipeline.name, "stage": app.pipeline.stage}
+        if app.dynos != {"web": 1}:
+            out["dynos"] = dict(app.dynos)
+        return out
+
+    return {
+        "schema": SIM_ESTATE_SCHEMA,
+        "description": estate.description,
+        "enterprise_accounts": [{"name": e.name, "id": e.id} for e in estate.enterprise_accounts],
+        "teams": [{"name": t.name, "enterprise_account": t.enterprise_account, "id": t.id}
+                  for t in estate.teams],
+        "spaces": [{"name": s.name, "region": s.region, "team": s.team, "shield": s.shield,
+                    "id": s.id} for s in estate.spaces],
+        "people": dict(estate.people),
+        "apps": [app_data(a) for a in estate.apps],
+        "tokens": [{"token": t.token, "email": t.email, "name": t.name, "teams": t.teams,
+                    "enterprise_accounts": t.enterprise_accounts, "apps": t.apps,
+                    "role": t.role} for t in estate.tokens],
+    }
