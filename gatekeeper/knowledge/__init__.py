@@ -1,0 +1,77 @@
+"""The knowledge base: the facts about Heroku and the law that the rules rely on.
+
+This package is the one place a maintainer updates when Heroku or the law changes, and every
+fact in it carries its source (``gatekeeper.knowledge.sources``):
+
+- ``regions``: Heroku regions, their country and AWS region (DESIGN section 3). A region
+  missing here blocks with ``unknown-region``.
+- ``countries``: ISO 3166-1 alpha-2 codes, the ``EEA`` and ``adequate`` groups, and the rule
+  that the US is adequate only for recipients certified under the Data Privacy Framework.
+- ``addons``: the add-on services Heroku operates itself, and the regions Heroku's data plan
+  tiers exist in (Essential Postgres only in ``us`` and ``eu``).
+
+Pure data and small lookups: no I/O, importable from the pure core.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from gatekeeper.knowledge.addons import (
+    CONNECT_SERVICE,
+    HEROKU_DATA_SERVICES,
+    HEROKU_OPERATED_SERVICES,
+    PLAN_TIERS,
+    POSTGRES_SERVICE,
+    PlanTier,
+    plan_name,
+    plan_tier,
+)
+from gatekeeper.knowledge.countries import (
+    ADEQUATE,
+    COMMON_MISTAKES,
+    COUNTRY_NAMES,
+    DPF_COUNTRY,
+    EEA,
+    GROUPS,
+    country_name,
+    expand,
+    is_country_entry,
+)
+from gatekeeper.knowledge.regions import REGIONS, RegionFact, region_fact
+from gatekeeper.knowledge.sources import GDPR_ART_9, Source
+
+DataClass = Literal["none", "anonymous", "pseudonymous", "personal", "special"]
+
+# The data classes a policy can use, from least to most sensitive. Pseudonymised data is
+# personal data (GDPR Recital 26); "special" is GDPR Art. 9 (health, ethnicity, ...).
+DATA_CLASSES: tuple[DataClass, ...] = ("none", "anonymous", "pseudonymous", "personal",
+                                       "special")
+DATA_CLASSES_SOURCE: Source = GDPR_ART_9
+
+__all__ = [
+    "ADEQUATE",
+    "COMMON_MISTAKES",
+    "CONNECT_SERVICE",
+    "COUNTRY_NAMES",
+    "DATA_CLASSES",
+    "DATA_CLASSES_SOURCE",
+    "DPF_COUNTRY",
+    "EEA",
+    "GROUPS",
+    "HEROKU_DATA_SERVICES",
+    "HEROKU_OPERATED_SERVICES",
+    "PLAN_TIERS",
+    "POSTGRES_SERVICE",
+    "REGIONS",
+    "DataClass",
+    "PlanTier",
+    "RegionFact",
+    "Source",
+    "country_name",
+    "expand",
+    "is_country_entry",
+    "plan_name",
+    "plan_tier",
+    "region_fact",
+]

@@ -1,0 +1,379 @@
+"""The policy file, version 1, as strict pydantic models (DESIGN section 4).
+
+Every table forbids unknown keys, so a typo (``requires_agrement``) is an error instead of a
+rule silently switched off. Types are strict: TOML has real booleans, integers and dates, and a
+quoted ``"2028-12-31"`` is refused with a hint to drop the quotes. Checks that span several
+entries (duplicate agreement ids, an agreement that covers nothing, ...) live in
+``gatekeeper.policy.checks``; ``gatekeeper.policy.loader`` runs both and reports every problem
+with its line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import re
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, WithJsonSchema
+
+from gatekeeper.knowledge import (
+    COMMON_MISTAKES,
+    COUNTRY_NAMES,
+    DATA_CLASSES,
+    GROUPS,
+    HEROKU_OPERATED_SERVICES,
+    DataClass,
+    is_country_entry,
+)
+from gatekeeper.report.model import Severity
+from gatekeeper.rules.catalog import RULES
+
+POLICY_VERSION = 1
+
+SeverityOverride = Literal["block", "warn", "info", "off"]
+Mechanism = Literal["scc", "bcr", "dpf", "adequacy"]
+
+_GLOB_CHARS = re.compile(r"[*?\[]")
+_HOST_GLOB = re.compile(r"^[a-z0-9*?\[\]!-]+(\.[a-z0-9*?\[\]!-]+)*$")
+_SERVICE = re.compile(r"^[a-z0-9*?][a-z0-9*?._-]*$")
+
+
+def quote(value: str) -> str:
+    """A value as TOML writes a basic string: in double quotes, escaped."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def suggest(value: str, choices: list[str] | tuple[str, ...]) -> str:
+    """`` (did you mean "x"?)`` for the closest choice, or nothing."""
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {quote(close[0])}?)" if close else ""
+
+
+def _check_country(value: str) -> str:
+    if is_country_entry(value):
+        return value
+    hint = COMMON_MISTAKES.get(value.upper()) if value.upper() in COMMON_MISTAKES else None
+    if hint is None and (value.upper() in COUNTRY_NAMES):
+        hint = value.upper()
+    if hint is None:
+        hint = next((g for g in GROUPS if g.lower() == value.lower()), None)
+    suggestion = f" (did you mean {quote(hint)}?)" if hint else ""
+    raise ValueError(
+        f"unknown country code or group {quote(value)}{suggestion}: use upper-case ISO "
+        "3166-1 alpha-2 codes (\"DE\", \"US\") or the groups \"EEA\" and \"adequate\""
+    )
+
+
+def _check_rule_id(value: str) -> str:
+    if value in RULES:
+        return value
+    raise ValueError(
+        f"unknown rule id {quote(value)}{suggest(value, sorted(RULES))} "
+        "(`gatekeeper policy explain` lists every rule id)"
+    )
+
+
+def _check_host_glob(value: str) -> str:
+    if "://" in value or "/" in value or ":" in value:
+        raise ValueError(
+            f"{quote(value)} is not a host name: write only the host or a host glob, such as "
+            "\"logs.example.edu\" or \"*.example.edu\" (no scheme, port or path)"
+        )
+    if value != value.lower() or not _HOST_GLOB.match(value):
+        raise ValueError(
+            f"{quote(value)} is not a host name or host glob (lower-case letters, digits, dots, "
+            "hyphens and the glob characters * ? [ ])"
+        )
+    return value
+
+
+def _check_service(value: str) -> str:
+    if ":" in value:
+        raise ValueError(
+            f"{quote(value)} names a plan; name the add-on service instead "
+            f"({quote(value.split(':', 1)[0])})"
+        )
+    if not _SERVICE.match(value):
+        raise ValueError(
+            f"{quote(value)} is not an add-on service name (lower case, as in "
+            "`heroku addons:services`, e.g. \"papertrail\")"
+        )
+    return value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+_COUNTRY_ENUM = sorted(COUNTRY_NAMES) + sorted(GROUPS)
+
+CountryEntry = Annotated[
+    str,
+    AfterValidator(_check_country),
+    WithJsonSchema({"type": "string", "enum": _COUNTRY_ENUM,
+                    "description": "ISO 3166-1 alpha-2 code, or the group EEA or adequate"}),
+]
+RuleId = Annotated[
+    str,
+    AfterValidator(_check_rule_id),
+    WithJsonSchema({"type": "string", "enum": sorted(RULES)}),
+]
+HostGlob = Annotated[str, AfterValidator(_check_host_glob)]
+ServiceName = Annotated[str, AfterValidator(_check_service)]
+Glob = Annotated[str, AfterValidator(_not_blank)]
+Text = Annotated[str, AfterValidator(_not_blank)]
+
+
+def is_glob(pattern: str) -> bool:
+    """True when a name contains glob characters (``*``, ``?``, ``[``)."""
+    return bool(_GLOB_CHARS.search(pattern))
+
+
+def glob_match(name: str, pattern: str) -> bool:
+    """Case-sensitive shell-style match, as Heroku names are lower case."""
+    return fnmatch.fnmatchcase(name, pattern)
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Institution(_Table):
+    """``[institution]``: who owns the policy; the contact appears in every block message."""
+
+    name: str = Field("", description="The institution's name, shown in reports.")
+    contact: str = Field(
+        "", description="Who researchers ask, e.g. \"dpo@uni-example.edu\"; shown in every "
+        "block message.")
+
+
+class Defaults(_Table):
+    """``[defaults]``: what applies when nothing more specific does."""
+
+    data_class: DataClass = Field(
+        "personal", description="The class assumed for an app no [[apps]] entry matches.")
+    expiry_warning_days: int = Field(
+        60, ge=0, le=3650,
+        description="Warn this many days before an agreement or waiver ends.")
+    fail_on: Literal["block", "warn"] = Field(
+        "block", description="\"warn\" makes warnings fail checks too (exit code 1).")
+
+
+class ClassRule(_Table):
+    """``[classes.<class>]``: what a data class requires. A class without a table has none."""
+
+    countries: list[CountryEntry] | None = Field(
+        None, description="Where data of this class may be: ISO codes and the groups EEA and "
+        "adequate. Leave out to allow every country; [] allows none.")
+    requires_agreement: bool = Field(
+        False, description="Heroku and every third-party add-on need an active agreement.")
+    requires_shield: bool = Field(
+        False, description="The app must run in a Heroku Shield Private Space.")
+
+
+class Agreement(_Table):
+    """``[[agreements]]``: a data processing agreement (DPA) the institution has signed.
+
+    Either the Salesforce/Heroku DPA (``heroku = true``, naming the enterprise accounts and
+    teams it covers) or an agreement with add-on providers (``addon_services``, optionally
+    limited to some teams or enterprise accounts).
+    """
+
+    id: Text = Field(description="A unique name, used in findings and waivers.")
+    heroku: bool = Field(False, description="This is the Salesforce/Heroku DPA.")
+    addon_services: list[ServiceName] = Field(
+        default_factory=list, description="Add-on services this agreement covers.")
+    enterprise_accounts: list[Text] = Field(
+        default_factory=list, description="Enterprise accounts covered (all their teams).")
+    teams: list[Text] = Field(default_factory=list, description="Teams covered.")
+    mechanism: Mechanism | None = Field(
+        None, description="Transfer mechanism: scc, bcr, dpf (EU-US Data Privacy Framework "
+        "certification) or adequacy.")
+    countries: list[CountryEntry] = Field(
+        default_factory=list,
+        description="Where this processor processes the data (required for add-on agreements).")
+    signed: date | None = Field(None, description="Date signed (TOML date, no quotes).")
+    expires: date = Field(description="Last day the agreement is in force (TOML date).")
+    document: str = Field("", description="Where the signed document is kept.")
+
+    @property
+    def kind(self) -> Literal["heroku", "addon"]:
+        return "heroku" if self.heroku else "addon"
+
+    def state(self, today: date) -> Literal["active", "expired", "not-yet-signed"]:
+        """In force from ``signed`` (when given) through ``expires``, both days included."""
+        if today > self.expires:
+            return "expired"
+        if self.signed is not None and today < self.signed:
+            return "not-yet-signed"
+        return "active"
+
+    def applies_to(self, team: str | None, enterprise_account: str | None) -> bool:
+        """Whether the agreement's team/enterprise scope includes this owner.
+
+        A Heroku agreement covers exactly the teams and enterprise accounts it names. An add-on
+        agreement without teams or enterprise accounts applies to every app.
+        """
+        if not self.heroku and not self.teams and not self.enterprise_accounts:
+            return True
+        if team is not None and team in self.teams:
+            return True
+        return enterprise_account is not None and enterprise_account in self.enterprise_accounts
+
+    def covers_service(self, service: str) -> bool:
+        return any(glob_match(service, s) for s in self.addon_services)
+
+
+class AddonsPolicy(_Table):
+    """``[addons]``: add-on services that are never allowed, and extra Heroku-operated ones."""
+
+    deny: list[ServiceName] = Field(
+        default_factory=list, description="Add-on services (or globs) that block wherever found.")
+    operated_by_heroku: list[ServiceName] = Field(
+        default_factory=list,
+        description="Services to treat as operated by Heroku (covered by the Heroku DPA), "
+        "besides the built-in list.")
+
+
+class LogsPolicy(_Table):
+    """``[logs]``: where custom log drains may send logs (logs hold IP addresses)."""
+
+    allowed_drain_hosts: list[HostGlob] = Field(
+        default_factory=list,
+        description="Hosts (or globs like \"*.example.edu\") custom drains may send to.")
+    check_drains: bool = Field(
+        True, description="Read and check every app's log drains (one request per app in an "
+        "audit). false skips the drain check.")
+
+
+class AppEntry(_Table):
+    """``[[apps]]``: classifies apps by name. The first matching entry wins."""
+
+    name: Glob = Field(description="App name or glob (\"econ-*\").")
+    data_class: DataClass = Field(description="The data class of the matching apps.")
+    reason: str = Field("", description="Why this class: kept in the report for the DPO.")
+
+
+class Waiver(_Table):
+    """``[[waivers]]``: an approved, dated exception for the findings of one rule."""
+
+    rule: RuleId = Field(description="The rule id whose findings this waiver hides.")
+    app: Glob = Field(description="App name or glob.")
+    subject: str | None = Field(
+        None, description="The add-on (service or name), drain host, agreement or region the "
+        "finding concerns, or a glob; leave out to match every subject.")
+    reason: Text = Field(description="Why the exception is acceptable.")
+    approved_by: Text = Field(description="Who approved it (name or role).")
+    expires: date = Field(description="Last day the waiver applies (TOML date).")
+
+    def label(self) -> str:
+        """How findings and reports name this waiver."""
+        subject = f" {self.subject}" if self.subject else ""
+        return f"{self.rule} {self.app}{subject}"
+
+    def matches(self, rule: str, app: str, subjects: tuple[str, ...]) -> bool:
+        if rule != self.rule or not glob_match(app, self.app):
+            return False
+        if self.subject is None:
+            return True
+        return any(glob_match(s, self.subject) for s in subjects)
+
+
+class Policy(_Table):
+    """A whole policy file, version 1. Load it with ``gatekeeper.policy.load_policy``."""
+
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True,
+        title="heroku-gatekeeper policy",
+        json_schema_extra={"description": "Data protection policy for heroku-gatekeeper "
+                           "(version 1). See docs/policy.md."},
+    )
+
+    version: Literal[1] = Field(description="Policy file format version; always 1.")
+    institution: Institution = Field(default_factory=Institution)
+    defaults: Defaults = Field(default_factory=Defaults)
+    classes: dict[DataClass, ClassRule] = Field(default_factory=dict)
+    agreements: list[Agreement] = Field(default_factory=list)
+    addons: AddonsPolicy = Field(default_factory=AddonsPolicy)
+    logs: LogsPolicy = Field(default_factory=LogsPolicy)
+    apps: list[AppEntry] = Field(default_factory=list)
+    rules: dict[RuleId, SeverityOverride] = Field(
+        default_factory=dict, description="Severity overrides: rule id = block|warn|info|off.")
+    waivers: list[Waiver] = Field(default_factory=list)
+
+    _source_path: str | None = PrivateAttr(default=None)
+    _sha256: str | None = PrivateAttr(default=None)
+
+    @property
+    def source_path(self) -> str | None:
+        """The file the policy was loaded from (or the ``source`` given to ``loads_policy``)."""
+        return self._source_path
+
+    @property
+    def sha256(self) -> str | None:
+        """SHA-256 of the policy file's bytes, hex: which policy a report was made with."""
+        return self._sha256
+
+    def classify(self, app_name: str) -> tuple[DataClass, int | None]:
+        """The app's data class and the index of the [[apps]] entry that set it.
+
+        The first matching entry wins; None means no entry matched and the default applies.
+        """
+        for index, entry in enumerate(self.apps):
+            if glob_match(app_name, entry.name):
+                return entry.data_class, index
+        return self.defaults.data_class, None
+
+    def class_rule(self, data_class: str) -> ClassRule:
+        """The class's requirements; a class without a table requires nothing."""
+        for name, rule in self.classes.items():
+            if name == data_class:
+                return rule
+        return _NO_REQUIREMENTS
+
+    def severity(self, rule_id: str) -> Severity | None:
+        """The severity the rule has under this policy; None when it is switched off."""
+        override = self.rules.get(rule_id)
+        if override == "off":
+            return None
+        if override is not None:
+            return override
+        return RULES[rule_id].default_severity
+
+    @property
+    def heroku_operated(self) -> frozenset[str]:
+        """Built-in Heroku-operated services plus ``[addons] operated_by_heroku``."""
+        return HEROKU_OPERATED_SERVICES | frozenset(self.addons.operated_by_heroku)
+
+    @property
+    def contact(self) -> str:
+        """Whom to ask, for remediation texts."""
+        return self.institution.contact or "your data protection officer"
+
+
+_NO_REQUIREMENTS = ClassRule()
+
+__all__ = [
+    "DATA_CLASSES",
+    "POLICY_VERSION",
+    "AddonsPolicy",
+    "Agreement",
+    "AppEntry",
+    "ClassRule",
+    "DataClass",
+    "Defaults",
+    "Institution",
+    "LogsPolicy",
+    "Mechanism",
+    "Policy",
+    "SeverityOverride",
+    "Waiver",
+    "glob_match",
+    "is_glob",
+    "quote",
+    "suggest",
+]

@@ -1,0 +1,66 @@
+"""api-error: a fact needed for the decision could not be read. Always block (fail closed).
+
+When gatekeeper cannot read something about an app (the app itself, its team, its add-ons,
+its log drains, ...), it does not guess: the app is blocked with one ``api-error`` finding per
+fact that failed, naming the HTTP status and what to do. The same happens when the policy asks
+for the log-drain check (``[logs] check_drains``, on by default) and the drains were not
+collected. Nothing turns a failed read into "allow": this rule cannot be switched off, lowered
+or waived, and other rules that need the missing fact stay quiet rather than guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gatekeeper.facts import FactError
+from gatekeeper.rules.context import AppContext, Candidate
+
+RULE_IDS = ("api-error",)
+
+
+def _remedy(ctx: AppContext, error: FactError) -> str:
+    app = ctx.app.name
+    status = error.status
+    if status == 401:
+        return ("The Heroku token is missing, expired or revoked: run `gatekeeper login` with a "
+                "read-scope token (`heroku authorizations:create --scope read`), or set "
+                "HEROKU_API_KEY, then run again.")
+    if status == 403:
+        team = f" of team {ctx.app.team}" if ctx.app.team else ""
+        return (f"The token cannot see this: use a token of a member{team} (`heroku "
+                f"authorizations:create --scope read`), check with `heroku apps:info -a {app}`, "
+                "then run again.")
+    if status == 404:
+        return (f"Heroku says it does not exist (any more): check `heroku apps:info -a {app}` "
+                "and run again.")
+    return ("A temporary problem between gatekeeper and the Heroku API: run again; if it "
+            "persists, check https://status.heroku.com.")
+
+
+def evaluate(ctx: AppContext) -> Iterator[Candidate]:
+    """One block per fact that could not be read; drains not collected count too."""
+    by_fact: dict[str, list[FactError]] = {}
+    for error in ctx.app.errors:
+        by_fact.setdefault(error.fact, []).append(error)
+    for fact in sorted(by_fact):
+        errors = sorted(by_fact[fact], key=lambda e: (e.status or 0, e.message))
+        details = "; ".join(
+            e.message + (f" (HTTP {e.status})" if e.status else "") for e in errors)
+        yield ctx.candidate(
+            "api-error", fact,
+            f"gatekeeper could not read the {fact} of app {ctx.app.name}: {details}. Without it "
+            "the app cannot be judged, so it is blocked (fail closed).",
+            _remedy(ctx, errors[0]),
+            (*ctx.owner_evidence(),),
+        )
+    if (ctx.policy.logs.check_drains and ctx.app.log_drains is None
+            and "log-drains" not in by_fact and "app" not in by_fact):
+        yield ctx.candidate(
+            "api-error", "log-drains",
+            f"The log drains of app {ctx.app.name} were not collected, but the policy checks "
+            "drains ([logs] check_drains = true), so the app cannot be judged (fail closed).",
+            "Collect the drains (run the check or audit without skipping drains), or switch the "
+            "drain check off for everybody with [logs] check_drains = false in the policy. "
+            + ctx.ask(),
+            (*ctx.owner_evidence(),),
+        )

@@ -1,0 +1,31 @@
+"""unclassified-app: no ``[[apps]]`` entry matches the app, so the default class applies.
+
+Institutions do not take a researcher's own "no personal data here" on trust: an app nobody
+classified is assumed to hold data of ``[defaults] data_class`` (``personal`` unless the policy
+says otherwise) and every rule of that class applies. The finding (warn) asks for an
+``[[apps]]`` entry, which records the class and the reason for the DPO. Entries match app
+names with globs (``"econ-*"``); the first matching entry wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gatekeeper.rules.context import AppContext, Candidate
+
+RULE_IDS = ("unclassified-app",)
+
+
+def evaluate(ctx: AppContext) -> Iterator[Candidate]:
+    """Warn when the app's class is the default one because no entry matched."""
+    if ctx.class_entry is not None:
+        return
+    app = ctx.app.name
+    yield ctx.candidate(
+        "unclassified-app", None,
+        f"No [[apps]] entry in the policy matches app {app}, so it is treated as holding data "
+        f"of class {ctx.data_class} (the default) and every rule of that class applies.",
+        f"Classify the app: add [[apps]] name = \"{app}\", data_class = \"...\", reason = "
+        "\"...\" to the policy (exact names before globs). " + ctx.ask(),
+        (*ctx.owner_evidence(), ctx.class_evidence()),
+    )

@@ -1,0 +1,109 @@
+"""personal-account, team-not-covered, agreement-expired, agreement-expiring: the Heroku DPA.
+
+These rules apply to apps whose data class has ``requires_agreement = true``.
+
+A data processing agreement with Salesforce follows the contracting customer: it covers the
+institution's Heroku Enterprise account and its teams, never an app in a researcher's personal
+account or in a team opened with a private credit card. A Heroku agreement in the policy
+(``[[agreements]]`` with ``heroku = true``) covers an app when it names the app's team in
+``teams`` or the team's enterprise account in ``enterprise_accounts``, and is in force on the
+day of the check (from ``signed``, when given, through ``expires``, both days included).
+
+- **personal-account** (block): the app belongs to a person, not a team. It fires instead of
+  team-not-covered. Fix: ``heroku apps:transfer --team TEAM -a APP``.
+- **team-not-covered** (block): no agreement, active or not, names the app's team or its
+  enterprise account (a team outside the enterprise account, such as one opened with a
+  private card, is never covered by the enterprise DPA).
+- **agreement-expired** (block): agreements name the team, but all of them have expired.
+- **agreement-expiring** (warn): the covering agreement that runs longest ends within
+  ``[defaults] expiry_warning_days`` (60 by default); the last day in force counts as day 0.
+  The add-on rules raise the same warning for add-on agreements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gatekeeper.rules.context import AppContext, Candidate
+
+RULE_IDS = ("personal-account", "team-not-covered", "agreement-expired", "agreement-expiring")
+
+
+def expiring_candidate(ctx: AppContext, agreement_id: str, what: str) -> Candidate | None:
+    """agreement-expiring for one agreement, or None when it runs long enough."""
+    agreement = next(a for a in ctx.policy.agreements if a.id == agreement_id)
+    days_left = (agreement.expires - ctx.today).days
+    if days_left > ctx.policy.defaults.expiry_warning_days:
+        return None
+    when = {0: "today (its last day)", 1: "tomorrow"}.get(days_left, f"in {days_left} days")
+    return ctx.candidate(
+        "agreement-expiring", agreement.id,
+        f"Agreement {agreement.id}, which covers {what}, ends {when} "
+        f"({agreement.expires.isoformat()}). After that the app is blocked.",
+        f"Renew the agreement, then update expires in the [[agreements]] entry with id = "
+        f"\"{agreement.id}\". " + ctx.ask(),
+        (*ctx.owner_evidence(), ctx.agreement_evidence(agreement), ctx.class_evidence()),
+    )
+
+
+def evaluate(ctx: AppContext) -> Iterator[Candidate]:
+    """Is the app's owner covered by an active Heroku agreement?"""
+    if not ctx.class_rule.requires_agreement or ctx.unknown("team", "enterprise-account"):
+        return
+    app = ctx.app.name
+    needs = (f"Data of class {ctx.data_class} requires a data processing agreement "
+             f"({ctx.class_key()}.requires_agreement)")
+    if ctx.is_personal:
+        who = ctx.app.owner_email or "a person"
+        yield ctx.candidate(
+            "personal-account", ctx.app.owner_email,
+            f"App {app} belongs to the personal account of {who}, not to a team. {needs}, and "
+            "the institution's Heroku agreement never covers personal accounts.",
+            f"Move the app to a covered team: {ctx.transfer_advice()}. " + ctx.ask(),
+            (*ctx.owner_evidence(), ctx.class_evidence()),
+        )
+        return
+    coverage = ctx.heroku_coverage
+    team = ctx.app.team
+    if coverage.active:
+        longest = coverage.longest
+        assert longest is not None
+        found = expiring_candidate(ctx, longest.id, f"team {team}")
+        if found is not None:
+            yield found
+        return
+    pending = ""
+    if coverage.pending:
+        first = coverage.pending[0]
+        pending = (f" Agreement {first.id} names it but is not in force before "
+                   f"{first.signed.isoformat() if first.signed else '?'}.")
+    if coverage.expired:
+        last = coverage.last_expired
+        assert last is not None
+        yield ctx.candidate(
+            "agreement-expired", last.id,
+            f"The Heroku agreement covering team {team} ({last.id}) expired on "
+            f"{last.expires.isoformat()}. {needs}, so app {app} is no longer covered."
+            + pending,
+            f"Renew the agreement with Salesforce and update expires in the [[agreements]] "
+            f"entry with id = \"{last.id}\", or move the app to a covered team: "
+            f"{ctx.transfer_advice()}. " + ctx.ask(),
+            (*ctx.owner_evidence(), *(ctx.agreement_evidence(a) for a in coverage.expired),
+             ctx.class_evidence()),
+        )
+        return
+    if ctx.team is None:
+        scope = f"team {team} (its enterprise account is unknown)"
+    elif ctx.enterprise_account:
+        scope = f"team {team} or its enterprise account {ctx.enterprise_account}"
+    else:
+        scope = f"team {team} (which is in no enterprise account)"
+    yield ctx.candidate(
+        "team-not-covered", team,
+        f"No active Heroku agreement names {scope}. {needs}, so app {app} is not covered."
+        + pending,
+        f"Move the app to a covered team: {ctx.transfer_advice()}; or, once the "
+        f"institution's DPA covers team {team}, add it to the Heroku agreement's teams "
+        "(or the team to the enterprise account) and to the policy. " + ctx.ask(),
+        (*ctx.owner_evidence(), ctx.class_evidence()),
+    )

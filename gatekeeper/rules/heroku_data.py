@@ -1,0 +1,97 @@
+"""addon-outside-region, heroku-connect, postgres-backups: where Heroku's own add-ons put data.
+
+Heroku states that a region is not a residency guarantee for its services and add-ons. These
+rules name the known cases. They do not apply to apps of class ``none`` (no data about people).
+
+- **addon-outside-region** (warn): a Heroku data add-on's plan tier exists only in some regions
+  and the app is elsewhere, so the data is not where the app is. Example: Essential-tier
+  Heroku Postgres exists only in ``us`` and ``eu``, so an essential database of an app in a
+  ``frankfurt`` Private Space is not in Frankfurt (and not inside the space's network). The
+  tier table is ``gatekeeper/knowledge/addons.py``.
+- **heroku-connect** (warn): Heroku Connect copies data between Heroku Postgres and a
+  Salesforce org, which gatekeeper does not see: check that org's location and contract.
+- **postgres-backups** (info): Heroku Postgres backups were reported stored in the US whatever
+  the database region (heroku/roadmap#261). Raised when the app's class has ``countries``
+  that do not allow the US (for Heroku, ``"adequate"`` allows it only with a ``dpf``
+  Heroku agreement) and the app is not in the US.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gatekeeper.knowledge import (
+    CONNECT_SERVICE,
+    DPF_COUNTRY,
+    HEROKU_OPERATED_SERVICES,
+    POSTGRES_SERVICE,
+    plan_tier,
+    region_fact,
+)
+from gatekeeper.knowledge.sources import HEROKU_CONNECT, HEROKU_POSTGRES_BACKUPS
+from gatekeeper.report.model import Evidence
+from gatekeeper.rules.context import AppContext, Candidate, country_allowed
+
+RULE_IDS = ("addon-outside-region", "heroku-connect", "postgres-backups")
+
+
+def evaluate(ctx: AppContext) -> Iterator[Candidate]:
+    """Look at each Heroku-operated add-on of the app."""
+    if ctx.data_class == "none" or ctx.unknown():
+        return
+    app = ctx.app.name
+    us_allowed = country_allowed(DPF_COUNTRY, ctx.class_rule.countries, dpf=ctx.heroku_dpf)
+    for addon in ctx.addons():
+        if addon.service not in HEROKU_OPERATED_SERVICES:
+            continue
+        tier = plan_tier(addon.service, addon.plan)
+        if (tier is not None and tier.regions is not None and ctx.region_fact is not None
+                and ctx.region_fact.name not in tier.regions):
+            homes = sorted(tier.regions)
+            places = " and ".join(
+                f"{r} ({f.location})" if (f := region_fact(r)) else r for r in homes)
+            yield ctx.candidate(
+                "addon-outside-region", addon.name,
+                f"Add-on {addon.name} ({addon.plan}) is on the {tier.tier} tier of "
+                f"{addon.service}, which exists only in {places}, so its data is not in the app's "
+                f"{ctx.region_words()}" + (" and not inside its Private Space." if ctx.space
+                                           or ctx.app.space else "."),
+                f"Use a plan that lives with the app (in a Private Space: a private or shield "
+                f"plan, e.g. `heroku addons:create {addon.service}:private-0 -a {app}`), copy "
+                f"the data over, then `heroku addons:destroy {addon.name} -a {app}`. If the "
+                f"data may be in {' or '.join(homes)}, waive this finding. " + ctx.ask(),
+                (*ctx.owner_evidence(), *ctx.region_evidence(), ctx.addon_evidence(addon),
+                 Evidence(kind="knowledge", name=f"{addon.service} {tier.tier} tier",
+                          detail=f"regions {', '.join(homes)}; source: {tier.source.url}")),
+                (addon.service,),
+            )
+        if addon.service == CONNECT_SERVICE:
+            yield ctx.candidate(
+                "heroku-connect", addon.name,
+                f"App {app} uses Heroku Connect ({addon.name}), which copies data between its "
+                "Postgres database and a Salesforce org. Gatekeeper does not see that org, its "
+                "location or its contract.",
+                "Make sure the Salesforce org it syncs with is covered by the institution's "
+                "Salesforce agreement and keeps data in an allowed country; then waive this "
+                f"finding for app {app} with a [[waivers]] entry (rule = \"heroku-connect\"). "
+                + ctx.ask(),
+                (*ctx.owner_evidence(), ctx.addon_evidence(addon),
+                 Evidence(kind="knowledge", name="heroku-connect",
+                          detail=f"source: {HEROKU_CONNECT.url}")),
+                (addon.service,),
+            )
+        if (addon.service == POSTGRES_SERVICE and not us_allowed
+                and ctx.country != DPF_COUNTRY):
+            yield ctx.candidate(
+                "postgres-backups", addon.name,
+                f"Heroku Postgres backups of {addon.name} may be stored in the US whatever the "
+                f"database's region (heroku/roadmap#261), and data of class {ctx.data_class} "
+                "may not be in the US.",
+                "Informational: ask Heroku support where this database's backups are stored, "
+                "and record the answer. If the DPO accepts it, set postgres-backups = \"off\" in "
+                "[rules], or waive it per app. " + ctx.ask(),
+                (*ctx.owner_evidence(), ctx.addon_evidence(addon), ctx.countries_evidence(),
+                 Evidence(kind="knowledge", name="postgres backups",
+                          detail=f"source: {HEROKU_POSTGRES_BACKUPS.url}")),
+                (addon.service,),
+            )

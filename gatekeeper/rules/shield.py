@@ -1,0 +1,49 @@
+"""shield-required: the data class requires a Heroku Shield Private Space.
+
+Fires (block) when the app's data class has ``requires_shield = true`` and the app does not
+run in a Shield Private Space (``space.shield``). Shield spaces are Heroku's offer for
+regulated data (Heroku Shield: stricter network isolation, encryption, logging). A space that
+is not in the collected facts counts as not Shield (fail closed).
+
+Heroku cannot move an existing app into a space: create the space (``heroku spaces:create
+--shield``), create a new app in it, move code and data, then destroy the old app. Combine
+with ``countries`` to pin the region, e.g. ``countries = ["DE", "IE"]`` for ``frankfurt`` or
+``dublin``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gatekeeper.knowledge import REGIONS
+from gatekeeper.rules.context import AppContext, Candidate, country_allowed
+
+RULE_IDS = ("shield-required",)
+
+
+def evaluate(ctx: AppContext) -> Iterator[Candidate]:
+    """Is the app in a Shield space when its class requires one?"""
+    if not ctx.class_rule.requires_shield or ctx.unknown("space") or ctx.shield:
+        return
+    app = ctx.app.name
+    if ctx.space is not None:
+        where = f"in Private Space {ctx.space.name}, which is not a Shield space"
+    elif ctx.app.space:
+        where = f"in space {ctx.app.space}, whose Shield setting is unknown"
+    else:
+        where = "in the Common Runtime, not in a Shield Private Space"
+    regions = sorted(r.name for r in REGIONS.values() if r.runtime == "private"
+                     and country_allowed(r.country, ctx.class_rule.countries, dpf=ctx.heroku_dpf))
+    region = regions[0] if regions else "REGION"
+    team = ctx.app.team or "TEAM"
+    choice = f" (allowed for this class: {', '.join(regions)})" if len(regions) > 1 else ""
+    yield ctx.candidate(
+        "shield-required", ctx.app.space,
+        f"App {app} runs {where}, but data of class {ctx.data_class} requires Heroku Shield "
+        f"({ctx.class_key()}.requires_shield).",
+        f"Create a Shield space{choice}: `heroku spaces:create --space NEW-SPACE --shield "
+        f"--region {region} --team {team}`, then `heroku apps:create NEW-NAME --space "
+        f"NEW-SPACE`, move code and data there, and `heroku apps:destroy {app}`. "
+        "An existing app cannot be moved into a space. " + ctx.ask(),
+        (*ctx.owner_evidence(), *ctx.region_evidence(), ctx.class_evidence()),
+    )
