@@ -1,0 +1,81 @@
+"""Turns Heroku API response models into facts. Pure functions, no I/O."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from gatekeeper import facts
+from gatekeeper.errors import GatekeeperError
+from gatekeeper.heroku import models
+from gatekeeper.redact import redact
+
+# Add-ons in these states hold no data for the app any more (or not yet any).
+_GONE_STATES = frozenset({"deprovisioned"})
+
+
+def region(r: models.Region) -> facts.Region:
+    return facts.Region(name=r.name, country=r.country, provider_region=r.provider.region,
+                        private_capable=r.private_capable)
+
+
+def team(t: models.Team) -> facts.Team:
+    ea = t.enterprise_account.name if t.enterprise_account else None
+    return facts.Team(id=t.id, name=t.name, enterprise_account=ea)
+
+
+def space(s: models.Space) -> facts.Space:
+    return facts.Space(id=s.id, name=s.name, region=s.region.name, shield=s.shield,
+                       team=s.team.name)
+
+
+def addon(a: models.AddOn) -> facts.AddOn | None:
+    if a.state in _GONE_STATES:
+        return None
+    return facts.AddOn(id=a.id, name=a.name, service=a.addon_service.name, plan=a.plan.name,
+                       app=a.app.name)
+
+
+def log_drain(d: models.LogDrain) -> facts.LogDrain:
+    host, url = sanitize_drain_url(d.url)
+    return facts.LogDrain(id=d.id, host=host, url=url, addon=d.addon.name if d.addon else None)
+
+
+def sanitize_drain_url(raw: str) -> tuple[str, str]:
+    """The drain's host and its URL without credentials, query or fragment.
+
+    Drain URLs often carry an ingest token (``?token=...`` or ``user:pass@``); it must never
+    reach a report or a snapshot, so only scheme, host, port and path are kept.
+    """
+    try:
+        parts = urlsplit(raw.strip())
+        host = (parts.hostname or "").lower()
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "", "(unparsable drain URL)"
+    scheme = parts.scheme.lower()
+    url = f"{scheme}://{host}{port}{parts.path}" if scheme else f"{host}{port}{parts.path}"
+    return host, url
+
+
+def app(a: models.App | models.TeamApp, *, addons: list[facts.AddOn] | None,
+        drains: list[facts.LogDrain] | None, errors: list[facts.FactError]) -> facts.App:
+    team_name = a.team.name if a.team else None
+    owner_email = a.owner.email if a.owner else None
+    return facts.App(
+        id=a.id,
+        name=a.name,
+        owner="team" if team_name else "person",
+        owner_email=owner_email,
+        team=team_name,
+        region=a.region.name if a.region else None,
+        space=a.space.name if a.space else None,
+        addons=tuple(sorted(addons or (), key=lambda x: x.id)),
+        log_drains=None if drains is None else tuple(sorted(drains, key=lambda x: x.id)),
+        errors=tuple(errors),
+    )
+
+
+def fact_error(fact: str, exc: GatekeeperError) -> facts.FactError:
+    status = getattr(exc, "status", None)
+    return facts.FactError(fact=fact, message=redact(exc.user_message()),
+                           status=status if isinstance(status, int) else None)

@@ -1,0 +1,47 @@
+"""Validates API payloads item by item, so one malformed app does not sink a whole team."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from gatekeeper import facts
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def describe(exc: ValidationError) -> str:
+    """A short, token-free account of what was wrong with a payload."""
+    parts = []
+    for err in exc.errors()[:3]:
+        loc = ".".join(str(p) for p in err["loc"]) or "(body)"
+        parts.append(f"{loc}: {err['msg']}")
+    more = len(exc.errors()) - 3
+    if more > 0:
+        parts.append(f"and {more} more")
+    return "; ".join(parts)
+
+
+def parse_item(raw: Any, model: type[M]) -> M | str:
+    """The parsed model, or a description of why the payload cannot be used."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        return describe(exc)
+
+
+def broken_app(raw: Any, problem: str, *, team: str | None = None) -> facts.App | None:
+    """An app whose payload could not be read: kept, with an error, so the engine blocks it.
+
+    Returns None when not even the app's id and name are there to attach the error to.
+    """
+    if not isinstance(raw, dict):
+        return None
+    app_id, name = raw.get("id"), raw.get("name")
+    if not isinstance(app_id, str) or not isinstance(name, str):
+        return None
+    error = facts.FactError(fact="app", message=f"The API's description of the app is "
+                            f"incomplete or malformed ({problem}).")
+    return facts.App(id=app_id, name=name, owner="team" if team else "person", team=team,
+                     errors=(error,))
