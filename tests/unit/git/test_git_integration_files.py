@@ -245,3 +245,33 @@ def test_action_metacharacters_in_inputs_stay_data(action_run: Any, tmp_path: Pa
     result = action_run(0, "allow", app="x$(touch pwned)`touch pwned2`;touch pwned3")
     assert result["fake"]["argv"][2] == "x$(touch pwned)`touch pwned2`;touch pwned3"
     assert not [p for p in result["workdir"].iterdir() if p.name.startswith("pwned")]
+
+
+# --- docs/hooks-and-ci.md ----------------------------------------------------------------
+
+
+def doc_blocks(language: str) -> list[str]:
+    text = (ROOT / "docs" / "hooks-and-ci.md").read_text()
+    return re.findall(rf"^```{language}\n(.*?)^```", text, flags=re.DOTALL | re.MULTILINE)
+
+
+def test_documented_workflows_parse_and_pin_their_actions() -> None:
+    blocks = [yaml.safe_load(block) for block in doc_blocks("yaml")]
+    assert len(blocks) == 2  # the pre-commit config and the workflow
+    pre_commit, workflow = blocks
+    assert pre_commit["repos"][0]["hooks"] == [{"id": "gatekeeper-check"}]
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    uses = [step["uses"] for step in steps if "uses" in step]
+    assert "github/codeql-action/upload-sarif" in " ".join(uses)
+    for ref in uses:
+        if ref.startswith("OWNER/heroku-gatekeeper@"):
+            continue  # the reader's own pin of this action
+        assert PINNED.match(ref), ref
+    check = next(step for step in steps if step.get("id") == "gatekeeper")
+    assert set(check["with"]) <= set(load("action.yml")["inputs"])
+
+
+def test_documented_release_phase_line() -> None:
+    procfiles = [b for b in doc_blocks("text") if b.startswith("release:")]
+    assert len(procfiles) == 1
+    assert procfiles[0].splitlines()[0] == 'release: gatekeeper check --app "$HEROKU_APP_NAME"'
