@@ -143,11 +143,21 @@ def test_ambiguous_or_invalid_targets_are_invalid(remote: str, url: str, config:
     assert in_reason in target.reason
 
 
-def test_invalid_reason_escapes_control_characters() -> None:
-    target = resolve_push_target("heroku", LOCAL_URL, {"gatekeeper.app": "a\x1b[31mb"}.get)
+@pytest.mark.parametrize(
+    ("value", "escaped"),
+    [("a\x1b[31mb", "\\x1b"), ("app\u202egnp.exe", "\\u202e"), ("x\ny", "\\n")],
+)
+def test_invalid_reason_escapes_control_characters(value: str, escaped: str) -> None:
+    """Terminal escapes, bidi overrides and newlines in config cannot forge hook output."""
+    target = resolve_push_target("heroku", LOCAL_URL, {"gatekeeper.app": value}.get)
     assert target.kind is TargetKind.INVALID
-    assert "\x1b" not in target.reason
-    assert "\\x1b" in target.reason
+    assert value not in target.reason
+    assert escaped in target.reason
+
+
+def test_unicode_app_names_are_not_apps() -> None:
+    assert app_from_remote("https://git.heroku.com/ñandú-app.git") is None
+    assert not is_app_name("ｅｃｏｎ-game")  # full-width letters
 
 
 # --- real git ---------------------------------------------------------------------------
