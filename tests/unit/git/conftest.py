@@ -8,15 +8,12 @@ The fake stands in for the gatekeeper program the installed hook finds (``$GATEK
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-from hooktest_support import git
+from hooktest_support import FakeGatekeeper, git
 
 _FAKE = """#!{python}
 import json, os, sys
@@ -34,22 +31,6 @@ if args[:1] == ["hook"]:
 print("fake check ran for " + " ".join(args))
 sys.exit(int(os.environ.get("FAKE_CHECK_EXIT", "0")))
 """
-
-
-@dataclass
-class FakeGatekeeper:
-    """A recording stand-in for the gatekeeper program."""
-
-    path: Path
-    log: Path
-
-    def calls(self) -> list[dict[str, Any]]:
-        if not self.log.exists():
-            return []
-        return [json.loads(line) for line in self.log.read_text().splitlines()]
-
-    def check_calls(self) -> list[list[str]]:
-        return [call["argv"] for call in self.calls() if call["argv"][:1] == ["check"]]
 
 
 @pytest.fixture(autouse=True)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -38,3 +41,19 @@ def remote_head(bare: Path, branch: str = "main") -> str | None:
     """The object name of ``branch`` in the bare repository, or None when it has none."""
     result = git(bare, "rev-parse", "--verify", "-q", f"refs/heads/{branch}", check=False)
     return result.stdout.strip() or None
+
+
+@dataclass
+class FakeGatekeeper:
+    """A recording stand-in for the gatekeeper program."""
+
+    path: Path
+    log: Path
+
+    def calls(self) -> list[dict[str, Any]]:
+        if not self.log.exists():
+            return []
+        return [json.loads(line) for line in self.log.read_text().splitlines()]
+
+    def check_calls(self) -> list[list[str]]:
+        return [call["argv"] for call in self.calls() if call["argv"][:1] == ["check"]]

@@ -12,8 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import FakeGatekeeper
-from hooktest_support import commit, git, push, remote_head
+from hooktest_support import FakeGatekeeper, commit, git, push, remote_head
 
 from gatekeeper.cli import run
 from gatekeeper.git.hook import CHAINED_NAME, install_hook
