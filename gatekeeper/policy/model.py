@@ -109,14 +109,14 @@ def _not_blank(value: str) -> str:
     return value
 
 
-_COUNTRY_ENUM = sorted(COUNTRY_NAMES) + sorted(GROUPS)
+COUNTRY_ENTRY_SCHEMA: dict[str, object] = {
+    "type": "string",
+    "enum": sorted(GROUPS) + sorted(COUNTRY_NAMES),
+    "description": "An ISO 3166-1 alpha-2 country code, or the group EEA or adequate.",
+}
 
 CountryEntry = Annotated[
-    str,
-    AfterValidator(_check_country),
-    WithJsonSchema({"type": "string", "enum": _COUNTRY_ENUM,
-                    "description": "ISO 3166-1 alpha-2 code, or the group EEA or adequate"}),
-]
+    str, AfterValidator(_check_country), WithJsonSchema(COUNTRY_ENTRY_SCHEMA)]
 RuleId = Annotated[
     str,
     AfterValidator(_check_rule_id),
