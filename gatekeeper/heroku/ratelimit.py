@@ -7,8 +7,8 @@ Two policies live here, both pure (no clock, no sleeping of their own):
 - ``RetryPolicy``: exponential backoff with full jitter for 429, 5xx and dropped connections,
   honouring ``Retry-After``, bounded in attempts and in total time waited.
 - ``RateLimitPacer``: once ``RateLimit-Remaining`` drops below a threshold, spaces requests out
-  so the bucket refills instead of running into 429s. Delays are reserved on one shared
-  schedule, so concurrent requests queue up rather than all waking at once.
+  so the bucket refills instead of running into 429s. Send slots are reserved on one shared
+  schedule, so concurrent requests queue up rather than all going at once.
 """
 
 from __future__ import annotations
@@ -70,15 +70,16 @@ def parse_remaining(value: str | None) -> int | None:
 class RateLimitPacer:
     """Spaces requests out as ``RateLimit-Remaining`` approaches zero.
 
-    Below ``threshold`` remaining tokens, each request waits ``interval`` seconds after the
-    previous paced request, where ``interval`` grows linearly from 0 at the threshold to two
-    refill periods (2 x 0.8 s at 75 tokens/min) at zero. Requests then run at the refill rate
-    when half the threshold is left, so the bucket settles there instead of emptying.
+    Below ``threshold`` remaining tokens, consecutive requests are kept at least ``interval``
+    seconds apart, where ``interval`` grows linearly from 0 at the threshold to two refill
+    periods (2 x 0.8 s at 75 tokens/min) at zero. Requests then run at the refill rate when
+    half the threshold is left, so the bucket settles there instead of emptying. Time already
+    spent (waiting for the response, or a retry backoff) counts towards the interval.
     """
 
     threshold: int = 100
     refill_per_minute: float = HEROKU_REFILL_PER_MINUTE
-    _next_slot: float = 0.0
+    _last_slot: float = float("-inf")
 
     def interval(self, remaining: int | None) -> float:
         """Seconds between requests while ``remaining`` tokens are left."""
@@ -92,7 +93,8 @@ class RateLimitPacer:
         """Reserve the next send slot; returns how long to wait (0 when not rate limited)."""
         interval = self.interval(remaining)
         if interval <= 0.0:
+            self._last_slot = max(self._last_slot, now)
             return 0.0
-        slot = max(now, self._next_slot) + interval
-        self._next_slot = slot
+        slot = max(now, self._last_slot + interval)
+        self._last_slot = slot
         return slot - now

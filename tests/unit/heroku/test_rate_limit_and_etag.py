@@ -44,13 +44,25 @@ def test_slows_down_as_remaining_approaches_zero(api: respx.MockRouter, run: Run
 
 def test_pacer_spaces_concurrent_requests_on_one_schedule() -> None:
     pacer = RateLimitPacer(threshold=100)
-    # Three requests reserved at the same instant queue up one interval apart.
+    # Requests reserved at the same instant are sent one interval (0.8 s at 50 left) apart.
     waits = [pacer.reserve(50, now=10.0) for _ in range(3)]
-    assert waits == pytest.approx([0.8, 1.6, 2.4])
-    # Later, once the queue has drained, the next one waits one interval again.
-    assert pacer.reserve(50, now=100.0) == pytest.approx(0.8)
-    assert pacer.reserve(500, now=100.0) == 0.0
-    assert pacer.reserve(None, now=100.0) == 0.0
+    assert waits == pytest.approx([0.0, 0.8, 1.6])
+    # Time that has passed since the last send counts: no wait long after it.
+    assert pacer.reserve(50, now=100.0) == 0.0
+    assert pacer.reserve(50, now=100.5) == pytest.approx(0.3)
+    assert pacer.reserve(500, now=100.5) == 0.0
+    assert pacer.reserve(None, now=100.5) == 0.0
+
+
+def test_a_retry_backoff_counts_towards_pacing(api: respx.MockRouter, run: Runner,
+                                               fake_time: FakeTime) -> None:
+    api.get("/account").mock(side_effect=[
+        httpx.Response(429, json={"id": "rate_limit", "message": "x"},
+                       headers={"RateLimit-Remaining": "0", "Retry-After": "3"}),
+        remaining(0, body={}),
+    ])
+    run("get", "/account")
+    assert fake_time.sleeps == [3.0]  # Retry-After already spaced the retry out
 
 
 @pytest.mark.parametrize(("value", "expected"),
