@@ -28,11 +28,12 @@ def command(api_url: str | None) -> int:
     import os
 
     from gatekeeper.heroku.config import api_host, resolve_api_url
-    from gatekeeper.heroku.credentials import TOKEN_ENV, store_keyring_token
+    from gatekeeper.heroku.credentials import TOKEN_ENV, require_keyring, store_keyring_token
     from gatekeeper.redact import register_secret
 
     base_url = resolve_api_url(api_url)
     host = api_host(base_url)
+    require_keyring()  # before asking for the token: it could not be kept anyway
     token = _read_token()
     register_secret(token)
     email = _account_email(base_url, token)

@@ -160,6 +160,11 @@ def _read_netrc_token(host: str, skipped: list[str]) -> str | None:
     return password or None
 
 
+def require_keyring() -> None:
+    """Raise ``CredentialsError`` (saying what to do instead) when no keyring can store."""
+    _usable_keyring()
+
+
 def keyring_available() -> bool:
     """False when the keyring backend is the null or failing one (nothing can be stored)."""
     try:

@@ -96,12 +96,13 @@ def test_login_refuses_empty_or_malformed_input(memory_keyring: MemoryKeyring,
     assert memory_keyring.entries == {}
 
 
-def test_login_without_a_keyring_fails_clearly(api: respx.MockRouter) -> None:
-    api.get("/account").mock(return_value=httpx.Response(200, json=ACCOUNT))
+def test_login_without_a_keyring_fails_before_asking(api: respx.MockRouter) -> None:
+    route = api.get("/account").mock(return_value=httpx.Response(200, json=ACCOUNT))
     code, _, err = invoke(["login"], input=f"{NEW_TOKEN}\n")
     assert code == 3
     assert "No OS keyring" in err
     assert "HEROKU_API_KEY" in err
+    assert route.call_count == 0
 
 
 def test_login_notes_that_heroku_api_key_takes_precedence(
