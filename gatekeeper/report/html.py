@@ -98,8 +98,9 @@ class HtmlFormatter:
             "</main>",
             _footer(report, options),
         ]
+        # ASCII-only JSON: no invisible or bidi character hides in the data block either.
         document = json.dumps(report_document(report, tool_version=options.tool_version),
-                              ensure_ascii=False, separators=(",", ":"))
+                              ensure_ascii=True, separators=(",", ":"))
         parts = [
             "<!DOCTYPE html>",
             '<html lang="en">',
@@ -255,7 +256,8 @@ def _apps_table(report: Report) -> str:
         '<table id="apps-table" class="apps"><thead><tr><th scope="col">App</th>'
         '<th scope="col">Team</th><th scope="col">Region and country</th>'
         '<th scope="col">Space</th><th scope="col">Data class</th>'
-        '<th scope="col">Decision</th><th scope="col" class="num">Findings</th></tr></thead>\n'
+        '<th scope="col">Decision</th><th scope="col" class="num">Open findings</th></tr>'
+        "</thead>\n"
         "<tbody>\n" + "\n".join(rows) + "\n</tbody></table>\n</section>"
     )
 
@@ -344,8 +346,8 @@ def _agreements(agreements: tuple[AgreementStatus, ...], today: date) -> str:
             f"<tr><td>{e(a.id)}</td><td>{'Heroku (Salesforce)' if a.kind == 'heroku' else 'add-on'}"
             f"</td><td>{e(', '.join(a.covers)) or '–'}</td>"
             f"<td>{e(', '.join(a.countries)) or '–'}</td><td>{e(a.mechanism or '–')}</td>"
-            f"<td>{a.signed.isoformat() if a.signed else '–'}</td>"
-            f"<td>{a.expires.isoformat()}</td><td>{_days_left(a.days_left)}</td>"
+            f"<td class=\"date\">{a.signed.isoformat() if a.signed else '–'}</td>"
+            f"<td class=\"date\">{a.expires.isoformat()}</td><td>{_days_left(a.days_left)}</td>"
             f"<td>{_badge(a.state, a.state)}</td></tr>"
         )
     table = (
@@ -360,11 +362,12 @@ def _agreements(agreements: tuple[AgreementStatus, ...], today: date) -> str:
 
 def _timeline(bars: Sequence[tuple[str, date | None, date, str]], today: date) -> str:
     """An SVG timeline: one bar per item from its start (or the left edge) to its expiry."""
-    starts = [s for _, s, _, _ in bars if s] + [today]
     ends = [end for _, _, end, _ in bars] + [today]
+    starts = [s for _, s, _, _ in bars if s] + ends
     first, last = min(starts) - timedelta(days=30), max(ends) + timedelta(days=30)
     span = max((last - first).days, 1)
-    left, right, row_height, top = 190, 990, 26, 28
+    # Labels left of the axis, expiry dates right of each bar: keep room on both sides.
+    left, right, row_height, top = 190, 910, 26, 28
     height = top + row_height * len(bars) + 30
 
     def x(day: date) -> float:
@@ -389,7 +392,7 @@ def _timeline(bars: Sequence[tuple[str, date | None, date, str]], today: date) -
             f'<rect class="{state}" x="{x0:.1f}" y="{y + 3}" width="{x1 - x0:.1f}" '
             f'height="14" rx="3"><title>{e(label)}: {state}, expires {end.isoformat()}'
             f"</title></rect>"
-            f'<text x="{min(x1 + 4, right - 60):.1f}" y="{y + 14}">{end.isoformat()}</text>'
+            f'<text x="{x1 + 4:.1f}" y="{y + 14}">{end.isoformat()}</text>'
         )
     now = x(today)
     parts.append(
@@ -420,7 +423,8 @@ def _waivers(report: Report, today: date) -> str:
         rows.append(
             f"<tr><td><code>{e(w.rule)}</code></td><td>{e(w.app)}</td>"
             f"<td>{e(w.subject or '–')}</td><td>{e(w.reason)}</td><td>{e(w.approved_by)}</td>"
-            f"<td>{w.expires.isoformat()}</td><td>{_days_left((w.expires - today).days)}</td>"
+            f"<td class=\"date\">{w.expires.isoformat()}</td>"
+            f"<td>{_days_left((w.expires - today).days)}</td>"
             f"<td>{_badge(w.state, w.state)}</td><td>{'yes' if w.used else 'no'}</td></tr>"
         )
     bars = [(f"{w.rule} · {w.app}", None, w.expires, w.state) for w in ordered]

@@ -51,36 +51,69 @@ class MarkdownFormatter:
 
 
 def render_markdown(report: Report, options: RenderOptions, *, max_bytes: int | None = None) -> str:
-    """The Markdown report; with ``max_bytes``, app sections are dropped to fit."""
-    head = _head(report, options)
-    tail = _tail(report, options)
+    """The Markdown report; with ``max_bytes``, parts are left out (and named) to fit."""
+    essentials = _essentials(report, options)
+    several = len(report.apps) > 1
+    summary = _summary_table(report) if several else ""
+    attention = [a for a in sorted_apps(report.apps) if a.decision != "allow"] if several else []
     sections = [_app_section(app, options) for app in sorted_apps(report.apps)
                 if app.findings or app.decision != "allow"]
-    if max_bytes is not None:
-        budget = max_bytes - _size(head) - _size(tail) - 200  # room for the "not shown" line
-        kept: list[str] = []
-        for section in sections:
-            if budget - _size(section) < 0:
-                break
-            budget -= _size(section) + 2
-            kept.append(section)
-        if len(kept) < len(sections):
-            left = len(sections) - len(kept)
-            kept.append(
-                f"_{plural(left, 'more app')} not shown to stay within the size limit; "
-                "see the full report (`--format html` or `--format json`)._"
-            )
-        sections = kept
-    return "\n\n".join(part for part in [*head, *sections, *tail] if part) + "\n"
+    tail = _tail(report, options)
+    if max_bytes is None:
+        table = _apps_table(attention) if attention else ""
+        blocks = [*essentials, summary, table, *sections, *(text for _, text in tail)]
+        return _join(blocks)
+
+    # Fit by priority (the counts, then the policy-wide parts, then the apps table, then app
+    # sections in order), but print in document order.
+    budget = max_bytes - _size(_join(essentials)) - 400  # room for the "not shown" note
+    omitted: list[str] = []
+
+    def fits(block: str) -> bool:
+        nonlocal budget
+        cost = _size(block) + 2
+        if cost > budget:
+            return False
+        budget -= cost
+        return True
+
+    summary = summary if summary and fits(summary) else ""
+    kept_tail = []
+    for what, text in tail:
+        if fits(text):
+            kept_tail.append(text)
+        else:
+            omitted.append(what)
+    table = ""
+    if attention:
+        shown = len(attention)
+        while shown and not fits(table := _apps_table(attention[:shown])):
+            shown = shown * 9 // 10 if shown > 10 else shown - 1
+        if not shown:
+            table = ""
+        if shown < len(attention):
+            omitted.append(f"{plural(len(attention) - shown, 'row')} of the apps table")
+    kept_sections = [section for section in sections if fits(section)]
+    if len(kept_sections) < len(sections):
+        omitted.append(plural(len(sections) - len(kept_sections), "app section"))
+    blocks = [*essentials, summary, table, *kept_sections, *kept_tail]
+    if omitted:
+        blocks.append(
+            f"_Not shown, to stay within the size limit: {', '.join(omitted)}. "
+            "See the full report (`--format html` or `--format json`)._"
+        )
+    return _join(blocks)
 
 
-def _size(parts: list[str] | str) -> int:
-    if isinstance(parts, str):
-        return len(parts.encode("utf-8"))
-    return sum(len(p.encode("utf-8")) + 2 for p in parts)
+def _join(blocks: list[str]) -> str:
+    return "\n\n".join(block for block in blocks if block) + "\n"
 
 
-def _head(report: Report, options: RenderOptions) -> list[str]:
+def _size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def _essentials(report: Report, options: RenderOptions) -> list[str]:
     parts = [f"### {markdown_inline(options.heading)}"]
     parts.append(f"{ICON[report.decision]} **{markdown_inline(headline(report))}**")
     meta = [human_time(report.generated_at)]
@@ -92,11 +125,6 @@ def _head(report: Report, options: RenderOptions) -> list[str]:
     if options.policy_contact:
         meta.append(f"contact: {markdown_inline(options.policy_contact)}")
     parts.append(" · ".join(meta))
-    if len(report.apps) > 1:
-        parts.append(_summary_table(report))
-        attention = [a for a in sorted_apps(report.apps) if a.decision != "allow"]
-        if attention:
-            parts.append(_apps_table(attention))
     return parts
 
 
@@ -195,14 +223,15 @@ def _finding(finding: Finding, options: RenderOptions, *, name_app: bool) -> lis
     return lines
 
 
-def _tail(report: Report, options: RenderOptions) -> list[str]:
-    parts: list[str] = []
+def _tail(report: Report, options: RenderOptions) -> list[tuple[str, str]]:
+    """The policy-wide parts, each with the words that name it when it has to be left out."""
+    parts: list[tuple[str, str]] = []
     if report.policy_findings:
         section = ["#### Policy"]
         section += _findings_block(list(report.policy_findings), options, name_app=True)
-        parts.append("\n".join(section))
+        parts.append(("the policy findings", "\n".join(section)))
     if report.changes is not None:
-        parts.append(_changes(report))
+        parts.append(("the changes", _changes(report)))
     if report.agreements:
         rows = ["#### Agreements", "", "| Agreement | Covers | Expires | State |",
                 "| --- | --- | --- | --- |"]
@@ -210,7 +239,7 @@ def _tail(report: Report, options: RenderOptions) -> list[str]:
             covers = markdown_inline(", ".join(a.covers) or "–")
             rows.append(f"| {markdown_inline(a.id)} | {covers} | {a.expires.isoformat()} "
                         f"({_days(a.days_left)}) | {a.state} |")
-        parts.append("\n".join(rows))
+        parts.append(("the agreements", "\n".join(rows)))
     if report.waivers:
         rows = ["#### Waivers", "", "| Rule | App | Reason | Approved by | Expires | State |",
                 "| --- | --- | --- | --- | --- | --- |"]
@@ -221,7 +250,7 @@ def _tail(report: Report, options: RenderOptions) -> list[str]:
                 f"{markdown_inline(w.reason)} | {markdown_inline(w.approved_by)} | "
                 f"{w.expires.isoformat()} | {state} |"
             )
-        parts.append("\n".join(rows))
+        parts.append(("the waivers", "\n".join(rows)))
     return parts
 
 

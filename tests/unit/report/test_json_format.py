@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jsonschema
+import pytest
+from report_samples import CASES, OPTIONS, audit_report, block_report
+
+from gatekeeper.errors import EXIT_USAGE, InputFileError
+from gatekeeper.report.json_format import parse_json_report, report_schema
+from gatekeeper.report.registry import render
+
+# The core of the contract, DESIGN section 6, exactly.
+CORE_TOP = {"schema", "generated_at", "policy", "decision", "summary", "apps"}
+CORE_POLICY = {"path", "sha256"}
+CORE_APP = {"name", "id", "team", "region", "space", "data_class", "decision", "findings"}
+CORE_FINDING = {"rule", "severity", "subject", "message", "remediation", "waived",
+                "fingerprint"}
+# The documented additions (docs/report-formats.md).
+ADDED_TOP = {"tool", "policy_findings", "agreements", "waivers"}
+ADDED_POLICY = {"fail_on"}
+ADDED_APP = {"country", "shield"}
+ADDED_FINDING = {"waiver", "evidence"}
+
+
+def _doc(case: str) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(render(CASES[case](), "json", OPTIONS))
+    return doc
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_output_is_valid_against_the_shipped_schema(case: str) -> None:
+    schema = report_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.Draft202012Validator(schema).validate(_doc(case))
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_keys_are_the_contract_plus_documented_additions(case: str) -> None:
+    doc = _doc(case)
+    extra = {"changes"} if CASES[case]().changes is not None else set()
+    assert set(doc) == CORE_TOP | ADDED_TOP | extra
+    assert doc["schema"] == "gatekeeper.report/v1"
+    assert set(doc["policy"]) == CORE_POLICY | ADDED_POLICY
+    assert set(doc["summary"]) == {"allow", "warn", "block"}
+    for app in doc["apps"]:
+        assert set(app) == CORE_APP | ADDED_APP
+        for finding in app["findings"]:
+            assert set(finding) == CORE_FINDING | ADDED_FINDING
+    for finding in doc["policy_findings"]:
+        assert set(finding) == CORE_FINDING | ADDED_FINDING | {"app", "app_id"}
+
+
+def test_schema_rejects_a_document_missing_a_core_field() -> None:
+    doc = _doc("block")
+    del doc["apps"][0]["findings"][0]["fingerprint"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, report_schema(), cls=jsonschema.Draft202012Validator)
+
+
+def test_values_of_the_block_report() -> None:
+    doc = _doc("block")
+    assert doc["generated_at"] == "2026-11-25T02:00:00Z"
+    assert doc["decision"] == "block"
+    assert doc["summary"] == {"allow": 0, "warn": 0, "block": 1}
+    assert doc["policy"]["path"] == "gatekeeper.toml"
+    assert doc["tool"] == {"name": "heroku-gatekeeper", "version": "9.9.9"}
+    first = doc["apps"][0]["findings"][0]
+    assert first["rule"] == "addon-no-agreement"
+    assert first["subject"] == "papertrail"
+    assert first["waived"] is False
+    assert first["evidence"][1] == {"kind": "team", "name": "psych-lab", "detail": ""}
+
+
+def test_changes_only_present_when_compared() -> None:
+    assert "changes" not in _doc("block")
+    changes = _doc("audit")["changes"]
+    assert changes["baseline"] == "audit #12 of 2026-11-24T02:00:00Z"
+    assert changes["since"] == "2026-11-24T02:00:00Z"
+    assert [f["app"] for f in changes["resolved"]] == ["bio-dashboard"]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_parse_is_the_inverse_of_render(case: str) -> None:
+    report = CASES[case]()
+    assert parse_json_report(render(report, "json", OPTIONS)) == report
+
+
+def test_parse_ignores_fields_a_newer_writer_adds_and_accepts_a_bom() -> None:
+    doc = _doc("audit")
+    doc["something_new"] = {"x": 1}
+    doc["apps"][0]["stack"] = "heroku-24"
+    doc["apps"][0]["findings"][0]["cwe"] = None
+    text = "\ufeff" + json.dumps(doc)
+    assert parse_json_report(text) == audit_report()
+
+
+def _problems(text: str) -> InputFileError:
+    with pytest.raises(InputFileError) as info:
+        parse_json_report(text, source="old.json")
+    assert info.value.exit_code == EXIT_USAGE
+    return info.value
+
+
+def test_parse_reports_invalid_json_with_line() -> None:
+    error = _problems('{\n  "schema": "gatekeeper.report/v1",\n  oops\n}')
+    assert error.problems[0].file == "old.json"
+    assert error.problems[0].line == 3
+    assert "not valid JSON" in str(error)
+    assert "gatekeeper audit --format json" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[]", "expected a JSON object"),
+        ('{"schema": "gatekeeper.estate/v1"}', "expected 'gatekeeper.report/v1', found "
+                                               "'gatekeeper.estate/v1'"),
+        ("{}", "found None"),
+    ],
+)
+def test_parse_rejects_other_documents(text: str, message: str) -> None:
+    assert message in str(_problems(text))
+
+
+def test_parse_lists_every_problem_with_its_key_path() -> None:
+    doc = _doc("block")
+    del doc["generated_at"]
+    doc["decision"] = "maybe"
+    doc["apps"][0]["findings"][1]["severity"] = "fatal"
+    del doc["apps"][0]["id"]
+    error = _problems(json.dumps(doc))
+    keys = {p.key for p in error.problems}
+    assert {"generated_at", "decision", "apps.0.findings.1.severity", "apps.0.id"} <= keys
+
+
+def test_parse_keeps_app_identity_on_findings() -> None:
+    report = parse_json_report(render(block_report(), "json", OPTIONS))
+    finding = report.apps[0].findings[0]
+    assert (finding.app, finding.app_id) == ("survey", "00000000-0000-4000-8000-000000000001")
