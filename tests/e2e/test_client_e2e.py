@@ -93,28 +93,41 @@ def client(sim: Simulator, sleeps: Sleeps) -> Iterator[HerokuClient]:
         yield api
 
 
-def test_2345_apps_in_exactly_3_requests() -> None:
+@pytest.fixture(scope="module")
+def big_sim_module() -> Iterator[Simulator]:
     with Simulator(generate_estate(apps=2345, seed=3)) as big:
-        with HerokuClient(big.url, ADMIN_TOKEN) as api:
-            apps = api.list_models("/apps", App)
-        assert len(apps) == 2345
-        assert len({a.id for a in apps}) == 2345
-        assert big.request_count == 3
-        ranges = [r.headers.get("range", "") for r in big.requests]
-        assert all("max=1000" in r for r in ranges)
-        assert [r.status for r in big.requests] == [206, 206, 200]
-        assert api.stats.requests_sent == 3 and api.stats.pages == 3
+        yield big
 
 
-def test_2345_apps_with_the_async_client_too() -> None:
+@pytest.fixture
+def big_sim(big_sim_module: Simulator) -> Iterator[Simulator]:
+    """A simulator serving 2,345 apps, with no faults and fresh request records."""
+    big_sim_module.faults = Faults()
+    big_sim_module.reset_stats()
+    yield big_sim_module
+    big_sim_module.faults = Faults()
+
+
+def test_2345_apps_in_exactly_3_requests(big_sim: Simulator) -> None:
+    with HerokuClient(big_sim.url, ADMIN_TOKEN) as api:
+        apps = api.list_models("/apps", App)
+    assert len(apps) == 2345
+    assert len({a.id for a in apps}) == 2345
+    assert big_sim.request_count == 3
+    ranges = [r.headers.get("range", "") for r in big_sim.requests]
+    assert all("max=1000" in r for r in ranges)
+    assert [r.status for r in big_sim.requests] == [206, 206, 200]
+    assert api.stats.requests_sent == 3 and api.stats.pages == 3
+
+
+def test_2345_apps_with_the_async_client_too(big_sim: Simulator) -> None:
     async def fetch(url: str) -> list[App]:
         async with AsyncHerokuClient(url, ADMIN_TOKEN) as api:
             return await api.list_models("/apps", App)
 
-    with Simulator(generate_estate(apps=2345, seed=3)) as big:
-        apps = asyncio.run(fetch(big.url))
-        assert len(apps) == 2345
-        assert big.request_count == 3
+    apps = asyncio.run(fetch(big_sim.url))
+    assert len(apps) == 2345
+    assert big_sim.request_count == 3
 
 
 def test_the_demo_estate_reads_into_the_models(client: HerokuClient) -> None:
@@ -211,13 +224,12 @@ def test_looping_next_range_ends_with_a_clear_error(sim: Simulator,
     assert sim.request_count <= 2
 
 
-def test_looping_next_range_on_a_later_page_is_caught_too() -> None:
-    with Simulator(generate_estate(apps=2345, seed=3),
-                   faults=Faults(looping_next_range=True)) as big:
-        with HerokuClient(big.url, ADMIN_TOKEN) as api, pytest.raises(ProtocolError,
+def test_looping_next_range_on_a_later_page_is_caught_too(big_sim: Simulator) -> None:
+    big_sim.faults = Faults(looping_next_range=True)
+    with HerokuClient(big_sim.url, ADMIN_TOKEN) as api, pytest.raises(ProtocolError,
                                                                       match="repeats"):
-            api.list("/apps")
-        assert big.request_count <= 3
+        api.list("/apps")
+    assert big_sim.request_count <= 3
 
 
 def test_206_without_next_range_ends_with_a_clear_error(sim: Simulator,
