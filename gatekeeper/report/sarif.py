@@ -29,6 +29,9 @@ SARIF_SCHEMA_URI = (
 LEVEL: dict[Severity, str] = {"block": "error", "warn": "warning", "info": "note"}
 DEFAULT_ARTIFACT = "gatekeeper.toml"
 FINGERPRINT_KEY = "gatekeeperFingerprint/v1"
+# GitHub rejects a run with more results than this; the most severe ones are kept.
+MAX_RESULTS = 25_000
+_PRIORITY = {"block": 0, "warn": 1, "info": 2}
 
 
 class SarifFormatter:
@@ -49,9 +52,25 @@ def sarif_log(report: Report, options: RenderOptions) -> dict[str, Any]:
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     artifact = artifact_uri(report, options)
     team_of = {app.name: app.team for app in report.apps}
-    results = [
-        _result(f, index[f.rule], artifact, team_of, options) for f in report.all_findings()
-    ]
+    findings = report.all_findings()
+    omitted = max(len(findings) - MAX_RESULTS, 0)
+    if omitted:
+        keep = sorted(range(len(findings)),
+                      key=lambda i: (findings[i].waived, _PRIORITY[findings[i].severity], i))
+        kept = set(keep[:MAX_RESULTS])
+        findings = [f for i, f in enumerate(findings) if i in kept]
+    results = [_result(f, index[f.rule], artifact, team_of, options) for f in findings]
+    invocation: dict[str, Any] = {
+        "executionSuccessful": True,
+        "endTimeUtc": iso_utc(report.generated_at),
+    }
+    if omitted:
+        invocation["toolExecutionNotifications"] = [{
+            "level": "warning",
+            "message": {"text": f"{omitted} less severe findings were left out to stay within "
+                                f"the {MAX_RESULTS} results GitHub code scanning accepts; "
+                                "the JSON and HTML reports have all of them."},
+        }]
     summary = report.summary
     return {
         "$schema": SARIF_SCHEMA_URI,
@@ -66,12 +85,7 @@ def sarif_log(report: Report, options: RenderOptions) -> dict[str, Any]:
                         "rules": [_rule(RULES.get(rule_id), rule_id) for rule_id in rule_ids],
                     }
                 },
-                "invocations": [
-                    {
-                        "executionSuccessful": True,
-                        "endTimeUtc": iso_utc(report.generated_at),
-                    }
-                ],
+                "invocations": [invocation],
                 "results": results,
                 "properties": {
                     "decision": report.decision,
@@ -81,6 +95,7 @@ def sarif_log(report: Report, options: RenderOptions) -> dict[str, Any]:
                         "block": summary.block,
                     },
                     "policy": {"path": report.policy_path, "sha256": report.policy_sha256},
+                    "omittedResults": omitted,
                 },
             }
         ],

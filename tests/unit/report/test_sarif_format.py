@@ -134,3 +134,18 @@ def test_a_rule_unknown_to_the_catalog_still_gets_a_descriptor() -> None:
     run = doc["runs"][0]
     [result] = run["results"]
     assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == "brand-new-rule"
+
+
+def test_beyond_githubs_result_limit_the_most_severe_are_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from gatekeeper.report import sarif
+
+    monkeypatch.setattr(sarif, "MAX_RESULTS", 3)
+    doc = _sarif(audit_report())  # 9 findings: 3 block, 3 warn, 2 info, 1 waived
+    jsonschema.Draft4Validator(SCHEMA).validate(doc)
+    run = doc["runs"][0]
+    assert [r["level"] for r in run["results"]] == ["error", "error", "error"]
+    assert run["properties"]["omittedResults"] == 6
+    [note] = run["invocations"][0]["toolExecutionNotifications"]
+    assert note["message"]["text"].startswith("6 less severe findings were left out")
