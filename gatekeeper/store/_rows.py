@@ -1,0 +1,111 @@
+"""What the backends share: the columns of an audit row, and report (de)serialization.
+
+Reports are stored as pydantic's own JSON (``Report.model_dump_json``), which round-trips
+every field of the model; the versioned ``gatekeeper.report/v1`` contract is a rendering for
+users and is deliberately not used here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, cast
+
+from gatekeeper.store.interface import AuditRecord, StoreError
+
+if TYPE_CHECKING:
+    from gatekeeper.report.model import Decision, Report
+
+# The columns every backend selects for an AuditRecord, in this order.
+RECORD_COLUMNS = (
+    "id", "recorded_at", "generated_at", "scope", "source", "decision",
+    "allow_count", "warn_count", "block_count", "findings_count", "waived_count",
+    "policy_sha256",
+)
+
+
+@dataclass(frozen=True)
+class NewAudit:
+    """The values of one audit row, computed before the transaction opens."""
+
+    recorded_at: datetime
+    generated_at: datetime
+    scope: str
+    source: str
+    decision: Decision
+    allow: int
+    warn: int
+    block: int
+    findings: int
+    waived: int
+    policy_sha256: str | None
+    report_json: str
+
+
+def new_audit(report: Report, *, scope: str, source: str) -> NewAudit:
+    """Serialize and summarize ``report`` (the slow part, done outside any transaction)."""
+    summary = report.summary
+    findings = report.all_findings()
+    return NewAudit(
+        recorded_at=datetime.now(UTC),
+        generated_at=as_utc(report.generated_at),
+        scope=scope,
+        source=source,
+        decision=report.decision,
+        allow=summary.allow,
+        warn=summary.warn,
+        block=summary.block,
+        findings=len(findings),
+        waived=sum(1 for f in findings if f.waived),
+        policy_sha256=report.policy_sha256,
+        report_json=report.model_dump_json(),
+    )
+
+
+def record_from_row(row: tuple[object, ...]) -> AuditRecord:
+    """An ``AuditRecord`` from a row of ``RECORD_COLUMNS`` (timestamps as datetime or ISO text)."""
+    (audit_id, recorded_at, generated_at, scope, source, decision,
+     allow, warn, block, findings, waived, policy_sha256) = row
+    return AuditRecord(
+        id=int(cast(int, audit_id)),
+        recorded_at=_moment(recorded_at),
+        generated_at=_moment(generated_at),
+        scope=str(scope),
+        source=str(source),
+        decision=cast("Decision", str(decision)),
+        allow=int(cast(int, allow)),
+        warn=int(cast(int, warn)),
+        block=int(cast(int, block)),
+        findings=int(cast(int, findings)),
+        waived=int(cast(int, waived)),
+        policy_sha256=None if policy_sha256 is None else str(policy_sha256),
+    )
+
+
+def load_report(text: str, *, audit_id: int, location: str) -> Report:
+    """The stored report of one audit; a record that no longer parses is a store error."""
+    from pydantic import ValidationError
+
+    from gatekeeper.report.model import Report
+
+    try:
+        return Report.model_validate_json(text)
+    except ValidationError as exc:
+        raise StoreError(
+            f"Audit #{audit_id} in the history store {location} could not be read "
+            f"({exc.error_count()} problem(s), first: {exc.errors()[0]['msg']}).",
+            hint="It may have been written by another version of gatekeeper.",
+        ) from None
+
+
+def as_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; a naive datetime is taken to be UTC already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _moment(value: object) -> datetime:
+    if isinstance(value, datetime):
+        return as_utc(value)
+    return as_utc(datetime.fromisoformat(str(value)))
