@@ -62,6 +62,30 @@ def markdown_inline(text: str) -> str:
     return _MENTION.sub("@\u2060", escaped)
 
 
+# Fixes quote commands and policy entries in backticks: `heroku addons:destroy x -a app`.
+_CODE_SPAN = re.compile(r"(?<!`)`([^`\n]+)`(?!`)")  # runs of backticks are not delimiters
+
+
+def split_code(text: str) -> list[tuple[bool, str]]:
+    """``(is_code, part)`` pieces of prose that marks commands with single backticks."""
+    parts: list[tuple[bool, str]] = []
+    last = 0
+    for match in _CODE_SPAN.finditer(text):
+        if match.start() > last:
+            parts.append((False, text[last:match.start()]))
+        parts.append((True, match.group(1)))
+        last = match.end()
+    if last < len(text):
+        parts.append((False, text[last:]))
+    return parts
+
+
+def markdown_prose(text: str) -> str:
+    """Untrusted prose with `code` spans kept as code and everything else literal."""
+    return "".join(markdown_code(part) if code else markdown_inline(part)
+                   for code, part in split_code(text))
+
+
 def markdown_code(text: str) -> str:
     """Untrusted text as an inline code span, whatever backticks it contains."""
     flat = visible(text)

@@ -23,7 +23,7 @@ from gatekeeper.report.escape import github_data, github_property, markdown_inli
 from gatekeeper.report.interface import RenderOptions
 from gatekeeper.report.markdown import render_markdown
 from gatekeeper.report.model import Finding, Report, Severity
-from gatekeeper.report.summary import SEVERITY_WORD, headline, sorted_findings
+from gatekeeper.report.summary import SEVERITY_WORD, contact_for, headline, sorted_findings
 
 COMMAND: dict[Severity, str] = {"block": "error", "warn": "warning", "info": "notice"}
 ANNOTATIONS_PER_KIND = 10  # GitHub's limit per step and annotation kind
@@ -64,8 +64,9 @@ def annotation(finding: Finding, options: RenderOptions) -> str:
         message += f"\nSubject: {visible(finding.subject)}"
     if finding.remediation:
         message += f"\nFix: {visible(finding.remediation, keep_newlines=True)}"
-    if options.policy_contact and finding.severity != "info":
-        message += f"\nContact: {visible(options.policy_contact)}"
+    contact = contact_for(finding, options.policy_contact)
+    if contact:
+        message += f"\nContact: {visible(contact)}"
     return _command(COMMAND[finding.severity], title, message, options)
 
 

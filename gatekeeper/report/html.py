@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from functools import cache
 from importlib import resources
 
-from gatekeeper.report.escape import json_for_script, visible
+from gatekeeper.report.escape import json_for_script, split_code, visible
 from gatekeeper.report.interface import TOOL_NAME, RenderOptions
 from gatekeeper.report.json_format import report_document
 from gatekeeper.report.model import AgreementStatus, AppResult, Decision, Finding, Report
@@ -36,6 +36,7 @@ from gatekeeper.report.summary import (
     SEVERITY_WORD,
     FindingCounts,
     app_order,
+    contact_for,
     finding_title,
     headline,
     human_time,
@@ -56,6 +57,12 @@ _DECISION_SORT: dict[Decision, str] = {"block": "0", "warn": "1", "allow": "2"}
 def e(text: str) -> str:
     """Untrusted text as HTML text or attribute value."""
     return html.escape(visible(text), quote=True)
+
+
+def prose(text: str) -> str:
+    """Untrusted prose as HTML, with its `backtick` commands as ``<code>``."""
+    return "".join(f"<code>{e(part)}</code>" if code else e(part)
+                   for code, part in split_code(text))
 
 
 @cache
@@ -305,14 +312,16 @@ def _findings_list(findings: tuple[Finding, ...], options: RenderOptions, *,
             head += f" on {e(f.app)}"
         if f.waived:
             head += f" (waived {f.severity})"
-        lines = [f'<p class="finding-head">{head}</p>', f"<p>{e(f.message)}</p>"]
-        if f.remediation:
+        lines = [f'<p class="finding-head">{head}</p>', f"<p>{prose(f.message)}</p>"]
+        if "\n" in f.remediation:
             fix = html.escape(visible(f.remediation, keep_newlines=True))
             lines.append(f"<p><strong>Fix:</strong></p><pre>{fix}</pre>")
+        elif f.remediation:
+            lines.append(f'<p class="fix"><strong>Fix:</strong> {prose(f.remediation)}</p>')
         if f.waived and f.waiver:
             lines.append(f"<p><strong>Waiver:</strong> {e(f.waiver)}</p>")
-        elif options.policy_contact and f.severity != "info":
-            lines.append(f"<p><strong>Contact:</strong> {e(options.policy_contact)}</p>")
+        elif contact := contact_for(f, options.policy_contact):
+            lines.append(f"<p><strong>Contact:</strong> {e(contact)}</p>")
         if f.evidence:
             chain = " → ".join(
                 e(f"{ev.kind} {ev.name}" + (f" ({ev.detail})" if ev.detail else ""))

@@ -18,7 +18,13 @@ from xml.sax.saxutils import escape
 from gatekeeper.report.escape import visible, xml_safe
 from gatekeeper.report.interface import TOOL_NAME, RenderOptions
 from gatekeeper.report.model import AppResult, Finding, Report
-from gatekeeper.report.summary import finding_title, region_label, team_label, utc
+from gatekeeper.report.summary import (
+    contact_for,
+    finding_title,
+    region_label,
+    team_label,
+    utc,
+)
 from gatekeeper.rules.catalog import RULES
 
 POLICY_SUITE = "(policy)"
@@ -178,7 +184,7 @@ def _describe(finding: Finding, options: RenderOptions) -> str:
         lines.append("Fix: " + visible(finding.remediation, keep_newlines=True))
     if finding.waived and finding.waiver:
         lines.append("Waiver: " + visible(finding.waiver))
-    elif options.policy_contact and finding.severity != "info":
-        lines.append("Contact: " + visible(options.policy_contact))
+    elif contact := contact_for(finding, options.policy_contact):
+        lines.append("Contact: " + visible(contact))
     lines.append(f"Fingerprint: {finding.fingerprint}")
     return "\n".join(lines)

@@ -15,6 +15,7 @@ from gatekeeper.report.escape import (
     markdown_code,
     markdown_code_block,
     markdown_inline,
+    markdown_prose,
 )
 from gatekeeper.report.interface import RenderOptions
 from gatekeeper.report.model import AppResult, Finding, Report
@@ -22,6 +23,7 @@ from gatekeeper.report.summary import (
     DECISION_WORD,
     SEVERITY_WORD,
     FindingCounts,
+    contact_for,
     headline,
     human_time,
     plural,
@@ -203,17 +205,17 @@ def _finding(finding: Finding, options: RenderOptions, *, name_app: bool) -> lis
         title += f" on {markdown_inline(finding.app)}"
     if finding.waived:
         title += f" (waived {finding.severity})"
-    lines = [title + ": " + markdown_inline(finding.message)]
+    lines = [title + ": " + markdown_prose(finding.message)]
     if finding.remediation:
         if "\n" in finding.remediation:
             lines.append("  - Fix:")
             lines.append(markdown_code_block(finding.remediation, indent="    "))
         else:
-            lines.append(f"  - Fix: {markdown_code(finding.remediation)}")
+            lines.append(f"  - Fix: {markdown_prose(finding.remediation)}")
     if finding.waived and finding.waiver:
         lines.append(f"  - Waiver: {markdown_inline(finding.waiver)}")
-    elif options.policy_contact and finding.severity != "info":
-        lines.append(f"  - Contact: {markdown_inline(options.policy_contact)}")
+    elif contact := contact_for(finding, options.policy_contact):
+        lines.append(f"  - Contact: {markdown_inline(contact)}")
     if options.verbose and finding.evidence:
         chain = " → ".join(
             markdown_inline(f"{e.kind} {e.name}" + (f" ({e.detail})" if e.detail else ""))

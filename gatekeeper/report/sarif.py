@@ -20,7 +20,7 @@ from urllib.parse import quote
 from gatekeeper.report.escape import visible
 from gatekeeper.report.interface import INFORMATION_URI, TOOL_NAME, RenderOptions
 from gatekeeper.report.model import Finding, Report, Severity
-from gatekeeper.report.summary import iso_utc, team_label
+from gatekeeper.report.summary import contact_for, iso_utc, team_label
 from gatekeeper.rules.catalog import RULES, RuleInfo
 
 SARIF_SCHEMA_URI = (
@@ -205,6 +205,7 @@ def _message(finding: Finding, options: RenderOptions) -> str:
     text = f"{where}{visible(finding.message)}"
     if finding.remediation:
         text += f"\nFix: {visible(finding.remediation, keep_newlines=True)}"
-    if options.policy_contact and not finding.waived and finding.severity != "info":
-        text += f"\nContact: {visible(options.policy_contact)}"
+    contact = contact_for(finding, options.policy_contact)
+    if contact:
+        text += f"\nContact: {visible(contact)}"
     return text

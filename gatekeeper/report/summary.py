@@ -109,6 +109,16 @@ def region_label(app: AppResult) -> str:
     return f"{app.region} ({app.country})" if app.country else app.region
 
 
+def contact_for(finding: Finding, contact: str | None) -> str | None:
+    """Who to contact about a finding: for unwaived blocks and warnings, unless its message or
+    fix already names them (the engine often ends a fix with "Questions: CONTACT.")."""
+    if not contact or finding.waived or finding.severity == "info":
+        return None
+    if contact in finding.remediation or contact in finding.message:
+        return None
+    return contact
+
+
 def finding_title(finding: Finding) -> str:
     """``team-not-covered`` or ``addon-no-agreement: papertrail`` (the subject, when any)."""
     return f"{finding.rule}: {finding.subject}" if finding.subject else finding.rule

@@ -17,6 +17,7 @@ from gatekeeper.report.summary import (
     DECISION_WORD,
     SEVERITY_WORD,
     FindingCounts,
+    contact_for,
     finding_title,
     headline,
     human_time,
@@ -125,8 +126,9 @@ class _Writer:
             self.lines.append(f"{_BODY}fix: {fix}")
         if finding.waived and finding.waiver:
             self.lines.append(f"{_BODY}waiver: {visible(finding.waiver)}")
-        if self.options.policy_contact and _needs_contact(finding):
-            self.lines.append(f"{_BODY}contact: {visible(self.options.policy_contact)}")
+        contact = contact_for(finding, self.options.policy_contact)
+        if contact:
+            self.lines.append(f"{_BODY}contact: {visible(contact)}")
         if self.options.verbose and finding.evidence:
             chain = " -> ".join(
                 visible(f"{e.kind} {e.name}" + (f" ({e.detail})" if e.detail else ""))
@@ -152,7 +154,3 @@ class _Writer:
 
 def _actionable(finding: Finding) -> bool:
     return not finding.waived and finding.severity != "info"
-
-
-def _needs_contact(finding: Finding) -> bool:
-    return not finding.waived and finding.severity in ("block", "warn")

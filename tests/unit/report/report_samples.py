@@ -91,7 +91,7 @@ def warn_report() -> Report:
         finding(
             "unclassified-app", "warn",
             "No [[apps]] entry matches otree-study; the default class personal was assumed.",
-            'Add an [[apps]] entry: name = "otree-study", data_class = "...", reason = "..."',
+            'Classify it: `[[apps]] name = "otree-study", data_class = "..."` in the policy.',
             app=app,
         ),
         finding(
@@ -103,7 +103,7 @@ def warn_report() -> Report:
         finding(
             "heroku-connect", "warn",
             "Heroku Connect syncs data to a Salesforce org this tool does not see.",
-            "heroku addons:destroy heroku-connect -a otree-study",
+            "Remove it: `heroku addons:destroy heroku-connect -a otree-study`",
             app=app, subject="heroku-connect",
             waiver="Org is the university's own (approved by dpo@uni-example.edu, "
                    "expires 2027-01-31)",
@@ -129,13 +129,13 @@ def block_report() -> Report:
         finding(
             "addon-no-agreement", "block",
             "The third-party add-on papertrail has no active agreement.",
-            "heroku addons:destroy papertrail -a survey",
+            "Remove it: `heroku addons:destroy papertrail -a survey`",
             app=app, subject="papertrail", evidence=chain,
         ),
         finding(
             "addon-no-agreement", "block",
             "The third-party add-on sendgrid has no active agreement.",
-            "heroku addons:destroy sendgrid -a survey",
+            "Remove it: `heroku addons:destroy sendgrid -a survey`",
             app=app, subject="sendgrid", evidence=chain,
         ),
         finding(
@@ -166,7 +166,8 @@ def audit_report() -> Report:
         "personal-account", "block",
         "jdoe-thesis belongs to the personal account jane.doe@uni-example.edu, which no "
         "agreement covers.",
-        "heroku apps:transfer -a jdoe-thesis psych-lab",
+        "Move it: `heroku apps:transfer --team psych-lab -a jdoe-thesis`. "
+        "Questions: DPO <dpo@uni-example.edu>.",
         app=jdoe,
     ))
     frankfurt = _app(
@@ -267,7 +268,7 @@ def hostile_report() -> Report:
         finding(
             "log-drain-not-allowed", "warn",
             "Drain to @host\twith\ttabs and 100% <!-- comment --> ]]> &amp;",
-            "+cmd ``` fence",
+            "+cmd ``` fence `<img src=x onerror=alert(1)>`",
             app=app, subject="@drain",
         ),
     )

@@ -15,8 +15,8 @@ BLOCK_CSV = (
     "app,team,region,data_class,decision,rule,severity,subject,message,remediation,waived,"
     "fingerprint\r\n"
     "survey,psych-lab,eu,personal,block,addon-no-agreement,block,papertrail,The third-party "
-    "add-on papertrail has no active agreement.,heroku addons:destroy papertrail -a survey,"
-    "false,eb5af31c070e053e0604\r\n"
+    "add-on papertrail has no active agreement.,Remove it: `heroku addons:destroy papertrail "
+    "-a survey`,false,eb5af31c070e053e0604\r\n"
 )
 
 
@@ -79,7 +79,7 @@ def test_hostile_cells_are_neutralised_and_round_trip() -> None:
     assert first["region"] == "eu\r\nBLOCK"
     second = rows[1]
     assert second["subject"] == "'@drain"
-    assert second["remediation"] == "'+cmd ``` fence"
+    assert second["remediation"] == "'+cmd ``` fence `<img src=x onerror=alert(1)>`"
     for row in rows:
         for value in row.values():
             assert not value.startswith(("=", "+", "-", "@", "\t", "\r"))

@@ -16,11 +16,11 @@ from gatekeeper.report.registry import render
 BLOCK_GITHUB = """\
 BLOCK survey: 2 blocking findings, 1 warning
 ::error title=BLOCK addon-no-agreement (survey)::survey: The third-party add-on papertrail \
-has no active agreement.%0ASubject: papertrail%0AFix: heroku addons:destroy papertrail -a \
-survey%0AContact: DPO <dpo@uni-example.edu>
+has no active agreement.%0ASubject: papertrail%0AFix: Remove it: `heroku addons:destroy \
+papertrail -a survey`%0AContact: DPO <dpo@uni-example.edu>
 ::error title=BLOCK addon-no-agreement (survey)::survey: The third-party add-on sendgrid has \
-no active agreement.%0ASubject: sendgrid%0AFix: heroku addons:destroy sendgrid -a survey%0A\
-Contact: DPO <dpo@uni-example.edu>
+no active agreement.%0ASubject: sendgrid%0AFix: Remove it: `heroku addons:destroy sendgrid -a \
+survey`%0AContact: DPO <dpo@uni-example.edu>
 ::warning title=WARN agreement-expiring (survey)::survey: The agreement salesforce-dpa \
 covering psych-lab ends on 2027-01-10 (46 days).%0ASubject: salesforce-dpa%0AFix: Renew the \
 agreement, then update expires in [[agreements]] id = "salesforce-dpa".%0AContact: DPO \

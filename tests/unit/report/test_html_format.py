@@ -204,7 +204,12 @@ def test_blocked_apps_listed_with_findings_and_fixes() -> None:
     findings = html_text.split('<section id="findings">', 1)[1].split("</section>", 1)[0]
     names = re.findall(r"<h3>([^<]+) <span", findings)
     assert names == ["jdoe-thesis", "survey", "otree-study"]
-    assert "<pre>heroku addons:destroy papertrail -a survey</pre>" in findings
+    assert ('<p class="fix"><strong>Fix:</strong> Remove it: '
+            "<code>heroku addons:destroy papertrail -a survey</code></p>") in findings
+    # The fix of jdoe-thesis names the contact already: no second contact line.
+    jdoe = findings.split('id="app-4"', 1)[1].split("</article>", 1)[0]
+    assert "Questions: DPO &lt;dpo@uni-example.edu&gt;." in jdoe
+    assert "<strong>Contact:</strong>" not in jdoe
     assert "<strong>Contact:</strong> DPO &lt;dpo@uni-example.edu&gt;" in findings
     assert "Evidence: app survey → team psych-lab → enterprise-account uni-example" in findings
     assert '<span class="badge waived">WAIVED</span>' in findings

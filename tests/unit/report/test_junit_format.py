@@ -56,8 +56,8 @@ def test_blocks_fail_warnings_are_skipped_and_the_rest_pass() -> None:
         "The third-party add-on papertrail has no active agreement. (and 1 more)"
     )
     assert failure.text is not None
-    assert "Fix: heroku addons:destroy papertrail -a survey" in failure.text
-    assert "Fix: heroku addons:destroy sendgrid -a survey" in failure.text
+    assert "Fix: Remove it: `heroku addons:destroy papertrail -a survey`" in failure.text
+    assert "Fix: Remove it: `heroku addons:destroy sendgrid -a survey`" in failure.text
     assert "Contact: DPO <dpo@uni-example.edu>" in failure.text
     skipped = _case(root, "survey", "agreement-expiring").find("skipped")
     assert skipped is not None

@@ -24,15 +24,15 @@ team psych-lab · region eu (IE) · class personal
 
 - ⛔ **BLOCK** `addon-no-agreement` papertrail: The third-party add-on papertrail has no \
 active agreement.
-  - Fix: `heroku addons:destroy papertrail -a survey`
+  - Fix: Remove it: `heroku addons:destroy papertrail -a survey`
   - Contact: DPO \\<dpo@uni-example.edu\\>
 - ⛔ **BLOCK** `addon-no-agreement` sendgrid: The third-party add-on sendgrid has no active \
 agreement.
-  - Fix: `heroku addons:destroy sendgrid -a survey`
+  - Fix: Remove it: `heroku addons:destroy sendgrid -a survey`
   - Contact: DPO \\<dpo@uni-example.edu\\>
 - ⚠️ **WARN** `agreement-expiring` salesforce-dpa: The agreement salesforce-dpa covering \
 psych-lab ends on 2027-01-10 (46 days).
-  - Fix: `Renew the agreement, then update expires in [[agreements]] id = "salesforce-dpa".`
+  - Fix: Renew the agreement, then update expires in \\[\\[agreements\\]\\] id = "salesforce-dpa".
   - Contact: DPO \\<dpo@uni-example.edu\\>
 """
 
@@ -104,7 +104,7 @@ def test_hostile_names_are_inert() -> None:
     assert "@\u2060host" in text
     # The two-line remediation became a fenced block inside the list item.
     assert "  - Fix:\n    ```\n    =HYPERLINK(\"http://evil.example\")\n" in text
-    assert "  - Fix: ````+cmd ``` fence````" in text
+    assert "  - Fix: +cmd \\`\\`\\` fence `<img src=x onerror=alert(1)>`" in text
 
 
 def test_audit_has_summary_apps_table_policy_changes_agreements_and_waivers() -> None:
@@ -136,3 +136,20 @@ def test_max_bytes_is_respected_and_what_is_left_out_is_named(limit: int) -> Non
 def test_no_truncation_when_it_fits() -> None:
     full = render(audit_report(), "markdown", OPTIONS)
     assert render_markdown(audit_report(), OPTIONS, max_bytes=len(full.encode()) + 1000) == full
+
+
+@pytest.mark.parametrize(
+    ("raw", "rendered"),
+    [
+        ("Remove it: `heroku addons:destroy x -a app`.",
+         "Remove it: `heroku addons:destroy x -a app`."),
+        ("a `<b>` c [d]", "a `<b>` c \\[d\\]"),
+        ("``` not code `x`", "\\`\\`\\` not code `x`"),
+        ("unbalanced ` tick", "unbalanced \\` tick"),
+        ("`a|b`", "`a|b`"),
+    ],
+)
+def test_markdown_prose_keeps_backticked_commands_as_code(raw: str, rendered: str) -> None:
+    from gatekeeper.report.escape import markdown_prose
+
+    assert markdown_prose(raw) == rendered

@@ -75,7 +75,7 @@ def test_levels_messages_and_logical_location() -> None:
     assert third["level"] == "warning"
     assert first["message"]["text"] == (
         "survey: The third-party add-on papertrail has no active agreement.\n"
-        "Fix: heroku addons:destroy papertrail -a survey\n"
+        "Fix: Remove it: `heroku addons:destroy papertrail -a survey`\n"
         "Contact: DPO <dpo@uni-example.edu>"
     )
     assert first["locations"][0]["logicalLocations"] == [

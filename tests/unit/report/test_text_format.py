@@ -15,11 +15,11 @@ survey: BLOCK
   team psych-lab, region eu (IE), class personal
   BLOCK   addon-no-agreement: papertrail
           The third-party add-on papertrail has no active agreement.
-          fix: heroku addons:destroy papertrail -a survey
+          fix: Remove it: `heroku addons:destroy papertrail -a survey`
           contact: DPO <dpo@uni-example.edu>
   BLOCK   addon-no-agreement: sendgrid
           The third-party add-on sendgrid has no active agreement.
-          fix: heroku addons:destroy sendgrid -a survey
+          fix: Remove it: `heroku addons:destroy sendgrid -a survey`
           contact: DPO <dpo@uni-example.edu>
   WARN    agreement-expiring: salesforce-dpa
           The agreement salesforce-dpa covering psych-lab ends on 2027-01-10 (46 days).
@@ -119,3 +119,10 @@ def test_hostile_names_cannot_forge_lines_or_escape_sequences() -> None:
 def test_unicode_names_pass_unchanged() -> None:
     text = render(hostile_report(), "text", OPTIONS)
     assert "\nübung-日本-🧪: WARN\n  team Ünïcødé-lab," in text
+
+
+def test_contact_is_not_repeated_when_the_fix_already_names_it() -> None:
+    text = render(CASES["audit"](), "text", OPTIONS)
+    jdoe = text.split("jdoe-thesis: BLOCK\n", 1)[1].split("\n\n", 1)[0]
+    assert "Questions: DPO <dpo@uni-example.edu>." in jdoe
+    assert "contact:" not in jdoe
