@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 pytest.importorskip("gatekeeper.commands.check")
 
@@ -147,3 +148,68 @@ def test_push_of_an_allowed_app_proceeds(
     assert remote_main(bare, hook_env) == git(repo, hook_env, "rev-parse", "HEAD")
     assert "checking Heroku app 'econ-game'" in output
     assert ADMIN_TOKEN not in output
+
+
+# --- the GitHub Action's check step, with the real check ---------------------------------
+
+
+@pytest.fixture
+def action_step(simulator: Any, tmp_path: Path) -> Any:
+    """Run the check step of action.yml with bash, as the runner would, on the real tool."""
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("bash is not installed")
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    script = next(s for s in action["runs"]["steps"] if s.get("id") == "check")["run"]
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").symlink_to(sys.executable)
+    tool = venv / "bin" / "gatekeeper"
+    tool.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m gatekeeper "$@"\n')
+    tool.chmod(0o755)
+
+    def go(app: str) -> dict[str, Any]:
+        output, summary = tmp_path / f"{app}.output", tmp_path / f"{app}.summary"
+        env = {
+            name: value for name, value in os.environ.items()
+            if not name.startswith(("GATEKEEPER_", "INPUT_", "GITHUB_"))
+        }
+        env.update(
+            GATEKEEPER_VENV=str(venv), GATEKEEPER_REPORT=str(tmp_path / f"{app}.json"),
+            GITHUB_OUTPUT=str(output), GITHUB_STEP_SUMMARY=str(summary),
+            INPUT_APP=app, INPUT_POLICY=str(POLICY), INPUT_API_URL=simulator.url,
+            INPUT_STRICT="false", INPUT_SARIF_FILE=f"{app}.sarif",
+            INPUT_HEROKU_API_KEY=ADMIN_TOKEN,
+        )
+        done = run([bash, "-c", script], tmp_path, env)
+        return {
+            "code": done.returncode,
+            "stdout": done.stdout,
+            "outputs": dict(line.split("=", 1) for line in output.read_text().splitlines()),
+            "summary": summary.read_text() if summary.exists() else "",
+        }
+
+    return go
+
+
+def test_action_check_step_blocks_and_writes_sarif(action_step: Any) -> None:
+    result = action_step("experiment-us")
+    assert result["code"] == 1
+    assert result["outputs"]["decision"] == "block"
+    assert result["outputs"]["exit-code"] == "1"
+    assert "::error" in result["stdout"] and "region-not-allowed" in result["stdout"]
+    sarif = json.loads(Path(result["outputs"]["sarif-file"]).read_text())
+    assert sarif["version"] == "2.1.0"
+    rules = {r["ruleId"] for run_ in sarif["runs"] for r in run_["results"]}
+    assert "region-not-allowed" in rules
+    report = json.loads(Path(result["outputs"]["report-file"]).read_text())
+    assert report["decision"] == "block"
+    assert "region-not-allowed" in result["summary"]
+    assert ADMIN_TOKEN not in result["stdout"] + result["summary"]
+
+
+def test_action_check_step_allows(action_step: Any) -> None:
+    result = action_step("econ-game")
+    assert result["code"] == 0, result["stdout"]
+    assert result["outputs"]["decision"] in ("allow", "warn")
+    assert Path(result["outputs"]["sarif-file"]).is_file()
