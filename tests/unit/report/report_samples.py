@@ -287,7 +287,13 @@ def hostile_report() -> Report:
     )
 
 
+def empty_report() -> Report:
+    """An audit of a team without apps, and a policy without a path (read from stdin)."""
+    return Report(generated_at=GENERATED_AT, decision="allow")
+
+
 CASES = {
+    "empty": empty_report,
     "allow": allow_report,
     "warn": warn_report,
     "block": block_report,

@@ -73,6 +73,9 @@ def _page(report: Report) -> tuple[str, _Page]:
 
 
 def _apps_table_rows(html_text: str) -> list[str]:
+    if '<table id="apps-table"' not in html_text:
+        assert "<p>No apps were checked.</p>" in html_text
+        return []
     table = html_text.split('<table id="apps-table"', 1)[1].split("</table>", 1)[0]
     return re.findall(r"<tr data-decision=\"(?:block|warn|allow)\">.*?</tr>", table)
 

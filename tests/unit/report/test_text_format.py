@@ -28,6 +28,7 @@ survey: BLOCK
 """
 
 HEADLINES = {
+    "empty": "ALLOW: no apps checked",
     "allow": "ALLOW econ-game: no blocking findings or warnings",
     "warn": "WARN otree-study: 1 warning, 1 note, 1 waived",
     "block": "BLOCK survey: 2 blocking findings, 1 warning",
