@@ -104,7 +104,40 @@ def make_client(api_url: str | None, *, token: str | None = None,
 
     url = resolve_api_url(api_url)
     secret = token or resolve_token(url).token
-    return AsyncHerokuClient(url, secret, max_in_flight=max_in_flight)
+    return AsyncHerokuClient(url, secret, max_in_flight=max_in_flight, **client_tuning())
+
+
+TIMEOUT_ENV = "GATEKEEPER_TIMEOUT"
+MAX_RETRIES_ENV = "GATEKEEPER_MAX_RETRIES"
+
+
+def client_tuning() -> dict[str, Any]:
+    """Client settings from the environment: ``GATEKEEPER_TIMEOUT`` (seconds to connect and
+    to wait for each answer) and ``GATEKEEPER_MAX_RETRIES`` (retries of a failed request).
+    A release phase or CI job can fail fast with them; the tests keep faults quick."""
+    from gatekeeper.heroku.transport import Timeouts
+
+    tuning: dict[str, Any] = {}
+    timeout = _env_number(TIMEOUT_ENV, float, low=0.01)
+    if timeout is not None:
+        tuning["timeout"] = Timeouts(connect=timeout, read=timeout)
+    retries = _env_number(MAX_RETRIES_ENV, int, low=0)
+    if retries is not None:
+        tuning["max_retries"] = retries
+    return tuning
+
+
+def _env_number(name: str, kind: Callable[[str], float], *, low: float) -> Any:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value < float("inf"):
+        raise UsageError(f"{name} must be a number of at least {low:g}, not {raw!r}.")
+    return value
 
 
 def render_options(policy: Policy, *, verbose: bool, strict: bool, color: bool,
@@ -136,9 +169,15 @@ def emit(report: Report, fmt: str, outputs: tuple[str, ...], options: RenderOpti
         else:
             write_atomic(out.path, text)
     if any(out.fmt == "github" for out in wanted) and os.environ.get("GITHUB_STEP_SUMMARY"):
+        from gatekeeper.errors import GatekeeperError
         from gatekeeper.report.github import write_step_summary
 
-        write_step_summary(report, options)
+        try:
+            write_step_summary(report, options)
+        except GatekeeperError as exc:
+            # The job summary is a courtesy: failing to append it must not turn a decision
+            # (say a block, exit 1) into a usage error.
+            click.echo(f"gatekeeper: warning: {exc.user_message()}", err=True)
 
 
 def exit_code(report: Report, *, strict: bool) -> int:
