@@ -92,15 +92,14 @@ def explain(rule: str | None) -> int:
         click.echo("\nRun `gatekeeper policy explain RULE` for one rule in full. Change a "
                    "severity in the policy's [rules] table.")
         return 0
-    info = RULES.get(rule)
-    if info is None:
+    if rule not in RULES:
         import difflib
 
         close = difflib.get_close_matches(rule, list(RULES), n=1)
         guess = f" Did you mean {close[0]}?" if close else ""
         raise UsageError(f"Unknown rule {rule!r}.{guess}",
                          hint="Known rules: " + ", ".join(RULES) + ".")
-    click.echo(info.help_text())
+    click.echo(RULES[rule].help_text())
     module = module_for(rule)
     doc = inspect.getdoc(module)
     if doc:

@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 Path = tuple[str | int, ...]
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+# Far deeper than any policy; beyond it the scan stops (and lookups use the enclosing table),
+# which keeps absurd input from costing more than linear time.
+MAX_DEPTH = 32
 _SCALAR_END = set(",]}#\n\r \t")
 
 
@@ -109,7 +112,7 @@ class _Scanner:
                 self.advance(m.end() - self.pos)
             self.skip_blank(newlines=False)
             if self.peek() != ".":
-                return tuple(parts)
+                return tuple(parts[:MAX_DEPTH])  # deeper parts are never looked up
             self.advance()
 
     def _read_basic_string(self) -> str:
@@ -205,6 +208,8 @@ def _scan(text: str, result: KeyLines) -> None:
     def start_value(path: Path) -> None:
         s.skip_blank(newlines=False)
         c = s.peek()
+        if c in "[{" and len(path) >= MAX_DEPTH:
+            raise ValueError("too deep")
         if c == "[":
             s.advance()
             stack.append(_Frame("array", path))

@@ -7,9 +7,24 @@ engine tests do not depend on the simulator and the simulator cannot drift from 
 
 from __future__ import annotations
 
+import textwrap
 import uuid
+from datetime import date
 
-from gatekeeper.facts import AddOn, App, EnterpriseAccount, Estate, LogDrain, Region, Space, Team
+from gatekeeper.engine import evaluate
+from gatekeeper.facts import (
+    AddOn,
+    App,
+    EnterpriseAccount,
+    Estate,
+    FactError,
+    LogDrain,
+    Region,
+    Space,
+    Team,
+)
+from gatekeeper.policy import Policy, loads_policy
+from gatekeeper.report.model import AppResult, Finding, Report
 
 _NS = uuid.UUID("6f1c2a10-0000-4000-8000-000000000000")
 
@@ -120,3 +135,54 @@ def normalised(estate: Estate) -> dict[str, object]:
         "enterprise_accounts": sorted(e.name for e in estate.enterprise_accounts),
         "spaces": sorted((s.name, s.region, s.shield, s.team) for s in estate.spaces),
     }
+
+
+# --- builders for rule and engine tests ---------------------------------------------------
+
+TODAY = date(2026, 6, 1)
+
+
+def make_app(name: str = "app", *, team: str | None = "psych-lab", region: str | None = "eu",
+             space: str | None = None, addons: tuple[str, ...] = (),
+             drains: tuple[LogDrain, ...] | None = (), owner_email: str | None = None,
+             errors: tuple[FactError, ...] = ()) -> App:
+    """An app; ``addons`` are ``service:plan`` strings (named ``<service>-<app>-<n>``)."""
+    built = tuple(addon(name, plan, f"{plan.split(':')[0]}-{name}-{i}")
+                  for i, plan in enumerate(addons))
+    return App(id=_id("app", name), name=name, owner="team" if team else "person",
+               owner_email=owner_email or (f"{team}@herokumanager.com" if team
+                                           else "jane.doe@uni-example.edu"),
+               team=team, region=region, space=space, addons=built, log_drains=drains,
+               errors=errors)
+
+
+def make_estate(*apps: App, teams: tuple[Team, ...] | None = None) -> Estate:
+    """An estate with the demo's teams, enterprise account and spaces, and these apps."""
+    demo = demo_facts()
+    return Estate(source="test", apps=apps, teams=demo.teams if teams is None else teams,
+                  enterprise_accounts=demo.enterprise_accounts, spaces=demo.spaces,
+                  regions=demo.regions)
+
+
+def make_policy(text: str, *, version: bool = True) -> Policy:
+    """A policy from TOML text (``version = 1`` added unless asked not to)."""
+    body = textwrap.dedent(text)
+    return loads_policy(("version = 1\n" if version else "") + body, source="test.toml")
+
+
+def run(estate: Estate, policy: Policy, today: date = TODAY) -> Report:
+    return evaluate(estate, policy, today)
+
+
+def result(report: Report, app: str) -> AppResult:
+    return next(a for a in report.apps if a.name == app)
+
+
+def rules_of(report: Report, app: str, *, unwaived: bool = False) -> set[str]:
+    return {f.rule for f in result(report, app).findings if not (unwaived and f.waived)}
+
+
+def finding(report: Report, app: str, rule: str) -> Finding:
+    found = [f for f in result(report, app).findings if f.rule == rule]
+    assert len(found) == 1, found
+    return found[0]
