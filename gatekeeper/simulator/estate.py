@@ -154,7 +154,9 @@ class SimToken:
 
     ``teams``, ``enterprise_accounts`` and ``apps`` list names, or ``["*"]`` for all. A token
     always sees the personal apps its user owns, every app of its teams, and the apps it is a
-    collaborator on (``apps``). ``role`` is the user's role in each of its teams.
+    collaborator on (``apps``). ``role`` is the user's role in each of its teams. ``scope``
+    is the OAuth scope of its authorization (``["read"]``, or ``["global"]`` like the
+    account's API key); only a ``global`` token may list the account's authorizations.
     """
 
     token: str = field(repr=False)
@@ -164,6 +166,7 @@ class SimToken:
     enterprise_accounts: list[str] = field(default_factory=list)
     apps: list[str] = field(default_factory=list)
     role: Literal["admin", "member"] = "member"
+    scope: list[str] = field(default_factory=lambda: ["read"])
 
     def sees_team(self, team: str | None) -> bool:
         return team is not None and (ALL in self.teams or team in self.teams)

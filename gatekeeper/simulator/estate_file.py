@@ -103,6 +103,7 @@ class TokenEntry(_Entry):
     enterprise_accounts: list[str] = Field(default_factory=list)
     apps: list[str] = Field(default_factory=list)
     role: Literal["admin", "member"] = "member"
+    scope: list[str] = Field(default_factory=lambda: ["read"])
 
 
 class EstateFile(_Entry):
@@ -431,7 +432,7 @@ class _Checker:
                     self.problem((*loc, key, j), f"{value!r} is not in the estate")
         return SimToken(token=t.token, email=t.email, name=t.name, teams=list(t.teams),
                         enterprise_accounts=list(t.enterprise_accounts), apps=list(t.apps),
-                        role=t.role)
+                        role=t.role, scope=list(t.scope))
 
 
 def estate_to_data(estate: SimEstate) -> dict[str, Any]:
@@ -475,5 +476,6 @@ def estate_to_data(estate: SimEstate) -> dict[str, Any]:
         "apps": [app_data(a) for a in estate.apps],
         "tokens": [{"token": t.token, "email": t.email, "name": t.name, "teams": t.teams,
                     "enterprise_accounts": t.enterprise_accounts, "apps": t.apps,
-                    "role": t.role} for t in estate.tokens],
+                    "role": t.role, **({"scope": t.scope} if t.scope != ["read"] else {})}
+                   for t in estate.tokens],
     }

@@ -28,19 +28,22 @@ Json = dict[str, Any]
 
 @dataclass(frozen=True)
 class Variant:
-    """How to render one item: requested expansions and the faults that touch its app."""
+    """How to render one item: the API variant (``3.sdk``), requested expansions, and the
+    faults that touch its app."""
 
     expand: frozenset[str] = frozenset()
+    sdk: bool = False
     null_region: bool = False
     unknown_region: bool = False
     unknown_plan: bool = False
 
     @classmethod
-    def of(cls, app: str | None, expand: frozenset[str], faults: Faults) -> Variant:
+    def of(cls, app: str | None, expand: frozenset[str], sdk: bool, faults: Faults) -> Variant:
         if app is None or not faults.has_app_faults():
-            return cls(expand) if expand else PLAIN
+            return cls(expand, sdk) if expand or sdk else PLAIN
         return cls(
             expand,
+            sdk,
             null_region=Faults.app_in(faults.null_region_apps, app),
             unknown_region=Faults.app_in(faults.unknown_region_apps, app),
             unknown_plan=Faults.app_in(faults.unknown_plan_apps, app),
@@ -60,15 +63,20 @@ def dumps(body: Any) -> bytes:
 
 
 class Resource:
-    """One item of the API: its keys for ranges and its JSON, rendered once per variant."""
+    """One item of the API: its keys for ranges and its JSON, rendered once per variant.
 
-    __slots__ = ("_cache", "_make", "app", "expandable", "id", "name")
+    ``kind`` names the schema resource (``"app"``, ``"team"``, ...) so that the ``3.sdk``
+    shape can be derived from the version 3 one (``resources.to_sdk``).
+    """
+
+    __slots__ = ("_cache", "_make", "app", "expandable", "id", "kind", "name")
 
     def __init__(self, id: str, name: str, make: Callable[[Variant], Json],
-                 app: str | None = None, *, expandable: bool = False) -> None:
+                 app: str | None = None, *, kind: str = "", expandable: bool = False) -> None:
         self.id = id
         self.name = name
         self.app = app  # the app whose faults change this item
+        self.kind = kind
         self.expandable = expandable  # honours Accept-Expansion (add-ons)
         self._make = make
         self._cache: dict[Variant, bytes] = {}
@@ -76,11 +84,14 @@ class Resource:
     def key(self, field: str) -> str:
         return self.name if field == "name" else self.id
 
-    def body(self, expand: frozenset[str], faults: Faults) -> bytes:
-        variant = Variant.of(self.app, expand if self.expandable else frozenset(), faults)
+    def body(self, expand: frozenset[str], sdk: bool, faults: Faults) -> bytes:
+        variant = Variant.of(self.app, expand if self.expandable else frozenset(), sdk, faults)
         cached = self._cache.get(variant)
         if cached is None:
-            cached = dumps(self._make(variant))
+            body = self._make(variant)
+            if variant.sdk:
+                body = resources.to_sdk(self.kind, body)
+            cached = dumps(body)
             self._cache[variant] = cached  # races only render the same bytes twice
         return cached
 
@@ -170,6 +181,11 @@ class EstateIndex:
             return None
         return found
 
+    def account_resource(self, email: str) -> Resource:
+        name = self.person_name(email)
+        return Resource(resources.user_id(email), email,
+                        lambda v: resources.account(email, name), kind="account")
+
     def person_name(self, email: str) -> str | None:
         return self.people.get(email) or next(
             (t.name for t in self.estate.tokens if t.email == email and t.name), None)
@@ -188,7 +204,7 @@ class EstateIndex:
         def make(v: Variant) -> Json:
             return resources.app(app, self.teams.get(app.team or ""),
                                  self.spaces.get(app.space or ""), v.region(app.region))
-        return Resource(app.id, app.name, make, app.name)
+        return Resource(app.id, app.name, make, app.name, kind="app")
 
     def app_resource(self, app: SimApp) -> Resource:
         return self._app_res[app.id]
@@ -201,7 +217,8 @@ class EstateIndex:
                 return resources.team_app(app, self.teams.get(app.team or ""),
                                           self.spaces.get(app.space or ""),
                                           v.region(app.region), joined=joined)
-            found = self._team_app_res[key] = Resource(app.id, app.name, make, app.name)
+            found = self._team_app_res[key] = Resource(app.id, app.name, make, app.name,
+                                                       kind="team-app")
         return found
 
     def addon_resource(self, addon: SimAddOn, app: SimApp) -> Resource:
@@ -211,7 +228,7 @@ class EstateIndex:
                 plan = f"{addon.service}:{UNKNOWN_PLAN}" if v.unknown_plan else addon.plan
                 return resources.addon(addon, app, plan_name=plan, expand=v.expand)
             found = self._addon_res[addon.id] = Resource(addon.id, addon.name, make, app.name,
-                                                         expandable=True)
+                                                         kind="add-on", expandable=True)
         return found
 
     def attachment_resource(self, addon: SimAddOn, app: SimApp) -> Resource:
@@ -225,7 +242,8 @@ class EstateIndex:
 
     def team_resource(self, team: SimTeam, role: str | None) -> Resource:
         ea = self.enterprise_accounts.get(team.enterprise_account or "")
-        return Resource(team.id, team.name, lambda v: resources.team(team, ea, role))
+        return Resource(team.id, team.name, lambda v: resources.team(team, ea, role),
+                        kind="team")
 
     def enterprise_resource(self, ea: SimEnterpriseAccount, viewer: SimToken) -> Resource:
         permissions = ["billing", "create", "manage", "view"] if viewer.role == "admin" else [
@@ -234,7 +252,8 @@ class EstateIndex:
 
     def space_resource(self, space: SimSpace) -> Resource:
         team = self.teams.get(space.team or "")
-        return Resource(space.id, space.name, lambda v: resources.space(space, team))
+        return Resource(space.id, space.name, lambda v: resources.space(space, team),
+                        kind="space")
 
     @staticmethod
     def region_resource(info: catalog.RegionInfo) -> Resource:
@@ -246,7 +265,7 @@ class EstateIndex:
 
     @staticmethod
     def plan_resource(info: catalog.PlanInfo) -> Resource:
-        return Resource(info.id, info.name, lambda v: resources.plan(info))
+        return Resource(info.id, info.name, lambda v: resources.plan(info), kind="plan")
 
     # --------------------------------------------------------------- lists
 

@@ -18,6 +18,7 @@ from gatekeeper.simulator.estate import (
     SimLogDrain,
     SimSpace,
     SimTeam,
+    SimToken,
 )
 from gatekeeper.simulator.naming import later, size_bytes, stable_id, timestamp, web_url
 
@@ -61,6 +62,26 @@ def account(email: str, name: str | None) -> Json:
         "country_of_residence": None,
         "default_organization": None,
         "default_team": None,
+    }
+
+
+def authorization(token: SimToken, name: str | None) -> Json:
+    """An OAuth authorization (``GET /oauth/authorizations``), with its access token, as the
+    schema shows it (the Heroku CLI matches its own token against this list)."""
+    created, updated = _dates("authorization", token.token)
+    return {
+        "access_token": {"expires_in": None, "id": stable_id("oauth-token", token.token),
+                         "token": token.token},
+        "client": None,
+        "created_at": created,
+        "description": f"gatekeeper simulator token of {token.email}",
+        "grant": None,
+        "id": stable_id("oauth-authorization", token.token),
+        "refresh_token": None,
+        "scope": list(token.scope),
+        "session": None,
+        "updated_at": updated,
+        "user": {"id": user_id(token.email), "email": token.email, "full_name": name},
     }
 
 
@@ -351,3 +372,46 @@ def pipeline_coupling(app: SimApp) -> Json:
         "stage": app.pipeline.stage,
         "updated_at": updated,
     }
+
+
+_SDK_APP = {
+    "base_image_name": None,
+    "buildpacks": [],
+    "current_build_architecture": ["amd64"],
+}
+
+
+def to_sdk(kind: str, body: Json) -> Json:
+    """The ``version=3.sdk`` shape of a version 3 body (the variant the Heroku CLI asks for in
+    ``heroku spaces`` and ``heroku addons``): a few more properties, generations as names,
+    prices with ``metered``."""
+    out = dict(body)
+    if kind == "account":
+        out.update({
+            "acknowledged_msa": True,
+            "acknowledged_msa_at": body["created_at"],
+            "eco_dynos_enabled": False,
+            "eco_dynos_shutdown_at": None,
+            "italian_customer_terms": None,
+            "italian_partner_terms": None,
+            "mfa_enabled": True,
+            "mfa_exemption": False,
+            "mfa_exemption_reason": None,
+            "mfa_experience": "vaas",
+            "pipeline_cost_consent_at": None,
+        })
+    elif kind in ("app", "team-app"):
+        out.update(_SDK_APP)
+        out["generation"] = CEDAR["name"]
+    elif kind == "team":
+        out.update({"pipeline_cost_consent_at": None, "pipeline_cost_consent_user_email": None})
+    elif kind == "space":
+        out["generation"] = CEDAR["name"]
+    elif kind == "plan":
+        out["price"] = {**body["price"], "metered": False}
+    elif kind == "add-on":
+        if body.get("billed_price") is not None:
+            out["billed_price"] = {**body["billed_price"], "metered": False}
+        if "price" in body["plan"]:  # expanded
+            out["plan"] = to_sdk("plan", body["plan"])
+    return out

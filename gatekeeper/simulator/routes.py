@@ -164,12 +164,32 @@ def _self(ctx: Context, user: str) -> None:
 
 @route("/account")
 def account(ctx: Context) -> Reply:
-    return One(body=resources.account(ctx.viewer.email, ctx.index.person_name(ctx.viewer.email)))
+    return One(ctx.index.account_resource(ctx.viewer.email))
 
 
 @route("/account/rate-limits", free=True)
 def rate_limits(ctx: Context) -> Reply:
     return One(body={"remaining": ctx.rate_remaining()})
+
+
+@route("/oauth/authorizations")
+def oauth_authorizations(ctx: Context) -> Reply:
+    # The list holds every token of the account, so only a global token may read it: a read
+    # token that could would be a way to a global one.
+    if "global" not in ctx.viewer.scope:
+        raise forbidden("This token's scope does not allow listing OAuth authorizations "
+                        "(it needs global).")
+    index, email = ctx.index, ctx.viewer.email
+    name = index.person_name(email)
+
+    def build() -> list[Resource]:
+        out = []
+        for token in index.estate.tokens:
+            if token.email == email:
+                body = resources.authorization(token, name)
+                out.append(Resource(body["id"], body["id"], _constant(body)))
+        return out
+    return Many(index.listing(("oauth-authorizations", email), build, fields=("id",)))
 
 
 @route("/users/{user}")

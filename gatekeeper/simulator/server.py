@@ -92,6 +92,11 @@ def acceptable(accept: str | None) -> bool:
     return any(_ACCEPT.match(part.strip()) for part in accept.split(","))
 
 
+def is_sdk(accept: str | None) -> bool:
+    """Whether ``Accept`` asks for the ``3.sdk`` variant (the Heroku CLI's, for some lists)."""
+    return bool(accept) and bool(re.search(r"version=3\.sdk\b", accept or "", re.IGNORECASE))
+
+
 def bearer_token(authorization: str | None) -> tuple[str | None, str | None]:
     """(token, scheme) from ``Authorization: Bearer T`` or Basic with the token as password."""
     if not authorization:
@@ -342,15 +347,16 @@ class Simulator:
         expand = frozenset(
             part.strip() for part in (handler.headers.get("Accept-Expansion") or "").split(",")
         ) & _EXPANSIONS
+        sdk = is_sdk(handler.headers.get("Accept"))
         if isinstance(reply, routes.One):
             if reply.resource is not None:
-                return 200, reply.resource.body(expand, faults)
+                return 200, reply.resource.body(expand, sdk, faults)
             return 200, dumps(reply.body)
         listing = reply.listing
         spec = parse_range(handler.headers.get("Range"), listing.fields)
         items, keys = listing.sorted_by(spec.field)
         page = cut_page(items, keys, spec)
-        body = b"[" + b",".join(r.body(expand, faults) for r in page.items) + b"]"
+        body = b"[" + b",".join(r.body(expand, sdk, faults) for r in page.items) + b"]"
         headers["Accept-Ranges"] = ", ".join(listing.fields)
         content_range = page.content_range(spec.field)
         if content_range:
@@ -424,6 +430,9 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "gatekeeper-simulator"
     sys_version = ""
     timeout = 300  # idle keep-alive connections are closed after five minutes
+    # Headers and body go out in two writes; with Nagle on, the body waits for the client's
+    # delayed ACK (40 ms on Linux) on every keep-alive request after the first.
+    disable_nagle_algorithm = True
     server: _Server
 
     def setup(self) -> None:
