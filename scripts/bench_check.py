@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""Benchmark ``gatekeeper check`` against ``heroku apps:info`` on the same simulated app.
+
+Issue 4's target: ``check`` takes at most a third of the Heroku CLI's time, and the tool
+imports in under 0.3 s. Both commands run as a user runs them, as separate processes, against
+the local simulator (demo estate, in this process, loopback only), interleaved in the same
+run so that machine load hits both alike::
+
+    python scripts/bench_check.py [--app survey] [--repeat 7] [--gatekeeper CMD] [--json]
+
+Wall time is measured around each process; peak memory is the process's own maximum
+resident set size (``os.wait4``). One unmeasured warm-up run of each comes first (disk
+caches, the Heroku CLI's plugin manifest cache). The Heroku CLI is the one that
+``scripts/ci/setup-heroku-cli.sh`` installs into ``.ci/node`` (or ``$GATEKEEPER_HEROKU_CLI``);
+its telemetry is switched off so it does not wait for the internet.
+
+Import time is measured three ways: ``python -c "import gatekeeper.cli"`` minus a bare
+``python -c pass`` (wall, median), ``-X importtime``'s own figure for ``gatekeeper.cli``, and
+``gatekeeper --help`` (wall, whole process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from gatekeeper.simulator import DEMO_ADMIN_TOKEN, Simulator, demo_estate  # noqa: E402
+
+DEFAULT_HEROKU_CLI = ROOT / ".ci" / "node" / "node_modules" / ".bin" / "heroku"
+POLICY = ROOT / "policies" / "university.toml"
+CHECK_TARGET = 1 / 3  # check's median time / the Heroku CLI's median time
+IMPORT_TARGET = 0.3  # seconds
+
+
+@dataclass
+class Timing:
+    """Repeated measurements of one command: wall seconds and peak RSS in MiB."""
+
+    label: str
+    command: str
+    walls: list[float]
+    peaks_mib: list[float]
+    exit_codes: list[int]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.walls)
+
+    @property
+    def minimum(self) -> float:
+        return min(self.walls)
+
+    @property
+    def peak_mib(self) -> float:
+        return max(self.peaks_mib)
+
+
+def run_measured(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float, int]:
+    """(wall seconds, peak RSS MiB, exit code) of one process run to completion."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(list(argv), env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss / 1024, proc.returncode  # ru_maxrss is in KiB on Linux
+
+
+def gatekeeper_command(given: str | None) -> list[str]:
+    """The ``gatekeeper`` a user runs: the console script beside this interpreter."""
+    if given:
+        return shlex.split(given)
+    script = Path(sys.executable).parent / "gatekeeper"
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "gatekeeper"]
+
+
+def heroku_cli() -> Path:
+    path = Path(os.environ.get("GATEKEEPER_HEROKU_CLI") or DEFAULT_HEROKU_CLI)
+    if not path.exists():
+        sys.exit(f"The Heroku CLI is not installed at {path}: run scripts/ci/setup-heroku-cli.sh "
+                 "(or set GATEKEEPER_HEROKU_CLI).")
+    return path
+
+
+def environments(url: str, home: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The environments of gatekeeper and of the Heroku CLI: same host, token and HOME."""
+    base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home, "LANG": "C.UTF-8",
+            "HEROKU_API_KEY": DEMO_ADMIN_TOKEN, "HEROKU_HOST": url}
+    gatekeeper = {**base, "GATEKEEPER_POLICY": str(POLICY),
+                  "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
+    heroku = {**base, "DISABLE_TELEMETRY": "true", "HEROKU_SKIP_NEW_VERSION_CHECK": "1",
+              "HIDE_HEROKU_RELEASE_NOTES": "true", "NO_COLOR": "1"}
+    return gatekeeper, heroku
+
+
+def measure_commands(app: str, repeat: int, gk: list[str]) -> tuple[Timing, Timing, int]:
+    """Interleaved runs of ``gatekeeper check`` and ``heroku apps:info``; also returns the
+    number of API requests one ``check`` makes."""
+    cli = heroku_cli()
+    with Simulator(demo_estate()) as sim, tempfile.TemporaryDirectory() as home:
+        gk_env, heroku_env = environments(sim.url, home)
+        check_argv = [*gk, "check", "--app", app]
+        heroku_argv = [str(cli), "apps:info", "--app", app]
+        check = Timing("gatekeeper check", shlex.join(check_argv), [], [], [])
+        heroku = Timing("heroku apps:info", shlex.join(heroku_argv), [], [], [])
+        # Warm-up (not measured); also counts check's requests.
+        sim.reset_stats()
+        run_measured(check_argv, gk_env)
+        check_requests = sim.request_count
+        run_measured(heroku_argv, heroku_env)
+        for _ in range(repeat):
+            for timing, argv, env in ((check, check_argv, gk_env),
+                                      (heroku, heroku_argv, heroku_env)):
+                wall, peak, code = run_measured(argv, env)
+                timing.walls.append(wall)
+                timing.peaks_mib.append(peak)
+                timing.exit_codes.append(code)
+    return check, heroku, check_requests
+
+
+def import_times(repeat: int, gk: list[str]) -> dict[str, float]:
+    """Seconds: import of gatekeeper.cli (wall minus a bare interpreter, and -X importtime's
+    own figure) and ``gatekeeper --help`` (whole process), medians."""
+    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
+    bare: list[float] = []
+    with_cli: list[float] = []
+    helps: list[float] = []
+    self_reported: list[float] = []
+    for _ in range(repeat):
+        bare.append(run_measured([sys.executable, "-c", "pass"], env)[0])
+        with_cli.append(run_measured([sys.executable, "-c", "import gatekeeper.cli"], env)[0])
+        helps.append(run_measured([*gk, "--help"], env)[0])
+        out = subprocess.run([sys.executable, "-X", "importtime", "-c", "import gatekeeper.cli"],
+                             env=env, capture_output=True, text=True, check=True).stderr
+        match = re.search(r"^import time:\s+\d+ \|\s+(\d+) \| gatekeeper\.cli$", out, re.M)
+        if match:
+            self_reported.append(int(match.group(1)) / 1e6)
+    return {
+        "import_wall_s": max(0.0, statistics.median(with_cli) - statistics.median(bare)),
+        "import_self_reported_s": statistics.median(self_reported) if self_reported else -1.0,
+        "interpreter_start_s": statistics.median(bare),
+        "help_wall_s": statistics.median(helps),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--app", default="survey", help="demo app to check (default: survey)")
+    parser.add_argument("--repeat", type=int, default=7, help="measured runs of each (7)")
+    parser.add_argument("--gatekeeper", metavar="CMD",
+                        help="the gatekeeper command to run (default: the console script "
+                             "beside this Python)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    gk = gatekeeper_command(args.gatekeeper)
+
+    check, heroku, requests = measure_commands(args.app, args.repeat, gk)
+    imports = import_times(args.repeat, gk)
+    ratio = check.median / heroku.median
+    if args.json:
+        print(json.dumps({"check": asdict(check), "heroku": asdict(heroku),
+                          "check_requests": requests, "ratio": ratio, **imports}, indent=2))
+        return 0
+
+    print(f"gatekeeper check vs heroku apps:info on the demo app {args.app!r}, "
+          f"{args.repeat} runs each, interleaved (Python {sys.version.split()[0]})")
+    print(f"{'command':<20} {'median s':>9} {'min s':>7} {'peak RSS MiB':>13}  exit codes")
+    for t in (check, heroku):
+        codes = ",".join(sorted({str(c) for c in t.exit_codes}))
+        print(f"{t.label:<20} {t.median:>9.3f} {t.minimum:>7.3f} {t.peak_mib:>13.1f}  {codes}")
+    print(f"  {check.command}\n  {heroku.command}")
+    print(f"check makes {requests} API requests")
+    verdict = "met" if ratio <= CHECK_TARGET else "MISSED"
+    print(f"check / heroku (medians): {ratio:.2f}  (target <= {CHECK_TARGET:.2f}: {verdict})")
+    verdict = "met" if imports["import_wall_s"] < IMPORT_TARGET else "MISSED"
+    print(f"import gatekeeper.cli: {imports['import_wall_s']:.3f} s wall beyond a bare "
+          f"interpreter ({imports['interpreter_start_s']:.3f} s), "
+          f"{imports['import_self_reported_s']:.3f} s by -X importtime "
+          f"(target < {IMPORT_TARGET} s: {verdict})")
+    print(f"gatekeeper --help: {imports['help_wall_s']:.3f} s (whole process)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,516 @@
+"""End to end: ``gatekeeper audit`` through the real CLI against the simulator over HTTP.
+
+``gatekeeper.cli.run([...])`` runs in this process with the environment a user sets
+(``HEROKU_API_KEY``, ``HEROKU_HOST`` = the simulator, ``GATEKEEPER_POLICY``). Covered:
+
+- ``--all``, ``--team`` and ``--enterprise``, each writing every format with
+  ``--output FMT=FILE``; every file parses and the decisions are the engine's on the
+  simulator's ground truth (``SimEstate.to_facts``) for the apps in scope;
+- history: ``--since-last`` (a second run has nothing new; after the estate changes, a new
+  finding appears and a fixed one is resolved), ``--baseline FILE``, ``gatekeeper history``;
+- ``--notify URL`` posting to a local ``http.server``, only when there is news;
+- the progress bar: drawn on a terminal (a real pty), silent otherwise;
+- the Procfile's commands (issue 5, "Run the auditor on Heroku"), expanded by bash as
+  Heroku does and run against the simulator.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import pty
+import select
+import subprocess
+import sys
+import threading
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from datetime import date
+from html.parser import HTMLParser
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+import gatekeeper.commands.audit as audit_command
+from gatekeeper.cli import cli, run
+from gatekeeper.engine import evaluate
+from gatekeeper.policy import load_policy
+from gatekeeper.report.model import Report
+from gatekeeper.simulator import (
+    DEMO_ADMIN_TOKEN,
+    DEMO_JDOE_TOKEN,
+    SimEstate,
+    SimLogDrain,
+    Simulator,
+    demo_estate,
+)
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+POLICY = ROOT / "policies" / "university.toml"
+REPORT_SCHEMA = ROOT / "gatekeeper" / "report" / "report-schema-v1.json"
+FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "html", "csv")
+
+PSYCH_LAB = {"survey", "otree-study", "experiment-us", "frankfurt-exp"}
+ENTERPRISE = PSYCH_LAB | {"clinical-trial", "bio-dashboard", "econ-game", "econ-archive"}
+EVERYTHING = ENTERPRISE | {"student-game", "jdoe-thesis"}
+
+
+@pytest.fixture(scope="module")
+def module_sim() -> Iterator[Simulator]:
+    with Simulator(demo_estate()) as server:
+        yield server
+
+
+@pytest.fixture
+def sim(module_sim: Simulator) -> Iterator[Simulator]:
+    """The demo simulator, serving the unchanged demo estate, with fresh request records."""
+    module_sim.set_estate(demo_estate())
+    module_sim.reset_stats()
+    yield module_sim
+    module_sim.set_estate(demo_estate())
+
+
+@pytest.fixture
+def user_env(monkeypatch: pytest.MonkeyPatch, sim: Simulator) -> Simulator:
+    monkeypatch.setenv("HEROKU_API_KEY", DEMO_ADMIN_TOKEN)
+    monkeypatch.setenv("HEROKU_HOST", sim.url)
+    monkeypatch.setenv("GATEKEEPER_POLICY", str(POLICY))
+    return sim
+
+
+def truth_of(estate: SimEstate, token: str = DEMO_ADMIN_TOKEN) -> Report:
+    return evaluate(estate.to_facts(token), load_policy(POLICY), date.today())
+
+
+def decisions(doc: dict[str, Any]) -> dict[str, str]:
+    return {a["name"]: a["decision"] for a in doc["apps"]}
+
+
+def outputs(directory: Path) -> list[str]:
+    return [f"--output={fmt}={directory / ('audit.' + fmt)}" for fmt in FORMATS]
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags += 1
+
+
+def assert_every_format_parses(directory: Path, apps: set[str]) -> dict[str, Any]:
+    """Parse each written format; returns the JSON document."""
+    doc: dict[str, Any] = json.loads((directory / "audit.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, json.loads(REPORT_SCHEMA.read_text(encoding="utf-8")))
+    assert set(decisions(doc)) == apps
+
+    sarif = json.loads((directory / "audit.sarif").read_text(encoding="utf-8"))
+    assert sarif["version"] == "2.1.0" and sarif["runs"][0]["tool"]["driver"]["rules"]
+    junit = ET.fromstring((directory / "audit.junit").read_text(encoding="utf-8"))
+    assert junit.tag in ("testsuites", "testsuite")
+    rows = list(csv.DictReader(io.StringIO((directory / "audit.csv").read_text("utf-8"))))
+    open_findings = [f for a in doc["apps"] for f in a["findings"]]
+    assert len(rows) >= len(open_findings)  # one row per finding
+    html = (directory / "audit.html").read_text(encoding="utf-8")
+    parser = _Tags()
+    parser.feed(html)
+    parser.close()
+    assert parser.tags > 20
+    with_findings = {a["name"] for a in doc["apps"] if a["findings"]}
+    not_allowed = {a["name"] for a in doc["apps"] if a["decision"] != "allow"}
+    for fmt, expected in (("html", apps), ("junit", apps), ("markdown", with_findings),
+                          ("csv", with_findings), ("text", not_allowed)):
+        text = (directory / f"audit.{fmt}").read_text(encoding="utf-8")
+        missing = [a for a in expected if a not in text]
+        assert not missing, (fmt, missing)
+    github = (directory / "audit.github").read_text(encoding="utf-8")
+    blocked = [n for n, d in decisions(doc).items() if d == "block"]
+    assert ("::error" in github) == bool(blocked)
+    assert not list(directory.glob(".*.tmp"))
+    return doc
+
+
+@pytest.mark.parametrize(("scope", "apps", "code"), [
+    (["--all"], EVERYTHING, 1),
+    (["--enterprise", "uni-example"], ENTERPRISE, 1),
+    (["--team", "psych-lab"], PSYCH_LAB, 1),
+    (["--team", "econ-lab"], {"econ-game", "econ-archive"}, 0),
+    (["--team", "econ-lab", "--team", "bio-lab"],
+     {"econ-game", "econ-archive", "clinical-trial", "bio-dashboard"}, 1),
+], ids=["all", "enterprise", "team", "allowed-team", "two-teams"])
+def test_audit_scopes_write_every_format(scope: list[str], apps: set[str], code: int,
+                                         user_env: Simulator, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["audit", *scope, "--no-history", *outputs(tmp_path)]) == code
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    doc = assert_every_format_parses(tmp_path, apps)
+    truth = truth_of(demo_estate())
+    assert decisions(doc) == {a.name: a.decision for a in truth.apps if a.name in apps}
+    for app in doc["apps"]:
+        want = next(a for a in truth.apps if a.name == app["name"])
+        assert {f["fingerprint"] for f in app["findings"]} == {
+            f.fingerprint for f in want.findings}
+    assert "s3cr3t-drain-token" not in json.dumps(doc)
+
+
+def test_audit_all_sees_only_what_the_token_sees(user_env: Simulator,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("HEROKU_API_KEY", DEMO_JDOE_TOKEN)
+    assert run(["audit", "--all", "--no-history", "--format", "json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    truth = truth_of(demo_estate(), DEMO_JDOE_TOKEN)
+    assert decisions(doc) == {a.name: a.decision for a in truth.apps}
+    assert set(decisions(doc)) == PSYCH_LAB | {"jdoe-thesis"}
+
+
+def test_a_team_the_token_cannot_read_exits_3(user_env: Simulator,
+                                              monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("HEROKU_API_KEY", DEMO_JDOE_TOKEN)
+    assert run(["audit", "--team", "bio-lab", "--no-history"]) == 3
+    err = capsys.readouterr().err
+    assert "bio-lab" in err and "Traceback" not in err
+
+
+def test_nothing_to_audit_is_a_usage_error(user_env: Simulator,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["audit"]) == 2
+    assert "--team" in capsys.readouterr().err
+
+
+def test_the_audit_requests_only_lists_and_drains(user_env: Simulator,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["audit", "--all", "--no-history", "--format", "json"]) == 1
+    capsys.readouterr()
+    per_app = [r.path for r in user_env.requests if r.path.startswith("/apps/")]
+    assert sorted(per_app) == sorted(f"/apps/{a}/log-drains" for a in EVERYTHING)
+    assert all(r.status == 200 for r in user_env.requests)
+
+
+# -- history: --since-last, --baseline, gatekeeper history --------------------------------
+
+
+def changed_estate() -> SimEstate:
+    """The demo estate a day later: experiment-us moved to eu (its block is fixed), and
+    econ-game got a log drain to a host the policy does not allow (a new block)."""
+    estate = demo_estate()
+    moved = estate.app("experiment-us")
+    assert moved is not None
+    moved.region = "eu"
+    game = estate.app("econ-game")
+    assert game is not None
+    game.log_drains.append(SimLogDrain(url="syslog+tls://logs.example-siem.com:6514"))
+    game.fill_ids()
+    return estate
+
+
+def new_and_resolved(doc: dict[str, Any]) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    changes = doc["changes"]
+    return ({(f["app"], f["rule"]) for f in changes["new"]},
+            {(f["app"], f["rule"]) for f in changes["resolved"]})
+
+
+def test_since_last_reports_new_and_resolved_findings(user_env: Simulator, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    store = f"sqlite:///{tmp_path / 'history.sqlite3'}"
+    audit = ["audit", "--all", "--since-last", "--store", store, "--format", "json"]
+
+    assert run(audit) == 1
+    first = json.loads(capsys.readouterr().out)
+    assert first["changes"]["resolved"] == []
+    assert len(first["changes"]["new"]) == sum(
+        not f["waived"] for a in first["apps"] for f in a["findings"])
+
+    assert run(audit) == 1
+    second = json.loads(capsys.readouterr().out)
+    assert second["changes"]["new"] == [] and second["changes"]["resolved"] == []
+    assert second["changes"]["baseline"].startswith("audit #1 ")
+
+    user_env.set_estate(changed_estate())
+    assert run(audit) == 1
+    third = json.loads(capsys.readouterr().out)
+    new, resolved = new_and_resolved(third)
+    # in eu, experiment-us's database gets the postgres-backups note it had no reason for in us
+    assert new == {("econ-game", "log-drain-not-allowed"), ("experiment-us", "postgres-backups")}
+    assert resolved == {("experiment-us", "region-not-allowed")}
+    assert decisions(third)["econ-game"] == "block"
+    assert decisions(third)["experiment-us"] == "allow"
+
+    assert run(["history", "--store", store, "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    records = listed["audits"] if isinstance(listed, dict) else listed
+    assert len(records) == 3
+
+
+def test_scopes_have_separate_histories(user_env: Simulator, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    store = f"sqlite:///{tmp_path / 'history.sqlite3'}"
+    assert run(["audit", "--all", "--store", store, "--format", "json"]) == 1
+    capsys.readouterr()
+    # The first audit of another scope compares with nothing: every open finding is new.
+    assert run(["audit", "--team", "psych-lab", "--since-last", "--store", store,
+                "--format", "json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    # (app None: the policy-level waiver-unused, since clinical-trial is not in psych-lab)
+    assert {f["app"] for f in doc["changes"]["new"]} - {None} == PSYCH_LAB
+    assert doc["changes"]["new"]
+
+
+def test_baseline_file_reports_changes(user_env: Simulator, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    baseline = tmp_path / "baseline.json"
+    assert run(["audit", "--all", "--no-history", "--output", f"json={baseline}"]) == 1
+    capsys.readouterr()
+    user_env.set_estate(changed_estate())
+    assert run(["audit", "--all", "--no-history", "--baseline", str(baseline),
+                "--format", "json", "--output", f"html={tmp_path / 'r.html'}"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["changes"]["baseline"] == "baseline.json"
+    new, resolved = new_and_resolved(doc)
+    assert new == {("econ-game", "log-drain-not-allowed"), ("experiment-us", "postgres-backups")}
+    assert resolved == {("experiment-us", "region-not-allowed")}
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "log-drain-not-allowed" in html and "baseline.json" in html
+
+
+def test_baseline_and_since_last_together_is_a_usage_error(
+        user_env: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["audit", "--all", "--since-last", "--baseline", str(tmp_path / "x.json")]) == 2
+    assert "--baseline" in capsys.readouterr().err
+
+
+def test_a_missing_baseline_file_is_a_usage_error(user_env: Simulator, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["audit", "--all", "--no-history", "--baseline",
+                str(tmp_path / "missing.json")]) == 2
+    assert "missing.json" in capsys.readouterr().err
+
+
+# -- --notify -----------------------------------------------------------------------------
+
+
+class _Webhook(BaseHTTPRequestHandler):
+    received: list[dict[str, Any]]
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", "0"))
+        self.received.append({"path": self.path,
+                              "content_type": self.headers.get("Content-Type"),
+                              "body": json.loads(self.rfile.read(length))})
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    received: list[dict[str, Any]] = []
+    handler = type("Handler", (_Webhook,), {"received": received})
+    server = HTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/hooks/T000/B000/secret-path", received
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_notify_posts_when_new_blocking_findings_appear(
+        user_env: Simulator, tmp_path: Path, webhook: tuple[str, list[dict[str, Any]]],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    url, received = webhook
+    store = f"sqlite:///{tmp_path / 'history.sqlite3'}"
+    audit = ["audit", "--all", "--since-last", "--store", store, "--notify", url]
+
+    assert run(audit) == 1
+    assert len(received) == 1
+    first = received[0]
+    assert first["path"] == "/hooks/T000/B000/secret-path"
+    assert first["content_type"].startswith("application/json")
+    assert "experiment-us" in first["body"]["text"]
+    assert first["body"]["new_blocking_count"] == sum(
+        1 for f in first["body"]["new_blocking"]) > 0
+
+    assert run(audit) == 1  # nothing new, nothing expiring: no post
+    assert len(received) == 1
+
+    user_env.set_estate(changed_estate())
+    assert run(audit) == 1
+    assert len(received) == 2
+    body = received[1]["body"]
+    assert body["new_blocking_count"] == 1
+    assert body["new_blocking"][0]["app"] == "econ-game"
+    assert "econ-game" in body["text"]
+    err = capsys.readouterr().err
+    assert "secret-path" not in err
+
+
+def test_notify_url_from_the_environment(user_env: Simulator, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch,
+                                         webhook: tuple[str, list[dict[str, Any]]],
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    url, received = webhook
+    monkeypatch.setenv("GATEKEEPER_NOTIFY_URL", url)
+    assert run(["audit", "--team", "psych-lab", "--no-history"]) == 1
+    assert len(received) == 1 and "experiment-us" in received[0]["body"]["text"]
+
+
+# -- progress -----------------------------------------------------------------------------
+
+
+def _subprocess_env(sim: Simulator, home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HEROKU", "GATEKEEPER"))}
+    env.update(HEROKU_API_KEY=DEMO_ADMIN_TOKEN, HEROKU_HOST=sim.url, GATEKEEPER_POLICY=str(POLICY),
+               HOME=str(home), XDG_DATA_HOME=str(home / "data"))
+    return env
+
+
+def test_progress_bar_on_a_terminal(sim: Simulator, tmp_path: Path) -> None:
+    """stderr is a real pty: the bar shows pages/apps, requests and the rate budget left."""
+    sim.latency = 0.01  # long enough for the bar to be drawn more than once
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gatekeeper", "audit", "--all", "--no-history",
+             "--format", "json"],
+            env=_subprocess_env(sim, tmp_path), stdout=subprocess.PIPE, stderr=slave)
+        os.close(slave)
+        chunks: list[bytes] = []
+        while True:
+            ready, _, _ = select.select([master], [], [], 30)
+            if not ready:
+                break
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the child closed its side
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        stdout, _ = proc.communicate(timeout=60)
+    finally:
+        sim.latency = 0.0
+        os.close(master)
+    assert proc.returncode == 1
+    assert json.loads(stdout)["summary"]["block"] > 0  # the report itself is unaffected
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert "log drains" in shown
+    assert "requests" in shown and "rate budget left" in shown
+    assert "/10" in shown  # apps done out of the 10 apps
+    assert "\r" in shown  # redrawn in place
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(sim: Simulator, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "gatekeeper", "audit", "--all", "--no-history",
+         "--format", "json"],
+        env=_subprocess_env(sim, tmp_path), capture_output=True, text=True, timeout=60,
+        check=False)
+    assert done.returncode == 1
+    assert "rate budget" not in done.stderr and "\r" not in done.stderr
+    assert "\x1b" not in done.stdout + done.stderr
+    json.loads(done.stdout)
+
+
+# -- the Procfile -------------------------------------------------------------------------
+
+
+def procfile_commands() -> dict[str, str]:
+    lines = (ROOT / "Procfile").read_text(encoding="utf-8").splitlines()
+    entries = [line.split(":", 1) for line in lines if line.strip() and not line.startswith("#")]
+    return {kind.strip(): command.strip() for kind, command in entries}
+
+
+def bash_argv(command: str, env: dict[str, str]) -> list[str]:
+    """The argv that bash (as Heroku runs a process type) makes of ``command``."""
+    done = subprocess.run(["bash", "-c", f"set -- {command}; printf '%s\\0' \"$@\""], env=env,
+                          capture_output=True, check=True, timeout=10)
+    return done.stdout.decode("utf-8").split("\0")[:-1]
+
+
+def test_procfile_declares_the_release_phase_and_the_worker() -> None:
+    commands = procfile_commands()
+    assert set(commands) == {"release", "worker"}
+    assert commands["release"].startswith("gatekeeper check ")
+    assert '"$HEROKU_APP_NAME"' in commands["release"]
+    assert commands["worker"].startswith("gatekeeper audit ")
+    for part in ('--enterprise "$GATEKEEPER_ENTERPRISE"', "--since-last", "--every 24h"):
+        assert part in commands["worker"]
+
+
+@pytest.mark.parametrize("kind", ["release", "worker"])
+def test_procfile_commands_parse_as_gatekeeper_invocations(kind: str) -> None:
+    env = {"PATH": os.environ["PATH"], "HEROKU_APP_NAME": "uni-gatekeeper",
+           "GATEKEEPER_ENTERPRISE": "uni-example"}
+    argv = bash_argv(procfile_commands()[kind], env)
+    assert argv[0] == "gatekeeper"
+    verb = cli.get_command(cli.make_context("gatekeeper", argv[1:2]), argv[1])
+    assert verb is not None
+    ctx = verb.make_context(argv[1], argv[2:])  # click's parser: raises on a bad option
+    if kind == "worker":
+        assert ctx.params["enterprises"] == ("uni-example",)
+        assert ctx.params["since_last"] and ctx.params["every"] == "24h"
+        assert audit_command.parse_duration(ctx.params["every"]) == 86400
+    else:
+        assert ctx.params["app"] == "uni-gatekeeper"
+
+
+def test_procfile_release_phase_runs_against_the_api(sim: Simulator,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    env = {"PATH": os.environ["PATH"], "HEROKU_APP_NAME": "econ-game"}
+    argv = bash_argv(procfile_commands()["release"], env)
+    monkeypatch.setenv("HEROKU_API_KEY", DEMO_ADMIN_TOKEN)
+    monkeypatch.setenv("HEROKU_HOST", sim.url)
+    monkeypatch.setenv("GATEKEEPER_POLICY", str(POLICY))
+    monkeypatch.setenv("DYNO", "release.1")
+    assert run(argv[1:]) == 0
+    assert capsys.readouterr().out.startswith("ALLOW econ-game")
+
+
+def test_procfile_worker_audits_records_notifies_and_sleeps(
+        sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        webhook: tuple[str, list[dict[str, Any]]], capsys: pytest.CaptureFixture[str]) -> None:
+    """One turn of the worker's loop, with DATABASE_URL and GATEKEEPER_NOTIFY_URL as on
+    Heroku (a SQLite URL standing in for Heroku Postgres); the sleep ends the test."""
+    url, received = webhook
+    env = {"PATH": os.environ["PATH"], "GATEKEEPER_ENTERPRISE": "uni-example"}
+    argv = bash_argv(procfile_commands()["worker"], env)
+    for name, value in (("HEROKU_API_KEY", DEMO_ADMIN_TOKEN), ("HEROKU_HOST", sim.url),
+                        ("GATEKEEPER_POLICY", str(POLICY)), ("GATEKEEPER_NOTIFY_URL", url),
+                        ("DATABASE_URL", f"sqlite:///{tmp_path / 'heroku-postgres.sqlite3'}")):
+        monkeypatch.setenv(name, value)
+    slept: list[float] = []
+
+    class StopWorker(BaseException):
+        """Ends the loop after its first turn (as the dyno's shutdown would)."""
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        raise StopWorker
+
+    monkeypatch.setattr(audit_command.time, "sleep", sleep)
+    with pytest.raises(StopWorker):
+        run(argv[1:])
+    captured = capsys.readouterr()
+    assert "audit finished with exit code 1" in captured.err
+    assert "recorded as audit #1" in captured.err
+    assert 86000 < slept[0] <= 86400
+    assert len(received) == 1 and "experiment-us" in received[0]["body"]["text"]
+    assert (tmp_path / "heroku-postgres.sqlite3").is_file()
