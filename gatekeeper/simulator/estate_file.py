@@ -31,6 +31,7 @@ from gatekeeper.simulator.estate import (
     SimTeam,
     SimToken,
 )
+from gatekeeper.simulator.locate import clean_path, find_line
 from gatekeeper.simulator.naming import addon_name
 
 APP_NAME = re.compile(r"^[a-z][a-z0-9-]{1,28}[a-z0-9]$")
@@ -195,13 +196,11 @@ def _from_snapshot(data: dict[str, Any], name: str, text: str) -> SimEstate:
 def key_path(loc: tuple[Any, ...]) -> str:
     """``("apps", 3, "team")`` -> ``"apps[3].team"`` (pydantic's union tags dropped)."""
     out = ""
-    for part in loc:
+    for part in clean_path(loc):
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("str", "AddOnEntry", "LogDrainEntry") or "[" in str(part):
-            continue  # the union branch pydantic tried, not a key of the file
         else:
-            out += f".{part}" if out else str(part)
+            out += f".{part}" if out else part
     return out
 
 
@@ -212,58 +211,6 @@ def _pydantic_message(error: Any) -> str:
     if kind == "missing":
         return "required key is missing"
     return str(error.get("msg", "invalid value"))
-
-
-def find_line(text: str, loc: tuple[Any, ...], data: Any) -> int | None:
-    """The 1-based line of the key at ``loc`` in ``text``, found by walking the key path.
-
-    Each list index is located by the item's name (or token, URL, plan), each key by its
-    spelling (``"key":`` in JSON, ``key =`` or ``[[...key]]`` in TOML), each search starting
-    where the previous one matched. None when nothing could be located.
-    """
-    if not text:
-        return None
-    lines = text.splitlines()
-    start = 0
-    found = False
-    node: Any = data
-    for part in loc:
-        if isinstance(part, int):
-            item = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
-            anchor = _anchor(item)
-            if anchor is not None:
-                hit = _search(lines, start, lambda ln, a=anchor: a in ln)
-                if hit is not None:
-                    start, found = hit, True
-            node = item
-        elif isinstance(part, str):
-            if (isinstance(node, dict) and part in node) or not found:
-                pattern = re.compile(
-                    rf'"{re.escape(part)}"\s*:|^\s*{re.escape(part)}\s*=|[\[.]{re.escape(part)}\]'
-                )
-                hit = _search(lines, start, lambda ln, p=pattern: bool(p.search(ln)))
-                if hit is not None:
-                    start, found = hit, True
-            node = node.get(part) if isinstance(node, dict) else None
-    return start + 1 if found else None
-
-
-def _anchor(item: Any) -> str | None:
-    if isinstance(item, str):
-        return json.dumps(item)
-    if isinstance(item, dict):
-        for key in ("name", "token", "url", "plan", "email"):
-            value = item.get(key)
-            if isinstance(value, str):
-                return json.dumps(value)
-    return None
-
-
-def _search(lines: list[str], start: int, match: Any) -> int | None:
-    for index in range(start, len(lines)):
-        if match(lines[index]):
-            return index
-    return None
 
 
 class _Checker:
