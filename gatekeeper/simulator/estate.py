@@ -352,7 +352,8 @@ def drain_host(url: str) -> str:
 
 
 def reduce_drain_url(url: str) -> str:
-    """``scheme://host[:port]/path`` of a drain URL: no user info, query or fragment.
+    """``scheme://host[:port]/path`` of a drain URL: no user info, query or fragment ("" for
+    a URL without a scheme or host).
 
     A drain URL can carry a secret in its user info or query
     (``https://logs.example-logging.io/ingest?token=...``); facts never keep it.
@@ -363,6 +364,8 @@ def reduce_drain_url(url: str) -> str:
     except ValueError:
         return ""
     host = parts.hostname or ""
+    if not parts.scheme or not host:
+        return ""  # no destination can be told apart; keep nothing that might be a secret
     if ":" in host:  # an IPv6 literal
         host = f"[{host}]"
     netloc = f"{host}:{port}" if port is not None else host

@@ -79,6 +79,7 @@ def generate_estate(*, apps: int, teams: int = 5, enterprise: str | None = "uni-
     plans = [p for p, _ in _EXTRA_ADDONS]
     weights = [w for _, w in _EXTRA_ADDONS]
     custom = _custom_drains(domain)
+    taken: set[str] = set()  # add-on names (and so ids) are unique on Heroku
 
     app_list: list[SimApp] = []
     for i in range(apps):
@@ -94,8 +95,8 @@ def generate_estate(*, apps: int, teams: int = 5, enterprise: str | None = "uni-
             if plan not in chosen:
                 chosen.append(plan)
         addons = [
-            SimAddOn(plan=plan, name=addon_name(catalog.service_info(plan.partition(":")[0])
-                                                .name_prefix, name, j))
+            SimAddOn(plan=plan, name=_unique_addon_name(
+                catalog.service_info(plan.partition(":")[0]).name_prefix, name, j, taken))
             for j, plan in enumerate(chosen)
         ]
         log_drains: list[SimLogDrain] = []
@@ -125,6 +126,16 @@ def generate_estate(*, apps: int, teams: int = 5, enterprise: str | None = "uni-
         people={f"admin@{domain}": "Estate Admin", f"jane.doe@{domain}": "Jane Doe"},
         description=f"generated: {apps} apps, {teams} teams, seed {seed}",
     )
+
+
+def _unique_addon_name(prefix: str, app: str, index: int, taken: set[str]) -> str:
+    """``addon_name``, drawn again on a clash: its five digits collide now and then in
+    large estates, and two add-ons sharing a name (and so an id) cannot exist on Heroku."""
+    attempt = 0
+    while (name := addon_name(prefix, app, index + 1000 * attempt)) in taken:
+        attempt += 1
+    taken.add(name)
+    return name
 
 
 def _database_plan(rng: random.Random, space: SimSpace | None) -> list[str]:
