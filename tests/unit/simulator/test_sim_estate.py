@@ -45,7 +45,8 @@ def test_demo_estate_is_the_brief() -> None:
         "psych-lab": "uni-example", "bio-lab": "uni-example", "econ-lab": "uni-example",
         "student-projects": None}
     assert {(s.name, s.region, s.shield, s.team) for s in estate.spaces} == {
-        ("uni-frankfurt", "frankfurt", False, "psych-lab"), ("bio-shield", "dublin", True, "bio-lab")}
+        ("uni-frankfurt", "frankfurt", False, "psych-lab"),
+        ("bio-shield", "dublin", True, "bio-lab")}
     truth = estate.to_facts()
     assert [a.name for a in truth.apps] == sorted(BRIEF)
     for app in truth.apps:
