@@ -13,6 +13,7 @@ uses, the way the marketplace has many more services than we list here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from gatekeeper.simulator.naming import stable_id
 
@@ -28,7 +29,7 @@ class RegionInfo:
     provider_region: str  # the AWS region
     private_capable: bool
 
-    @property
+    @cached_property
     def id(self) -> str:
         return stable_id("region", self.name)
 
@@ -70,7 +71,7 @@ class PlanInfo:
     def name(self) -> str:
         return f"{self.service}:{self.short_name}"
 
-    @property
+    @cached_property
     def id(self) -> str:
         return stable_id("plan", self.name)
 
@@ -89,7 +90,7 @@ class ServiceInfo:
     cli_plugin_name: str | None = None
     creates_log_drain: bool = False  # logging add-ons add a drain to the app they are attached to
 
-    @property
+    @cached_property
     def id(self) -> str:
         return stable_id("addon-service", self.name)
 

@@ -8,6 +8,7 @@ where they do not apply. Ids are UUIDs, dates RFC 3339 strings.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from gatekeeper.simulator import catalog
@@ -20,7 +21,7 @@ from gatekeeper.simulator.estate import (
     SimTeam,
     SimToken,
 )
-from gatekeeper.simulator.naming import later, size_bytes, stable_id, timestamp, web_url
+from gatekeeper.simulator.naming import dates, size_bytes, stable_id, web_url
 
 Json = dict[str, Any]
 
@@ -28,17 +29,21 @@ CEDAR = {"id": stable_id("generation", "cedar"), "name": "cedar"}
 PROVIDER = "amazon-web-services"
 
 
+@lru_cache(maxsize=4096)
 def user_id(email: str) -> str:
     return stable_id("user", email)
 
 
-def _dates(*parts: str) -> tuple[str, str]:
-    created = timestamp(*parts)
-    return created, later(created, *parts)
+_dates = dates
+
+
+@lru_cache(maxsize=1024)
+def _ref_id(kind: str, name: str) -> str:
+    return stable_id(kind, name)
 
 
 def ref(kind: str, name: str) -> Json:
-    return {"id": stable_id(kind, name), "name": name}
+    return {"id": _ref_id(kind, name), "name": name}
 
 
 def account(email: str, name: str | None) -> Json:
@@ -89,7 +94,7 @@ def _region_ref(region: str | None) -> Json | None:
     if region is None:
         return None
     info = catalog.region_info(region)
-    return {"id": info.id if info else stable_id("region", region), "name": region}
+    return {"id": info.id if info else _ref_id("region", region), "name": region}
 
 
 def _app_common(app: SimApp, region: str | None) -> Json:

@@ -175,7 +175,14 @@ class Simulator:
         if server is None:
             return
         self._stopping.set()
-        server.shutdown()
+        stopper = threading.Thread(target=server.shutdown, daemon=True)
+        stopper.start()
+        # serve_forever notices the request to shut down when its select() returns: wake it
+        # with a connection instead of waiting for the poll interval.
+        with contextlib.suppress(OSError):
+            socket.create_connection((self._host, int(server.server_address[1])),
+                                     timeout=1).close()
+        stopper.join()
         server.close_connections()
         server.server_close()
         if self._thread is not None:

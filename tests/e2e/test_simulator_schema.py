@@ -192,14 +192,19 @@ def validate(schema: dict[str, Any], path: str, body: Any) -> None:
         f"at {'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}" for e in errors[:5])
 
 
+_client: list[httpx.Client] = []
+
+
 @pytest.fixture(scope="module")
 def schema_simulator() -> Iterator[Simulator]:
     estate = demo_estate()
     survey = estate.app("survey")
     assert survey is not None
     survey.pipeline = SimPipeline("survey-pipeline", "production")
-    with Simulator(estate) as sim:
+    with Simulator(estate) as sim, httpx.Client(timeout=10) as client:
+        _client.append(client)
         yield sim
+        _client.clear()
 
 
 def concrete(sim: Simulator, path: str) -> str:
@@ -221,7 +226,7 @@ def fetch(sim: Simulator, path: str, variant: str) -> httpx.Response:
         headers["Accept"] = ACCEPT_SDK
     if variant == "sdk-expanded":
         headers["Accept-Expansion"] = "addon_service,plan"
-    response = httpx.get(sim.url + path, headers=headers, timeout=10)
+    response = _client[0].get(sim.url + path, headers=headers)
     assert response.status_code == 200, (path, response.status_code, response.text)
     assert response.headers["content-type"] == "application/json; charset=utf-8"
     return response
@@ -275,8 +280,8 @@ def test_the_validator_rejects_what_the_schema_forbids(schema_simulator: Simulat
 
 
 def test_config_vars_are_never_served(schema_simulator: Simulator) -> None:
-    response = httpx.get(schema_simulator.url + "/apps/survey/config-vars", timeout=10,
-                         headers={"Authorization": f"Bearer {DEMO_ADMIN_TOKEN}",
+    response = _client[0].get(schema_simulator.url + "/apps/survey/config-vars",
+                              headers={"Authorization": f"Bearer {DEMO_ADMIN_TOKEN}",
                                   "Accept": ACCEPT_V3})
     assert response.status_code == 403
     assert response.json()["id"] == "forbidden"
