@@ -184,9 +184,13 @@ class PostgresStore:
 
     def _schema_version(self) -> int:
         conn = self._connection()
-        found = conn.execute("SELECT to_regclass(%s)",
-                             (f'"{self._schema}".meta',)).fetchone()
-        if found is None or found[0] is None:
+        # A query of pg_tables, not to_regclass(): name lookups may use a catalog cache that
+        # has not yet seen a schema another session just created (and committed).
+        found = conn.execute(
+            "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = %s AND tablename = 'meta'",
+            (self._schema,),
+        ).fetchone()
+        if found is None:
             return 0
         row = conn.execute(
             self._sql("SELECT value FROM {s}.meta WHERE key = 'schema_version'")

@@ -1,0 +1,169 @@
+"""The PostgreSQL history store against a real PostgreSQL server.
+
+``scripts/ci/setup-postgres.sh`` starts one and prints ``GATEKEEPER_TEST_DATABASE_URL``
+(``.ci/run`` evals it). Without it the tests skip locally and fail in CI. Every test works in
+its own PostgreSQL schema, dropped afterwards, so tests and runs never see each other's data.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from conftest import require_program
+
+from gatekeeper.cli import run
+from gatekeeper.store import AuditStore, StoreError, StoreSchemaError, open_store
+from gatekeeper.store.postgres import PostgresStore
+from unit.store.test_store_contract import StoreContract, StoreFactory, make_report
+
+pytestmark = pytest.mark.interop
+
+URL_ENV = "GATEKEEPER_TEST_DATABASE_URL"
+
+
+@pytest.fixture(scope="module")
+def database_url() -> str:
+    url = os.environ.get(URL_ENV)
+    if not url:
+        require_program(None, f"PostgreSQL server ({URL_ENV})")
+    assert url is not None
+    return url
+
+
+@pytest.fixture
+def schema(database_url: str) -> Iterator[str]:
+    import psycopg
+
+    name = f"gk_test_{uuid.uuid4().hex[:12]}"
+    yield name
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+
+
+@pytest.fixture
+def store_url(database_url: str, schema: str) -> str:
+    return f"{database_url}?schema={schema}"
+
+
+@pytest.fixture
+def store_factory(store_url: str) -> Iterator[StoreFactory]:
+    opened: list[AuditStore] = []
+
+    def factory() -> AuditStore:
+        store = open_store(store_url)
+        opened.append(store)
+        return store
+
+    yield factory
+    for store in opened:
+        store.close()
+
+
+class TestPostgresContract(StoreContract):
+    pass
+
+
+def _password(url: str) -> str:
+    password = urlsplit(url).password
+    assert password, "the test server's URL should carry a password"
+    return password
+
+
+def test_it_is_really_postgres_in_its_own_schema(store_factory: StoreFactory, schema: str,
+                                                 database_url: str) -> None:
+    import psycopg
+
+    store = store_factory()
+    assert isinstance(store, PostgresStore)
+    assert f"(schema {schema})" in store.location
+    assert _password(database_url) not in store.location
+    record = store.record(make_report(1), scope="all", source="s")
+    with psycopg.connect(database_url) as conn:
+        version = conn.execute(f"SELECT value FROM {schema}.meta").fetchone()
+        count = conn.execute(f"SELECT count(*) FROM {schema}.audits").fetchone()
+        stored_at = conn.execute(f"SELECT recorded_at FROM {schema}.audits WHERE id = %s",
+                                 (record.id,)).fetchone()
+    assert version == ("1",)
+    assert count == (1,)
+    assert stored_at is not None and stored_at[0] == record.recorded_at
+
+
+def test_heroku_style_database_url(database_url: str, schema: str,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Heroku sets DATABASE_URL with the postgres:// scheme."""
+    parts = urlsplit(database_url)
+    heroku_url = urlunsplit(("postgres", parts.netloc, parts.path, f"schema={schema}", ""))
+    monkeypatch.setenv("DATABASE_URL", heroku_url)
+    store = open_store(None)
+    try:
+        assert isinstance(store, PostgresStore)
+        assert store.location.startswith("postgres://")
+        record = store.record(make_report(1), scope="team:psych-lab", source="s")
+        assert store.list() == [record]
+    finally:
+        store.close()
+
+
+def test_two_auditors_starting_at_once_create_the_schema_once(store_url: str) -> None:
+    errors: list[BaseException] = []
+    start = threading.Barrier(3)
+
+    def opener() -> None:
+        try:
+            start.wait()
+            open_store(store_url).close()
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=opener) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+
+def test_a_store_from_a_newer_gatekeeper_is_refused(store_factory: StoreFactory, schema: str,
+                                                    database_url: str) -> None:
+    import psycopg
+
+    store_factory().close()
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f"UPDATE {schema}.meta SET value = '42' WHERE key = 'schema_version'")
+    with pytest.raises(StoreSchemaError) as info:
+        store_factory()
+    assert info.value.exit_code == 2 and "schema version 42" in str(info.value)
+
+
+def test_a_wrong_password_never_shows(database_url: str) -> None:
+    parts = urlsplit(database_url)
+    wrong = "Wr0ng-passw0rd-for-test"
+    netloc = f"{parts.username}:{wrong}@{parts.hostname}:{parts.port}"
+    url = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    with pytest.raises(StoreError) as info:
+        open_store(url)
+    assert info.value.exit_code == 3
+    assert wrong not in str(info.value) and wrong not in repr(info.value)
+    assert "password authentication failed" in str(info.value)
+
+
+def test_history_command_against_postgres(store_factory: StoreFactory, store_url: str,
+                                          database_url: str,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    store = store_factory()
+    first = store.record(make_report(1), scope="team:psych-lab", source="s")
+    second = store.record(make_report(2), scope="all", source="s")
+    assert run(["history", "--store", store_url]) == 0
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert lines[1].split()[0] == str(second.id) and lines[2].split()[0] == str(first.id)
+    assert _password(database_url) not in out + err
+    assert "[redacted]" in out
+    assert run(["history", "--store", store_url, "--show", str(first.id)]) == 0
+    out, _ = capsys.readouterr()
+    assert f"audit #{first.id} of" in out and "survey" in out

@@ -1,0 +1,178 @@
+"""The SQLite history store: the shared contract, plus WAL, crashes, locks and bad files."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_store_contract import StoreContract, StoreFactory, make_report
+
+from gatekeeper.errors import UsageError
+from gatekeeper.store import StoreError, StoreSchemaError
+from gatekeeper.store.sqlite import SQLiteStore
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "nested" / "dir" / "history.sqlite3"
+
+
+@pytest.fixture
+def store_factory(db_path: Path) -> Iterator[StoreFactory]:
+    opened: list[SQLiteStore] = []
+
+    def factory() -> SQLiteStore:
+        store = SQLiteStore(db_path)
+        opened.append(store)
+        return store
+
+    yield factory
+    for store in opened:
+        store.close()
+
+
+class TestSQLiteContract(StoreContract):
+    pass
+
+
+def test_creates_the_directory_and_uses_wal(db_path: Path) -> None:
+    store = SQLiteStore(db_path)
+    try:
+        assert db_path.is_file()
+        conn = sqlite3.connect(db_path)
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'"
+                            ).fetchone()[0] == "1"
+        conn.close()
+    finally:
+        store.close()
+
+
+def test_a_killed_process_leaves_no_partial_record(db_path: Path) -> None:
+    """The process dies (no cleanup at all) between INSERT and COMMIT."""
+    store = SQLiteStore(db_path)
+    first = store.record(make_report(1), scope="all", source="s")
+    store.close()
+    script = textwrap.dedent(f"""
+        import os, sys
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from test_store_contract import make_report
+        from gatekeeper.store import _rows
+        from gatekeeper.store.sqlite import SQLiteStore
+
+        def die(row):
+            os._exit(17)  # like SIGKILL: no rollback, no close
+
+        store = SQLiteStore({str(db_path)!r})
+        _rows.record_from_row = die
+        store.record(make_report(2), scope="all", source="s")
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 17, result.stderr
+    reopened = SQLiteStore(db_path)
+    try:
+        assert reopened.list() == [first]
+        latest = reopened.latest("all")
+        assert latest is not None and latest.report == make_report(1)
+        assert reopened.record(make_report(3), scope="all", source="s").id == first.id + 1
+    finally:
+        reopened.close()
+
+
+def test_a_busy_store_fails_clearly_after_the_timeout(db_path: Path) -> None:
+    SQLiteStore(db_path).close()
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+    store = SQLiteStore(db_path, busy_timeout=0.05)
+    try:
+        with pytest.raises(StoreError) as info:
+            store.record(make_report(1), scope="all", source="s")
+        assert "locked" in str(info.value) and "try again" in str(info.value)
+        assert info.value.exit_code == 3
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        store.close()
+    assert SQLiteStore(db_path).list() == []
+
+
+def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("hello, this is not SQLite\n" * 100)
+    with pytest.raises(StoreError) as info:
+        SQLiteStore(path)
+    assert info.value.exit_code == 3
+    assert str(path) in str(info.value) and "not a database" in str(info.value)
+
+
+def test_a_directory_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError) as info:
+        SQLiteStore(tmp_path)
+    assert "is a directory" in str(info.value)
+
+
+def test_a_path_that_cannot_be_created(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StoreError) as info:
+        SQLiteStore(blocker / "history.sqlite3")
+    assert info.value.exit_code == 3
+
+
+def test_a_store_from_a_newer_gatekeeper_is_refused(db_path: Path) -> None:
+    SQLiteStore(db_path).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreSchemaError) as info:
+        SQLiteStore(db_path)
+    assert info.value.exit_code == 2
+    assert "schema version 99" in str(info.value) and "Upgrade gatekeeper" in str(info.value)
+
+
+def test_a_store_without_version_is_migrated(db_path: Path) -> None:
+    """A file with only an empty meta table (an older, interrupted creation) is completed."""
+    db_path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(db_path)
+    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    conn.commit()
+    conn.close()
+    store = SQLiteStore(db_path)
+    try:
+        record = store.record(make_report(1), scope="all", source="s")
+        assert store.list() == [record]
+    finally:
+        store.close()
+
+
+def test_an_unreadable_stored_report_is_a_store_error(db_path: Path) -> None:
+    store = SQLiteStore(db_path)
+    try:
+        record = store.record(make_report(1), scope="all", source="s")
+        conn = sqlite3.connect(db_path)
+        conn.execute("UPDATE audits SET report_json = '{\"apps\": 1}'")
+        conn.commit()
+        conn.close()
+        assert store.list() == [record]  # the listing does not need the report
+        with pytest.raises(StoreError) as info:
+            store.get(record.id)
+        assert f"Audit #{record.id}" in str(info.value)
+    finally:
+        store.close()
+
+
+def test_memory_store() -> None:
+    store = SQLiteStore(":memory:")
+    try:
+        record = store.record(make_report(1), scope="all", source="s")
+        assert store.list() == [record]
+        assert store.location == ":memory:"
+    finally:
+        store.close()

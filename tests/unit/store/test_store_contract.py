@@ -1,0 +1,223 @@
+"""What every history store must do, written once and run against each backend.
+
+A test class for a backend inherits ``StoreContract`` and provides a ``store_factory``
+fixture: a callable that opens a new store (a new connection) on the same database. The
+SQLite class is in this directory; the PostgreSQL one is tests/interop/test_postgres_store.py.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from gatekeeper.errors import CouldNotEvaluate
+from gatekeeper.report.model import (
+    AgreementStatus,
+    AppResult,
+    Changes,
+    Decision,
+    Evidence,
+    Finding,
+    Report,
+    Severity,
+    WaiverStatus,
+    fingerprint,
+)
+from gatekeeper.store import AuditStore, StoreError
+from gatekeeper.store import _rows as rows_module
+
+StoreFactory = Callable[[], AuditStore]
+
+BASE_TIME = datetime(2026, 11, 25, 2, 0, 0, tzinfo=UTC)
+
+
+def make_finding(rule: str, severity: Severity, app: str | None, app_id: str | None,
+                 subject: str | None = None, *, waived: bool = False,
+                 message: str | None = None) -> Finding:
+    return Finding(
+        rule=rule, severity=severity, app=app, app_id=app_id, subject=subject,
+        message=message or f"{rule} on {app or 'policy'}",
+        remediation=f"fix {rule}",
+        evidence=(Evidence(kind="app", name=app or "-", detail="owner psych-lab"),),
+        waived=waived,
+        waiver="approved by dpo, expires 2027-01-01" if waived else None,
+        fingerprint=fingerprint(rule, app_id, subject),
+    )
+
+
+def make_app(name: str, decision: Decision, *findings: Finding, team: str | None = "psych-lab"
+             ) -> AppResult:
+    return AppResult(name=name, id=f"id-{name}", team=team, region="eu", country="IE",
+                     data_class="personal", decision=decision, findings=findings)
+
+
+def make_report(n: int = 0, *, extra_apps: int = 0) -> Report:
+    """A small but complete audit report; ``n`` varies its time and content."""
+    survey = make_app("survey", "block",
+                      make_finding("addon-no-agreement", "block", "survey", "id-survey",
+                                   "papertrail"),
+                      make_finding("postgres-backups", "info", "survey", "id-survey",
+                                   "heroku-postgresql"))
+    otree = make_app("otree-study", "warn",
+                     make_finding("heroku-connect", "warn", "otree-study", "id-otree-study"),
+                     make_finding("addon-no-agreement", "block", "otree-study",
+                                  "id-otree-study", "sendgrid", waived=True))
+    econ = make_app("econ-game", "allow", team="econ-lab")
+    more = tuple(make_app(f"app-{n}-{i}", "allow") for i in range(extra_apps))
+    return Report(
+        generated_at=BASE_TIME + timedelta(days=n),
+        policy_path="gatekeeper.toml",
+        policy_sha256=f"{n:064x}",
+        decision="block",
+        apps=(survey, otree, econ, *more),
+        policy_findings=(make_finding("waiver-unused", "info", None, None, f"waiver-{n}"),),
+        agreements=(AgreementStatus(id="heroku-dpa", kind="heroku", covers=("uni-example",),
+                                    countries=("EEA",), mechanism="scc",
+                                    signed=date(2024, 1, 1), expires=date(2027, 1, 1),
+                                    state="active", days_left=400),),
+        waivers=(WaiverStatus(rule="addon-no-agreement", app="otree-study", subject="sendgrid",
+                              reason="DPA in negotiation", approved_by="dpo@uni-example.edu",
+                              expires=date(2027, 1, 1), state="active", used=True),),
+        changes=Changes(baseline=f"audit #{n}", since=BASE_TIME, new=(), resolved=()),
+    )
+
+
+class StoreContract:
+    """Backend-independent behaviour of ``AuditStore``."""
+
+    @pytest.fixture
+    def store(self, store_factory: StoreFactory) -> AuditStore:
+        return store_factory()
+
+    def test_an_empty_store_has_nothing(self, store: AuditStore) -> None:
+        assert store.list() == []
+        assert store.latest("all") is None
+        assert store.get(1) is None
+
+    def test_record_returns_what_was_stored(self, store: AuditStore) -> None:
+        report = make_report(1)
+        record = store.record(report, scope="team:psych-lab, team:econ-lab", source="api test")
+        assert record.id >= 1
+        assert record.scope == "team:econ-lab,team:psych-lab"  # normalized
+        assert record.source == "api test"
+        assert record.decision == "block"
+        assert (record.allow, record.warn, record.block) == (1, 1, 1)
+        assert record.findings == 5 and record.waived == 1
+        assert record.generated_at == report.generated_at
+        assert record.generated_at.tzinfo is not None and record.recorded_at.tzinfo is not None
+        assert record.policy_sha256 == report.policy_sha256
+        assert record.label == f"audit #{record.id} of 2026-11-26T02:00:00Z"
+        assert store.list() == [record]
+
+    def test_the_whole_report_round_trips(self, store: AuditStore) -> None:
+        report = make_report(2, extra_apps=3)
+        record = store.record(report, scope="all", source="snapshot estate.json")
+        stored = store.get(record.id)
+        assert stored is not None
+        assert stored.record == record
+        assert stored.report == report
+
+    def test_latest_is_per_scope(self, store: AuditStore) -> None:
+        first = store.record(make_report(1), scope="team:psych-lab", source="s")
+        everything = store.record(make_report(2), scope="all", source="s")
+        second = store.record(make_report(3), scope="team:psych-lab", source="s")
+        latest = store.latest("team:psych-lab")
+        assert latest is not None and latest.record == second
+        assert latest.report == make_report(3)
+        all_latest = store.latest("all")
+        assert all_latest is not None and all_latest.record == everything
+        assert store.latest("team:bio-lab") is None
+        assert first.id < everything.id < second.id
+
+    def test_scopes_match_whatever_the_spelling(self, store: AuditStore) -> None:
+        record = store.record(make_report(1), scope="team:b,team:a", source="s")
+        found = store.latest(" team:a , team:b,team:a ")
+        assert found is not None and found.record == record
+        assert [r.id for r in store.list(scope="team:a,team:b")] == [record.id]
+
+    def test_list_is_newest_first_limited_and_filtered(self, store: AuditStore) -> None:
+        ids = [store.record(make_report(i), scope="team:a" if i % 2 else "all", source="s").id
+               for i in range(5)]
+        assert [r.id for r in store.list()] == ids[::-1]
+        assert [r.id for r in store.list(limit=2)] == ids[:-3:-1]
+        assert [r.id for r in store.list(scope="team:a")] == [ids[3], ids[1]]
+        assert [r.id for r in store.list(limit=1, scope="all")] == [ids[4]]
+
+    def test_another_connection_sees_the_records(self, store: AuditStore,
+                                                 store_factory: StoreFactory) -> None:
+        record = store.record(make_report(1), scope="all", source="s")
+        other = store_factory()  # opening again must not migrate or lose anything
+        assert other.list() == [record]
+        stored = other.get(record.id)
+        assert stored is not None and stored.report == make_report(1)
+
+    @pytest.mark.parametrize("interruption", [RuntimeError("disk on fire"), KeyboardInterrupt()])
+    def test_an_interrupted_record_leaves_nothing_partial(
+        self, store: AuditStore, store_factory: StoreFactory, monkeypatch: pytest.MonkeyPatch,
+        interruption: BaseException,
+    ) -> None:
+        previous = store.record(make_report(1), scope="all", source="s")
+
+        def fail_after_insert(row: tuple[object, ...]) -> object:
+            raise interruption  # the row is inserted; the transaction is still open
+
+        with monkeypatch.context() as patch:
+            patch.setattr(rows_module, "record_from_row", fail_after_insert)
+            with pytest.raises(type(interruption)):
+                store.record(make_report(2), scope="all", source="s")
+
+        for view in (store, store_factory()):
+            assert view.list() == [previous]
+            latest = view.latest("all")
+            assert latest is not None and latest.record == previous
+            assert latest.report == make_report(1)
+        # The store is still usable afterwards.
+        after = store.record(make_report(3), scope="all", source="s")
+        assert [r.id for r in store.list()] == [after.id, previous.id]
+
+    def test_concurrent_writers_do_not_corrupt(self, store_factory: StoreFactory) -> None:
+        per_writer = 8
+        errors: list[BaseException] = []
+        recorded: list[int] = []
+        lock = threading.Lock()
+        start = threading.Barrier(2)
+
+        def writer(name: str) -> None:
+            try:
+                own = store_factory()  # one connection per thread
+                start.wait()
+                for i in range(per_writer):
+                    record = own.record(make_report(i), scope=f"team:{name}", source=name)
+                    with lock:
+                        recorded.append(record.id)
+                own.close()
+            except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+                errors.append(exc)
+                start.abort()  # release the other writer if it still waits
+
+        threads = [threading.Thread(target=writer, args=(n,)) for n in ("a", "b")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert [e for e in errors if not isinstance(e, threading.BrokenBarrierError)] == []
+        assert errors == []
+        check = store_factory()
+        listed = check.list(limit=100)
+        assert sorted(r.id for r in listed) == sorted(recorded)
+        assert len(set(recorded)) == 2 * per_writer
+        for scope in ("team:a", "team:b"):
+            assert len(check.list(limit=100, scope=scope)) == per_writer
+            latest = check.latest(scope)
+            assert latest is not None and latest.report == make_report(per_writer - 1)
+
+    def test_close_twice_is_harmless_and_use_after_close_fails(self, store: AuditStore
+                                                               ) -> None:
+        store.close()
+        store.close()
+        with pytest.raises(StoreError) as info:
+            store.list()
+        assert isinstance(info.value, CouldNotEvaluate) and info.value.exit_code == 3
