@@ -15,11 +15,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from conftest import require_program
+from unit.store.test_store_contract import StoreContract, StoreFactory, make_report
 
 from gatekeeper.cli import run
 from gatekeeper.store import AuditStore, StoreError, StoreSchemaError, open_store
 from gatekeeper.store.postgres import PostgresStore
-from unit.store.test_store_contract import StoreContract, StoreFactory, make_report
 
 pytestmark = pytest.mark.interop
 
