@@ -24,6 +24,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 from gatekeeper.facts import App, Estate
+from gatekeeper.knowledge import canonical
 from gatekeeper.policy.model import Agreement, Policy, Waiver
 from gatekeeper.report.model import (
     AgreementStatus,
@@ -178,7 +179,7 @@ def _agreement_statuses(policy: Policy, today: date) -> list[AgreementStatus]:
         else:
             state_out = state
         out.append(AgreementStatus(
-            id=a.id, kind=a.kind, covers=_covers(a), countries=tuple(a.countries),
+            id=a.id, kind=a.kind, covers=_covers(a), countries=canonical(a.countries),
             mechanism=a.mechanism, signed=a.signed, expires=a.expires,
             state=state_out,
             days_left=days_left))

@@ -317,6 +317,13 @@ def country_name(code: str) -> str:
     return COUNTRY_NAMES.get(code, code)
 
 
+def canonical(entries: list[str] | tuple[str, ...] | frozenset[str]) -> tuple[str, ...]:
+    """Entries without duplicates in a fixed order (groups first, then codes A-Z), so that
+    messages and reports do not depend on how the policy happened to list them."""
+    unique = set(entries)
+    return tuple(g for g in GROUPS if g in unique) + tuple(sorted(unique - set(GROUPS)))
+
+
 def expand(entries: list[str] | tuple[str, ...] | frozenset[str]) -> frozenset[str]:
     """The countries a list of codes and group names stands for (groups expanded)."""
     out: set[str] = set()

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gatekeeper.facts import AddOn
+from gatekeeper.knowledge import canonical
 from gatekeeper.policy.model import Agreement, glob_match
 from gatekeeper.rules.context import AppContext, Candidate, describe_countries
 from gatekeeper.rules.coverage import expiring_candidate
@@ -37,7 +38,7 @@ RULE_IDS = ("addon-denied", "addon-no-agreement", "addon-location-not-allowed")
 
 
 def _agreement_snippet(ctx: AppContext, service: str) -> str:
-    countries = ctx.class_rule.countries or ["..."]
+    countries = canonical(ctx.class_rule.countries or ()) or ("...",)
     listed = ", ".join(f'"{c}"' for c in countries)
     return (f'[[agreements]] id = "{service}-dpa", addon_services = ["{service}"], '
             f'countries = [{listed}], mechanism = "...", signed = YYYY-MM-DD, '
@@ -82,7 +83,7 @@ def _location(ctx: AppContext, addon: AddOn, active: tuple[Agreement, ...]) -> C
     app = ctx.app.name
     refused = {a.id: ctx.agreement_countries_refused(a) for a in active}
     details = "; ".join(
-        f"agreement {a.id} says it processes in {', '.join(a.countries)}"
+        f"agreement {a.id} says it processes in {', '.join(canonical(a.countries))}"
         f"{' (mechanism ' + a.mechanism + ')' if a.mechanism else ''}, "
         f"and {', '.join(refused[a.id])} is not allowed" for a in active)
     dpf_hint = ""

@@ -45,7 +45,8 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
     for fact in sorted(by_fact):
         errors = sorted(by_fact[fact], key=lambda e: (e.status or 0, e.message))
         details = "; ".join(
-            e.message + (f" (HTTP {e.status})" if e.status else "") for e in errors)
+            e.message.rstrip(". ") + (f" (HTTP {e.status})" if e.status else "")
+            for e in errors)
         yield ctx.candidate(
             "api-error", fact,
             f"gatekeeper could not read the {fact} of app {ctx.app.name}: {details}. Without it "

@@ -20,6 +20,7 @@ from gatekeeper.knowledge import (
     EEA,
     DataClass,
     RegionFact,
+    canonical,
     country_name,
     expand,
     region_fact,
@@ -72,7 +73,7 @@ def describe_countries(entries: list[str] | None) -> str:
     if not entries:
         return "no country at all"
     words = {"EEA": "the EEA", "adequate": "countries with an EU adequacy decision"}
-    parts = [words.get(e, f"{country_name(e)} ({e})") for e in entries]
+    parts = [words.get(e, f"{country_name(e)} ({e})") for e in canonical(entries)]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
 
 
@@ -295,7 +296,7 @@ class AppContext:
 
     def agreement_evidence(self, agreement: Agreement) -> Evidence:
         parts = ["Heroku DPA" if agreement.heroku
-                 else "add-on DPA for " + ", ".join(agreement.addon_services)]
+                 else "add-on DPA for " + ", ".join(sorted(set(agreement.addon_services)))]
         if agreement.heroku:
             how = []
             if self.app.team in agreement.teams:
@@ -307,7 +308,7 @@ class AppContext:
         if agreement.mechanism:
             parts.append(f"mechanism {agreement.mechanism}")
         if agreement.countries:
-            parts.append("countries " + ", ".join(agreement.countries))
+            parts.append("countries " + ", ".join(canonical(agreement.countries)))
         if agreement.signed:
             parts.append(f"signed {agreement.signed.isoformat()}")
         parts.append(f"expires {agreement.expires.isoformat()}")

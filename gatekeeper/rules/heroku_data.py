@@ -7,7 +7,8 @@ rules name the known cases. They do not apply to apps of class ``none`` (no data
   and the app is elsewhere, so the data is not where the app is. Example: Essential-tier
   Heroku Postgres exists only in ``us`` and ``eu``, so an essential database of an app in a
   ``frankfurt`` Private Space is not in Frankfurt (and not inside the space's network). The
-  tier table is ``gatekeeper/knowledge/addons.py``.
+  tier table is ``gatekeeper/knowledge/addons.py``. A plan of a service in that table that
+  gatekeeper does not know fires too (fail closed): its data could be anywhere.
 - **heroku-connect** (warn): Heroku Connect copies data between Heroku Postgres and a
   Salesforce org, which gatekeeper does not see: check that org's location and contract.
 - **postgres-backups** (info): Heroku Postgres backups were reported stored in the US whatever
@@ -24,6 +25,7 @@ from gatekeeper.knowledge import (
     CONNECT_SERVICE,
     DPF_COUNTRY,
     HEROKU_OPERATED_SERVICES,
+    PLAN_TIERS,
     POSTGRES_SERVICE,
     plan_tier,
     region_fact,
@@ -33,6 +35,9 @@ from gatekeeper.report.model import Evidence
 from gatekeeper.rules.context import AppContext, Candidate, country_allowed
 
 RULE_IDS = ("addon-outside-region", "heroku-connect", "postgres-backups")
+
+# Services whose plan tiers gatekeeper knows: for these an unknown plan is an unknown place.
+_TIERED_SERVICES = frozenset(t.service for t in PLAN_TIERS)
 
 
 def evaluate(ctx: AppContext) -> Iterator[Candidate]:
@@ -63,6 +68,19 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
                 (*ctx.owner_evidence(), *ctx.region_evidence(), ctx.addon_evidence(addon),
                  Evidence(kind="knowledge", name=f"{addon.service} {tier.tier} tier",
                           detail=f"regions {', '.join(homes)}; source: {tier.source.url}")),
+                (addon.service,),
+            )
+        if tier is None and addon.service in _TIERED_SERVICES:
+            yield ctx.candidate(
+                "addon-outside-region", addon.name,
+                f"Add-on {addon.name} has the plan {addon.plan}, which gatekeeper does not "
+                f"know, so it cannot tell whether its data is in the app's "
+                f"{ctx.region_words()} (fail closed).",
+                f"Check where this plan keeps its data (`heroku addons:info {addon.name}`) and "
+                "update gatekeeper, whose plan table (gatekeeper/knowledge/addons.py) may not "
+                f"know it yet. If the data may be where it is, waive this finding for app {app}. "
+                + ctx.ask(),
+                (*ctx.owner_evidence(), *ctx.region_evidence(), ctx.addon_evidence(addon)),
                 (addon.service,),
             )
         if addon.service == CONNECT_SERVICE:
