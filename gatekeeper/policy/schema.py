@@ -17,7 +17,7 @@ from typing import Any
 from gatekeeper.policy.model import COUNTRY_ENTRY_SCHEMA, Policy
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-SCHEMA_ID = "https://github.com/heroku-gatekeeper/heroku-gatekeeper/policy-v1.schema.json"
+SCHEMA_ID = "urn:heroku-gatekeeper:policy:v1"
 
 
 def policy_json_schema() -> dict[str, Any]:

@@ -64,6 +64,12 @@ def test_schema_rejects_what_the_loader_rejects(validator: Draft202012Validator,
     assert words in messages
 
 
+def test_the_copy_in_policies_is_current() -> None:
+    copy = POLICIES[0].parent / "gatekeeper-policy.schema.json"
+    assert json.loads(copy.read_text(encoding="utf-8")) == policy_json_schema(), (
+        "run: gatekeeper policy schema -o policies/gatekeeper-policy.schema.json")
+
+
 def test_schema_offers_rule_ids_and_countries_for_completion() -> None:
     schema = policy_json_schema()
     assert sorted(schema["properties"]["rules"]["propertyNames"]["enum"]) == sorted(RULES)
