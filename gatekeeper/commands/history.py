@@ -134,7 +134,7 @@ def render_audit(record: AuditRecord, report: Report) -> str:
 
     fields = record_fields(record)
     lines = [
-        f"{record.label}",
+        f"Audit #{record.id} of {format_utc(record.generated_at)}",
         f"  scope:     {visible(record.scope)}",
         f"  source:    {visible(record.source)}",
         f"  recorded:  {fields['recorded_at']}",

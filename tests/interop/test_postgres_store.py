@@ -166,4 +166,4 @@ def test_history_command_against_postgres(store_factory: StoreFactory, store_url
     assert "[redacted]" in out
     assert run(["history", "--store", store_url, "--show", str(first.id)]) == 0
     out, _ = capsys.readouterr()
-    assert f"audit #{first.id} of" in out and "survey" in out
+    assert f"Audit #{first.id} of" in out and "survey" in out
