@@ -42,7 +42,8 @@ def build_notification(
     """The payload to post, or None when there is nothing to notify.
 
     ``changes`` is the comparison with the previous audit (``gatekeeper.compare``); None means
-    there is no earlier audit, so every open blocking finding is new. Agreements and waivers
+    there is no earlier audit, so every open blocking finding is new (a ``Changes`` without
+    ``since`` is read the same way in the text: nothing was compared). Agreements and waivers
     count as expiring when they end within ``expiring_within_days`` days of the report date
     (ones already expired show up as blocking findings instead).
     """
@@ -59,12 +60,14 @@ def build_notification(
 
     summary = report.summary
     baseline = changes.baseline if changes is not None else None
+    compared = changes is not None and changes.since is not None
     lines = [
         f"*Gatekeeper audit: {report.decision}* ({summary.block} blocked, "
         f"{summary.warn} with warnings, {summary.allow} allowed)",
     ]
     if new_blocking:
-        since = f"since {_escape(baseline)}" if baseline else "(first recorded audit)"
+        since = f"since {_escape(baseline)}" if compared and baseline else (
+            "(first recorded audit)")
         lines.append(f"*{_plural(len(new_blocking), 'new blocking finding')}* {since}:")
         lines += _bullets([_finding_line(f) for f in new_blocking])
     if agreements:

@@ -6,7 +6,7 @@ import json
 import socket
 import threading
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -73,7 +73,8 @@ def report(*findings: Finding, agreements: tuple[AgreementStatus, ...] = (),
 
 
 def changes(*new: Finding, resolved: tuple[Finding, ...] = ()) -> Changes:
-    return Changes(baseline="audit #7 of 2026-11-24T02:00:00Z", new=new, resolved=resolved)
+    return Changes(baseline="audit #7 of 2026-11-24T02:00:00Z", since=NOW - timedelta(days=1),
+                   new=new, resolved=resolved)
 
 
 # -- build_notification -----------------------------------------------------------------
@@ -123,6 +124,16 @@ def test_without_an_earlier_audit_every_open_blocking_finding_is_new() -> None:
     assert [x["app"] for x in payload["new_blocking"]] == ["survey"]
     assert payload["baseline"] is None and payload["new_findings"] is None
     assert "(first recorded audit)" in payload["text"]
+
+
+def test_changes_against_no_earlier_audit_read_as_a_first_audit() -> None:
+    """``audit --since-last`` with an empty history passes Changes without ``since``."""
+    blocking = f("team-not-covered", "survey")
+    first = Changes(baseline="no earlier audit", new=(blocking,))
+    payload = build_notification(report(blocking), first, expiring_within_days=30)
+    assert payload is not None
+    assert "*1 new blocking finding* (first recorded audit):" in payload["text"]
+    assert payload["new_findings"] == 1
 
 
 def test_expiring_agreements_and_waivers_are_notified() -> None:
