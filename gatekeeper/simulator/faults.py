@@ -5,9 +5,13 @@ Counted faults (``too_many_requests``, ``server_errors``, ``drop_connections``,
 matches ``path`` (a glob, e.g. ``"/apps/survey*"``) and count down; ``ALWAYS`` (-1) never
 runs out. The ``*_apps`` sets hold app-name globs. Times are in seconds.
 
-Order in which a request meets them: ``latency``; dropped or reset connection; token expiry
-(401); 429; 5xx; 403 for a forbidden app; then the answer, delayed by ``slow_responses``
-and possibly broken by ``broken_json``, ``looping_next_range`` or ``missing_next_range``.
+The order in which a request meets them (and the real checks between them): ``latency``;
+dropped or reset connection; 406 for a wrong ``Accept``; 401 for an unknown token or
+``expire_token_after``; the rate-limit bucket (429); ``too_many_requests`` (429);
+``server_errors``; 404 for an unknown path; 403 for a token's reach or ``forbidden_apps``;
+the answer (with ``null_region_apps``, ``unknown_region_apps``, ``unknown_plan_apps``,
+``looping_next_range``, ``missing_next_range``), delayed by ``slow_responses`` and cut by
+``broken_json``.
 """
 
 from __future__ import annotations
