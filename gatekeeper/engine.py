@@ -22,6 +22,7 @@ agreement and waiver, for the DPO's expiry timeline.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from typing import Literal
 
 from gatekeeper.facts import App, Estate
 from gatekeeper.knowledge import canonical
@@ -32,6 +33,7 @@ from gatekeeper.report.model import (
     Evidence,
     Finding,
     Report,
+    Severity,
     WaiverStatus,
     decision_of,
     fingerprint,
@@ -104,7 +106,7 @@ def _app_result(ctx: AppContext, candidates: list[Candidate], book: WaiverBook) 
     )
 
 
-def _finding(c: Candidate, severity: str, app: App, waiver: Waiver | None) -> Finding:
+def _finding(c: Candidate, severity: Severity, app: App, waiver: Waiver | None) -> Finding:
     return Finding(
         rule=c.rule,
         severity=severity,
@@ -173,11 +175,9 @@ def _agreement_statuses(policy: Policy, today: date) -> list[AgreementStatus]:
     out = []
     for a in sorted(policy.agreements, key=lambda a: (a.expires, a.id)):
         days_left = (a.expires - today).days
-        state = a.state(today)
-        if state == "active" and days_left <= policy.defaults.expiry_warning_days:
+        state_out: Literal["active", "expiring", "expired", "not-yet-signed"] = a.state(today)
+        if state_out == "active" and days_left <= policy.defaults.expiry_warning_days:
             state_out = "expiring"
-        else:
-            state_out = state
         out.append(AgreementStatus(
             id=a.id, kind=a.kind, covers=_covers(a), countries=canonical(a.countries),
             mechanism=a.mechanism, signed=a.signed, expires=a.expires,

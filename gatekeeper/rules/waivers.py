@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 
 from gatekeeper.policy.model import Policy, Waiver
 
@@ -65,7 +66,7 @@ class WaiverBook:
         best = min(active, key=lambda i: _preference(self.policy.waivers[i]))
         return self.policy.waivers[best], expired
 
-    def state(self, index: int) -> str:
+    def state(self, index: int) -> Literal["active", "expiring", "expired"]:
         waiver = self.policy.waivers[index]
         if not self.active(index):
             return "expired"
