@@ -8,9 +8,10 @@ is killed halfway.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,7 +72,7 @@ class SQLiteStore:
             )
         try:
             if self._path != MEMORY:
-                Path(self._path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                _create_private(Path(self._path))
             # isolation_level=None: no implicit transactions; we open and close them ourselves.
             self._conn = sqlite3.connect(self._path, timeout=busy_timeout, isolation_level=None)
             self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
@@ -212,3 +213,14 @@ class SQLiteStore:
         elif "locked" in str(exc):
             hint = "Another gatekeeper holds the store; try again when it has finished."
         return StoreError(f"Could not {action} the history store {self._path}: {exc}.", hint=hint)
+
+
+def _create_private(path: Path) -> None:
+    """Create the directory and an empty file readable by the owner only, if missing.
+
+    The history names every app and what is wrong with it; SQLite gives its -wal and -shm
+    files the permissions of the database file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))

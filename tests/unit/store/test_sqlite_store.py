@@ -53,6 +53,18 @@ def test_creates_the_directory_and_uses_wal(db_path: Path) -> None:
         store.close()
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_a_new_store_is_private_to_its_owner(db_path: Path) -> None:
+    store = SQLiteStore(db_path)
+    try:
+        store.record(make_report(1), scope="all", source="s")
+        for path in (db_path, db_path.with_name(db_path.name + "-wal")):
+            assert path.stat().st_mode & 0o777 == 0o600, path
+        assert db_path.parent.stat().st_mode & 0o777 == 0o700
+    finally:
+        store.close()
+
+
 def test_a_killed_process_leaves_no_partial_record(db_path: Path) -> None:
     """The process dies (no cleanup at all) between INSERT and COMMIT."""
     store = SQLiteStore(db_path)
