@@ -412,7 +412,8 @@ def test_progress_bar_on_a_terminal(sim: Simulator, tmp_path: Path) -> None:
     shown = b"".join(chunks).decode("utf-8", "replace")
     assert "log drains" in shown
     assert "requests" in shown and "rate budget left" in shown
-    assert "/10" in shown  # apps done out of the 10 apps
+    assert "/10 apps" in shown  # apps done out of the 10 apps
+    assert "pages " in shown
     assert "\r" in shown  # redrawn in place
 
 
@@ -505,7 +506,8 @@ def test_procfile_worker_audits_records_notifies_and_sleeps(
         slept.append(seconds)
         raise StopWorker
 
-    monkeypatch.setattr(audit_command.time, "sleep", sleep)
+    # time.sleep is the module-wide one: nothing else sleeps while this test runs the worker
+    monkeypatch.setattr("gatekeeper.commands.audit.time.sleep", sleep)
     with pytest.raises(StopWorker):
         run(argv[1:])
     captured = capsys.readouterr()
