@@ -15,6 +15,7 @@ from logging add-ons and custom ones. The real CLI audits it in this process
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import csv
 import io
@@ -29,11 +30,14 @@ import pytest
 
 from gatekeeper.cli import run
 from gatekeeper.collect import AuditScope, request_budget
+from gatekeeper.commands import shared
 from gatekeeper.engine import evaluate
 from gatekeeper.facts import Estate
+from gatekeeper.heroku import AsyncHerokuClient, resolve_api_url, resolve_token
 from gatekeeper.policy import load_policy
 from gatekeeper.report.model import Report
 from gatekeeper.simulator import DEMO_ADMIN_TOKEN, SimEstate, Simulator, generate_estate
+from gatekeeper.simulator.ratelimit import RateLimiter
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -228,3 +232,102 @@ def test_decisions_without_drains_match_the_engine_without_drains(
         a.name: a.decision for a in want.apps}
     rules = {f["rule"] for a in doc["apps"] for f in a["findings"]}
     assert "log-drain-not-allowed" not in rules and "api-error" not in rules
+
+
+# -- the rate limit ---------------------------------------------------------------------------
+
+
+class VirtualTime:
+    """One clock for the client's pacing and the simulator's token bucket: time moves only
+    when the client waits, so minutes of Heroku's refill pass in milliseconds. Concurrent
+    waits overlap as they would in real time (the clock moves to the latest deadline)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.waits = 0
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        deadline = self.now + seconds
+        self.waits += 1
+        await asyncio.sleep(0)  # let the other requests reserve their slots at this instant
+        self.now = max(self.now, deadline)
+
+
+@pytest.fixture
+def paced(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[VirtualTime, list[Any]]]:
+    """The CLI's client, built as ``shared.make_client`` does, with waits in virtual time."""
+    virtual = VirtualTime()
+    clients: list[Any] = []
+
+    def make_client(api_url: str | None, *, token: str | None = None,
+                    max_in_flight: int = 8) -> AsyncHerokuClient:
+        url = resolve_api_url(api_url)
+        client = AsyncHerokuClient(url, token or resolve_token(url).token,
+                                   max_in_flight=max_in_flight, sleep=virtual.sleep,
+                                   clock=virtual.clock)
+        clients.append(client)
+        return client
+
+    monkeypatch.setattr(shared, "make_client", make_client)
+    yield virtual, clients
+
+
+def small_bucket_simulator(estate: SimEstate, virtual: VirtualTime, *, capacity: int,
+                           refill_per_minute: float) -> Simulator:
+    sim = Simulator(estate)
+    sim.rate_limiter = RateLimiter(capacity, refill_per_minute, clock=virtual.clock)
+    return sim
+
+
+def test_an_audit_larger_than_the_bucket_is_paced_without_429s(
+        paced: tuple[VirtualTime, list[Any]], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """600 apps with drains need 610 requests; the bucket holds 300 and refills at Heroku's
+    75 a minute. The client slows down as ``RateLimit-Remaining`` falls instead of running
+    into 429s, and the audit completes with the engine's decisions."""
+    virtual, clients = paced
+    estate = generate_estate(apps=600, teams=3, enterprise=ENTERPRISE)
+    with small_bucket_simulator(estate, virtual, capacity=300, refill_per_minute=75) as sim:
+        monkeypatch.setenv("HEROKU_API_KEY", DEMO_ADMIN_TOKEN)
+        monkeypatch.setenv("HEROKU_HOST", sim.url)
+        code, doc = audit_json(["--enterprise", ENTERPRISE], POLICY, capsys)
+        statuses = Counter(r.status for r in sim.requests)
+        count = sim.request_count
+    assert statuses[429] == 0
+    truth = evaluate(estate.to_facts(DEMO_ADMIN_TOKEN), load_policy(POLICY), date.today())
+    assert {a["name"]: a["decision"] for a in doc["apps"]} == {
+        a.name: a.decision for a in truth.apps}
+    assert code == 1  # blocks, but every fact was read (no api-error: that would be 3)
+    (client,) = clients
+    expected = request_budget(scope=AuditScope(enterprises=(ENTERPRISE,)),
+                              estate=estate.to_facts(DEMO_ADMIN_TOKEN), check_drains=True,
+                              teams_per_enterprise={ENTERPRISE: 3})
+    assert count == client.stats.requests_sent == expected == 610  # no retries either
+    assert client.stats.paced_waits > 0 and client.stats.retries == 0
+    # Beyond the 300 in the bucket, 309 tokens had to refill at 75 a minute first.
+    assert virtual.now >= (count - 1 - 300) / 75 * 60 * 0.9
+
+
+def test_an_audit_that_cannot_fit_the_budget_fails_with_exit_3(
+        paced: tuple[VirtualTime, list[Any]], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A bucket that does not refill (another tool uses the account's tokens up): the
+    client paces, retries the 429s it meets, then gives up. The apps it could not read are
+    blocked with an ``api-error`` naming the rate limit; the rest are evaluated; exit 3."""
+    virtual, _ = paced
+    estate = generate_estate(apps=200, teams=2, enterprise=ENTERPRISE)
+    monkeypatch.setenv("GATEKEEPER_MAX_RETRIES", "1")
+    with small_bucket_simulator(estate, virtual, capacity=120, refill_per_minute=0) as sim:
+        monkeypatch.setenv("HEROKU_API_KEY", DEMO_ADMIN_TOKEN)
+        monkeypatch.setenv("HEROKU_HOST", sim.url)
+        code, doc = audit_json(["--enterprise", ENTERPRISE], POLICY, capsys)
+    assert code == 3
+    failed = [a for a in doc["apps"]
+              if any(f["rule"] == "api-error" for f in a["findings"])]
+    assert failed and len(failed) < len(doc["apps"])
+    assert all(a["decision"] == "block" for a in failed)
+    messages = {f["message"] for a in failed for f in a["findings"] if f["rule"] == "api-error"}
+    assert all("rate limit" in m.lower() for m in messages), messages
