@@ -111,9 +111,10 @@ def target(heroku_cli: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     assert process.returncode == 0, process.stderr
 
 
-def run_cli(cli: str, target: Target, *args: str,
-            token: str = DEMO_ADMIN_TOKEN) -> subprocess.CompletedProcess[str]:
-    home = target.home
+def run_cli(cli: str, target: Target, *args: str, token: str = DEMO_ADMIN_TOKEN,
+            home: Path | None = None) -> subprocess.CompletedProcess[str]:
+    home = home or target.home
+    home.mkdir(parents=True, exist_ok=True)
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(home),
@@ -134,13 +135,45 @@ def run_cli(cli: str, target: Target, *args: str,
                           text=True, timeout=CLI_TIMEOUT, check=False)
 
 
-def cli_json(cli: str, target: Target, *args: str, token: str = DEMO_ADMIN_TOKEN) -> Any:
-    done = run_cli(cli, target, *args, token=token)
-    assert done.returncode == 0, f"heroku {' '.join(args)} failed: {done.stderr}"
+# Every CLI call the tests make: started together (node starts slowly; three at a time keep
+# two cores busy), each with its own HOME so that their caches do not race.
+CALLS: dict[str, tuple[tuple[str, ...], str]] = {
+    "apps --all": (("apps", "--all", "--json"), DEMO_ADMIN_TOKEN),
+    "apps --team": (("apps", "--team", "psych-lab", "--json"), DEMO_ADMIN_TOKEN),
+    "apps:info": (("apps:info", "-a", "survey", "--json"), DEMO_ADMIN_TOKEN),
+    "addons -a": (("addons", "-a", "frankfurt-exp", "--json"), DEMO_ADMIN_TOKEN),
+    "addons --all": (("addons", "--all", "--json"), DEMO_ADMIN_TOKEN),
+    "regions": (("regions", "--json"), DEMO_ADMIN_TOKEN),
+    "spaces": (("spaces", "--json"), DEMO_ADMIN_TOKEN),
+    "jdoe apps --all": (("apps", "--all", "--json"), DEMO_JDOE_TOKEN),
+    "jdoe apps:info denied": (("apps:info", "-a", "clinical-trial", "--json"), DEMO_JDOE_TOKEN),
+}
+
+
+@pytest.fixture(scope="module")
+def results(heroku_cli: str, target: Target) -> dict[str, subprocess.CompletedProcess[str]]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = {
+            name: pool.submit(run_cli, heroku_cli, target, *args, token=token,
+                              home=target.home / re.sub(r"\W+", "-", name))
+            for name, (args, token) in CALLS.items()
+        }
+        return {name: future.result() for name, future in futures.items()}
+
+
+def cli_json(results: dict[str, subprocess.CompletedProcess[str]], name: str) -> Any:
+    done = results[name]
+    command = " ".join(CALLS[name][0])
+    assert done.returncode == 0, f"heroku {command} failed: {done.stderr}"
     try:
         return json.loads(done.stdout)
     except json.JSONDecodeError:
-        pytest.fail(f"heroku {' '.join(args)} printed no JSON: {done.stdout!r} {done.stderr!r}")
+        pytest.fail(f"heroku {command} printed no JSON: {done.stdout!r} {done.stderr!r}")
+
+
+Results = dict[str, subprocess.CompletedProcess[str]]
 
 
 def test_runs_inside_an_isolated_network_where_possible(target: Target) -> None:
@@ -150,8 +183,8 @@ def test_runs_inside_an_isolated_network_where_possible(target: Target) -> None:
     assert target.url.startswith("http://127.0.0.1:")
 
 
-def test_apps_all_lists_the_whole_estate(heroku_cli: str, target: Target) -> None:
-    apps = cli_json(heroku_cli, target, "apps", "--all", "--json")
+def test_apps_all_lists_the_whole_estate(results: Results) -> None:
+    apps = cli_json(results, "apps --all")
     assert sorted(a["name"] for a in apps) == ALL_APPS
     by_name = {a["name"]: a for a in apps}
     assert by_name["survey"]["region"]["name"] == "eu"
@@ -167,15 +200,15 @@ def test_apps_all_lists_the_whole_estate(heroku_cli: str, target: Target) -> Non
     assert by_name["jdoe-thesis"]["owner"]["email"] == "jane.doe@uni-example.edu"
 
 
-def test_apps_of_a_team(heroku_cli: str, target: Target) -> None:
-    apps = cli_json(heroku_cli, target, "apps", "--team", "psych-lab", "--json")
+def test_apps_of_a_team(results: Results) -> None:
+    apps = cli_json(results, "apps --team")
     assert sorted(a["name"] for a in apps) == [
         "experiment-us", "frankfurt-exp", "otree-study", "survey"]
     assert {a["team"]["name"] for a in apps} == {"psych-lab"}
 
 
-def test_apps_info(heroku_cli: str, target: Target) -> None:
-    info = cli_json(heroku_cli, target, "apps:info", "-a", "survey", "--json")
+def test_apps_info(results: Results) -> None:
+    info = cli_json(results, "apps:info")
     app = info["app"]
     assert app["name"] == "survey"
     assert app["region"]["name"] == "eu"
@@ -189,8 +222,8 @@ def test_apps_info(heroku_cli: str, target: Target) -> None:
     assert info["pipeline_coupling"] is None  # not in a pipeline: the API answers 404
 
 
-def test_addons_of_an_app_are_expanded_with_attachments(heroku_cli: str, target: Target) -> None:
-    addons = cli_json(heroku_cli, target, "addons", "-a", "frankfurt-exp", "--json")
+def test_addons_of_an_app_are_expanded_with_attachments(results: Results) -> None:
+    addons = cli_json(results, "addons -a")
     assert sorted(o["plan"]["name"] for o in addons) == [
         "heroku-postgresql:essential-0", "heroku-postgresql:private-0"]
     for addon in addons:
@@ -201,16 +234,16 @@ def test_addons_of_an_app_are_expanded_with_attachments(heroku_cli: str, target:
         "DATABASE", "HEROKU_POSTGRESQL_AMBER"]
 
 
-def test_addons_all(heroku_cli: str, target: Target) -> None:
-    addons = cli_json(heroku_cli, target, "addons", "--all", "--json")
+def test_addons_all(results: Results) -> None:
+    addons = cli_json(results, "addons --all")
     expected = sorted((a.name, o.plan) for a in DEMO.apps for o in a.addons)
     assert sorted((o["app"]["name"], o["plan"]["name"]) for o in addons) == expected
     services = {o["addon_service"]["name"] for o in addons}
     assert {"heroku-connect", "papertrail", "sendgrid", "sentry", "heroku-redis"} <= services
 
 
-def test_regions(heroku_cli: str, target: Target) -> None:
-    regions = cli_json(heroku_cli, target, "regions", "--json")
+def test_regions(results: Results) -> None:
+    regions = cli_json(results, "regions")
     by_name = {r["name"]: r for r in regions}
     assert set(by_name) == {"us", "eu", "dublin", "frankfurt", "london", "montreal", "mumbai",
                             "oregon", "singapore", "sydney", "tokyo", "virginia"}
@@ -219,19 +252,18 @@ def test_regions(heroku_cli: str, target: Target) -> None:
     assert by_name["eu"]["private_capable"] is False
 
 
-def test_spaces(heroku_cli: str, target: Target) -> None:
-    spaces = cli_json(heroku_cli, target, "spaces", "--json")
+def test_spaces(results: Results) -> None:
+    spaces = cli_json(results, "spaces")
     assert {(s["name"], s["region"]["name"], s["shield"], s["team"]["name"]) for s in spaces} == {
         ("uni-frankfurt", "frankfurt", False, "psych-lab"),
         ("bio-shield", "dublin", True, "bio-lab"),
     }
 
 
-def test_a_researchers_token_sees_only_their_apps(heroku_cli: str, target: Target) -> None:
-    apps = cli_json(heroku_cli, target, "apps", "--all", "--json", token=DEMO_JDOE_TOKEN)
+def test_a_researchers_token_sees_only_their_apps(results: Results) -> None:
+    apps = cli_json(results, "jdoe apps --all")
     assert sorted(a["name"] for a in apps) == [
         "experiment-us", "frankfurt-exp", "jdoe-thesis", "otree-study", "survey"]
-    denied = run_cli(heroku_cli, target, "apps:info", "-a", "clinical-trial", "--json",
-                     token=DEMO_JDOE_TOKEN)
+    denied = results["jdoe apps:info denied"]
     assert denied.returncode != 0
     assert "You do not have access to the app clinical-trial" in denied.stderr
