@@ -117,6 +117,7 @@ class Transcript:
         self.work = work
         self.chunks: list[tuple[str, str]] = []  # (what, text)
         self.codes: list[tuple[str, int]] = []
+        self.webhook_path = ""  # a webhook URL is a secret too
 
     def add(self, what: str, text: str) -> None:
         self.chunks.append((what, text))
@@ -163,6 +164,7 @@ def transcript(simulator: Simulator, debug_log: io.StringIO,
     work = tmp_path_factory.mktemp("secrets")
     record = Transcript(work)
     with pytest.MonkeyPatch.context() as mp, Webhook() as webhook:
+        record.webhook_path = webhook.url.split("/", 3)[3]
         mp.chdir(work)
         mp.setenv("HEROKU_API_KEY", CANARY)
         mp.setenv("GATEKEEPER_MAX_RETRIES", "1")
@@ -270,6 +272,8 @@ def test_no_secret_in_any_output_or_log(transcript: Transcript) -> None:
     for what, text in transcript.chunks:
         for secret in SECRETS:
             assert secret not in text, f"{secret[:12]}... leaked in {what}"
+        if what != "webhook":
+            assert transcript.webhook_path not in text, f"the webhook URL leaked in {what}"
 
 
 def test_no_secret_in_any_file_written(transcript: Transcript) -> None:
