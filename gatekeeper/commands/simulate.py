@@ -7,7 +7,7 @@ the command line; docs/simulator.md describes each one and the estate file forma
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import click
@@ -126,10 +126,26 @@ def command(estate_file: str | None, generate_apps: int | None, teams: int, seed
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how it is meant to end
             _announce(simulator, source)
             _serve_until_stopped()
-        click.echo(f"Stopped after {simulator.request_count} requests.")
     finally:
-        simulator.stop()
+        with _second_ctrl_c_ignored():  # an impatient second Ctrl-C must not spoil the exit
+            simulator.stop()
+    click.echo(f"Stopped after {simulator.request_count} requests.")
     return 0
+
+
+@contextlib.contextmanager
+def _second_ctrl_c_ignored() -> Iterator[None]:
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _announce(simulator: Any, source: str) -> None:

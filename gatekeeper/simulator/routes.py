@@ -27,6 +27,11 @@ NOT_FOUND_ROUTE = (
 )
 
 
+# Attachment names repeat across apps (every app has a DATABASE): a name range would skip
+# the repeats at a page boundary, so these lists page by id only.
+ATTACHMENT_FIELDS = ("id",)
+
+
 class ApiFailure(Exception):
     """An error answer: HTTP status, Heroku's error ``id`` and message."""
 
@@ -249,7 +254,7 @@ def app_addon(ctx: Context, app: str, addon: str) -> Reply:
 def app_attachments(ctx: Context, app: str) -> Reply:
     found, index = _app(ctx, app), ctx.index
     return Many(index.listing(("app-attachments", found.id), lambda: [
-        index.attachment_resource(o, found) for o in found.addons]))
+        index.attachment_resource(o, found) for o in found.addons], fields=ATTACHMENT_FIELDS))
 
 
 @route("/apps/{app}/addon-attachments/{attachment}")
@@ -400,7 +405,7 @@ def addon_attachments(ctx: Context, addon: str) -> Reply:
         raise not_found("add-on")
     found, app = entry
     _app(ctx, app.id)
-    return Many(Listing([ctx.index.attachment_resource(found, app)]))
+    return Many(Listing([ctx.index.attachment_resource(found, app)], ATTACHMENT_FIELDS))
 
 
 @route("/addon-attachments")
@@ -408,7 +413,7 @@ def attachments(ctx: Context) -> Reply:
     index = ctx.index
     return Many(index.listing(("attachments", ctx.viewer_key), lambda: [
         index.attachment_resource(o, a) for a in index.visible_apps(ctx.viewer)
-        for o in a.addons]))
+        for o in a.addons], fields=ATTACHMENT_FIELDS))
 
 
 @route("/addon-attachments/{attachment}")

@@ -282,7 +282,7 @@ class Simulator:
             answer = _error(500, "internal_server_error", "Internal server error.",
                             {"Request-Id": request_id})
 
-        if answer.status >= 200 and faults.take("slow_responses", path):
+        if faults.take("slow_responses", path):
             self._sleep(faults.slow_seconds)
         if answer.body and faults.take("broken_json", path):
             answer.body = answer.body[: max(1, len(answer.body) // 2)]
@@ -481,9 +481,12 @@ class _Handler(BaseHTTPRequestHandler):
 
 def describe_token(token: SimToken) -> str:
     """What a token can see, in words, for ``gatekeeper simulate``."""
-    def names(values: list[str], what: str) -> str:
-        return f"all {what}" if "*" in values else (", ".join(values) or f"no {what}")
-    return f"{token.email}: {names(token.teams, 'teams')}; {names(token.apps, 'other apps')}"
+    def names(values: list[str]) -> str:
+        return "all" if "*" in values else (", ".join(values) or "none")
+    text = f"{token.email} ({token.role}; teams: {names(token.teams)}"
+    if token.apps:
+        text += f"; collaborator on apps: {names(token.apps)}"
+    return text + ")"
 
 
 __all__ = ["RequestRecord", "Simulator", "acceptable", "bearer_token", "describe_token",
