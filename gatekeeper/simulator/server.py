@@ -85,6 +85,13 @@ def _error(status: int, error_id: str, message: str, headers: dict[str, str],
     return _Answer(status, {**headers, "Content-Type": JSON_TYPE}, body, account)
 
 
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Server error"
+
+
 def acceptable(accept: str | None) -> bool:
     """Whether ``Accept`` asks for version 3 (or a variant such as ``3.sdk``)."""
     if not accept:
@@ -324,9 +331,7 @@ class Simulator:
         if faults.take("server_errors", path):
             status = faults.server_error_status
             error_id = "service_unavailable" if status == 503 else "internal_server_error"
-            message = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else (
-                "Server error")
-            return _error(status, error_id, f"{message}.", headers, account)
+            return _error(status, error_id, f"{_phrase(status)}.", headers, account)
         if resolved is None:
             return _error(404, "not_found", routes.NOT_FOUND_ROUTE, headers, account)
         route, params = resolved
