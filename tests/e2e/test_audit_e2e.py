@@ -21,10 +21,12 @@ import io
 import json
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
 import threading
+import tomllib
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import date
@@ -516,3 +518,39 @@ def test_procfile_worker_audits_records_notifies_and_sleeps(
     assert 86000 < slept[0] <= 86400
     assert len(received) == 1 and "experiment-us" in received[0]["body"]["text"]
     assert (tmp_path / "heroku-postgres.sqlite3").is_file()
+
+
+def test_app_json_declares_what_the_procfile_needs() -> None:
+    """app.json: the config vars the Procfile and the commands read, Heroku Postgres for the
+    history (DATABASE_URL), the Python buildpack, one worker."""
+    manifest = json.loads((ROOT / "app.json").read_text(encoding="utf-8"))
+    env = manifest["env"]
+    used = set()
+    for command in procfile_commands().values():
+        used |= set(re.findall(r"\$\{?([A-Z_]+)", command))
+    # HEROKU_APP_NAME comes from dyno metadata (heroku labs:enable runtime-dyno-metadata)
+    assert used - {"HEROKU_APP_NAME"} <= set(env)
+    for name in ("HEROKU_API_KEY", "GATEKEEPER_POLICY", "GATEKEEPER_NOTIFY_URL"):
+        assert name in env and env[name]["description"]
+    assert env["HEROKU_API_KEY"]["required"] is True
+    assert "--scope read" in env["HEROKU_API_KEY"]["description"]
+    assert env["GATEKEEPER_NOTIFY_URL"]["required"] is False
+    assert (ROOT / env["GATEKEEPER_POLICY"]["value"]).is_file()  # the default policy ships
+    plans = [a["plan"] if isinstance(a, dict) else a for a in manifest["addons"]]
+    assert [p for p in plans if p.startswith("heroku-postgresql")]
+    assert {"url": "heroku/python"} in manifest["buildpacks"]
+    assert manifest["formation"]["worker"]["quantity"] == 1
+    assert set(manifest["formation"]) <= set(procfile_commands())
+
+
+def test_the_buildpack_installs_the_postgres_extra() -> None:
+    """Heroku's Python buildpack needs requirements.txt (a pyproject.toml alone is not
+    detected); it installs this repository with the PostgreSQL store's driver."""
+    lines = [line.strip() for line in
+             (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.lstrip().startswith("#")]
+    assert lines == [".[postgres]"]
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert any(dep.startswith("psycopg") for dep in
+               pyproject["project"]["optional-dependencies"]["postgres"])
+    assert pyproject["project"]["scripts"]["gatekeeper"] == "gatekeeper.cli:main"
