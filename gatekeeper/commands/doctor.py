@@ -11,9 +11,10 @@ not, sha256).
 How the scope is found: Heroku has no "authorization of this token" endpoint (``GET
 /oauth/authorizations/~`` is the account's default API key, not the calling token), so, as
 the Heroku CLI does on logout, the account's authorizations are listed and the one whose
-access token equals ours (compared in constant time) gives the scope. Only a ``global`` token
-may list them (the list holds every token of the account): a refusal therefore means the
-token is not global. The other tokens in that list are registered for redaction and dropped.
+access token equals ours (compared in constant time) gives the scope. The list holds every
+token of the account, so a token Heroku refuses it to (401/403) is not a ``global`` one, which
+has full access to the account. The other tokens in the list are registered for redaction and
+dropped; none is ever shown.
 
 Exit codes: 0 all is well (warnings included), 3 the API cannot be reached or the token is
 missing or refused, 2 the API URL or the policy is invalid or missing.
