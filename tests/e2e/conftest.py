@@ -12,10 +12,8 @@ Every test in this directory is marked ``e2e``.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -30,24 +28,6 @@ from gatekeeper.simulator import (
 
 HEROKU_ACCEPT = "application/vnd.heroku+json; version=3"
 _HERE = Path(__file__).resolve().parent
-
-
-def _root_conftest() -> ModuleType:
-    """tests/conftest.py, loaded by path under a private name."""
-    spec = importlib.util.spec_from_file_location("_gatekeeper_tests_root_conftest",
-                                                  _HERE.parent / "conftest.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-# pytest imports every conftest.py under the module name "conftest", so once this one is
-# imported, `from conftest import require_program` in another directory finds this module:
-# re-export the root conftest's helpers to keep that working.
-_root = _root_conftest()
-require_program = _root.require_program
-REQUIRE_EXTERNAL = _root.REQUIRE_EXTERNAL
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from external_programs import require_program
 
 from gatekeeper.simulator import DEMO_ADMIN_TOKEN, DEMO_JDOE_TOKEN, demo_estate
 
@@ -35,20 +36,6 @@ pytestmark = pytest.mark.interop
 CLI_TIMEOUT = 120  # seconds for one CLI call (node starts slowly on a busy machine)
 DEMO = demo_estate()
 ALL_APPS = sorted(a.name for a in DEMO.apps)
-
-
-def require_program(path: str | None, what: str) -> str:
-    """``require_program`` of tests/conftest.py (skip locally, fail in CI), loaded by path:
-    pytest imports every conftest.py as module "conftest", so that name can be another's."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "_gatekeeper_tests_root_conftest", Path(__file__).resolve().parents[1] / "conftest.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    found: str = module.require_program(path, what)
-    return found
 
 
 def _network_namespace_works() -> bool:

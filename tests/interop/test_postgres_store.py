@@ -7,15 +7,14 @@ its own PostgreSQL schema, dropped afterwards, so tests and runs never see each 
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import threading
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from external_programs import require_program
 from unit.store.test_store_contract import StoreContract, StoreFactory, make_report
 
 from gatekeeper.cli import run
@@ -25,21 +24,6 @@ from gatekeeper.store.postgres import PostgresStore
 pytestmark = pytest.mark.interop
 
 URL_ENV = "GATEKEEPER_TEST_DATABASE_URL"
-
-
-def require_program(path: str | None, what: str) -> str:
-    """``require_program`` of tests/conftest.py (skip locally, fail in CI).
-
-    Loaded by path: with several conftest.py files in the tree, ``from conftest import``
-    gets whichever one pytest imported last (tests/e2e/conftest.py, say).
-    """
-    root_conftest = Path(__file__).resolve().parents[1] / "conftest.py"
-    spec = importlib.util.spec_from_file_location("_gatekeeper_root_conftest", root_conftest)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    found: str = module.require_program(path, what)
-    return found
 
 
 @pytest.fixture(scope="module")

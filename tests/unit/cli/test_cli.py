@@ -36,7 +36,7 @@ def test_every_command_has_help(words: tuple[str, ...], capsys: pytest.CaptureFi
     assert code == 0
     assert "Usage: gatekeeper " + " ".join(words) in out
     # The one-line help is there and says something.
-    help_line = [line for line in out.splitlines()[1:] if line.strip()][0]
+    help_line = next(line for line in out.splitlines()[1:] if line.strip())
     assert len(help_line.split()) >= 3
 
 
