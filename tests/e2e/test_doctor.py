@@ -34,7 +34,9 @@ GLOBAL_TOKEN = "HRKU-doctor-global-5ecr3t-000000000000"
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """A keyring that keeps passwords in a dict (a usable backend for ``login``/``doctor``)."""
 
-    priority = 1  # type: ignore[assignment]
+    # Below every real backend: keyring must never pick this class by itself (it discovers
+    # subclasses), only when a test installs it with set_keyring.
+    priority = -10  # type: ignore[assignment]
 
     def __init__(self) -> None:
         super().__init__()

@@ -95,6 +95,11 @@ def reports(simulator: Simulator, tmp_path_factory: pytest.TempPathFactory
     work = tmp_path_factory.mktemp("hostile work dir")
     saved_env = dict(os.environ)
     saved_cwd = Path.cwd()
+    # tests/conftest.py isolates each test, but a module fixture runs before that: do it here.
+    for name in [n for n in os.environ if n.startswith(("HEROKU_", "GATEKEEPER_"))]:
+        del os.environ[name]
+    os.environ.update(HOME=str(work), XDG_DATA_HOME=str(work / "data"),
+                      PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
     os.environ["HEROKU_API_KEY"] = DEMO_ADMIN_TOKEN
     os.chdir(work)
     out, err = io.StringIO(), io.StringIO()

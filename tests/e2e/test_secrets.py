@@ -63,7 +63,9 @@ FORMATS = ("text", "json", "html", "markdown", "csv", "sarif", "junit", "github"
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    # Below every real backend: keyring must never pick this class by itself (it discovers
+    # subclasses), only when a test installs it with set_keyring.
+    priority = -10  # type: ignore[assignment]
 
     def __init__(self) -> None:
         super().__init__()
@@ -129,6 +131,18 @@ class Transcript:
                 yield path, path.read_bytes()
 
 
+def isolate(mp: pytest.MonkeyPatch, home: Path) -> None:
+    """What tests/conftest.py does for each test, for a module-scoped fixture (which runs
+    before it): a fresh HOME, no token or setting from outside, the null keyring."""
+    home.mkdir(parents=True, exist_ok=True)
+    mp.setenv("HOME", str(home))
+    mp.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    mp.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    for name in ("HEROKU_API_KEY", "HEROKU_HOST", "GATEKEEPER_POLICY", "DATABASE_URL",
+                 "GATEKEEPER_NOTIFY_URL", "GITHUB_STEP_SUMMARY", "HEROKU_APP_NAME"):
+        mp.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="module")
 def simulator() -> Iterator[Simulator]:
     estate = demo_estate()
@@ -166,6 +180,7 @@ def transcript(simulator: Simulator, debug_log: io.StringIO,
     record = Transcript(work)
     with pytest.MonkeyPatch.context() as mp, Webhook() as webhook:
         record.webhook_path = webhook.url.split("/", 3)[3]
+        isolate(mp, work / "home")
         mp.chdir(work)
         mp.setenv("HEROKU_API_KEY", CANARY)
         mp.setenv("GATEKEEPER_MAX_RETRIES", "1")
