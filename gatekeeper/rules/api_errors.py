@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gatekeeper.facts import FactError
-from gatekeeper.rules.context import AppContext, Candidate
+from gatekeeper.rules.context import AppContext, Candidate, sh
 
 RULE_IDS = ("api-error",)
 
@@ -28,10 +28,11 @@ def _remedy(ctx: AppContext, error: FactError) -> str:
     if status == 403:
         team = f" of team {ctx.app.team}" if ctx.app.team else ""
         return (f"The token cannot see this: use a token of a member{team} (`heroku "
-                f"authorizations:create --scope read`), check with `heroku apps:info -a {app}`, "
+                "authorizations:create --scope read`), check with "
+                f"`heroku apps:info -a {sh(app)}`, "
                 "then run again.")
     if status == 404:
-        return (f"Heroku says it does not exist (any more): check `heroku apps:info -a {app}` "
+        return (f"Heroku says it does not exist (any more): check `heroku apps:info -a {sh(app)}` "
                 "and run again.")
     return ("A temporary problem between gatekeeper and the Heroku API: run again; if it "
             "persists, check https://status.heroku.com.")

@@ -8,6 +8,7 @@ into ``gatekeeper.report.model.Finding``. Pure: no I/O, no clock.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,6 +28,13 @@ from gatekeeper.knowledge import (
 )
 from gatekeeper.policy.model import Agreement, ClassRule, Policy, quote
 from gatekeeper.report.model import Evidence
+
+
+def sh(word: str) -> str:
+    """``word`` quoted for a POSIX shell, for the commands in remediations: names come from
+    the API or a snapshot, and a fix a researcher copies into a terminal must run only what
+    it says. Heroku's own names (letters, digits, dashes) come out unchanged."""
+    return shlex.quote(word)
 
 
 @dataclass(frozen=True)
@@ -230,9 +238,9 @@ class AppContext:
         """How to move the app to a team the Heroku agreement covers."""
         teams = [t for t in self.world.covered_teams if t != self.app.team]
         if not teams:
-            return (f"`heroku apps:transfer --team TEAM -a {self.app.name}`, with TEAM a team "
+            return (f"`heroku apps:transfer --team TEAM -a {sh(self.app.name)}`, with TEAM a team "
                     "the institution's Heroku DPA covers")
-        advice = f"`heroku apps:transfer --team {teams[0]} -a {self.app.name}`"
+        advice = f"`heroku apps:transfer --team {sh(teams[0])} -a {sh(self.app.name)}`"
         if len(teams) > 1:
             advice += f" (covered teams: {', '.join(teams)})"
         return advice

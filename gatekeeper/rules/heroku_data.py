@@ -32,7 +32,7 @@ from gatekeeper.knowledge import (
 )
 from gatekeeper.knowledge.sources import HEROKU_CONNECT, HEROKU_POSTGRES_BACKUPS
 from gatekeeper.report.model import Evidence
-from gatekeeper.rules.context import AppContext, Candidate, country_allowed
+from gatekeeper.rules.context import AppContext, Candidate, country_allowed, sh
 
 RULE_IDS = ("addon-outside-region", "heroku-connect", "postgres-backups")
 
@@ -62,8 +62,10 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
                 f"{ctx.region_words()}" + (" and not inside its Private Space." if ctx.space
                                            or ctx.app.space else "."),
                 f"Use a plan that lives with the app (in a Private Space: a private or shield "
-                f"plan, e.g. `heroku addons:create {addon.service}:private-0 -a {app}`), copy "
-                f"the data over, then `heroku addons:destroy {addon.name} -a {app}`. If the "
+                "plan, e.g. "
+                f"`heroku addons:create {sh(addon.service + ':private-0')} -a {sh(app)}`), "
+                "copy the data over, then "
+                f"`heroku addons:destroy {sh(addon.name)} -a {sh(app)}`. If the "
                 f"data may be in {' or '.join(homes)}, waive this finding. " + ctx.ask(),
                 (*ctx.owner_evidence(), *ctx.region_evidence(), ctx.addon_evidence(addon),
                  Evidence(kind="knowledge", name=f"{addon.service} {tier.tier} tier",
@@ -76,7 +78,7 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
                 f"Add-on {addon.name} has the plan {addon.plan}, which gatekeeper does not "
                 f"know, so it cannot tell whether its data is in the app's "
                 f"{ctx.region_words()} (fail closed).",
-                f"Check where this plan keeps its data (`heroku addons:info {addon.name}`) and "
+                f"Check where this plan keeps its data (`heroku addons:info {sh(addon.name)}`) and "
                 "update gatekeeper, whose plan table (gatekeeper/knowledge/addons.py) may not "
                 f"know it yet. If the data may be where it is, waive this finding for app {app}. "
                 + ctx.ask(),

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from gatekeeper.knowledge.sources import HEROKU_LOG_DRAINS
 from gatekeeper.policy.model import glob_match
 from gatekeeper.report.model import Evidence
-from gatekeeper.rules.context import AppContext, Candidate
+from gatekeeper.rules.context import AppContext, Candidate, sh
 
 RULE_IDS = ("log-drain-not-allowed",)
 
@@ -46,8 +46,9 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
             f"App {app} sends its logs (which hold visitors' IP addresses) to {host} through "
             f"the log drain {drain.url}, and that host is not allowed "
             f"([logs] allowed_drain_hosts: {listed}).",
-            f"Remove the drain: `heroku drains:remove {drain.url} -a {app}` (`heroku drains -a "
-            f"{app}` shows the exact URL or drain token). If the host is the institution's own "
+            f"Remove the drain: `heroku drains:remove {sh(drain.url)} -a {sh(app)}` "
+            f"(`heroku drains -a {sh(app)}` shows the exact URL or drain token). "
+            "If the host is the institution's own "
             f"or covered by an agreement, add it to [logs] allowed_drain_hosts. " + ctx.ask(),
             (*ctx.owner_evidence(),
              Evidence(kind="log-drain", name=drain.url,

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gatekeeper.knowledge import DPF_COUNTRY, REGIONS
-from gatekeeper.rules.context import AppContext, Candidate, country_allowed, describe_countries
+from gatekeeper.rules.context import AppContext, Candidate, country_allowed, describe_countries, sh
 
 RULE_IDS = ("unknown-region", "region-not-allowed")
 
@@ -33,7 +33,7 @@ def _allowed_regions(ctx: AppContext) -> list[str]:
 
 
 def _move_command(ctx: AppContext, region: str) -> str:
-    team = f" --team {ctx.app.team}" if ctx.app.team else ""
+    team = f" --team {sh(ctx.app.team)}" if ctx.app.team else ""
     if REGIONS[region].runtime == "common":
         return f"heroku apps:create NEW-NAME --region {region}{team}"
     return (f"heroku spaces:create --space NEW-SPACE --region {region}{team}, then "
@@ -71,7 +71,7 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
         move = (f"Heroku cannot move an existing app to another region: create a new app in "
                 f"an allowed region ({', '.join(targets)}), e.g. "
                 f"`{_move_command(ctx, targets[0])}`, move code and data there, then "
-                f"`heroku apps:destroy {app}`.")
+                f"`heroku apps:destroy {sh(app)}`.")
     else:
         move = "No Heroku region is in a country this class allows."
     yield ctx.candidate(

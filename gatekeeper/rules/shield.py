@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gatekeeper.knowledge import REGIONS
-from gatekeeper.rules.context import AppContext, Candidate, country_allowed
+from gatekeeper.rules.context import AppContext, Candidate, country_allowed, sh
 
 RULE_IDS = ("shield-required",)
 
@@ -42,8 +42,8 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
         f"App {app} runs {where}, but data of class {ctx.data_class} requires Heroku Shield "
         f"({ctx.class_key()}.requires_shield).",
         f"Create a Shield space{choice}: `heroku spaces:create --space NEW-SPACE --shield "
-        f"--region {region} --team {team}`, then `heroku apps:create NEW-NAME --space "
-        f"NEW-SPACE`, move code and data there, and `heroku apps:destroy {app}`. "
+        f"--region {region} --team {sh(team)}`, then `heroku apps:create NEW-NAME --space "
+        f"NEW-SPACE`, move code and data there, and `heroku apps:destroy {sh(app)}`. "
         "An existing app cannot be moved into a space. " + ctx.ask(),
         (*ctx.owner_evidence(), *ctx.region_evidence(), ctx.class_evidence()),
     )
