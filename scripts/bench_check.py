@@ -6,7 +6,7 @@ imports in under 0.3 s. Both commands run as a user runs them, as separate proce
 the local simulator (demo estate, in this process, loopback only), interleaved in the same
 run so that machine load hits both alike::
 
-    python scripts/bench_check.py [--app survey] [--repeat 7] [--gatekeeper CMD] [--json]
+    python scripts/bench_check.py [--app survey] [--repeat 7] [--venv DIR | --gatekeeper CMD]
 
 Wall time is measured around each process; peak memory is the process's own maximum
 resident set size (``os.wait4``). One unmeasured warm-up run of each comes first (disk
@@ -80,12 +80,23 @@ def run_measured(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float
     return wall, usage.ru_maxrss / 1024, proc.returncode  # ru_maxrss is in KiB on Linux
 
 
-def gatekeeper_command(given: str | None) -> list[str]:
-    """The ``gatekeeper`` a user runs: the console script beside this interpreter."""
+def gatekeeper_command(given: str | None, venv: Path | None) -> tuple[list[str], str]:
+    """The ``gatekeeper`` a user runs, and the Python behind it: ``--gatekeeper CMD``; or the
+    console script of a clean virtual environment (``--venv DIR``, created with ``pip install
+    .`` when missing: only the tool's own dependencies, as ``pipx install`` would have it); or
+    the console script beside this interpreter."""
     if given:
-        return shlex.split(given)
+        return shlex.split(given), sys.executable
+    if venv is not None:
+        python = venv / "bin" / "python"
+        if not (venv / "bin" / "gatekeeper").is_file():
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(ROOT)],
+                           check=True)
+        return [str(venv / "bin" / "gatekeeper")], str(python)
     script = Path(sys.executable).parent / "gatekeeper"
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "gatekeeper"]
+    command = [str(script)] if script.is_file() else [sys.executable, "-m", "gatekeeper"]
+    return command, sys.executable
 
 
 def heroku_cli() -> Path:
@@ -132,7 +143,7 @@ def measure_commands(app: str, repeat: int, gk: list[str]) -> tuple[Timing, Timi
     return check, heroku, check_requests
 
 
-def import_times(repeat: int, gk: list[str]) -> dict[str, float]:
+def import_times(repeat: int, gk: list[str], python: str) -> dict[str, float]:
     """Seconds: import of gatekeeper.cli (wall minus a bare interpreter, and -X importtime's
     own figure) and ``gatekeeper --help`` (whole process), medians."""
     env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
@@ -141,10 +152,10 @@ def import_times(repeat: int, gk: list[str]) -> dict[str, float]:
     helps: list[float] = []
     self_reported: list[float] = []
     for _ in range(repeat):
-        bare.append(run_measured([sys.executable, "-c", "pass"], env)[0])
-        with_cli.append(run_measured([sys.executable, "-c", "import gatekeeper.cli"], env)[0])
+        bare.append(run_measured([python, "-c", "pass"], env)[0])
+        with_cli.append(run_measured([python, "-c", "import gatekeeper.cli"], env)[0])
         helps.append(run_measured([*gk, "--help"], env)[0])
-        out = subprocess.run([sys.executable, "-X", "importtime", "-c", "import gatekeeper.cli"],
+        out = subprocess.run([python, "-X", "importtime", "-c", "import gatekeeper.cli"],
                              env=env, capture_output=True, text=True, check=True).stderr
         match = re.search(r"^import time:\s+\d+ \|\s+(\d+) \| gatekeeper\.cli$", out, re.M)
         if match:
@@ -164,16 +175,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gatekeeper", metavar="CMD",
                         help="the gatekeeper command to run (default: the console script "
                              "beside this Python)")
+    parser.add_argument("--venv", metavar="DIR", type=Path,
+                        help="measure the gatekeeper of a clean virtual environment in DIR "
+                             "(created with `pip install .` if missing)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
-    gk = gatekeeper_command(args.gatekeeper)
+    gk, python = gatekeeper_command(args.gatekeeper, args.venv)
+    trio = subprocess.run([python, "-c", "import trio"], capture_output=True,
+                          check=False).returncode == 0
 
     check, heroku, requests = measure_commands(args.app, args.repeat, gk)
-    imports = import_times(args.repeat, gk)
+    imports = import_times(args.repeat, gk, python)
     ratio = check.median / heroku.median
     if args.json:
         print(json.dumps({"check": asdict(check), "heroku": asdict(heroku),
-                          "check_requests": requests, "ratio": ratio, **imports}, indent=2))
+                          "check_requests": requests, "ratio": ratio, "trio": trio, **imports},
+                         indent=2))
         return 0
 
     print(f"gatekeeper check vs heroku apps:info on the demo app {args.app!r}, "
@@ -183,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
         codes = ",".join(sorted({str(c) for c in t.exit_codes}))
         print(f"{t.label:<20} {t.median:>9.3f} {t.minimum:>7.3f} {t.peak_mib:>13.1f}  {codes}")
     print(f"  {check.command}\n  {heroku.command}")
-    print(f"check makes {requests} API requests")
+    print(f"check makes {requests} API requests; trio (which httpcore imports when present) is "
+          f"{'installed' if trio else 'not installed'} beside this gatekeeper")
     verdict = "met" if ratio <= CHECK_TARGET else "MISSED"
     print(f"check / heroku (medians): {ratio:.2f}  (target <= {CHECK_TARGET:.2f}: {verdict})")
     verdict = "met" if imports["import_wall_s"] < IMPORT_TARGET else "MISSED"
