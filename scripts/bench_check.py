@@ -110,10 +110,16 @@ def heroku_cli() -> Path:
 def environments(url: str, home: str) -> tuple[dict[str, str], dict[str, str]]:
     """The environments of gatekeeper and of the Heroku CLI: same host, token and HOME."""
     base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home, "LANG": "C.UTF-8",
+            "XDG_CONFIG_HOME": f"{home}/.config", "XDG_CACHE_HOME": f"{home}/.cache",
+            "XDG_DATA_HOME": f"{home}/.local/share",
             "HEROKU_API_KEY": DEMO_ADMIN_TOKEN, "HEROKU_HOST": url}
     gatekeeper = {**base, "GATEKEEPER_POLICY": str(POLICY),
                   "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
-    heroku = {**base, "DISABLE_TELEMETRY": "true", "HEROKU_SKIP_NEW_VERSION_CHECK": "1",
+    # As tests/interop/test_heroku_cli.py runs it: every request to the simulator, no
+    # telemetry, no update checks.
+    heroku = {**base, "HEROKU_PARTICLEBOARD_URL": url, "DISABLE_TELEMETRY": "true",
+              "HEROKU_DISABLE_AUTOUPDATE": "1", "HEROKU_SKIP_NEW_VERSION_CHECK": "1",
+              "HEROKU_UPDATE_INSTRUCTIONS": "disabled in benchmarks",
               "HIDE_HEROKU_RELEASE_NOTES": "true", "NO_COLOR": "1"}
     return gatekeeper, heroku
 
