@@ -29,9 +29,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "hook": ("gatekeeper.commands.hook", "Install or remove the git pre-push hook."),
     "login": ("gatekeeper.commands.login", "Store a Heroku API token in the OS keyring."),
     "logout": ("gatekeeper.commands.logout", "Remove the stored Heroku API token."),
-    "doctor": ("gatekeeper.commands.doctor", "Show where the token, API host and policy come from."),
+    "doctor": ("gatekeeper.commands.doctor",
+               "Show where the token, API host and policy come from."),
     "simulate": ("gatekeeper.commands.simulate", "Run the local Heroku Platform API simulator."),
-    "demo": ("gatekeeper.commands.demo", "Audit the built-in demo estate (no account, no network)."),
+    "demo": ("gatekeeper.commands.demo",
+             "Audit the built-in demo estate (no account, no network)."),
 }
 
 
@@ -64,6 +66,10 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    # httpcore imports trio whenever it is installed (encode/httpcore#946), about 0.1 s of
+    # every `gatekeeper check`; this process only ever runs asyncio, so trio counts as absent.
+    # Only the console entry point does this: a program importing gatekeeper keeps its trio.
+    sys.modules.setdefault("trio", None)  # type: ignore[arg-type]
     sys.exit(run(argv))
 
 
@@ -76,7 +82,11 @@ def run(argv: list[str] | None = None) -> int:
     except GatekeeperError as exc:
         _error(exc.user_message())
         return exc.exit_code
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:
+        # click turns Ctrl-C into Abort; an interrupt is 130 (128 + SIGINT), not a usage error
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            _error("Interrupted.")
+            return 130
         _error("Aborted.")
         return EXIT_USAGE
     except click.ClickException as exc:
@@ -87,7 +97,7 @@ def run(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("Interrupted.")
         return 130
-    except Exception as exc:  # noqa: BLE001 - the one place a bug becomes exit code 4
+    except Exception as exc:  # the one place a bug becomes exit code 4
         if os.environ.get("GATEKEEPER_DEBUG"):
             raise
         from gatekeeper.redact import redact

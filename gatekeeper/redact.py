@@ -6,6 +6,7 @@ registered secret (and anything shaped like a bearer header) before text leaves 
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 
@@ -34,3 +35,18 @@ def redact(text: str) -> str:
             text = text.replace(secret, MASK)
     text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
     return _URL_USERINFO.sub(lambda m: m.group(1) + MASK + "@", text)
+
+
+class RedactingFilter(logging.Filter):
+    """Masks registered secrets in a log record before any handler sees it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = redact(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+# httpx logs every request's full URL at INFO; a webhook URL (``audit --notify``) is a secret.
+logging.getLogger("httpx").addFilter(RedactingFilter())

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from gatekeeper.errors import InputFileError, Problem
 from gatekeeper.facts import ESTATE_SCHEMA, Estate
-from gatekeeper.jsonlines import line_of
+from gatekeeper.jsonlines import line_finder, line_of
 
 WHAT = "snapshot"
 
@@ -59,10 +59,11 @@ def loads_snapshot(data: str | bytes, *, source: str = "<snapshot>") -> Estate:
         return Estate.model_validate(raw)
     except ValidationError as exc:
         problems = []
+        find_line = line_finder(text)
         for err in exc.errors()[:20]:
             loc = [p for p in err["loc"] if isinstance(p, str | int)]
             key = ".".join(str(p) for p in loc)
-            problems.append(Problem(source, line_of(text, loc), key, err["msg"]))
+            problems.append(Problem(source, find_line(loc), key, err["msg"]))
         raise InputFileError(problems, what=WHAT) from None
     except RecursionError:
         raise InputFileError([Problem(source, None, "", "is nested too deeply")],

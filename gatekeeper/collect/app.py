@@ -34,16 +34,23 @@ async def collect_app(client: HerokuApi, app_name: str, *, check_drains: bool = 
     app_path = f"/apps/{quote_segment(app_name)}"
     drains_coro = (_attempt(client.list_models(f"{app_path}/log-drains", models.LogDrain))
                    if check_drains else _none())
+    # Every request of the wave is awaited to its end, also when the app itself failed: a
+    # gather that raised at once would leave the others running on a client about to close.
     raw_app, addons_r, drains_r, regions_r = await asyncio.gather(
-        client.get(app_path),
+        _attempt(client.get(app_path)),
         _attempt(client.list_models(f"{app_path}/addons", models.AddOn)),
         drains_coro,
         _attempt(client.list_models("/regions", models.Region)),
     )
+    if isinstance(raw_app, GatekeeperError):
+        raise raw_app
     errors: list[facts.FactError] = []
     parsed = parse_item(raw_app, models.App)
     if isinstance(parsed, str):
-        broken = broken_app(raw_app, parsed)
+        team = raw_app.get("team") if isinstance(raw_app, dict) else None
+        team_name = team.get("name") if isinstance(team, dict) else None
+        broken = broken_app(raw_app, parsed,
+                            team=team_name if isinstance(team_name, str) else None)
         if broken is None:
             raise ProtocolError(f"The API's answer for app {app_name!r} is unusable ({parsed}).")
         return facts.Estate(collected_at=datetime.now(UTC), source=source,

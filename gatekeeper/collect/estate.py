@@ -109,11 +109,18 @@ async def collect_estate(client: HerokuApi, scope: AuditScope, *, check_drains: 
     spaces_task = asyncio.ensure_future(_attempt(client.list_models("/spaces", models.Space)))
 
     got = _Collected()
-    await _resolve_teams(client, scope, got)
-    if scope.everything:
-        await _list_everything(client, got, progress)
-    else:
-        await asyncio.gather(*(_list_team(client, name, got, progress) for name in got.teams))
+    try:
+        await _resolve_teams(client, scope, got)
+        if scope.everything:
+            await _list_everything(client, got, progress)
+        else:
+            await _settled(*(_list_team(client, name, got, progress) for name in got.teams))
+    except BaseException:
+        # The scope cannot be listed: stop the side requests before the client closes.
+        for task in (regions_task, spaces_task):
+            task.cancel()
+        await asyncio.gather(regions_task, spaces_task, return_exceptions=True)
+        raise
     regions_r, spaces_r = await asyncio.gather(regions_task, spaces_task)
     _report(progress, client)
 
@@ -158,8 +165,26 @@ async def _attempt(coro: Any) -> Any:
         return exc
 
 
+async def _settled(*aws: Any) -> list[Any]:
+    """Like ``asyncio.gather``, but every awaitable runs to its end before the first error is
+    raised: none is left running (or never awaited) on a client that is about to close."""
+    async def outcome(awaitable: Any) -> tuple[bool, Any]:
+        try:
+            return True, await awaitable
+        except Exception as exc:  # noqa: BLE001 - re-raised below, once all have ended
+            return False, exc
+
+    results = await asyncio.gather(*(outcome(a) for a in aws))
+    for ok, value in results:
+        if not ok:
+            raise value
+    return [value for _, value in results]
+
+
 def _report(progress: Progress, client: HerokuApi) -> None:
-    progress.status(requests=client.stats.requests_sent, rate_remaining=client.rate_limit_remaining)
+    stats = client.stats
+    progress.status(requests=stats.requests_sent, rate_remaining=client.rate_limit_remaining,
+                    pages=stats.pages)
 
 
 async def _resolve_teams(client: HerokuApi, scope: AuditScope, got: _Collected) -> None:
@@ -173,16 +198,17 @@ async def _resolve_teams(client: HerokuApi, scope: AuditScope, got: _Collected) 
                for ea in sorted(set(scope.enterprises))]
     singles = [client.get_model(f"/teams/{quote_segment(t)}", models.Team)
                for t in sorted(set(scope.teams))]
-    for listed in await asyncio.gather(*lookups):
+    found = await _settled(*lookups, *singles)
+    for listed in found[:len(lookups)]:
         for team in listed:
             got.teams[team.name] = team
-    for team in await asyncio.gather(*singles):
+    for team in found[len(lookups):]:
         got.teams[team.name] = team
 
 
 async def _list_team(client: HerokuApi, team: str, got: _Collected, progress: Progress) -> None:
     path = f"/teams/{quote_segment(team)}"
-    raw_apps, addons = await asyncio.gather(
+    raw_apps, addons = await _settled(
         client.list(f"{path}/apps"), _attempt(client.list_models(f"{path}/addons", models.AddOn)))
     got.raw_apps.extend((raw, team, models.TeamApp) for raw in raw_apps)
     _file_addons(got, addons, team)
@@ -191,7 +217,7 @@ async def _list_team(client: HerokuApi, team: str, got: _Collected, progress: Pr
 
 
 async def _list_everything(client: HerokuApi, got: _Collected, progress: Progress) -> None:
-    raw_apps, addons = await asyncio.gather(
+    raw_apps, addons = await _settled(
         client.list("/apps"), _attempt(client.list_models("/addons", models.AddOn)))
     for raw in raw_apps:
         team = raw.get("team") if isinstance(raw, dict) else None
@@ -217,6 +243,7 @@ async def _drains(client: HerokuApi, app: str, progress: Progress
     result = await _attempt(
         client.list_models(f"/apps/{quote_segment(app)}/log-drains", models.LogDrain))
     progress.advance()
+    _report(progress, client)  # the longest phase: keep requests and rate budget current
     if isinstance(result, GatekeeperError):
         return result
     return [convert.log_drain(d) for d in result]

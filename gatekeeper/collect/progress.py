@@ -12,10 +12,11 @@ class Progress(Protocol):
         """A new phase begins (e.g. "listing", "log drains" with the number of apps)."""
 
     def advance(self, n: int = 1) -> None:
-        """``n`` more units of the current phase are done."""
+        """``n`` more apps of the current phase are done (listed, or their drains read)."""
 
-    def status(self, *, requests: int, rate_remaining: int | None) -> None:
-        """Counters shown beside the bar."""
+    def status(self, *, requests: int, rate_remaining: int | None,
+               pages: int | None = None) -> None:
+        """Counters shown beside the bar: list pages read, requests sent, rate budget left."""
 
     def close(self) -> None:
         """The run is over: clear the line."""
@@ -28,7 +29,8 @@ class NullProgress:
     def advance(self, n: int = 1) -> None:
         pass
 
-    def status(self, *, requests: int, rate_remaining: int | None) -> None:
+    def status(self, *, requests: int, rate_remaining: int | None,
+               pages: int | None = None) -> None:
         pass
 
     def close(self) -> None:
@@ -45,6 +47,7 @@ class TerminalProgress:
         self._total: int | None = None
         self._done = 0
         self._requests = 0
+        self._pages = 0
         self._rate: int | None = None
         self._last_draw = 0.0
         self._drawn = False
@@ -57,8 +60,11 @@ class TerminalProgress:
         self._done += n
         self._draw()
 
-    def status(self, *, requests: int, rate_remaining: int | None) -> None:
+    def status(self, *, requests: int, rate_remaining: int | None,
+               pages: int | None = None) -> None:
         self._requests, self._rate = requests, rate_remaining
+        if pages is not None:
+            self._pages = pages
         self._draw()
 
     def close(self) -> None:
@@ -73,11 +79,13 @@ class TerminalProgress:
         self._last_draw = now
         if self._total:
             filled = min(self._width, self._width * self._done // self._total)
-            bar = f"[{'#' * filled}{'.' * (self._width - filled)}] {self._done}/{self._total}"
+            bar = (f"[{'#' * filled}{'.' * (self._width - filled)}] "
+                   f"{self._done}/{self._total} apps")
         else:
-            bar = f"{self._done}"
+            bar = f"{self._done} apps"
         rate = "?" if self._rate is None else str(self._rate)
-        line = f"{self._name}: {bar}  requests {self._requests}, rate budget left {rate}"
+        line = (f"{self._name}: {bar}  pages {self._pages}, requests {self._requests}, "
+                f"rate budget left {rate}")
         self._stream.write("\r\x1b[2K" + line)
         self._stream.flush()
         self._drawn = True

@@ -94,7 +94,16 @@ def load_policy(flag: str | None) -> Policy:
 
 
 def run_async(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    return asyncio.run(factory())
+    # The result travels in a box, not as the main task's result: Python 3.11's asyncio.run
+    # formats repr(task) (result included) twice when it restores the SIGINT handler
+    # (python/cpython#112559), which costs seconds and megabytes for a large estate.
+    box: list[T] = []
+
+    async def main() -> None:
+        box.append(await factory())
+
+    asyncio.run(main())
+    return box[0]
 
 
 def make_client(api_url: str | None, *, token: str | None = None,

@@ -152,22 +152,26 @@ class AsyncHerokuClient:
 
     async def _run(self, flow: Flow[T]) -> T:
         outcome: Outcome | None = None
-        try:
-            while True:
-                action = flow.send(outcome)
-                if isinstance(action, Sleep):
-                    await self._sleep(action.seconds)
-                    outcome = None
-                else:
-                    outcome = await self._send(action)
-        except StopIteration as stop:
-            return cast(T, stop.value)
-        finally:
-            flow.close()
+        # The slot is held for the whole call (its pages, pacing waits and retries), and taken
+        # before the flow decides whether to wait: that decision must see the latest
+        # RateLimit-Remaining. Calls queued for a slot would otherwise all have decided "no
+        # need to wait" when they were queued, and together run the bucket dry (429s).
+        async with self._in_flight:
+            try:
+                while True:
+                    action = flow.send(outcome)
+                    if isinstance(action, Sleep):
+                        await self._sleep(action.seconds)
+                        outcome = None
+                    else:
+                        outcome = await self._send(action)
+            except StopIteration as stop:
+                return cast(T, stop.value)
+            finally:
+                flow.close()
 
     async def _send(self, request: OutgoingRequest) -> Outcome:
-        async with self._in_flight:
-            return await self._sender.send(request)
+        return await self._sender.send(request)
 
     async def aclose(self) -> None:
         """Close the connection pool."""

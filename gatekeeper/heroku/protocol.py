@@ -40,6 +40,8 @@ DEFAULT_VARIANT = "3"
 FIRST_RANGE = "id ..; max=1000"  # Heroku's largest page
 MAX_PAGES = 10_000  # 10 million items: far beyond any estate, a stop for a misbehaving server
 _VARIANT = re.compile(r"3(\.[a-z][a-z0-9-]*)?")
+_PARTIAL_LIST_HINT = ("Nothing was decided on a partial list (fail closed); run again, and if "
+                      "it persists, check https://status.heroku.com.")
 
 
 @dataclass(frozen=True)
@@ -171,14 +173,14 @@ class ApiProtocol:
                     f"The API answered GET {path} with 206 Partial Content but no Next-Range "
                     f"header (after {len(sent)} page(s)), so the rest of the list cannot be "
                     "fetched.",
-                    hint="Nothing was decided on a partial list (fail closed).",
+                    hint=_PARTIAL_LIST_HINT,
                 )
             if next_range in sent:
                 raise ProtocolError(
                     f"The API's Next-Range for GET {path} repeats a range already fetched "
                     f"({_shown(next_range)}) after {len(sent)} page(s); stopping instead of "
                     "looping forever.",
-                    hint="Nothing was decided on a partial list (fail closed).",
+                    hint=_PARTIAL_LIST_HINT,
                 )
             if len(sent) >= MAX_PAGES:
                 raise ProtocolError(f"GET {path} did not end after {MAX_PAGES} pages.")
@@ -308,7 +310,8 @@ def _decode_json(content: bytes, path: str) -> Any:
         raise ProtocolError(
             f"The API answered GET {path} with a body that is not valid JSON "
             f"({len(content)} bytes).",
-            hint="A proxy or an outage may be in the way; nothing was decided (fail closed).",
+            hint="A proxy or an outage may be in the way: check the proxy settings and "
+                 "https://status.heroku.com, then run again; nothing was decided (fail closed).",
         ) from None
 
 
