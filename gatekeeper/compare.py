@@ -6,12 +6,15 @@ waiver covers. Hence a finding that a new waiver covers is "resolved", and one w
 has expired is "new" again; both are what a DPO needs to hear about.
 
 Pure: no I/O, used by ``audit --since-last`` (the previous audit from the history store) and
-``audit --baseline FILE`` (a saved report).
+``audit --baseline FILE`` (a saved report). :func:`compare_open` needs only the previous
+audit's open fingerprints and a way to fetch the resolved findings, so that the history store
+never has to load a whole previous report.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
+from datetime import datetime
 
 from gatekeeper.report.model import Changes, Finding, Report
 
@@ -26,12 +29,26 @@ def compare(previous: Report, current: Report, *, baseline: str) -> Changes:
     rule, subject and fingerprint, each fingerprint once.
     """
     before = open_findings(previous.all_findings())
+    return compare_open(before.keys(), current, baseline=baseline, since=previous.generated_at,
+                        resolved=lambda gone: [before[fp] for fp in gone])
+
+
+def compare_open(before: Collection[str], current: Report, *, baseline: str,
+                 since: datetime | None,
+                 resolved: Callable[[set[str]], Iterable[Finding]]) -> Changes:
+    """Like :func:`compare`, given only the previous report's open fingerprints (``before``).
+
+    ``resolved`` is called once with the fingerprints of ``before`` that ``current`` no longer
+    has open, and returns the previous findings with those fingerprints (one each).
+    ``since`` is when the previous report was generated.
+    """
     now = open_findings(current.all_findings())
+    gone = {fp for fp in before if fp not in now}
     return Changes(
         baseline=baseline,
-        since=previous.generated_at,
+        since=since,
         new=tuple(_ordered(f for fp, f in now.items() if fp not in before)),
-        resolved=tuple(_ordered(f for fp, f in before.items() if fp not in now)),
+        resolved=tuple(_ordered(resolved(gone))),
     )
 
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from gatekeeper.facts import Estate
     from gatekeeper.policy import Policy
     from gatekeeper.report.model import Changes, Report
-    from gatekeeper.store.interface import AuditStore
+    from gatekeeper.store.interface import AuditRecord, AuditStore
 
 NOTIFY_ENV = "GATEKEEPER_NOTIFY_URL"
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
@@ -128,6 +128,7 @@ def run(opts: AuditOptions, *, token: str | None = None, today: date | None = No
     scope_key = scope.describe() if scope else f"snapshot:{Path(opts.snapshot_path or '').name}"
     estate, source = _estate(opts, scope, policy, token)
     report = evaluate(estate, policy, today or date.today())
+    del estate  # the facts are in the report now; free them before comparing and rendering
 
     store = None if (opts.no_history and not opts.since_last) else _open_store(opts.store_url)
     try:
@@ -206,7 +207,7 @@ def _changes(opts: AuditOptions, report: Report, store: AuditStore | None,
         previous = parse_json_report(text, source=opts.baseline)
         return compare(previous, report, baseline=path.name)
     if opts.since_last and store is not None:
-        last = store.latest(scope_key)
+        last = store.latest_record(scope_key)
         if last is None:
             click.echo(f"gatekeeper: no earlier audit of {scope_key} in {store.location}; "
                        "every finding counts as new.", err=True)
@@ -214,8 +215,26 @@ def _changes(opts: AuditOptions, report: Report, store: AuditStore | None,
 
             return Changes(baseline="no earlier audit", new=tuple(
                 f for f in report.all_findings() if not f.waived))
-        return compare(last.report, report, baseline=last.record.label)
+        return _since_last(store, last, report)
     return None
+
+
+def _since_last(store: AuditStore, last: AuditRecord, report: Report) -> Changes:
+    """Compare with the stored open findings of ``last``: fingerprints first, then only the
+    resolved findings are loaded. Audits recorded before the store kept finding rows are
+    compared with their whole report."""
+    from gatekeeper.compare import compare, compare_open
+    from gatekeeper.store.interface import StoreError
+
+    before = store.open_fingerprints(last.id)
+    if before is None:
+        stored = store.get(last.id)
+        if stored is None:
+            raise StoreError(f"Audit #{last.id} disappeared from the history store "
+                             f"{store.location} while it was being read.")
+        return compare(stored.report, report, baseline=last.label)
+    return compare_open(before, report, baseline=last.label, since=last.generated_at,
+                        resolved=lambda gone: store.open_findings(last.id, gone))
 
 
 def _notify(opts: AuditOptions, report: Report, changes: Changes | None,

@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -29,7 +28,7 @@ from importlib import resources
 
 from gatekeeper.report.escape import json_for_script, split_code, visible
 from gatekeeper.report.interface import TOOL_NAME, RenderOptions
-from gatekeeper.report.json_format import report_document
+from gatekeeper.report.json_format import compact_report_json
 from gatekeeper.report.model import AgreementStatus, AppResult, Decision, Finding, Report
 from gatekeeper.report.summary import (
     DECISION_WORD,
@@ -106,8 +105,12 @@ class HtmlFormatter:
             _footer(report, options),
         ]
         # ASCII-only JSON: no invisible or bidi character hides in the data block either.
-        document = json.dumps(report_document(report, tool_version=options.tool_version),
-                              ensure_ascii=True, separators=(",", ":"))
+        # Made safe for <script> in the same statement, so the unescaped copy is freed at once.
+        data_block = (
+            '<script type="application/json" id="gatekeeper-report">'
+            f"{json_for_script(compact_report_json(report, tool_version=options.tool_version))}"
+            "</script>"
+        )
         parts = [
             "<!DOCTYPE html>",
             '<html lang="en">',
@@ -121,8 +124,7 @@ class HtmlFormatter:
             "</head>",
             "<body>",
             *body,
-            '<script type="application/json" id="gatekeeper-report">'
-            f"{json_for_script(document)}</script>",
+            data_block,
             f"<script>{js}</script>",
             "</body>",
             "</html>",

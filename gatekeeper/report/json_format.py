@@ -52,12 +52,62 @@ class JsonFormatter:
     extension = ".json"
 
     def render(self, report: Report, options: RenderOptions) -> str:
-        document = report_document(report, tool_version=options.tool_version)
-        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        # Exactly ``json.dumps(report_document(...), indent=2, ensure_ascii=False) + "\n"``,
+        # built one app at a time: with an indent, json.dumps uses the pure-Python encoder,
+        # which holds every small chunk of the whole document before joining them (hundreds
+        # of megabytes at 10,000 apps). Here only one app's dicts and chunks exist at once.
+        head = _document(report, tool_version=options.tool_version, apps=[])
+        members = []
+        for key, value in head.items():
+            encoded = _encode_apps(report.apps) if key == "apps" else _encode(value, 1)
+            members.append(f"  {_encode(key, 0)}: {encoded}")
+        return "{\n" + ",\n".join(members) + "\n}\n"
+
+
+def compact_report_json(report: Report, *, tool_version: str) -> str:
+    """``json.dumps(report_document(...), ensure_ascii=True, separators=(",", ":"))``, built
+    one app at a time so that the dicts of all apps never exist at once (the HTML report
+    embeds this)."""
+    head = _document(report, tool_version=tool_version, apps=[])
+
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+
+    members = []
+    for key, value in head.items():
+        if key == "apps":
+            encoded = "[" + ",".join(dumps(_app(app)) for app in report.apps) + "]"
+        else:
+            encoded = dumps(value)
+        members.append(f"{dumps(key)}:{encoded}")
+    return "{" + ",".join(members) + "}"
+
+
+def _encode(value: Any, level: int) -> str:
+    """``value`` as ``json.dumps(indent=2)`` writes it ``level`` levels deep in a document.
+
+    JSON strings hold no raw line breaks (they are escaped), so every line break of the
+    encoded text is one of the indentation's, and indenting it is a replacement.
+    """
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    return text.replace("\n", "\n" + "  " * level) if level else text
+
+
+def _encode_apps(apps: tuple[AppResult, ...]) -> str:
+    """The ``apps`` list at level 1, encoded app by app."""
+    if not apps:
+        return "[]"
+    return "[\n" + ",\n".join("    " + _encode(_app(app), 2) for app in apps) + "\n  ]"
 
 
 def report_document(report: Report, *, tool_version: str) -> dict[str, Any]:
     """The ``gatekeeper.report/v1`` document as a dict, keys in contract order."""
+    return _document(report, tool_version=tool_version,
+                     apps=[_app(app) for app in report.apps])
+
+
+def _document(report: Report, *, tool_version: str, apps: list[dict[str, Any]]
+              ) -> dict[str, Any]:
     summary = report.summary
     document: dict[str, Any] = {
         "schema": REPORT_SCHEMA,
@@ -70,7 +120,7 @@ def report_document(report: Report, *, tool_version: str) -> dict[str, Any]:
         },
         "decision": report.decision,
         "summary": {"allow": summary.allow, "warn": summary.warn, "block": summary.block},
-        "apps": [_app(app) for app in report.apps],
+        "apps": apps,
         "policy_findings": [_finding(f, with_app=True) for f in report.policy_findings],
         "agreements": [_agreement(a) for a in report.agreements],
         "waivers": [_waiver(w) for w in report.waivers],

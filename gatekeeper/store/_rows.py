@@ -7,6 +7,7 @@ users and is deliberately not used here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, cast
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, cast
 from gatekeeper.store.interface import AuditRecord, StoreError
 
 if TYPE_CHECKING:
-    from gatekeeper.report.model import Decision, Report
+    from gatekeeper.report.model import Decision, Finding, Report
 
 # The columns every backend selects for an AuditRecord, in this order.
 RECORD_COLUMNS = (
@@ -60,6 +61,38 @@ def new_audit(report: Report, *, scope: str, source: str) -> NewAudit:
         policy_sha256=report.policy_sha256,
         report_json=report.model_dump_json(),
     )
+
+
+def open_finding_rows(report: Report) -> Iterator[tuple[str, str]]:
+    """``(fingerprint, finding JSON)`` of each open finding of ``report``, the first one per
+    fingerprint, as ``gatekeeper.compare.open_findings`` picks them. A generator: the backends
+    insert row by row, so the serialized findings never exist all at once."""
+    from gatekeeper.compare import open_findings
+
+    for fp, finding in open_findings(report.all_findings()).items():
+        yield fp, finding.model_dump_json()
+
+
+def load_findings(texts: list[str], *, audit_id: int, location: str) -> list[Finding]:
+    """Stored finding rows of one audit; a row that no longer parses is a store error."""
+    from pydantic import ValidationError
+
+    from gatekeeper.report.model import Finding
+
+    try:
+        return [Finding.model_validate_json(text) for text in texts]
+    except ValidationError as exc:
+        raise StoreError(
+            f"A finding of audit #{audit_id} in the history store {location} could not be "
+            f"read ({exc.error_count()} problem(s), first: {exc.errors()[0]['msg']}).",
+            hint="It may have been written by another version of gatekeeper.",
+        ) from None
+
+
+def chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    """``items`` in lists of at most ``size`` (bound parameters per query are limited)."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def record_from_row(row: tuple[object, ...]) -> AuditRecord:

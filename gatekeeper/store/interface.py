@@ -2,8 +2,11 @@
 
 Each ``gatekeeper audit`` is recorded as one row: the whole report (serialized with pydantic,
 not with the versioned JSON contract, so the store never depends on a formatter), its
-summary, decision and scope. ``audit --since-last`` reads the latest record of the same scope
-and compares fingerprints (``gatekeeper.compare``); ``gatekeeper history`` lists records.
+summary, decision and scope; beside it, one row per open (unwaived) finding: its fingerprint
+and the finding alone (schema version 2). ``audit --since-last`` reads the latest record of
+the same scope and compares fingerprints (``gatekeeper.compare``) against those rows, loading
+only the findings that were resolved, never the whole previous report (at 10,000 apps that
+report is over 100 MB as objects); ``gatekeeper history`` lists records.
 
 Guarantees every backend keeps (issue 5, "History and change"):
 
@@ -15,6 +18,7 @@ Guarantees every backend keeps (issue 5, "History and change"):
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -22,10 +26,10 @@ from typing import TYPE_CHECKING, Protocol
 from gatekeeper.errors import CouldNotEvaluate, UsageError
 
 if TYPE_CHECKING:
-    from gatekeeper.report.model import Decision, Report
+    from gatekeeper.report.model import Decision, Finding, Report
 
 # Bump together with a new entry in each backend's MIGRATIONS list.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 ALL_SCOPE = "all"
 
@@ -87,6 +91,26 @@ class AuditStore(Protocol):
 
     def get(self, audit_id: int) -> StoredAudit | None:
         """The audit with this id, or None."""
+        ...
+
+    def latest_record(self, scope: str) -> AuditRecord | None:
+        """The last audit recorded for exactly this scope, without its report, or None."""
+        ...
+
+    def open_fingerprints(self, audit_id: int) -> set[str] | None:
+        """The fingerprints of the audit's open (unwaived) findings.
+
+        None when the audit was recorded before schema version 2 and has no finding rows
+        (compare with its whole report, ``get``, instead).
+        """
+        ...
+
+    def open_findings(self, audit_id: int, fingerprints: Collection[str]) -> list[Finding]:
+        """The audit's open findings with these fingerprints (in no particular order).
+
+        When a fingerprint occurs more than once in the report, the first such finding
+        (``Report.all_findings`` order) is the one stored.
+        """
         ...
 
     def list(self, limit: int = 20, scope: str | None = None) -> list[AuditRecord]:

@@ -11,6 +11,7 @@ that the store also works behind PgBouncer in transaction mode (Heroku connectio
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from gatekeeper.errors import UsageError
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     import psycopg
     from psycopg import sql as pgsql
 
-    from gatekeeper.report.model import Report
+    from gatekeeper.report.model import Finding, Report
 
 # MIGRATIONS[n] takes a store from schema version n to n + 1; {s} is the schema. Append only.
 MIGRATIONS: list[tuple[str, ...]] = [
@@ -53,6 +54,21 @@ MIGRATIONS: list[tuple[str, ...]] = [
         )
         """,
         "CREATE INDEX audits_scope_id ON {s}.audits (scope, id)",
+    ),
+    (
+        # 2: the open findings of each audit in rows, so that --since-last compares with
+        # fingerprints instead of loading the whole previous report. Audits recorded before
+        # have no rows (open_findings_indexed false) and are compared by their report.
+        "ALTER TABLE {s}.audits ADD COLUMN open_findings_indexed BOOLEAN NOT NULL"
+        " DEFAULT FALSE",
+        """
+        CREATE TABLE {s}.audit_findings (
+            audit_id BIGINT NOT NULL REFERENCES {s}.audits (id),
+            fingerprint TEXT NOT NULL,
+            finding_json TEXT NOT NULL,
+            PRIMARY KEY (audit_id, fingerprint)
+        )
+        """,
     ),
 ]
 if len(MIGRATIONS) != SCHEMA_VERSION:  # pragma: no cover - a development mistake
@@ -111,8 +127,8 @@ class PostgresStore:
                     self._sql(
                         "INSERT INTO {s}.audits (recorded_at, generated_at, scope, source,"
                         " decision, allow_count, warn_count, block_count, findings_count,"
-                        " waived_count, policy_sha256, report_json)"
-                        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                        " waived_count, policy_sha256, report_json, open_findings_indexed)"
+                        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, TRUE)"
                         f" RETURNING {_COLUMNS}"
                     ),
                     (row.recorded_at, row.generated_at, row.scope, row.source, row.decision,
@@ -122,6 +138,13 @@ class PostgresStore:
                 stored = cursor.fetchone()
                 if stored is None:  # pragma: no cover - INSERT ... RETURNING returns a row
                     raise StoreError(f"The history store {self.location} stored nothing.")
+                audit_id = stored[0]
+                with conn.cursor() as rows:
+                    rows.executemany(
+                        self._sql("INSERT INTO {s}.audit_findings (audit_id, fingerprint,"
+                                  " finding_json) VALUES (%s, %s, %s)"),
+                        ((audit_id, fp, text) for fp, text in _rows.open_finding_rows(report)),
+                    )
                 # Built inside the transaction: if this fails, nothing was recorded.
                 return _rows.record_from_row(stored)
         except self._psycopg.Error as exc:
@@ -137,6 +160,48 @@ class PostgresStore:
     def get(self, audit_id: int) -> StoredAudit | None:
         return self._one(f"SELECT {_COLUMNS}, report_json FROM {{s}}.audits WHERE id = %s",
                          (audit_id,))
+
+    def latest_record(self, scope: str) -> AuditRecord | None:
+        try:
+            row = self._connection().execute(
+                self._sql(f"SELECT {_COLUMNS} FROM {{s}}.audits WHERE scope = %s"
+                          " ORDER BY id DESC LIMIT 1"),
+                (normalize_scope(scope),),
+            ).fetchone()
+        except self._psycopg.Error as exc:
+            raise self._error("read", exc) from None
+        return None if row is None else _rows.record_from_row(tuple(row))
+
+    def open_fingerprints(self, audit_id: int) -> set[str] | None:
+        conn = self._connection()
+        try:
+            indexed = conn.execute(
+                self._sql("SELECT open_findings_indexed FROM {s}.audits WHERE id = %s"),
+                (audit_id,),
+            ).fetchone()
+            if indexed is None or not indexed[0]:
+                return None
+            rows = conn.execute(
+                self._sql("SELECT fingerprint FROM {s}.audit_findings WHERE audit_id = %s"),
+                (audit_id,),
+            ).fetchall()
+        except self._psycopg.Error as exc:
+            raise self._error("read", exc) from None
+        return {str(row[0]) for row in rows}
+
+    def open_findings(self, audit_id: int, fingerprints: Collection[str]) -> list[Finding]:
+        texts: list[str] = []
+        conn = self._connection()
+        try:
+            for chunk in _rows.chunks(sorted(fingerprints)):
+                texts += [str(row[0]) for row in conn.execute(
+                    self._sql("SELECT finding_json FROM {s}.audit_findings"
+                              " WHERE audit_id = %s AND fingerprint = ANY(%s)"),
+                    (audit_id, chunk),
+                ).fetchall()]
+        except self._psycopg.Error as exc:
+            raise self._error("read", exc) from None
+        return _rows.load_findings(texts, audit_id=audit_id, location=self.location)
 
     def list(self, limit: int = 20, scope: str | None = None) -> list[AuditRecord]:
         query = f"SELECT {_COLUMNS} FROM {{s}}.audits ORDER BY id DESC LIMIT %s"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,7 +27,7 @@ from gatekeeper.store.interface import (
 )
 
 if TYPE_CHECKING:
-    from gatekeeper.report.model import Report
+    from gatekeeper.report.model import Finding, Report
 
 MEMORY = ":memory:"
 
@@ -52,6 +52,20 @@ MIGRATIONS: list[tuple[str, ...]] = [
         )
         """,
         "CREATE INDEX audits_scope_id ON audits (scope, id)",
+    ),
+    (
+        # 2: the open findings of each audit in rows, so that --since-last compares with
+        # fingerprints instead of loading the whole previous report. Audits recorded before
+        # have no rows (open_findings_indexed = 0) and are compared by their report.
+        "ALTER TABLE audits ADD COLUMN open_findings_indexed INTEGER NOT NULL DEFAULT 0",
+        """
+        CREATE TABLE audit_findings (
+            audit_id INTEGER NOT NULL REFERENCES audits (id),
+            fingerprint TEXT NOT NULL,
+            finding_json TEXT NOT NULL,
+            PRIMARY KEY (audit_id, fingerprint)
+        )
+        """,
     ),
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
@@ -96,14 +110,21 @@ class SQLiteStore:
                 cursor = conn.execute(
                     "INSERT INTO audits (recorded_at, generated_at, scope, source, decision,"
                     " allow_count, warn_count, block_count, findings_count, waived_count,"
-                    " policy_sha256, report_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " policy_sha256, report_json, open_findings_indexed)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
                     (row.recorded_at.isoformat(), row.generated_at.isoformat(), row.scope,
                      row.source, row.decision, row.allow, row.warn, row.block, row.findings,
                      row.waived, row.policy_sha256, row.report_json),
                 )
+                audit_id = cursor.lastrowid
+                conn.executemany(
+                    "INSERT INTO audit_findings (audit_id, fingerprint, finding_json)"
+                    " VALUES (?, ?, ?)",
+                    ((audit_id, fp, text) for fp, text in _rows.open_finding_rows(report)),
+                )
                 # Read the row back inside the transaction: what we return is what was stored.
                 stored = conn.execute(
-                    f"SELECT {_COLUMNS} FROM audits WHERE id = ?", (cursor.lastrowid,)
+                    f"SELECT {_COLUMNS} FROM audits WHERE id = ?", (audit_id,)
                 ).fetchone()
                 return _rows.record_from_row(stored)
         except sqlite3.Error as exc:
@@ -117,6 +138,44 @@ class SQLiteStore:
 
     def get(self, audit_id: int) -> StoredAudit | None:
         return self._one(f"SELECT {_COLUMNS}, report_json FROM audits WHERE id = ?", (audit_id,))
+
+    def latest_record(self, scope: str) -> AuditRecord | None:
+        try:
+            row = self._connection().execute(
+                f"SELECT {_COLUMNS} FROM audits WHERE scope = ? ORDER BY id DESC LIMIT 1",
+                (normalize_scope(scope),),
+            ).fetchone()
+        except sqlite3.Error as exc:
+            raise self._error("read", exc) from None
+        return None if row is None else _rows.record_from_row(row)
+
+    def open_fingerprints(self, audit_id: int) -> set[str] | None:
+        try:
+            conn = self._connection()
+            indexed = conn.execute(
+                "SELECT open_findings_indexed FROM audits WHERE id = ?", (audit_id,)
+            ).fetchone()
+            if indexed is None or not indexed[0]:
+                return None
+            rows = conn.execute(
+                "SELECT fingerprint FROM audit_findings WHERE audit_id = ?", (audit_id,)
+            )
+            return {fp for (fp,) in rows}
+        except sqlite3.Error as exc:
+            raise self._error("read", exc) from None
+
+    def open_findings(self, audit_id: int, fingerprints: Collection[str]) -> list[Finding]:
+        texts: list[str] = []
+        try:
+            conn = self._connection()
+            for chunk in _rows.chunks(sorted(fingerprints)):
+                marks = ", ".join("?" * len(chunk))
+                texts += [text for (text,) in conn.execute(
+                    "SELECT finding_json FROM audit_findings WHERE audit_id = ?"
+                    f" AND fingerprint IN ({marks})", (audit_id, *chunk))]
+        except sqlite3.Error as exc:
+            raise self._error("read", exc) from None
+        return _rows.load_findings(texts, audit_id=audit_id, location=self._path)
 
     def list(self, limit: int = 20, scope: str | None = None) -> list[AuditRecord]:
         sql = f"SELECT {_COLUMNS} FROM audits ORDER BY id DESC LIMIT ?"

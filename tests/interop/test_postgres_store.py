@@ -19,7 +19,8 @@ from unit.store.test_store_contract import StoreContract, StoreFactory, make_rep
 
 from gatekeeper.cli import run
 from gatekeeper.store import AuditStore, StoreError, StoreSchemaError, open_store
-from gatekeeper.store.postgres import PostgresStore
+from gatekeeper.store.interface import SCHEMA_VERSION
+from gatekeeper.store.postgres import MIGRATIONS, PostgresStore
 
 pytestmark = pytest.mark.interop
 
@@ -88,7 +89,7 @@ def test_it_is_really_postgres_in_its_own_schema(store_factory: StoreFactory, sc
         count = conn.execute(f"SELECT count(*) FROM {schema}.audits").fetchone()
         stored_at = conn.execute(f"SELECT recorded_at FROM {schema}.audits WHERE id = %s",
                                  (record.id,)).fetchone()
-    assert version == ("1",)
+    assert version == (str(SCHEMA_VERSION),)
     assert count == (1,)
     assert stored_at is not None and stored_at[0] == record.recorded_at
 
@@ -167,3 +168,40 @@ def test_history_command_against_postgres(store_factory: StoreFactory, store_url
     assert run(["history", "--store", store_url, "--show", str(first.id)]) == 0
     out, _ = capsys.readouterr()
     assert f"Audit #{first.id} of" in out and "survey" in out
+
+
+def test_a_version_1_schema_is_migrated_and_its_audits_still_compare(
+        store_factory: StoreFactory, schema: str, database_url: str) -> None:
+    """Audits recorded before the finding rows have none: they are compared by report."""
+    import psycopg
+    from psycopg import sql
+
+    from gatekeeper.commands.audit import _since_last
+    from gatekeeper.compare import compare
+
+    old = make_report(1)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {s}").format(s=sql.Identifier(schema)))
+        conn.execute(sql.SQL("CREATE TABLE {s}.meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                             ).format(s=sql.Identifier(schema)))
+        for statement in MIGRATIONS[0]:
+            conn.execute(sql.SQL(statement).format(s=sql.Identifier(schema)))
+        conn.execute(sql.SQL("INSERT INTO {s}.meta VALUES ('schema_version', '1')"
+                             ).format(s=sql.Identifier(schema)))
+        conn.execute(sql.SQL(
+            "INSERT INTO {s}.audits (recorded_at, generated_at, scope, source, decision,"
+            " allow_count, warn_count, block_count, findings_count, waived_count, policy_sha256,"
+            " report_json) VALUES (now(), %s, 'all', 's', 'block', 1, 1, 1, 5, 1, NULL, %s)"
+        ).format(s=sql.Identifier(schema)), (old.generated_at, old.model_dump_json()))
+    store = store_factory()
+    last = store.latest_record("all")
+    assert last is not None and store.open_fingerprints(last.id) is None
+    current = make_report(2)
+    assert _since_last(store, last, current) == compare(old, current, baseline=last.label)
+    record = store.record(current, scope="all", source="s")
+    assert store.open_fingerprints(record.id) is not None
+    assert _since_last(store, record, make_report(3)) == compare(current, make_report(3),
+                                                                 baseline=record.label)
+    with psycopg.connect(database_url) as conn:
+        version = conn.execute(f"SELECT value FROM {schema}.meta").fetchone()
+    assert version == (str(SCHEMA_VERSION),)

@@ -14,7 +14,8 @@ from test_store_contract import StoreContract, StoreFactory, make_report
 
 from gatekeeper.errors import UsageError
 from gatekeeper.store import StoreError, StoreSchemaError
-from gatekeeper.store.sqlite import SQLiteStore
+from gatekeeper.store.interface import SCHEMA_VERSION
+from gatekeeper.store.sqlite import MIGRATIONS, SQLiteStore
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def test_creates_the_directory_and_uses_wal(db_path: Path) -> None:
         conn = sqlite3.connect(db_path)
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'"
-                            ).fetchone()[0] == "1"
+                            ).fetchone()[0] == str(SCHEMA_VERSION)
         conn.close()
     finally:
         store.close()
@@ -162,6 +163,44 @@ def test_a_store_without_version_is_migrated(db_path: Path) -> None:
         assert store.list() == [record]
     finally:
         store.close()
+
+
+def test_a_version_1_store_is_migrated_and_its_audits_still_compare(db_path: Path) -> None:
+    """Audits recorded before the finding rows have none: they are compared by report."""
+    from gatekeeper.commands.audit import _since_last
+    from gatekeeper.compare import compare
+
+    db_path.parent.mkdir(parents=True)
+    old = make_report(1)
+    conn = sqlite3.connect(db_path)
+    conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    for statement in MIGRATIONS[0]:
+        conn.execute(statement)
+    conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    conn.execute(
+        "INSERT INTO audits (recorded_at, generated_at, scope, source, decision, allow_count,"
+        " warn_count, block_count, findings_count, waived_count, policy_sha256, report_json)"
+        " VALUES ('2026-11-26T03:00:00+00:00', ?, 'all', 's', 'block', 1, 1, 1, 5, 1, NULL, ?)",
+        (old.generated_at.isoformat(), old.model_dump_json()),
+    )
+    conn.commit()
+    conn.close()
+    store = SQLiteStore(db_path)
+    try:
+        last = store.latest_record("all")
+        assert last is not None and store.open_fingerprints(last.id) is None
+        current = make_report(2)
+        assert _since_last(store, last, current) == compare(old, current,
+                                                              baseline=last.label)
+        record = store.record(current, scope="all", source="s")
+        assert store.open_fingerprints(record.id) is not None
+        assert _since_last(store, record, make_report(3)) == compare(
+            current, make_report(3), baseline=record.label)
+    finally:
+        store.close()
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT value FROM meta").fetchone()[0] == str(SCHEMA_VERSION)
+    conn.close()
 
 
 def test_an_unreadable_stored_report_is_a_store_error(db_path: Path) -> None:

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from gatekeeper.compare import compare, compare_open, open_findings
 from gatekeeper.errors import CouldNotEvaluate
 from gatekeeper.report.model import (
     AgreementStatus,
@@ -213,6 +214,61 @@ class StoreContract:
             assert len(check.list(limit=100, scope=scope)) == per_writer
             latest = check.latest(scope)
             assert latest is not None and latest.report == make_report(per_writer - 1)
+
+    def test_open_findings_are_kept_in_rows(self, store: AuditStore) -> None:
+        report = make_report(1)
+        # A repeated fingerprint: the first finding is the one kept, as compare() keeps it.
+        twice = make_finding("heroku-connect", "warn", "otree-study", "id-otree-study",
+                             message="reworded")
+        apps = (*report.apps, make_app("otree-copy", "warn", twice))
+        report = report.model_copy(update={"apps": apps})
+        record = store.record(report, scope="all", source="s")
+        expected = open_findings(report.all_findings())
+        assert len(expected) == 4  # 6 findings: 1 waived, 1 repeated
+        assert store.open_fingerprints(record.id) == set(expected)
+        assert sorted(store.open_findings(record.id, set(expected)),
+                      key=lambda f: f.fingerprint) == sorted(expected.values(),
+                                                             key=lambda f: f.fingerprint)
+        some = sorted(expected)[:2]
+        assert {f.fingerprint for f in store.open_findings(record.id, [*some, "unknown"])
+                } == set(some)
+        assert store.open_findings(record.id, []) == []
+        assert store.open_fingerprints(record.id + 1) is None
+
+    def test_many_open_findings_are_fetched_in_chunks(self, store: AuditStore) -> None:
+        findings = tuple(make_finding("addon-no-agreement", "block", "big", "id-big", f"s{i}")
+                         for i in range(1203))
+        report = make_report(1).model_copy(
+            update={"apps": (make_app("big", "block", *findings),)})
+        record = store.record(report, scope="all", source="s")
+        wanted = {f.fingerprint for f in findings[1:]}
+        assert {f.fingerprint for f in store.open_findings(record.id, wanted)} == wanted
+
+    def test_latest_record_is_latest_without_the_report(self, store: AuditStore) -> None:
+        assert store.latest_record("all") is None
+        store.record(make_report(1), scope="all", source="s")
+        store.record(make_report(2), scope="team:psych-lab", source="s")
+        third = store.record(make_report(3), scope="all", source="s")
+        assert store.latest_record("all") == third
+        assert store.latest_record("team:econ-lab") is None
+
+    def test_comparing_with_rows_equals_comparing_reports(self, store: AuditStore) -> None:
+        previous, current = make_report(1), make_report(2)
+        # One finding resolved, one new besides the renamed policy finding.
+        current = current.model_copy(update={"apps": (
+            make_app("survey", "block", previous.apps[0].findings[0]),
+            *current.apps[1:],
+            make_app("new-app", "warn", make_finding("heroku-connect", "warn", "new-app",
+                                                     "id-new-app")),
+        )})
+        record = store.record(previous, scope="all", source="s")
+        before = store.open_fingerprints(record.id)
+        assert before is not None
+        from_rows = compare_open(before, current, baseline="b", since=record.generated_at,
+                                 resolved=lambda gone: store.open_findings(record.id, gone))
+        expected = compare(previous, current, baseline="b")
+        assert from_rows == expected
+        assert len(expected.new) == 2 and len(expected.resolved) == 2
 
     def test_close_twice_is_harmless_and_use_after_close_fails(self, store: AuditStore
                                                                ) -> None:
