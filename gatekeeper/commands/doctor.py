@@ -25,6 +25,7 @@ from __future__ import annotations
 import hmac
 import json
 import os
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -90,7 +91,7 @@ def command(api_url: str | None, policy_path: str | None, fmt: str) -> int:
     if fmt == "json":
         click.echo(render_json(diagnosis))
     else:
-        click.echo(render_text(diagnosis, color=click.get_text_stream("stdout").isatty()
+        click.echo(render_text(diagnosis, color=sys.stdout.isatty()
                                and os.environ.get("NO_COLOR") is None))
     return diagnosis.exit_code
 

@@ -8,6 +8,8 @@ never echoed, logged or put in an error message.
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 
@@ -46,7 +48,7 @@ def command(api_url: str | None) -> int:
 
 
 def _stdin_is_tty() -> bool:
-    return click.get_text_stream("stdin").isatty()
+    return sys.stdin.isatty()
 
 
 def _read_token() -> str:
@@ -56,7 +58,7 @@ def _read_token() -> str:
         token = str(click.prompt("Heroku API token", hide_input=True, err=True, default="",
                                  show_default=False))
     else:
-        token = click.get_text_stream("stdin").readline()
+        token = sys.stdin.readline()
     token = token.strip()
     if not token:
         raise UsageError(

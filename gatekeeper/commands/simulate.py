@@ -7,6 +7,7 @@ the command line; docs/simulator.md describes each one and the estate file forma
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -165,7 +166,7 @@ def _announce(simulator: Any, source: str) -> None:
         click.echo(f"  export HEROKU_HOST={url} HEROKU_API_KEY={estate.tokens[0].token}")
         click.echo("  gatekeeper audit --all")
     click.echo("Press Ctrl-C to stop.")
-    click.get_text_stream("stdout").flush()
+    sys.stdout.flush()
 
 
 def _serve_until_stopped() -> None:
