@@ -1,11 +1,36 @@
 """Collecting facts from the Heroku Platform API into ``gatekeeper.facts.Estate``.
 
-``collect_app`` gathers what ``check`` needs for one app; ``collect_estate`` gathers whole
-teams, enterprise accounts or everything a token can see with the bulk list endpoints, so the
-number of requests grows with pages, not with apps (issue 5).
+``collect_app`` gathers what ``check`` needs for one app (``collect_app_sync`` the same on the
+synchronous client); ``collect_estate`` gathers whole teams, enterprise accounts or everything
+a token can see with the bulk list endpoints, so the number of requests grows with pages, not
+with apps (issue 5).
+
+The names are loaded on first use, so that ``check`` (which imports
+``gatekeeper.collect.app``) does not import the estate collector and asyncio with it.
 """
 
-from gatekeeper.collect.app import collect_app
-from gatekeeper.collect.estate import AuditScope, collect_estate, request_budget
+from __future__ import annotations
 
-__all__ = ["AuditScope", "collect_app", "collect_estate", "request_budget"]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gatekeeper.collect.app import collect_app, collect_app_sync
+    from gatekeeper.collect.estate import AuditScope, collect_estate, request_budget
+
+_EXPORTS = {
+    "collect_app": "gatekeeper.collect.app",
+    "collect_app_sync": "gatekeeper.collect.app",
+    "AuditScope": "gatekeeper.collect.estate",
+    "collect_estate": "gatekeeper.collect.estate",
+    "request_budget": "gatekeeper.collect.estate",
+}
+
+__all__ = ["AuditScope", "collect_app", "collect_app_sync", "collect_estate", "request_budget"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'gatekeeper.collect' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -4,7 +4,6 @@ CLI starts fast."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 from collections.abc import Callable, Coroutine
@@ -97,6 +96,8 @@ def run_async(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
     # The result travels in a box, not as the main task's result: Python 3.11's asyncio.run
     # formats repr(task) (result included) twice when it restores the SIGINT handler
     # (python/cpython#112559), which costs seconds and megabytes for a large estate.
+    import asyncio  # here, not at the top: check runs without an event loop
+
     box: list[T] = []
 
     async def main() -> None:

@@ -12,9 +12,9 @@ never really wait.
 
 from __future__ import annotations
 
-import asyncio
 import builtins
 import random
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from types import TracebackType
@@ -112,6 +112,10 @@ class AsyncHerokuClient:
         self._protocol = _protocol(
             base_url, token, max_retries=max_retries, max_total_wait=max_total_wait,
             slowdown_below=slowdown_below, clock=clock, rng=rng, etag_cache=etag_cache)
+        # asyncio is imported here, not with the module: the synchronous client (check's) is
+        # used in processes that never start an event loop, and asyncio costs ~30 ms to import.
+        import asyncio
+
         self._sender = AsyncSender(self._protocol.base_url, _timeouts(timeout), transport)
         self._sleep = sleep or asyncio.sleep
         self._in_flight = asyncio.Semaphore(max_in_flight)
@@ -189,7 +193,12 @@ class AsyncHerokuClient:
 
 
 class HerokuClient:
-    """Synchronous Heroku Platform API client with the same methods; use as ``with``."""
+    """Synchronous Heroku Platform API client with the same methods; use as ``with``.
+
+    It may be shared between threads (``check`` fetches an app's details in parallel
+    threads): the HTTP client is thread-safe, and the shared bookkeeping (counters,
+    rate-limit pacing, the ETag cache) is changed under a lock.
+    """
 
     def __init__(
         self,
@@ -211,6 +220,9 @@ class HerokuClient:
             slowdown_below=slowdown_below, clock=clock, rng=rng, etag_cache=etag_cache)
         self._sender = SyncSender(self._protocol.base_url, _timeouts(timeout), transport)
         self._sleep = sleep or time.sleep
+        # Held while a flow decides (it reads and updates the protocol's shared state), never
+        # while a request is on the wire or a wait is taken.
+        self._state_lock = threading.Lock()
 
     @property
     def base_url(self) -> str:
@@ -247,7 +259,8 @@ class HerokuClient:
         outcome: Outcome | None = None
         try:
             while True:
-                action = flow.send(outcome)
+                with self._state_lock:
+                    action = flow.send(outcome)
                 if isinstance(action, Sleep):
                     self._sleep(action.seconds)
                     outcome = None

@@ -239,12 +239,16 @@ ROWS: tuple[Row, ...] = (
 
 
 class RecordedSleeps:
-    """Stands in for the async client's sleep: the waits it asks for, without waiting."""
+    """Stands in for the clients' sleep: the waits they ask for, without waiting."""
 
     def __init__(self) -> None:
         self.seconds: list[float] = []
 
     async def __call__(self, seconds: float) -> None:
+        self.seconds.append(seconds)
+
+    def sync(self, seconds: float) -> None:
+        """The synchronous client's sleep (``check`` uses that client)."""
         self.seconds.append(seconds)
 
 
@@ -301,7 +305,13 @@ def cli(simulator: Simulator, monkeypatch: pytest.MonkeyPatch,
             kwargs.setdefault("sleep", sleeps)
             super().__init__(*args, **kwargs)
 
+    class RecordingSyncClient(client_module.HerokuClient):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("sleep", sleeps.sync)
+            super().__init__(*args, **kwargs)
+
     monkeypatch.setattr(client_module, "AsyncHerokuClient", RecordingClient)
+    monkeypatch.setattr(client_module, "HerokuClient", RecordingSyncClient)
 
     def invoke(row: Row, api_url: str, *, policy: Path = POLICY) -> Outcome:
         simulator.faults = row.simulator_faults()

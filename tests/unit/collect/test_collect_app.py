@@ -4,6 +4,7 @@ fail become errors on the app, an app that cannot be read stops the check."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from collect_fakes import (
     uid,
 )
 
-from gatekeeper.collect import collect_app
+from gatekeeper.collect import collect_app, collect_app_sync
 from gatekeeper.errors import ForbiddenError, NotFoundError, ProtocolError
 from gatekeeper.facts import Estate
 
@@ -44,11 +45,37 @@ def app_routes() -> dict[str, Any]:
     }
 
 
-def check(api: FakeApi, name: str, **options: Any) -> Estate:
-    return asyncio.run(collect_app(api, name, **options))
+Collect = Callable[..., Estate]
 
 
-def test_a_team_app_and_what_it_refers_to() -> None:
+class SyncFakeApi:
+    """The synchronous client's shape over ``FakeApi`` (its answers never really wait)."""
+
+    def __init__(self, api: FakeApi) -> None:
+        self._api = api
+
+    def get(self, path: str, *, variant: str | None = None) -> Any:
+        return asyncio.run(self._api.get(path))
+
+    def get_model(self, path: str, model: type[Any], *, variant: str | None = None) -> Any:
+        return asyncio.run(self._api.get_model(path, model))
+
+    def list_models(self, path: str, model: type[Any], *,
+                    variant: str | None = None) -> list[Any]:
+        return asyncio.run(self._api.list_models(path, model))
+
+
+@pytest.fixture(params=["async", "sync"])
+def check(request: pytest.FixtureRequest) -> Collect:
+    """``collect_app`` on the asynchronous client, and ``collect_app_sync`` (check's) on the
+    synchronous one: the same plan, so the same requests and the same estate."""
+    if request.param == "async":
+        return lambda api, name, **options: asyncio.run(collect_app(api, name, **options))
+    return lambda api, name, **options: collect_app_sync(SyncFakeApi(api),  # type: ignore[arg-type]
+                                                         name, **options)
+
+
+def test_a_team_app_and_what_it_refers_to(check: Collect) -> None:
     api = FakeApi(app_routes())
     estate = check(api, "survey")
     assert sorted(api.calls[:4]) == ["/apps/survey", "/apps/survey/addons",
@@ -65,7 +92,7 @@ def test_a_team_app_and_what_it_refers_to() -> None:
     assert not survey.errors
 
 
-def test_an_app_in_a_space_reads_the_space() -> None:
+def test_an_app_in_a_space_reads_the_space(check: Collect) -> None:
     api = FakeApi(app_routes())
     estate = check(api, "lab-exp")
     assert f"/spaces/{uid('space', 'fra-space')}" in api.calls
@@ -73,7 +100,7 @@ def test_an_app_in_a_space_reads_the_space() -> None:
         ("fra-space", True, "frankfurt")]
 
 
-def test_a_personal_app_has_no_team_request() -> None:
+def test_a_personal_app_has_no_team_request(check: Collect) -> None:
     api = FakeApi(app_routes())
     estate = check(api, "thesis")
     assert not [c for c in api.calls if c.startswith("/teams/")]
@@ -81,7 +108,7 @@ def test_a_personal_app_has_no_team_request() -> None:
     assert (thesis.owner, thesis.owner_email) == ("person", "jane@example.edu")
 
 
-def test_without_drains() -> None:
+def test_without_drains(check: Collect) -> None:
     api = FakeApi(app_routes())
     (survey,) = check(api, "survey", check_drains=False).apps
     assert survey.log_drains is None
@@ -94,7 +121,7 @@ def test_without_drains() -> None:
     ("/regions", "region", 503),
     (f"/teams/{uid('team', 'psych')}", "team", 403),
 ])
-def test_a_detail_that_cannot_be_read_is_an_error_on_the_app(path: str, fact: str,
+def test_a_detail_that_cannot_be_read_is_an_error_on_the_app(check: Collect, path: str, fact: str,
                                                              status: int) -> None:
     routes = app_routes()
     routes[path] = forbidden(path) if status == 403 else server_error(path)
@@ -102,7 +129,7 @@ def test_a_detail_that_cannot_be_read_is_an_error_on_the_app(path: str, fact: st
     assert [(e.fact, e.status) for e in survey.errors] == [(fact, status)]
 
 
-def test_a_space_that_cannot_be_read_is_an_error_on_the_app() -> None:
+def test_a_space_that_cannot_be_read_is_an_error_on_the_app(check: Collect) -> None:
     routes = app_routes()
     path = f"/spaces/{uid('space', 'fra-space')}"
     routes[path] = forbidden(path)
@@ -111,14 +138,14 @@ def test_a_space_that_cannot_be_read_is_an_error_on_the_app() -> None:
     assert estate.spaces == ()
 
 
-def test_an_app_that_cannot_be_read_stops_the_check() -> None:
+def test_an_app_that_cannot_be_read_stops_the_check(check: Collect) -> None:
     routes = app_routes()
     routes["/apps/survey"] = forbidden("/apps/survey")
     with pytest.raises(ForbiddenError):
         check(FakeApi(routes), "survey")
 
 
-def test_a_malformed_app_is_blocked_not_guessed() -> None:
+def test_a_malformed_app_is_blocked_not_guessed(check: Collect) -> None:
     routes = app_routes()
     payload = app("survey", "psych")
     payload["region"] = None
@@ -131,8 +158,8 @@ def test_a_malformed_app_is_blocked_not_guessed() -> None:
         check(FakeApi(routes), "survey")
 
 
-def test_app_names_are_quoted_into_paths() -> None:
+def test_app_names_are_quoted_into_paths(check: Collect) -> None:
     api = FakeApi({})
     with pytest.raises(NotFoundError):
         check(api, "a/b?c")
-    assert api.calls[0] == "/apps/a%2Fb%3Fc"
+    assert "/apps/a%2Fb%3Fc" in api.calls  # the waves run concurrently: in any order
