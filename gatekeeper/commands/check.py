@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,7 +61,8 @@ def run(opts: CheckOptions, *, token: str | None = None, today: date | None = No
     policy = shared.load_policy(opts.policy_path)
     app = resolve_app(opts)
     estate = _estate(opts, app, policy, token)
-    report = evaluate_app(estate, policy, app, today=today or date.today())
+    day, generated_at = shared.report_clock(today)
+    report = evaluate_app(estate, policy, app, today=day, generated_at=generated_at)
     options = shared.render_options(policy, verbose=opts.verbose, strict=opts.strict,
                                     color=shared.stdout_is_terminal() and opts.fmt == "text")
     shared.emit(report, opts.fmt, opts.outputs, options)
@@ -130,7 +131,8 @@ def _estate(opts: CheckOptions, app: str, policy: Policy, token: str | None) -> 
         return collect_app_sync(client, app, check_drains=policy.logs.check_drains, source=url)
 
 
-def evaluate_app(estate: Estate, policy: Policy, app: str, *, today: date) -> Report:
+def evaluate_app(estate: Estate, policy: Policy, app: str, *, today: date,
+                 generated_at: datetime | None = None) -> Report:
     """The engine's report on one app: only that app, and only the waivers whose app glob
     matches it (another app's unused waiver is no news to this app's deploy)."""
     from gatekeeper.engine import evaluate
@@ -140,4 +142,5 @@ def evaluate_app(estate: Estate, policy: Policy, app: str, *, today: date) -> Re
     name = apps[0].name if apps else app
     waivers = [w for w in policy.waivers if glob_match(name, w.app)]
     return evaluate(estate.model_copy(update={"apps": apps}),
-                    policy.model_copy(update={"waivers": waivers}), today)
+                    policy.model_copy(update={"waivers": waivers}), today,
+                    generated_at=generated_at)

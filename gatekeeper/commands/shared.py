@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -201,3 +202,14 @@ def exit_code(report: Report, *, strict: bool) -> int:
 
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty() and os.environ.get("NO_COLOR") is None
+
+
+def report_clock(today: date | None) -> tuple[date, datetime | None]:
+    """The day to judge agreements and waivers by, and the report's timestamp.
+
+    The engine is pure and takes both from here. A fixed ``today`` (tests, reproducible runs)
+    keeps the engine's deterministic timestamp (midnight UTC of that day); otherwise the
+    report says when it was really made."""
+    if today is not None:
+        return today, None
+    return date.today(), datetime.now(UTC)
