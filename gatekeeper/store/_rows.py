@@ -2,7 +2,9 @@
 
 Reports are stored as pydantic's own JSON (``Report.model_dump_json``), which round-trips
 every field of the model; the versioned ``gatekeeper.report/v1`` contract is a rendering for
-users and is deliberately not used here.
+users and is deliberately not used here. Since schema version 2 that JSON is compressed with
+zlib (``report_zlib``; ``report_json`` is then empty) and written app by app, so that the
+JSON of a 10,000-app report (about 30 MB) never exists whole in memory.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ class NewAudit:
     findings: int
     waived: int
     policy_sha256: str | None
-    report_json: str
+    report_zlib: bytes
 
 
 def new_audit(report: Report, *, scope: str, source: str) -> NewAudit:
@@ -59,8 +61,26 @@ def new_audit(report: Report, *, scope: str, source: str) -> NewAudit:
         findings=len(findings),
         waived=sum(1 for f in findings if f.waived),
         policy_sha256=report.policy_sha256,
-        report_json=report.model_dump_json(),
+        report_zlib=compressed_report(report),
     )
+
+
+def compressed_report(report: Report) -> bytes:
+    """``zlib.compress(report.model_dump_json().encode())``, made one app at a time."""
+    import zlib
+
+    head = report.model_copy(update={"apps": ()}).model_dump_json()
+    # Inside JSON strings quotes are escaped, so this is the field and nothing else.
+    before, apps_field, after = head.partition('"apps":[]')
+    if not apps_field:  # pragma: no cover - the model always has the field
+        raise RuntimeError("the report JSON has no apps field")
+    compressor = zlib.compressobj()
+    parts = [compressor.compress(before.encode()), compressor.compress(b'"apps":[')]
+    for index, app in enumerate(report.apps):
+        text = app.model_dump_json().encode()
+        parts.append(compressor.compress(b"," + text if index else text))
+    parts += [compressor.compress(b"]" + after.encode()), compressor.flush()]
+    return b"".join(parts)
 
 
 def open_finding_rows(report: Report) -> Iterator[tuple[str, str]]:
@@ -115,14 +135,24 @@ def record_from_row(row: tuple[object, ...]) -> AuditRecord:
     )
 
 
-def load_report(text: str, *, audit_id: int, location: str) -> Report:
-    """The stored report of one audit; a record that no longer parses is a store error."""
+def load_report(text: str, compressed: bytes | None, *, audit_id: int,
+                location: str) -> Report:
+    """The stored report of one audit (``compressed`` when written since schema version 2,
+    else ``text``); a record that no longer parses is a store error."""
+    import zlib
+
     from pydantic import ValidationError
 
     from gatekeeper.report.model import Report
 
     try:
-        return Report.model_validate_json(text)
+        data = text if compressed is None else zlib.decompress(compressed)
+    except zlib.error as exc:
+        raise StoreError(
+            f"Audit #{audit_id} in the history store {location} could not be read ({exc}).",
+        ) from None
+    try:
+        return Report.model_validate_json(data)
     except ValidationError as exc:
         raise StoreError(
             f"Audit #{audit_id} in the history store {location} could not be read "

@@ -59,6 +59,7 @@ MIGRATIONS: list[tuple[str, ...]] = [
         # 2: the open findings of each audit in rows, so that --since-last compares with
         # fingerprints instead of loading the whole previous report. Audits recorded before
         # have no rows (open_findings_indexed false) and are compared by their report.
+        "ALTER TABLE {s}.audits ADD COLUMN report_zlib BYTEA",
         "ALTER TABLE {s}.audits ADD COLUMN open_findings_indexed BOOLEAN NOT NULL"
         " DEFAULT FALSE",
         """
@@ -127,13 +128,14 @@ class PostgresStore:
                     self._sql(
                         "INSERT INTO {s}.audits (recorded_at, generated_at, scope, source,"
                         " decision, allow_count, warn_count, block_count, findings_count,"
-                        " waived_count, policy_sha256, report_json, open_findings_indexed)"
-                        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, TRUE)"
+                        " waived_count, policy_sha256, report_json, report_zlib,"
+                        " open_findings_indexed)"
+                        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', %s, TRUE)"
                         f" RETURNING {_COLUMNS}"
                     ),
                     (row.recorded_at, row.generated_at, row.scope, row.source, row.decision,
                      row.allow, row.warn, row.block, row.findings, row.waived,
-                     row.policy_sha256, row.report_json),
+                     row.policy_sha256, row.report_zlib),
                 )
                 stored = cursor.fetchone()
                 if stored is None:  # pragma: no cover - INSERT ... RETURNING returns a row
@@ -152,14 +154,16 @@ class PostgresStore:
 
     def latest(self, scope: str) -> StoredAudit | None:
         return self._one(
-            f"SELECT {_COLUMNS}, report_json FROM {{s}}.audits WHERE scope = %s"
+            f"SELECT {_COLUMNS}, report_json, report_zlib FROM {{s}}.audits WHERE scope = %s"
             " ORDER BY id DESC LIMIT 1",
             (normalize_scope(scope),),
         )
 
     def get(self, audit_id: int) -> StoredAudit | None:
-        return self._one(f"SELECT {_COLUMNS}, report_json FROM {{s}}.audits WHERE id = %s",
-                         (audit_id,))
+        return self._one(
+            f"SELECT {_COLUMNS}, report_json, report_zlib FROM {{s}}.audits WHERE id = %s",
+            (audit_id,),
+        )
 
     def latest_record(self, scope: str) -> AuditRecord | None:
         try:
@@ -243,8 +247,8 @@ class PostgresStore:
             raise self._error("read", exc) from None
         if row is None:
             return None
-        record = _rows.record_from_row(tuple(row[:-1]))
-        report = _rows.load_report(row[-1], audit_id=record.id, location=self.location)
+        record = _rows.record_from_row(tuple(row[:-2]))
+        report = _rows.load_report(row[-2], row[-1], audit_id=record.id, location=self.location)
         return StoredAudit(record=record, report=report)
 
     def _schema_version(self) -> int:

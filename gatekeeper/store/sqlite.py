@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -57,6 +58,7 @@ MIGRATIONS: list[tuple[str, ...]] = [
         # 2: the open findings of each audit in rows, so that --since-last compares with
         # fingerprints instead of loading the whole previous report. Audits recorded before
         # have no rows (open_findings_indexed = 0) and are compared by their report.
+        "ALTER TABLE audits ADD COLUMN report_zlib BLOB",
         "ALTER TABLE audits ADD COLUMN open_findings_indexed INTEGER NOT NULL DEFAULT 0",
         """
         CREATE TABLE audit_findings (
@@ -90,7 +92,7 @@ class SQLiteStore:
             # isolation_level=None: no implicit transactions; we open and close them ourselves.
             self._conn = sqlite3.connect(self._path, timeout=busy_timeout, isolation_level=None)
             self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._use_wal(busy_timeout)
             self._migrate()
         except (sqlite3.Error, OSError) as exc:
             self.close()
@@ -110,11 +112,11 @@ class SQLiteStore:
                 cursor = conn.execute(
                     "INSERT INTO audits (recorded_at, generated_at, scope, source, decision,"
                     " allow_count, warn_count, block_count, findings_count, waived_count,"
-                    " policy_sha256, report_json, open_findings_indexed)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                    " policy_sha256, report_json, report_zlib, open_findings_indexed)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, 1)",
                     (row.recorded_at.isoformat(), row.generated_at.isoformat(), row.scope,
                      row.source, row.decision, row.allow, row.warn, row.block, row.findings,
-                     row.waived, row.policy_sha256, row.report_json),
+                     row.waived, row.policy_sha256, row.report_zlib),
                 )
                 audit_id = cursor.lastrowid
                 conn.executemany(
@@ -132,12 +134,15 @@ class SQLiteStore:
 
     def latest(self, scope: str) -> StoredAudit | None:
         return self._one(
-            f"SELECT {_COLUMNS}, report_json FROM audits WHERE scope = ? ORDER BY id DESC LIMIT 1",
+            f"SELECT {_COLUMNS}, report_json, report_zlib FROM audits WHERE scope = ?"
+            " ORDER BY id DESC LIMIT 1",
             (normalize_scope(scope),),
         )
 
     def get(self, audit_id: int) -> StoredAudit | None:
-        return self._one(f"SELECT {_COLUMNS}, report_json FROM audits WHERE id = ?", (audit_id,))
+        return self._one(
+            f"SELECT {_COLUMNS}, report_json, report_zlib FROM audits WHERE id = ?", (audit_id,)
+        )
 
     def latest_record(self, scope: str) -> AuditRecord | None:
         try:
@@ -224,9 +229,25 @@ class SQLiteStore:
             raise self._error("read", exc) from None
         if row is None:
             return None
-        record = _rows.record_from_row(row[:-1])
-        report = _rows.load_report(row[-1], audit_id=record.id, location=self._path)
+        record = _rows.record_from_row(row[:-2])
+        report = _rows.load_report(row[-2], row[-1], audit_id=record.id, location=self._path)
         return StoredAudit(record=record, report=report)
+
+    def _use_wal(self, timeout: float) -> None:
+        """Switch to WAL mode, waiting up to ``timeout`` seconds for the lock.
+
+        SQLite does not call the busy handler for this pragma, so while another connection
+        creates or migrates the store it fails at once with "database is locked".
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self._connection().execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.01)
 
     def _schema_version(self) -> int:
         conn = self._connection()

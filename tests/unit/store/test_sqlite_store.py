@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -203,12 +204,13 @@ def test_a_version_1_store_is_migrated_and_its_audits_still_compare(db_path: Pat
     conn.close()
 
 
-def test_an_unreadable_stored_report_is_a_store_error(db_path: Path) -> None:
+@pytest.mark.parametrize("stored", [zlib.compress(b'{"apps": 1}'), b"not zlib"])
+def test_an_unreadable_stored_report_is_a_store_error(db_path: Path, stored: bytes) -> None:
     store = SQLiteStore(db_path)
     try:
         record = store.record(make_report(1), scope="all", source="s")
         conn = sqlite3.connect(db_path)
-        conn.execute("UPDATE audits SET report_json = '{\"apps\": 1}'")
+        conn.execute("UPDATE audits SET report_zlib = ?", (stored,))
         conn.commit()
         conn.close()
         assert store.list() == [record]  # the listing does not need the report
@@ -217,6 +219,31 @@ def test_an_unreadable_stored_report_is_a_store_error(db_path: Path) -> None:
         assert f"Audit #{record.id}" in str(info.value)
     finally:
         store.close()
+
+
+def test_an_unreadable_finding_row_is_a_store_error(db_path: Path) -> None:
+    store = SQLiteStore(db_path)
+    try:
+        record = store.record(make_report(1), scope="all", source="s")
+        conn = sqlite3.connect(db_path)
+        conn.execute("UPDATE audit_findings SET finding_json = '{}'")
+        conn.commit()
+        conn.close()
+        fingerprints = store.open_fingerprints(record.id)
+        assert fingerprints
+        with pytest.raises(StoreError) as info:
+            store.open_findings(record.id, fingerprints)
+        assert f"audit #{record.id}" in str(info.value)
+    finally:
+        store.close()
+
+
+def test_the_report_is_stored_compressed_as_pydantic_json() -> None:
+    from gatekeeper.store._rows import compressed_report
+
+    for report in (make_report(1, extra_apps=3),
+                   make_report(2).model_copy(update={"apps": ()})):
+        assert zlib.decompress(compressed_report(report)) == report.model_dump_json().encode()
 
 
 def test_memory_store() -> None:
