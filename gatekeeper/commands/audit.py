@@ -127,7 +127,8 @@ def run(opts: AuditOptions, *, token: str | None = None, today: date | None = No
     scope = None if opts.snapshot_path and not _has_scope(opts) else scope_of(opts)
     scope_key = scope.describe() if scope else f"snapshot:{Path(opts.snapshot_path or '').name}"
     estate, source = _estate(opts, scope, policy, token)
-    report = evaluate(estate, policy, today or date.today())
+    day, generated_at = shared.report_clock(today)
+    report = evaluate(estate, policy, day, generated_at=generated_at)
     del estate  # the facts are in the report now; free them before comparing and rendering
 
     store = None if (opts.no_history and not opts.since_last) else _open_store(opts.store_url)
