@@ -28,7 +28,7 @@ from typing import Any
 
 from gatekeeper import facts
 from gatekeeper.collect import convert
-from gatekeeper.collect.parse import broken_app, parse_item
+from gatekeeper.collect.parse import broken_app, parse_item, unnamed_app
 from gatekeeper.collect.progress import NullProgress, Progress
 from gatekeeper.errors import GatekeeperError, UsageError
 from gatekeeper.heroku import models
@@ -125,12 +125,13 @@ async def collect_estate(client: HerokuApi, scope: AuditScope, *, check_drains: 
     _report(progress, client)
 
     apps: list[tuple[models.App | models.TeamApp | facts.App, str | None]] = []
-    for raw, team, model in got.raw_apps:
+    for position, (raw, team, model) in enumerate(got.raw_apps):
         parsed = parse_item(raw, model)
         if isinstance(parsed, str):
             broken = broken_app(raw, parsed, team=team)
-            if broken is not None:
-                apps.append((broken, team))
+            # Fail closed: an entry without even an id and a name still gets a decision
+            # (block), under a stand-in name, instead of silently leaving the report.
+            apps.append((broken or unnamed_app(position, parsed, team=team), team))
         else:
             apps.append((parsed, team))
 
