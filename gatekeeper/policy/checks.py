@@ -105,26 +105,38 @@ def _check_agreements(agreements: Any, lines: KeyLines) -> list[Issue]:
 
 
 def _check_apps(apps: Any, lines: KeyLines) -> list[Issue]:
+    """Entries that an earlier entry makes unreachable (the first match wins).
+
+    Only an equal name or an earlier glob can match a name first, so each entry is held
+    against one dictionary look-up and the earlier globs, not against every earlier entry
+    (a policy with thousands of exact names stays fast)."""
     if not isinstance(apps, list):
         return []
     issues: list[Issue] = []
     earlier: list[tuple[Path, str]] = []
+    first_seen: dict[str, int] = {}  # name -> its first position in `earlier`
+    globs: list[int] = []  # positions in `earlier` of glob names, in order
     for i, entry in enumerate(apps):
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             continue
         name = entry["name"]
         path: Path = ("apps", i, "name")
-        for prev_path, prev in earlier:
-            if prev == name:
-                issues.append((path, f"duplicate [[apps]] entry for {quote(name)}: "
-                               f"{_where(lines, prev_path)} matches first, so this entry is "
-                               "never used"))
-                break
-            if (not is_glob(name) or prev == "*") and glob_match(name, prev):
-                issues.append((path, f"this entry is never used: {_where(lines, prev_path)} "
-                               f"(name = {quote(prev)}) matches {quote(name)} first. The "
-                               "first matching entry wins, so move exact names above globs"))
-                break
+        equal = first_seen.get(name)
+        shadow = next((k for k in globs if (equal is None or k < equal)
+                       and (not is_glob(name) or earlier[k][1] == "*")
+                       and glob_match(name, earlier[k][1])), None)
+        if shadow is not None:
+            prev_path, prev = earlier[shadow]
+            issues.append((path, f"this entry is never used: {_where(lines, prev_path)} "
+                           f"(name = {quote(prev)}) matches {quote(name)} first. The "
+                           "first matching entry wins, so move exact names above globs"))
+        elif equal is not None:
+            issues.append((path, f"duplicate [[apps]] entry for {quote(name)}: "
+                           f"{_where(lines, earlier[equal][0])} matches first, so this entry "
+                           "is never used"))
+        first_seen.setdefault(name, len(earlier))
+        if is_glob(name):
+            globs.append(len(earlier))
         earlier.append((path, name))
     return issues
 
