@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, cast
 
-from gatekeeper.store.interface import AuditRecord, StoreError
+from gatekeeper.store.interface import SCHEMA_VERSION, AuditRecord, StoreError, StoreSchemaError
 
 if TYPE_CHECKING:
     from gatekeeper.report.model import Decision, Finding, Report
@@ -172,3 +172,15 @@ def _moment(value: object) -> datetime:
     if isinstance(value, datetime):
         return as_utc(value)
     return as_utc(datetime.fromisoformat(str(value)))
+
+
+def checked_version(location: str, version: int) -> int:
+    """``version`` of the store at ``location``, refused when a newer gatekeeper wrote it:
+    this one would misread the tables (exit 2, not a guess)."""
+    if version > SCHEMA_VERSION:
+        raise StoreSchemaError(
+            f"The history store {location} has schema version {version}; this gatekeeper "
+            f"knows version {SCHEMA_VERSION} at most.",
+            hint="Upgrade gatekeeper, or use another store with --store.",
+        )
+    return version

@@ -22,7 +22,6 @@ from gatekeeper.store.interface import (
     AuditRecord,
     StoredAudit,
     StoreError,
-    StoreSchemaError,
     normalize_scope,
 )
 from gatekeeper.store.urls import DEFAULT_PG_SCHEMA, display_url, register_url_secrets
@@ -267,12 +266,13 @@ class PostgresStore:
         return int(row[0]) if row else 0
 
     def _migrate(self) -> None:
-        if self._check_version(self._schema_version()) == SCHEMA_VERSION:
+        if _rows.checked_version(self.location, self._schema_version()) == SCHEMA_VERSION:
             return
         conn = self._connection()
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
-            version = self._check_version(self._schema_version())  # another one may have won
+            # another one may have won
+            version = _rows.checked_version(self.location, self._schema_version())
             conn.execute(self._sql("CREATE SCHEMA IF NOT EXISTS {s}"))
             conn.execute(self._sql(
                 "CREATE TABLE IF NOT EXISTS {s}.meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
@@ -286,14 +286,6 @@ class PostgresStore:
                 (str(SCHEMA_VERSION),),
             )
 
-    def _check_version(self, version: int) -> int:
-        if version > SCHEMA_VERSION:
-            raise StoreSchemaError(
-                f"The history store {self.location} has schema version {version}; this "
-                f"gatekeeper knows version {SCHEMA_VERSION} at most.",
-                hint="Upgrade gatekeeper, or use another store with --store.",
-            )
-        return version
 
     def _error(self, action: str, exc: BaseException) -> StoreError:
         detail = redact(" ".join(str(exc).split())) or type(exc).__name__

@@ -23,7 +23,6 @@ from gatekeeper.store.interface import (
     AuditRecord,
     StoredAudit,
     StoreError,
-    StoreSchemaError,
     normalize_scope,
 )
 
@@ -261,10 +260,11 @@ class SQLiteStore:
 
     def _migrate(self) -> None:
         # Check first without the write lock: readers of an up-to-date store never write.
-        if self._check_version(self._schema_version()) == SCHEMA_VERSION:
+        if _rows.checked_version(self.location, self._schema_version()) == SCHEMA_VERSION:
             return
         with self._write() as conn:
-            version = self._check_version(self._schema_version())  # another process may have won
+            # another process may have won
+            version = _rows.checked_version(self.location, self._schema_version())
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
             )
@@ -277,14 +277,6 @@ class SQLiteStore:
                 (str(SCHEMA_VERSION),),
             )
 
-    def _check_version(self, version: int) -> int:
-        if version > SCHEMA_VERSION:
-            raise StoreSchemaError(
-                f"The history store {self._path} has schema version {version}; this gatekeeper "
-                f"knows version {SCHEMA_VERSION} at most.",
-                hint="Upgrade gatekeeper, or use another store with --store.",
-            )
-        return version
 
     def _error(self, action: str, exc: BaseException) -> StoreError:
         hint = None
