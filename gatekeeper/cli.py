@@ -29,11 +29,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "hook": ("gatekeeper.commands.hook", "Install or remove the git pre-push hook."),
     "login": ("gatekeeper.commands.login", "Store a Heroku API token in the OS keyring."),
     "logout": ("gatekeeper.commands.logout", "Remove the stored Heroku API token."),
-    "doctor": ("gatekeeper.commands.doctor",
-               "Show where the token, API host and policy come from."),
+    "doctor": (
+        "gatekeeper.commands.doctor",
+        "Show where the token, API host and policy come from.",
+    ),
     "simulate": ("gatekeeper.commands.simulate", "Run the local Heroku Platform API simulator."),
-    "demo": ("gatekeeper.commands.demo",
-             "Audit the built-in demo estate (no account, no network)."),
+    "demo": (
+        "gatekeeper.commands.demo",
+        "Audit the built-in demo estate (no account, no network).",
+    ),
 }
 
 

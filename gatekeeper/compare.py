@@ -29,13 +29,23 @@ def compare(previous: Report, current: Report, *, baseline: str) -> Changes:
     rule, subject and fingerprint, each fingerprint once.
     """
     before = open_findings(previous.all_findings())
-    return compare_open(before.keys(), current, baseline=baseline, since=previous.generated_at,
-                        resolved=lambda gone: [before[fp] for fp in gone])
+    return compare_open(
+        before.keys(),
+        current,
+        baseline=baseline,
+        since=previous.generated_at,
+        resolved=lambda gone: [before[fp] for fp in gone],
+    )
 
 
-def compare_open(before: Collection[str], current: Report, *, baseline: str,
-                 since: datetime | None,
-                 resolved: Callable[[set[str]], Iterable[Finding]]) -> Changes:
+def compare_open(
+    before: Collection[str],
+    current: Report,
+    *,
+    baseline: str,
+    since: datetime | None,
+    resolved: Callable[[set[str]], Iterable[Finding]],
+) -> Changes:
     """Like :func:`compare`, given only the previous report's open fingerprints (``before``).
 
     ``resolved`` is called once with the fingerprints of ``before`` that ``current`` no longer
@@ -64,6 +74,11 @@ def open_findings(findings: Iterable[Finding]) -> dict[str, Finding]:
 def _ordered(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(
         findings,
-        key=lambda f: (_SEVERITY_ORDER.get(f.severity, 3), f.app or "", f.rule,
-                       f.subject or "", f.fingerprint),
+        key=lambda f: (
+            _SEVERITY_ORDER.get(f.severity, 3),
+            f.app or "",
+            f.rule,
+            f.subject or "",
+            f.fingerprint,
+        ),
     )

@@ -46,8 +46,9 @@ from gatekeeper.rules.waivers import WaiverBook, waiver_note
 __all__ = ["evaluate"]
 
 
-def evaluate(estate: Estate, policy: Policy, today: date, *,
-             generated_at: datetime | None = None) -> Report:
+def evaluate(
+    estate: Estate, policy: Policy, today: date, *, generated_at: datetime | None = None
+) -> Report:
     """Evaluate every app of ``estate`` against ``policy`` as of ``today``.
 
     ``generated_at`` is recorded in the report; it defaults to midnight UTC of ``today`` so
@@ -127,15 +128,24 @@ def _expired_candidate(waiver: Waiver, app: str | None) -> Candidate:
     return Candidate(
         rule="waiver-expired",
         subject=waiver.label(),
-        message=(f"The waiver for {waiver.label()} ({waiver.reason}; approved by "
-                 f"{waiver.approved_by}) expired on {waiver.expires.isoformat()}; it no longer "
-                 f"hides {target}" + (", which count again." if app else ".")),
-        remediation=("Fix the findings, or have the exception approved again and set a new "
-                     "expires in the [[waivers]] entry; remove the waiver if it is no longer "
-                     "needed."),
-        evidence=(Evidence(kind="waiver", name=waiver.label(),
-                           detail=f"expired {waiver.expires.isoformat()}; approved by "
-                           f"{waiver.approved_by}; reason: {waiver.reason}"),),
+        message=(
+            f"The waiver for {waiver.label()} ({waiver.reason}; approved by "
+            f"{waiver.approved_by}) expired on {waiver.expires.isoformat()}; it no longer "
+            f"hides {target}" + (", which count again." if app else ".")
+        ),
+        remediation=(
+            "Fix the findings, or have the exception approved again and set a new "
+            "expires in the [[waivers]] entry; remove the waiver if it is no longer "
+            "needed."
+        ),
+        evidence=(
+            Evidence(
+                kind="waiver",
+                name=waiver.label(),
+                detail=f"expired {waiver.expires.isoformat()}; approved by "
+                f"{waiver.approved_by}; reason: {waiver.reason}",
+            ),
+        ),
     )
 
 
@@ -154,20 +164,30 @@ def _policy_findings(policy: Policy, book: WaiverBook) -> list[Finding]:
             continue
         else:
             c = Candidate(
-                rule="waiver-unused", subject=label,
-                message=(f"The waiver for {label} (approved by {waiver.approved_by}, expires "
-                         f"{waiver.expires.isoformat()}) matched no finding in this run: the "
-                         "problem may be fixed, or the waiver mistyped."),
+                rule="waiver-unused",
+                subject=label,
+                message=(
+                    f"The waiver for {label} (approved by {waiver.approved_by}, expires "
+                    f"{waiver.expires.isoformat()}) matched no finding in this run: the "
+                    "problem may be fixed, or the waiver mistyped."
+                ),
                 remediation="Remove the [[waivers]] entry if the problem is fixed; otherwise "
-                            "correct its rule, app or subject.",
-                evidence=(Evidence(kind="waiver", name=label, detail=f"reason: "
-                                   f"{waiver.reason}"),),
+                "correct its rule, app or subject.",
+                evidence=(Evidence(kind="waiver", name=label, detail=f"reason: {waiver.reason}"),),
             )
             severity = unused_sev
-        out.setdefault((c.rule, label), Finding(
-            rule=c.rule, severity=severity, subject=label, message=c.message,
-            remediation=c.remediation, evidence=c.evidence,
-            fingerprint=fingerprint(c.rule, None, label)))
+        out.setdefault(
+            (c.rule, label),
+            Finding(
+                rule=c.rule,
+                severity=severity,
+                subject=label,
+                message=c.message,
+                remediation=c.remediation,
+                evidence=c.evidence,
+                fingerprint=fingerprint(c.rule, None, label),
+            ),
+        )
     return [out[key] for key in sorted(out)]
 
 
@@ -178,18 +198,28 @@ def _agreement_statuses(policy: Policy, today: date) -> list[AgreementStatus]:
         state_out: Literal["active", "expiring", "expired", "not-yet-signed"] = a.state(today)
         if state_out == "active" and days_left <= policy.defaults.expiry_warning_days:
             state_out = "expiring"
-        out.append(AgreementStatus(
-            id=a.id, kind=a.kind, covers=_covers(a), countries=canonical(a.countries),
-            mechanism=a.mechanism, signed=a.signed, expires=a.expires,
-            state=state_out,
-            days_left=days_left))
+        out.append(
+            AgreementStatus(
+                id=a.id,
+                kind=a.kind,
+                covers=_covers(a),
+                countries=canonical(a.countries),
+                mechanism=a.mechanism,
+                signed=a.signed,
+                expires=a.expires,
+                state=state_out,
+                days_left=days_left,
+            )
+        )
     return out
 
 
 def _covers(a: Agreement) -> tuple[str, ...]:
     if a.heroku:
-        return (*(f"{ea} (enterprise account)" for ea in sorted(a.enterprise_accounts)),
-                *(f"{t} (team)" for t in sorted(a.teams)))
+        return (
+            *(f"{ea} (enterprise account)" for ea in sorted(a.enterprise_accounts)),
+            *(f"{t} (team)" for t in sorted(a.teams)),
+        )
     scope = sorted(a.teams) + sorted(a.enterprise_accounts)
     suffix = f" (for {', '.join(scope)})" if scope else ""
     return tuple(f"{s}{suffix}" for s in sorted(a.addon_services))
@@ -197,11 +227,18 @@ def _covers(a: Agreement) -> tuple[str, ...]:
 
 def _waiver_statuses(policy: Policy, book: WaiverBook) -> list[WaiverStatus]:
     out = [
-        WaiverStatus(rule=w.rule, app=w.app, subject=w.subject, reason=w.reason,
-                     approved_by=w.approved_by, expires=w.expires,
-                     state=book.state(i),
-                     used=i in book.used)
+        WaiverStatus(
+            rule=w.rule,
+            app=w.app,
+            subject=w.subject,
+            reason=w.reason,
+            approved_by=w.approved_by,
+            expires=w.expires,
+            state=book.state(i),
+            used=i in book.used,
+        )
         for i, w in enumerate(policy.waivers)
     ]
-    return sorted(out, key=lambda s: (s.expires, s.rule, s.app, s.subject or "", s.reason,
-                                      s.approved_by))
+    return sorted(
+        out, key=lambda s: (s.expires, s.rule, s.app, s.subject or "", s.reason, s.approved_by)
+    )

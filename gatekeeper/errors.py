@@ -81,8 +81,10 @@ class PolicyError(UsageError):
     def __init__(self, problems: list[Problem], *, hint: str | None = None) -> None:
         self.problems = list(problems)
         count = len(self.problems)
-        head = "The policy file is invalid" if count == 1 else (
-            f"The policy file has {count} problems"
+        head = (
+            "The policy file is invalid"
+            if count == 1
+            else (f"The policy file has {count} problems")
         )
         body = "; ".join(str(p) for p in self.problems)
         super().__init__(f"{head}: {body}.", hint=hint)
@@ -91,8 +93,9 @@ class PolicyError(UsageError):
 class InputFileError(UsageError):
     """A snapshot, estate, baseline or other input file could not be used."""
 
-    def __init__(self, problems: list[Problem], *, what: str = "input file",
-                 hint: str | None = None) -> None:
+    def __init__(
+        self, problems: list[Problem], *, what: str = "input file", hint: str | None = None
+    ) -> None:
         self.problems = list(problems)
         body = "; ".join(str(p) for p in self.problems)
         super().__init__(f"The {what} is invalid: {body}.", hint=hint)

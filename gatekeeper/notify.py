@@ -51,7 +51,8 @@ def build_notification(
     candidates = report.all_findings() if changes is None else list(changes.new)
     new_blocking = [f for f in candidates if f.severity == "block" and not f.waived]
     agreements = [
-        a for a in report.agreements
+        a
+        for a in report.agreements
         if a.state != "not-yet-signed" and _within(a.expires, today, expiring_within_days)
     ]
     waivers = [w for w in report.waivers if _within(w.expires, today, expiring_within_days)]
@@ -66,26 +67,31 @@ def build_notification(
         f"{summary.warn} with warnings, {summary.allow} allowed)",
     ]
     if new_blocking:
-        since = f"since {_escape(baseline)}" if compared and baseline else (
-            "(first recorded audit)")
+        since = (
+            f"since {_escape(baseline)}" if compared and baseline else ("(first recorded audit)")
+        )
         lines.append(f"*{_plural(len(new_blocking), 'new blocking finding')}* {since}:")
         lines += _bullets([_finding_line(f) for f in new_blocking])
     if agreements:
         lines.append(f"*Agreements expiring within {expiring_within_days} days:*")
-        lines += _bullets([
-            f"{_escape(a.id)} ({_escape(', '.join(a.covers) or a.kind)}) expires "
-            f"{a.expires.isoformat()} ({_in_days((a.expires - today).days)})"
-            for a in agreements
-        ])
+        lines += _bullets(
+            [
+                f"{_escape(a.id)} ({_escape(', '.join(a.covers) or a.kind)}) expires "
+                f"{a.expires.isoformat()} ({_in_days((a.expires - today).days)})"
+                for a in agreements
+            ]
+        )
     if waivers:
         lines.append(f"*Waivers expiring within {expiring_within_days} days:*")
-        lines += _bullets([
-            f"{_escape(w.rule)} for {_escape(w.app)}"
-            + (f" ({_escape(w.subject)})" if w.subject else "")
-            + f", approved by {_escape(w.approved_by)}, expires {w.expires.isoformat()}"
-            f" ({_in_days((w.expires - today).days)})"
-            for w in waivers
-        ])
+        lines += _bullets(
+            [
+                f"{_escape(w.rule)} for {_escape(w.app)}"
+                + (f" ({_escape(w.subject)})" if w.subject else "")
+                + f", approved by {_escape(w.approved_by)}, expires {w.expires.isoformat()}"
+                f" ({_in_days((w.expires - today).days)})"
+                for w in waivers
+            ]
+        )
 
     return {
         "schema": NOTIFICATION_SCHEMA,
@@ -99,13 +105,24 @@ def build_notification(
         "new_blocking_count": len(new_blocking),
         "new_blocking": [_finding_fields(f) for f in new_blocking[:MAX_LISTED]],
         "expiring_agreements": [
-            {"id": a.id, "kind": a.kind, "covers": list(a.covers),
-             "expires": a.expires.isoformat(), "days_left": (a.expires - today).days}
+            {
+                "id": a.id,
+                "kind": a.kind,
+                "covers": list(a.covers),
+                "expires": a.expires.isoformat(),
+                "days_left": (a.expires - today).days,
+            }
             for a in agreements[:MAX_LISTED]
         ],
         "expiring_waivers": [
-            {"rule": w.rule, "app": w.app, "subject": w.subject, "approved_by": w.approved_by,
-             "expires": w.expires.isoformat(), "days_left": (w.expires - today).days}
+            {
+                "rule": w.rule,
+                "app": w.app,
+                "subject": w.subject,
+                "approved_by": w.approved_by,
+                "expires": w.expires.isoformat(),
+                "days_left": (w.expires - today).days,
+            }
             for w in waivers[:MAX_LISTED]
         ],
     }
@@ -123,8 +140,11 @@ def _finding_line(finding: Finding) -> str:
 
 def _finding_fields(finding: Finding) -> dict[str, Any]:
     return {
-        "rule": finding.rule, "app": finding.app, "subject": finding.subject,
-        "message": finding.message, "remediation": finding.remediation,
+        "rule": finding.rule,
+        "app": finding.app,
+        "subject": finding.subject,
+        "message": finding.message,
+        "remediation": finding.remediation,
         "fingerprint": finding.fingerprint,
     }
 
@@ -218,8 +238,9 @@ def send_notification(
     check_webhook_url(url)
     where = webhook_display(url)
     headers = {"User-Agent": f"heroku-gatekeeper/{__version__}"}
-    with httpx.Client(transport=transport, timeout=httpx.Timeout(timeout),
-                      follow_redirects=False, headers=headers) as client:
+    with httpx.Client(
+        transport=transport, timeout=httpx.Timeout(timeout), follow_redirects=False, headers=headers
+    ) as client:
         for attempt in (1, 2):
             last = attempt == 2
             try:

@@ -28,8 +28,9 @@ def load_snapshot(path: str | Path) -> Estate:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise InputFileError([Problem(source, None, "", f"cannot be read ({exc.strerror})")],
-                             what=WHAT) from None
+        raise InputFileError(
+            [Problem(source, None, "", f"cannot be read ({exc.strerror})")], what=WHAT
+        ) from None
     return loads_snapshot(data, source=source)
 
 
@@ -37,24 +38,35 @@ def loads_snapshot(data: str | bytes, *, source: str = "<snapshot>") -> Estate:
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
     except UnicodeDecodeError as exc:
-        raise InputFileError([Problem(source, None, "", f"is not UTF-8 text ({exc.reason})")],
-                             what=WHAT) from None
+        raise InputFileError(
+            [Problem(source, None, "", f"is not UTF-8 text ({exc.reason})")], what=WHAT
+        ) from None
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputFileError([Problem(source, exc.lineno, "", f"is not valid JSON: {exc.msg}")],
-                             what=WHAT) from None
+        raise InputFileError(
+            [Problem(source, exc.lineno, "", f"is not valid JSON: {exc.msg}")], what=WHAT
+        ) from None
     except RecursionError:
-        raise InputFileError([Problem(source, None, "", "is nested too deeply")],
-                             what=WHAT) from None
+        raise InputFileError(
+            [Problem(source, None, "", "is nested too deeply")], what=WHAT
+        ) from None
     if not isinstance(raw, dict):
         raise InputFileError([Problem(source, 1, "", "must be a JSON object")], what=WHAT)
     schema = raw.get("schema")
     if schema != ESTATE_SCHEMA:
         raise InputFileError(
-            [Problem(source, line_of(text, ["schema"]), "schema",
-                     f"must be {ESTATE_SCHEMA!r} (got {schema!r}); write it with "
-                     "`gatekeeper snapshot`")], what=WHAT)
+            [
+                Problem(
+                    source,
+                    line_of(text, ["schema"]),
+                    "schema",
+                    f"must be {ESTATE_SCHEMA!r} (got {schema!r}); write it with "
+                    "`gatekeeper snapshot`",
+                )
+            ],
+            what=WHAT,
+        )
     try:
         return Estate.model_validate(raw)
     except ValidationError as exc:
@@ -66,5 +78,6 @@ def loads_snapshot(data: str | bytes, *, source: str = "<snapshot>") -> Estate:
             problems.append(Problem(source, find_line(loc), key, err["msg"]))
         raise InputFileError(problems, what=WHAT) from None
     except RecursionError:
-        raise InputFileError([Problem(source, None, "", "is nested too deeply")],
-                             what=WHAT) from None
+        raise InputFileError(
+            [Problem(source, None, "", "is nested too deeply")], what=WHAT
+        ) from None

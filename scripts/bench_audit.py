@@ -77,37 +77,58 @@ def worker_collect(url: str, token: str, drains: bool, concurrency: int) -> dict
 
     async def collect() -> int:
         async with AsyncHerokuClient(url, token, max_in_flight=concurrency) as client:
-            estate = await collect_estate(client, AuditScope(enterprises=(ENTERPRISE,)),
-                                          check_drains=drains)
+            estate = await collect_estate(
+                client, AuditScope(enterprises=(ENTERPRISE,)), check_drains=drains
+            )
             return len(estate.apps)
 
     started = time.perf_counter()
     apps = asyncio.run(collect())
-    return {"apps": apps, "wall_s": time.perf_counter() - started,
-            "peak_rss_mib": peak_rss_mib()}
+    return {"apps": apps, "wall_s": time.perf_counter() - started, "peak_rss_mib": peak_rss_mib()}
 
 
-def worker_audit(url: str, token: str, policy: str, out_dir: str, concurrency: int,
-                 reports: bool) -> dict[str, Any]:
+def worker_audit(
+    url: str, token: str, policy: str, out_dir: str, concurrency: int, reports: bool
+) -> dict[str, Any]:
     """The real ``gatekeeper audit`` (the CLI in this process): with ``--since-last`` and a
     SQLite history store, as the Procfile's worker runs it, or writing the JSON, HTML and
     CSV reports instead."""
     os.environ.update(HEROKU_API_KEY=token, HEROKU_HOST=url)
     from gatekeeper.cli import run
 
-    argv = ["audit", "--enterprise", ENTERPRISE, "--policy", policy,
-            "--concurrency", str(concurrency)]
+    argv = [
+        "audit",
+        "--enterprise",
+        ENTERPRISE,
+        "--policy",
+        policy,
+        "--concurrency",
+        str(concurrency),
+    ]
     if reports:
-        argv += ["--no-history", "--format", "json", "--output", f"html={out_dir}/audit.html",
-                 "--output", f"csv={out_dir}/audit.csv"]
+        argv += [
+            "--no-history",
+            "--format",
+            "json",
+            "--output",
+            f"html={out_dir}/audit.html",
+            "--output",
+            f"csv={out_dir}/audit.csv",
+        ]
     else:
         argv += ["--since-last", "--store", f"sqlite:///{Path(out_dir).parent}/history.sqlite3"]
     started = time.perf_counter()
-    with open(os.path.join(out_dir, "stdout"), "w", encoding="utf-8") as stdout, \
-            contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(io.StringIO()):
+    with (
+        open(os.path.join(out_dir, "stdout"), "w", encoding="utf-8") as stdout,
+        contextlib.redirect_stdout(stdout),
+        contextlib.redirect_stderr(io.StringIO()),
+    ):
         code = run(argv)
-    return {"exit_code": code, "wall_s": time.perf_counter() - started,
-            "peak_rss_mib": peak_rss_mib()}
+    return {
+        "exit_code": code,
+        "wall_s": time.perf_counter() - started,
+        "peak_rss_mib": peak_rss_mib(),
+    }
 
 
 def worker_naive(url: str, token: str, sample: int, drains: bool) -> dict[str, Any]:
@@ -126,19 +147,27 @@ def worker_naive(url: str, token: str, sample: int, drains: bool) -> dict[str, A
             if drains:
                 client.list(f"{path}/log-drains")
         done = time.perf_counter()
-        return {"apps": len(names), "sample": min(sample, len(names)),
-                "listing_s": listed - started, "per_app_s": (done - listed) / max(1, sample),
-                "listing_requests": listing_requests,
-                "per_app_requests": 3 if drains else 2,
-                "sample_requests": client.stats.requests_sent,
-                "sample_wall_s": done - started, "peak_rss_mib": peak_rss_mib()}
+        return {
+            "apps": len(names),
+            "sample": min(sample, len(names)),
+            "listing_s": listed - started,
+            "per_app_s": (done - listed) / max(1, sample),
+            "listing_requests": listing_requests,
+            "per_app_requests": 3 if drains else 2,
+            "sample_requests": client.stats.requests_sent,
+            "sample_wall_s": done - started,
+            "peak_rss_mib": peak_rss_mib(),
+        }
 
 
 def run_worker(*args: str) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, __file__, "--worker", *args], capture_output=True,
-                          text=True, check=False,
-                          env={**os.environ, "PYTHON_KEYRING_BACKEND":
-                               "keyring.backends.null.Keyring"})
+    done = subprocess.run(
+        [sys.executable, __file__, "--worker", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"},
+    )
     if done.returncode != 0:
         sys.exit(f"worker {args[0]} failed:\n{done.stderr}")
     result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
@@ -172,33 +201,51 @@ def measure_size(size: int, args: argparse.Namespace, work: Path) -> list[dict[s
         # with an earlier one, as every night after the first does.
         seed = history / "seed"
         seed.mkdir()
-        run_worker("audit", sim.url, token, str(policy_file(work, False)), str(seed),
-                   concurrency, "0")
+        run_worker(
+            "audit", sim.url, token, str(policy_file(work, False)), str(seed), concurrency, "0"
+        )
         for drains in (False, True):
             flag = "1" if drains else "0"
             policy = str(policy_file(work, drains))
             sim.reset_stats()
             collect = run_worker("collect", sim.url, token, flag, concurrency)
             collect["requests"] = sim.request_count
-            collect["formula"] = request_budget(scope=AuditScope(enterprises=(ENTERPRISE,)),
-                                                estate=truth, check_drains=drains,
-                                                teams_per_enterprise={ENTERPRISE: TEAMS})
+            collect["formula"] = request_budget(
+                scope=AuditScope(enterprises=(ENTERPRISE,)),
+                estate=truth,
+                check_drains=drains,
+                teams_per_enterprise={ENTERPRISE: TEAMS},
+            )
             audits = {}
-            for reports in ((False, True) if not drains else (False,)):
+            for reports in (False, True) if not drains else (False,):
                 out_dir = history / f"{drains}-{reports}"
                 out_dir.mkdir()
-                audits[reports] = run_worker("audit", sim.url, token, policy, str(out_dir),
-                                             concurrency, "1" if reports else "0")
+                audits[reports] = run_worker(
+                    "audit",
+                    sim.url,
+                    token,
+                    policy,
+                    str(out_dir),
+                    concurrency,
+                    "1" if reports else "0",
+                )
             sim.reset_stats()
             naive = run_worker("naive", sim.url, token, str(args.naive_sample), flag)
             assert sim.request_count == naive["sample_requests"]
             naive["requests"] = naive["listing_requests"] + naive["per_app_requests"] * size
             naive["wall_s"] = naive["listing_s"] + naive["per_app_s"] * size
             naive["extrapolated"] = naive["sample"] < size
-            rows.append({"apps": size, "drains": drains, "collect": collect,
-                         "audit": audits[False], "reports": audits.get(True), "naive": naive})
-            print(f"  measured {size} apps, drains {'on' if drains else 'off'}",
-                  file=sys.stderr)
+            rows.append(
+                {
+                    "apps": size,
+                    "drains": drains,
+                    "collect": collect,
+                    "audit": audits[False],
+                    "reports": audits.get(True),
+                    "naive": naive,
+                }
+            )
+            print(f"  measured {size} apps, drains {'on' if drains else 'off'}", file=sys.stderr)
     return rows
 
 
@@ -208,58 +255,79 @@ def heroku_minutes(requests: int) -> float:
 
 
 def print_table(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
-    print(f"gatekeeper audit vs a naive per-app collector; simulator latency "
-          f"{args.latency * 1000:g} ms per request, {TEAMS} teams, 2 add-ons an app, "
-          f"concurrency {args.concurrency} (Python {sys.version.split()[0]}, "
-          f"{os.cpu_count()} CPUs)")
-    head = (f"{'apps':>6} {'drains':>6} | {'requests':>8} {'formula':>7} {'collect s':>9} "
-            f"{'MiB':>5} | {'audit s':>7} {'MiB':>5} {'+reports MiB':>12} | "
-            f"{'naive req':>9} {'naive s':>8} {'MiB':>5} | {'collect/naive':>13}")
+    print(
+        f"gatekeeper audit vs a naive per-app collector; simulator latency "
+        f"{args.latency * 1000:g} ms per request, {TEAMS} teams, 2 add-ons an app, "
+        f"concurrency {args.concurrency} (Python {sys.version.split()[0]}, "
+        f"{os.cpu_count()} CPUs)"
+    )
+    head = (
+        f"{'apps':>6} {'drains':>6} | {'requests':>8} {'formula':>7} {'collect s':>9} "
+        f"{'MiB':>5} | {'audit s':>7} {'MiB':>5} {'+reports MiB':>12} | "
+        f"{'naive req':>9} {'naive s':>8} {'MiB':>5} | {'collect/naive':>13}"
+    )
     print(head)
     print("-" * len(head))
     for row in rows:
         ours, audit, naive = row["collect"], row["audit"], row["naive"]
         reports = f"{row['reports']['peak_rss_mib']:>12.0f}" if row["reports"] else " " * 12
         mark = "*" if naive["extrapolated"] else " "
-        print(f"{row['apps']:>6} {'on' if row['drains'] else 'off':>6} | "
-              f"{ours['requests']:>8} {ours['formula']:>7} {ours['wall_s']:>9.2f} "
-              f"{ours['peak_rss_mib']:>5.0f} | {audit['wall_s']:>7.2f} "
-              f"{audit['peak_rss_mib']:>5.0f} {reports} | "
-              f"{naive['requests']:>9} {naive['wall_s']:>7.1f}{mark} "
-              f"{naive['peak_rss_mib']:>5.0f} | {ours['wall_s'] / naive['wall_s']:>13.3f}")
-    print(f"* naive time extrapolated linearly from its first {args.naive_sample} apps "
-          "(measured: listing + per-app time x apps); naive requests are counted the same way.")
-    print("collect: collect_estate alone; audit: `gatekeeper audit --since-last` with a SQLite "
-          "store and the text report (the Procfile's worker); +reports: the audit writing "
-          "JSON, HTML and CSV reports. MiB: peak RSS of the measuring process.")
+        print(
+            f"{row['apps']:>6} {'on' if row['drains'] else 'off':>6} | "
+            f"{ours['requests']:>8} {ours['formula']:>7} {ours['wall_s']:>9.2f} "
+            f"{ours['peak_rss_mib']:>5.0f} | {audit['wall_s']:>7.2f} "
+            f"{audit['peak_rss_mib']:>5.0f} {reports} | "
+            f"{naive['requests']:>9} {naive['wall_s']:>7.1f}{mark} "
+            f"{naive['peak_rss_mib']:>5.0f} | {ours['wall_s'] / naive['wall_s']:>13.3f}"
+        )
+    print(
+        f"* naive time extrapolated linearly from its first {args.naive_sample} apps "
+        "(measured: listing + per-app time x apps); naive requests are counted the same way."
+    )
+    print(
+        "collect: collect_estate alone; audit: `gatekeeper audit --since-last` with a SQLite "
+        "store and the text report (the Procfile's worker); +reports: the audit writing "
+        "JSON, HTML and CSV reports. MiB: peak RSS of the measuring process."
+    )
     print("Targets:")
     for row in rows:
         ours, naive = row["collect"], row["naive"]
         if row["apps"] == 2000 and not row["drains"]:
             ok = ours["requests"] < TARGET_REQUESTS_2000_NO_DRAINS
-            print(f"  2,000 apps, drains off: {ours['requests']} requests "
-                  f"(< {TARGET_REQUESTS_2000_NO_DRAINS}: {'met' if ok else 'MISSED'})")
+            print(
+                f"  2,000 apps, drains off: {ours['requests']} requests "
+                f"(< {TARGET_REQUESTS_2000_NO_DRAINS}: {'met' if ok else 'MISSED'})"
+            )
         if row["drains"]:
             ratio = ours["wall_s"] / naive["wall_s"]
-            print(f"  {row['apps']:,} apps, drains on: collecting takes {ratio:.3f} of the naive "
-                  f"time (<= {TARGET_RATIO}: {'met' if ratio <= TARGET_RATIO else 'MISSED'})")
+            print(
+                f"  {row['apps']:,} apps, drains on: collecting takes {ratio:.3f} of the naive "
+                f"time (<= {TARGET_RATIO}: {'met' if ratio <= TARGET_RATIO else 'MISSED'})"
+            )
         if row["apps"] == 10000:
             drains = "on" if row["drains"] else "off"
-            for label, figure in (("collecting", ours), ("the audit", row["audit"]),
-                                  ("the audit with reports", row["reports"])):
+            for label, figure in (
+                ("collecting", ours),
+                ("the audit", row["audit"]),
+                ("the audit with reports", row["reports"]),
+            ):
                 if figure is None:
                     continue
                 ok = figure["peak_rss_mib"] < TARGET_PEAK_MIB_10000
-                print(f"  10,000 apps, drains {drains}, {label}: peak "
-                      f"{figure['peak_rss_mib']:.0f} MiB (< {TARGET_PEAK_MIB_10000}: "
-                      f"{'met' if ok else 'MISSED'})")
+                print(
+                    f"  10,000 apps, drains {drains}, {label}: peak "
+                    f"{figure['peak_rss_mib']:.0f} MiB (< {TARGET_PEAK_MIB_10000}: "
+                    f"{'met' if ok else 'MISSED'})"
+                )
     for row in rows:
         requests = row["collect"]["requests"]
         if requests > HEROKU_BUCKET:
-            print(f"On Heroku: {requests:,} requests exceed a full bucket of {HEROKU_BUCKET:,}; "
-                  f"the client paces at the refill rate, adding about "
-                  f"{math.ceil(heroku_minutes(requests))} minutes ({row['apps']:,} apps, "
-                  "drains on).")
+            print(
+                f"On Heroku: {requests:,} requests exceed a full bucket of {HEROKU_BUCKET:,}; "
+                f"the client paces at the refill rate, adding about "
+                f"{math.ceil(heroku_minutes(requests))} minutes ({row['apps']:,} apps, "
+                "drains on)."
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -269,21 +337,29 @@ def main(argv: list[str] | None = None) -> int:
         if kind == "collect":
             result = worker_collect(rest[0], rest[1], rest[2] == "1", int(rest[3]))
         elif kind == "audit":
-            result = worker_audit(rest[0], rest[1], rest[2], rest[3], int(rest[4]),
-                                  rest[5] == "1")
+            result = worker_audit(rest[0], rest[1], rest[2], rest[3], int(rest[4]), rest[5] == "1")
         else:
             result = worker_naive(rest[0], rest[1], int(rest[2]), rest[3] == "1")
         print(json.dumps(result))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="500,2000,10000",
-                        help="estate sizes in apps, comma-separated (500,2000,10000)")
-    parser.add_argument("--latency", type=float, default=0.03,
-                        help="seconds the simulator waits before each answer (0.03)")
-    parser.add_argument("--naive-sample", type=int, default=300,
-                        help="apps the naive collector really visits (300)")
-    parser.add_argument("--concurrency", type=int, default=8,
-                        help="gatekeeper audit --concurrency (8, the default)")
+    parser.add_argument(
+        "--sizes",
+        default="500,2000,10000",
+        help="estate sizes in apps, comma-separated (500,2000,10000)",
+    )
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.03,
+        help="seconds the simulator waits before each answer (0.03)",
+    )
+    parser.add_argument(
+        "--naive-sample", type=int, default=300, help="apps the naive collector really visits (300)"
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=8, help="gatekeeper audit --concurrency (8, the default)"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]

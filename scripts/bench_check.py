@@ -72,8 +72,9 @@ class Timing:
 def run_measured(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float, int]:
     """(wall seconds, peak RSS MiB, exit code) of one process run to completion."""
     start = time.perf_counter()
-    proc = subprocess.Popen(list(argv), env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        list(argv), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -91,8 +92,7 @@ def gatekeeper_command(given: str | None, venv: Path | None) -> tuple[list[str],
         python = venv / "bin" / "python"
         if not (venv / "bin" / "gatekeeper").is_file():
             subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-            subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(ROOT)],
-                           check=True)
+            subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(ROOT)], check=True)
         return [str(venv / "bin" / "gatekeeper")], str(python)
     script = Path(sys.executable).parent / "gatekeeper"
     command = [str(script)] if script.is_file() else [sys.executable, "-m", "gatekeeper"]
@@ -102,25 +102,42 @@ def gatekeeper_command(given: str | None, venv: Path | None) -> tuple[list[str],
 def heroku_cli() -> Path:
     path = Path(os.environ.get("GATEKEEPER_HEROKU_CLI") or DEFAULT_HEROKU_CLI)
     if not path.exists():
-        sys.exit(f"The Heroku CLI is not installed at {path}: run scripts/ci/setup-heroku-cli.sh "
-                 "(or set GATEKEEPER_HEROKU_CLI).")
+        sys.exit(
+            f"The Heroku CLI is not installed at {path}: run scripts/ci/setup-heroku-cli.sh "
+            "(or set GATEKEEPER_HEROKU_CLI)."
+        )
     return path
 
 
 def environments(url: str, home: str) -> tuple[dict[str, str], dict[str, str]]:
     """The environments of gatekeeper and of the Heroku CLI: same host, token and HOME."""
-    base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home, "LANG": "C.UTF-8",
-            "XDG_CONFIG_HOME": f"{home}/.config", "XDG_CACHE_HOME": f"{home}/.cache",
-            "XDG_DATA_HOME": f"{home}/.local/share",
-            "HEROKU_API_KEY": DEMO_ADMIN_TOKEN, "HEROKU_HOST": url}
-    gatekeeper = {**base, "GATEKEEPER_POLICY": str(POLICY),
-                  "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
+    base = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": home,
+        "LANG": "C.UTF-8",
+        "XDG_CONFIG_HOME": f"{home}/.config",
+        "XDG_CACHE_HOME": f"{home}/.cache",
+        "XDG_DATA_HOME": f"{home}/.local/share",
+        "HEROKU_API_KEY": DEMO_ADMIN_TOKEN,
+        "HEROKU_HOST": url,
+    }
+    gatekeeper = {
+        **base,
+        "GATEKEEPER_POLICY": str(POLICY),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+    }
     # As tests/interop/test_heroku_cli.py runs it: every request to the simulator, no
     # telemetry, no update checks.
-    heroku = {**base, "HEROKU_PARTICLEBOARD_URL": url, "DISABLE_TELEMETRY": "true",
-              "HEROKU_DISABLE_AUTOUPDATE": "1", "HEROKU_SKIP_NEW_VERSION_CHECK": "1",
-              "HEROKU_UPDATE_INSTRUCTIONS": "disabled in benchmarks",
-              "HIDE_HEROKU_RELEASE_NOTES": "true", "NO_COLOR": "1"}
+    heroku = {
+        **base,
+        "HEROKU_PARTICLEBOARD_URL": url,
+        "DISABLE_TELEMETRY": "true",
+        "HEROKU_DISABLE_AUTOUPDATE": "1",
+        "HEROKU_SKIP_NEW_VERSION_CHECK": "1",
+        "HEROKU_UPDATE_INSTRUCTIONS": "disabled in benchmarks",
+        "HIDE_HEROKU_RELEASE_NOTES": "true",
+        "NO_COLOR": "1",
+    }
     return gatekeeper, heroku
 
 
@@ -140,8 +157,10 @@ def measure_commands(app: str, repeat: int, gk: list[str]) -> tuple[Timing, Timi
         check_requests = sim.request_count
         run_measured(heroku_argv, heroku_env)
         for _ in range(repeat):
-            for timing, argv, env in ((check, check_argv, gk_env),
-                                      (heroku, heroku_argv, heroku_env)):
+            for timing, argv, env in (
+                (check, check_argv, gk_env),
+                (heroku, heroku_argv, heroku_env),
+            ):
                 wall, peak, code = run_measured(argv, env)
                 timing.walls.append(wall)
                 timing.peaks_mib.append(peak)
@@ -161,8 +180,13 @@ def import_times(repeat: int, gk: list[str], python: str) -> dict[str, float]:
         bare.append(run_measured([python, "-c", "pass"], env)[0])
         with_cli.append(run_measured([python, "-c", "import gatekeeper.cli"], env)[0])
         helps.append(run_measured([*gk, "--help"], env)[0])
-        out = subprocess.run([python, "-X", "importtime", "-c", "import gatekeeper.cli"],
-                             env=env, capture_output=True, text=True, check=True).stderr
+        out = subprocess.run(
+            [python, "-X", "importtime", "-c", "import gatekeeper.cli"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stderr
         match = re.search(r"^import time:\s+\d+ \|\s+(\d+) \| gatekeeper\.cli$", out, re.M)
         if match:
             self_reported.append(int(match.group(1)) / 1e6)
@@ -178,43 +202,67 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--app", default="survey", help="demo app to check (default: survey)")
     parser.add_argument("--repeat", type=int, default=7, help="measured runs of each (7)")
-    parser.add_argument("--gatekeeper", metavar="CMD",
-                        help="the gatekeeper command to run (default: the console script "
-                             "beside this Python)")
-    parser.add_argument("--venv", metavar="DIR", type=Path,
-                        help="measure the gatekeeper of a clean virtual environment in DIR "
-                             "(created with `pip install .` if missing)")
+    parser.add_argument(
+        "--gatekeeper",
+        metavar="CMD",
+        help="the gatekeeper command to run (default: the console script beside this Python)",
+    )
+    parser.add_argument(
+        "--venv",
+        metavar="DIR",
+        type=Path,
+        help="measure the gatekeeper of a clean virtual environment in DIR "
+        "(created with `pip install .` if missing)",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     gk, python = gatekeeper_command(args.gatekeeper, args.venv)
-    trio = subprocess.run([python, "-c", "import trio"], capture_output=True,
-                          check=False).returncode == 0
+    trio = (
+        subprocess.run([python, "-c", "import trio"], capture_output=True, check=False).returncode
+        == 0
+    )
 
     check, heroku, requests = measure_commands(args.app, args.repeat, gk)
     imports = import_times(args.repeat, gk, python)
     ratio = check.median / heroku.median
     if args.json:
-        print(json.dumps({"check": asdict(check), "heroku": asdict(heroku),
-                          "check_requests": requests, "ratio": ratio, "trio": trio, **imports},
-                         indent=2))
+        print(
+            json.dumps(
+                {
+                    "check": asdict(check),
+                    "heroku": asdict(heroku),
+                    "check_requests": requests,
+                    "ratio": ratio,
+                    "trio": trio,
+                    **imports,
+                },
+                indent=2,
+            )
+        )
         return 0
 
-    print(f"gatekeeper check vs heroku apps:info on the demo app {args.app!r}, "
-          f"{args.repeat} runs each, interleaved (Python {sys.version.split()[0]})")
+    print(
+        f"gatekeeper check vs heroku apps:info on the demo app {args.app!r}, "
+        f"{args.repeat} runs each, interleaved (Python {sys.version.split()[0]})"
+    )
     print(f"{'command':<20} {'median s':>9} {'min s':>7} {'peak RSS MiB':>13}  exit codes")
     for t in (check, heroku):
         codes = ",".join(sorted({str(c) for c in t.exit_codes}))
         print(f"{t.label:<20} {t.median:>9.3f} {t.minimum:>7.3f} {t.peak_mib:>13.1f}  {codes}")
     print(f"  {check.command}\n  {heroku.command}")
-    print(f"check makes {requests} API requests; trio (which httpcore imports when present) is "
-          f"{'installed' if trio else 'not installed'} beside this gatekeeper")
+    print(
+        f"check makes {requests} API requests; trio (which httpcore imports when present) is "
+        f"{'installed' if trio else 'not installed'} beside this gatekeeper"
+    )
     verdict = "met" if ratio <= CHECK_TARGET else "MISSED"
     print(f"check / heroku (medians): {ratio:.2f}  (target <= {CHECK_TARGET:.2f}: {verdict})")
     verdict = "met" if imports["import_wall_s"] < IMPORT_TARGET else "MISSED"
-    print(f"import gatekeeper.cli: {imports['import_wall_s']:.3f} s wall beyond a bare "
-          f"interpreter ({imports['interpreter_start_s']:.3f} s), "
-          f"{imports['import_self_reported_s']:.3f} s by -X importtime "
-          f"(target < {IMPORT_TARGET} s: {verdict})")
+    print(
+        f"import gatekeeper.cli: {imports['import_wall_s']:.3f} s wall beyond a bare "
+        f"interpreter ({imports['interpreter_start_s']:.3f} s), "
+        f"{imports['import_self_reported_s']:.3f} s by -X importtime "
+        f"(target < {IMPORT_TARGET} s: {verdict})"
+    )
     print(f"gatekeeper --help: {imports['help_wall_s']:.3f} s (whole process)")
     return 0
 

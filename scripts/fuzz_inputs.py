@@ -59,14 +59,24 @@ class Tally:
             self.failures.append((data, traceback.format_exc()))
 
 
-def run_many(tally: Tally, strategy: st.SearchStrategy[Any], check: Callable[[Any], Any],
-             examples: int, random_seed: int | None) -> None:
+def run_many(
+    tally: Tally,
+    strategy: st.SearchStrategy[Any],
+    check: Callable[[Any], Any],
+    examples: int,
+    random_seed: int | None,
+) -> None:
     """Draw ``examples`` inputs and check each; outcomes go to ``tally``, nothing raises."""
     if examples <= 0:
         return
 
-    @settings(max_examples=examples, database=None, deadline=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=examples,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(strategy)
     def prop(data: Any) -> None:
         tally.counts["inputs"] += 1
@@ -75,8 +85,9 @@ def run_many(tally: Tally, strategy: st.SearchStrategy[Any], check: Callable[[An
         except Exception:  # noqa: BLE001 - every unexpected exception is what we count
             tally.failed(data)
             return
-        tally.counts["rejected (exit 2)" if result is None else
-                     "ran clean" if result is True else "loaded"] += 1
+        tally.counts[
+            "rejected (exit 2)" if result is None else "ran clean" if result is True else "loaded"
+        ] += 1
 
     if random_seed is not None:
         prop = seed(random_seed)(prop)
@@ -97,10 +108,13 @@ def _cli_check(test: Any) -> Callable[[Any], Any]:
 
 
 def report(tally: Tally) -> None:
-    parts = ", ".join(f"{count} {name}" for name, count in sorted(tally.counts.items())
-                      if name != "inputs")
-    print(f"{tally.what}: {tally.counts['inputs']} inputs in {tally.seconds:.1f} s: {parts}; "
-          f"tracebacks: {tally.counts['tracebacks']}")
+    parts = ", ".join(
+        f"{count} {name}" for name, count in sorted(tally.counts.items()) if name != "inputs"
+    )
+    print(
+        f"{tally.what}: {tally.counts['inputs']} inputs in {tally.seconds:.1f} s: {parts}; "
+        f"tracebacks: {tally.counts['tracebacks']}"
+    )
     for data, trace in tally.failures:
         print(f"  input: {data!r:.300}\n{trace}")
 
@@ -109,25 +123,44 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--policies", type=int, default=1000, help="fuzzed policies")
     parser.add_argument("--snapshots", type=int, default=1000, help="fuzzed snapshots")
-    parser.add_argument("--cli", type=int, default=100,
-                        help="of each, how many also go through the CLI")
+    parser.add_argument(
+        "--cli", type=int, default=100, help="of each, how many also go through the CLI"
+    )
     parser.add_argument("--seed", type=int, default=None, help="for a reproducible run")
     args = parser.parse_args(argv)
 
     policy = _load("test_fuzz_policy")
     snapshot = _load("test_fuzz_snapshot")
-    tallies = [Tally("policies (loads_policy + evaluate)"),
-               Tally("snapshots (loads_snapshot + evaluate + every format)"),
-               Tally("policy files through the CLI"), Tally("snapshot files through the CLI")]
-    run_many(tallies[0], policy.policy_inputs(), policy.check_policy_input, args.policies,
-             args.seed)
-    run_many(tallies[1], snapshot.snapshot_inputs(), snapshot.check_snapshot_input,
-             args.snapshots, args.seed)
-    run_many(tallies[2], policy.policy_inputs(), _cli_check(policy.test_cli_on_fuzzed_policies),
-             min(args.cli, args.policies), args.seed)
-    run_many(tallies[3], snapshot.snapshot_inputs(),
-             _cli_check(snapshot.test_cli_on_fuzzed_snapshots), min(args.cli, args.snapshots),
-             args.seed)
+    tallies = [
+        Tally("policies (loads_policy + evaluate)"),
+        Tally("snapshots (loads_snapshot + evaluate + every format)"),
+        Tally("policy files through the CLI"),
+        Tally("snapshot files through the CLI"),
+    ]
+    run_many(
+        tallies[0], policy.policy_inputs(), policy.check_policy_input, args.policies, args.seed
+    )
+    run_many(
+        tallies[1],
+        snapshot.snapshot_inputs(),
+        snapshot.check_snapshot_input,
+        args.snapshots,
+        args.seed,
+    )
+    run_many(
+        tallies[2],
+        policy.policy_inputs(),
+        _cli_check(policy.test_cli_on_fuzzed_policies),
+        min(args.cli, args.policies),
+        args.seed,
+    )
+    run_many(
+        tallies[3],
+        snapshot.snapshot_inputs(),
+        _cli_check(snapshot.test_cli_on_fuzzed_snapshots),
+        min(args.cli, args.snapshots),
+        args.seed,
+    )
     for tally in tallies:
         report(tally)
     total = sum(t.counts["tracebacks"] for t in tallies)

@@ -33,8 +33,9 @@ def load_matrix() -> ModuleType:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="only check that the doc is up to date (exit 1 if not)")
+    parser.add_argument(
+        "--check", action="store_true", help="only check that the doc is up to date (exit 1 if not)"
+    )
     args = parser.parse_args(argv)
     matrix = load_matrix()
     doc: Path = matrix.DOC

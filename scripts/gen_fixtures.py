@@ -98,8 +98,9 @@ class SchemaExamples:
                 return default.copy() if isinstance(default, list | dict) else default
         return None
 
-    def nullable_paths(self, node: Mapping[str, Any], prefix: str = "",
-                       depth: int = 0) -> list[str]:
+    def nullable_paths(
+        self, node: Mapping[str, Any], prefix: str = "", depth: int = 0
+    ) -> list[str]:
         """Dotted paths of the properties under ``node`` whose type includes ``null``."""
         node = self.resolve(node)
         paths: list[str] = []
@@ -150,9 +151,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     files = build_fixtures(schema)
     stale = [
-        name for name, text in files.items()
-        if not (args.out / name).is_file()
-        or (args.out / name).read_text(encoding="utf-8") != text
+        name
+        for name, text in files.items()
+        if not (args.out / name).is_file() or (args.out / name).read_text(encoding="utf-8") != text
     ]
     if args.check:
         for name in stale:

@@ -12,14 +12,22 @@ __all__ = ["REQUIRE_EXTERNAL", "require_program"]
 
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(monkeypatch: pytest.MonkeyPatch,
-                          tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def _isolated_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
     """No test reads the developer's real token, netrc, keyring or policy."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
-    for name in ("HEROKU_API_KEY", "HEROKU_HOST", "GATEKEEPER_POLICY", "DATABASE_URL",
-                 "GATEKEEPER_NOTIFY_URL", "GITHUB_STEP_SUMMARY", "HEROKU_APP_NAME"):
+    for name in (
+        "HEROKU_API_KEY",
+        "HEROKU_HOST",
+        "GATEKEEPER_POLICY",
+        "DATABASE_URL",
+        "GATEKEEPER_NOTIFY_URL",
+        "GITHUB_STEP_SUMMARY",
+        "HEROKU_APP_NAME",
+    ):
         monkeypatch.delenv(name, raising=False)
     # keyring: a null backend unless a test installs a fake one.
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")

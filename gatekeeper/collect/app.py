@@ -48,8 +48,9 @@ class Fetch:
 Plan = Generator[list[Fetch], list[Any], facts.Estate]
 
 
-async def collect_app(client: HerokuApi, app_name: str, *, check_drains: bool = True,
-                      source: str = "") -> facts.Estate:
+async def collect_app(
+    client: HerokuApi, app_name: str, *, check_drains: bool = True, source: str = ""
+) -> facts.Estate:
     """The estate of one app. An unreadable app raises; an unreadable detail becomes a
     ``FactError`` on the app, which the engine turns into an ``api-error`` block."""
     import asyncio
@@ -78,8 +79,9 @@ async def collect_app(client: HerokuApi, app_name: str, *, check_drains: bool = 
             return estate
 
 
-def collect_app_sync(client: SyncHerokuApi, app_name: str, *, check_drains: bool = True,
-                     source: str = "") -> facts.Estate:
+def collect_app_sync(
+    client: SyncHerokuApi, app_name: str, *, check_drains: bool = True, source: str = ""
+) -> facts.Estate:
     """``collect_app`` on the synchronous client (which is safe to share between threads):
     the requests of a wave run at the same time, one thread each."""
 
@@ -125,9 +127,10 @@ def run_concurrently(calls: Sequence[Callable[[], T]]) -> list[T]:
             outcomes[index] = (False, exc)
 
     # Daemon threads: a Ctrl-C in the main thread ends the process without waiting for them.
-    threads = [threading.Thread(target=run, args=(index,), daemon=True,
-                                name=f"gatekeeper-request-{index}")
-               for index in range(1, len(calls))]
+    threads = [
+        threading.Thread(target=run, args=(index,), daemon=True, name=f"gatekeeper-request-{index}")
+        for index in range(1, len(calls))
+    ]
     for thread in threads:
         thread.start()
     if calls:
@@ -158,12 +161,10 @@ def _plan(app_name: str, *, check_drains: bool, source: str) -> Plan:
     if isinstance(parsed, str):
         team = raw_app.get("team") if isinstance(raw_app, dict) else None
         team_name = team.get("name") if isinstance(team, dict) else None
-        broken = broken_app(raw_app, parsed,
-                            team=team_name if isinstance(team_name, str) else None)
+        broken = broken_app(raw_app, parsed, team=team_name if isinstance(team_name, str) else None)
         if broken is None:
             raise ProtocolError(f"The API's answer for app {app_name!r} is unusable ({parsed}).")
-        return facts.Estate(collected_at=datetime.now(UTC), source=source,
-                            apps=(broken,))
+        return facts.Estate(collected_at=datetime.now(UTC), source=source, apps=(broken,))
     app = parsed
 
     team_r: Any = None
@@ -206,11 +207,22 @@ def _plan(app_name: str, *, check_drains: bool, source: str) -> Plan:
     elif drains_r is not None:
         drains = [convert.log_drain(d) for d in drains_r]
 
-    ea = ((facts.EnterpriseAccount(id=team_r.enterprise_account.id,
-                                   name=team_r.enterprise_account.name),)
-          if isinstance(team_r, models.Team) and team_r.enterprise_account else ())
+    ea = (
+        (
+            facts.EnterpriseAccount(
+                id=team_r.enterprise_account.id, name=team_r.enterprise_account.name
+            ),
+        )
+        if isinstance(team_r, models.Team) and team_r.enterprise_account
+        else ()
+    )
     fact_app = convert.app(app, addons=addons, drains=drains, errors=errors)
-    return facts.Estate(collected_at=datetime.now(UTC), source=source, apps=(fact_app,),
-                        teams=teams, enterprise_accounts=ea, spaces=spaces, regions=regions)
-
-
+    return facts.Estate(
+        collected_at=datetime.now(UTC),
+        source=source,
+        apps=(fact_app,),
+        teams=teams,
+        enterprise_accounts=ea,
+        spaces=spaces,
+        regions=regions,
+    )

@@ -14,8 +14,12 @@ _GONE_STATES = frozenset({"deprovisioned"})
 
 
 def region(r: models.Region) -> facts.Region:
-    return facts.Region(name=r.name, country=r.country, provider_region=r.provider.region,
-                        private_capable=r.private_capable)
+    return facts.Region(
+        name=r.name,
+        country=r.country,
+        provider_region=r.provider.region,
+        private_capable=r.private_capable,
+    )
 
 
 def team(t: models.Team) -> facts.Team:
@@ -24,15 +28,17 @@ def team(t: models.Team) -> facts.Team:
 
 
 def space(s: models.Space) -> facts.Space:
-    return facts.Space(id=s.id, name=s.name, region=s.region.name, shield=s.shield,
-                       team=s.team.name)
+    return facts.Space(
+        id=s.id, name=s.name, region=s.region.name, shield=s.shield, team=s.team.name
+    )
 
 
 def addon(a: models.AddOn) -> facts.AddOn | None:
     if a.state in _GONE_STATES:
         return None
-    return facts.AddOn(id=a.id, name=a.name, service=a.addon_service.name, plan=a.plan.name,
-                       app=a.app.name)
+    return facts.AddOn(
+        id=a.id, name=a.name, service=a.addon_service.name, plan=a.plan.name, app=a.app.name
+    )
 
 
 def log_drain(d: models.LogDrain) -> facts.LogDrain:
@@ -57,8 +63,13 @@ def sanitize_drain_url(raw: str) -> tuple[str, str]:
     return host, url
 
 
-def app(a: models.App | models.TeamApp, *, addons: list[facts.AddOn] | None,
-        drains: list[facts.LogDrain] | None, errors: list[facts.FactError]) -> facts.App:
+def app(
+    a: models.App | models.TeamApp,
+    *,
+    addons: list[facts.AddOn] | None,
+    drains: list[facts.LogDrain] | None,
+    errors: list[facts.FactError],
+) -> facts.App:
     team_name = a.team.name if a.team else None
     owner_email = a.owner.email if a.owner else None
     return facts.App(
@@ -77,5 +88,8 @@ def app(a: models.App | models.TeamApp, *, addons: list[facts.AddOn] | None,
 
 def fact_error(fact: str, exc: GatekeeperError) -> facts.FactError:
     status = getattr(exc, "status", None)
-    return facts.FactError(fact=fact, message=redact(exc.user_message()),
-                           status=status if isinstance(status, int) else None)
+    return facts.FactError(
+        fact=fact,
+        message=redact(exc.user_message()),
+        status=status if isinstance(status, int) else None,
+    )

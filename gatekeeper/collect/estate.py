@@ -63,8 +63,13 @@ def pages(n: int) -> int:
     return max(1, math.ceil(n / PAGE_MAX))
 
 
-def request_budget(*, scope: AuditScope, estate: facts.Estate, check_drains: bool,
-                   teams_per_enterprise: dict[str, int] | None = None) -> int:
+def request_budget(
+    *,
+    scope: AuditScope,
+    estate: facts.Estate,
+    check_drains: bool,
+    teams_per_enterprise: dict[str, int] | None = None,
+) -> int:
     """The number of requests ``collect_estate`` makes for ``estate`` (the formula above)."""
     apps_by_team: dict[str | None, int] = defaultdict(int)
     for app in estate.apps:
@@ -92,13 +97,20 @@ class _Collected:
     teams: dict[str, models.Team] = field(default_factory=dict)
     # (payload, team name, the model the endpoint's items follow)
     raw_apps: list[tuple[Any, str | None, type[models.App] | type[models.TeamApp]]] = field(
-        default_factory=list)
+        default_factory=list
+    )
     addons: dict[str, list[facts.AddOn]] = field(default_factory=lambda: defaultdict(list))
     addon_errors: dict[str | None, GatekeeperError] = field(default_factory=dict)
 
 
-async def collect_estate(client: HerokuApi, scope: AuditScope, *, check_drains: bool = True,
-                         progress: Progress | None = None, source: str = "") -> facts.Estate:
+async def collect_estate(
+    client: HerokuApi,
+    scope: AuditScope,
+    *,
+    check_drains: bool = True,
+    progress: Progress | None = None,
+    source: str = "",
+) -> facts.Estate:
     """The estate of ``scope``. A scope that cannot be listed (team unknown, team apps
     unreadable) raises; a detail that cannot be read becomes a ``FactError`` on its apps."""
     progress = progress or NullProgress()
@@ -143,8 +155,9 @@ async def collect_estate(client: HerokuApi, scope: AuditScope, *, check_drains: 
         drains = dict(zip(names, results, strict=True))
         _report(progress, client)
 
-    out_apps = [_to_fact(app, team, got, drains, regions_r, spaces_r, check_drains)
-                for app, team in apps]
+    out_apps = [
+        _to_fact(app, team, got, drains, regions_r, spaces_r, check_drains) for app, team in apps
+    ]
     progress.close()
     return facts.Estate(
         collected_at=datetime.now(UTC),
@@ -152,9 +165,11 @@ async def collect_estate(client: HerokuApi, scope: AuditScope, *, check_drains: 
         apps=tuple(sorted(out_apps, key=lambda a: a.name)),
         teams=tuple(sorted((convert.team(t) for t in got.teams.values()), key=lambda t: t.name)),
         enterprise_accounts=_enterprise_accounts(got.teams.values()),
-        spaces=() if isinstance(spaces_r, GatekeeperError)
+        spaces=()
+        if isinstance(spaces_r, GatekeeperError)
         else tuple(sorted((convert.space(s) for s in spaces_r), key=lambda s: s.name)),
-        regions=() if isinstance(regions_r, GatekeeperError)
+        regions=()
+        if isinstance(regions_r, GatekeeperError)
         else tuple(sorted((convert.region(r) for r in regions_r), key=lambda r: r.name)),
     )
 
@@ -169,6 +184,7 @@ async def _attempt(coro: Any) -> Any:
 async def _settled(*aws: Any) -> list[Any]:
     """Like ``asyncio.gather``, but every awaitable runs to its end before the first error is
     raised: none is left running (or never awaited) on a client that is about to close."""
+
     async def outcome(awaitable: Any) -> tuple[bool, Any]:
         try:
             return True, await awaitable
@@ -184,8 +200,9 @@ async def _settled(*aws: Any) -> list[Any]:
 
 def _report(progress: Progress, client: HerokuApi) -> None:
     stats = client.stats
-    progress.status(requests=stats.requests_sent, rate_remaining=client.rate_limit_remaining,
-                    pages=stats.pages)
+    progress.status(
+        requests=stats.requests_sent, rate_remaining=client.rate_limit_remaining, pages=stats.pages
+    )
 
 
 async def _resolve_teams(client: HerokuApi, scope: AuditScope, got: _Collected) -> None:
@@ -195,22 +212,27 @@ async def _resolve_teams(client: HerokuApi, scope: AuditScope, got: _Collected) 
         for team in await client.list_models("/teams", models.Team):
             got.teams[team.name] = team
         return
-    lookups = [client.list_models(f"/enterprise-accounts/{quote_segment(ea)}/teams", models.Team)
-               for ea in sorted(set(scope.enterprises))]
-    singles = [client.get_model(f"/teams/{quote_segment(t)}", models.Team)
-               for t in sorted(set(scope.teams))]
+    lookups = [
+        client.list_models(f"/enterprise-accounts/{quote_segment(ea)}/teams", models.Team)
+        for ea in sorted(set(scope.enterprises))
+    ]
+    singles = [
+        client.get_model(f"/teams/{quote_segment(t)}", models.Team)
+        for t in sorted(set(scope.teams))
+    ]
     found = await _settled(*lookups, *singles)
-    for listed in found[:len(lookups)]:
+    for listed in found[: len(lookups)]:
         for team in listed:
             got.teams[team.name] = team
-    for team in found[len(lookups):]:
+    for team in found[len(lookups) :]:
         got.teams[team.name] = team
 
 
 async def _list_team(client: HerokuApi, team: str, got: _Collected, progress: Progress) -> None:
     path = f"/teams/{quote_segment(team)}"
     raw_apps, addons = await _settled(
-        client.list(f"{path}/apps"), _attempt(client.list_models(f"{path}/addons", models.AddOn)))
+        client.list(f"{path}/apps"), _attempt(client.list_models(f"{path}/addons", models.AddOn))
+    )
     got.raw_apps.extend((raw, team, models.TeamApp) for raw in raw_apps)
     _file_addons(got, addons, team)
     progress.advance(len(raw_apps))
@@ -219,7 +241,8 @@ async def _list_team(client: HerokuApi, team: str, got: _Collected, progress: Pr
 
 async def _list_everything(client: HerokuApi, got: _Collected, progress: Progress) -> None:
     raw_apps, addons = await _settled(
-        client.list("/apps"), _attempt(client.list_models("/addons", models.AddOn)))
+        client.list("/apps"), _attempt(client.list_models("/addons", models.AddOn))
+    )
     for raw in raw_apps:
         team = raw.get("team") if isinstance(raw, dict) else None
         team_name = team.get("name") if isinstance(team, dict) else None
@@ -228,8 +251,9 @@ async def _list_everything(client: HerokuApi, got: _Collected, progress: Progres
     progress.advance(len(raw_apps))
 
 
-def _file_addons(got: _Collected, addons: list[models.AddOn] | GatekeeperError,
-                 team: str | None) -> None:
+def _file_addons(
+    got: _Collected, addons: list[models.AddOn] | GatekeeperError, team: str | None
+) -> None:
     if isinstance(addons, GatekeeperError):
         got.addon_errors[team] = addons
         return
@@ -239,10 +263,12 @@ def _file_addons(got: _Collected, addons: list[models.AddOn] | GatekeeperError,
             got.addons[fact.app].append(fact)
 
 
-async def _drains(client: HerokuApi, app: str, progress: Progress
-                  ) -> list[facts.LogDrain] | GatekeeperError:
+async def _drains(
+    client: HerokuApi, app: str, progress: Progress
+) -> list[facts.LogDrain] | GatekeeperError:
     result = await _attempt(
-        client.list_models(f"/apps/{quote_segment(app)}/log-drains", models.LogDrain))
+        client.list_models(f"/apps/{quote_segment(app)}/log-drains", models.LogDrain)
+    )
     progress.advance()
     _report(progress, client)  # the longest phase: keep requests and rate budget current
     if isinstance(result, GatekeeperError):
@@ -250,10 +276,15 @@ async def _drains(client: HerokuApi, app: str, progress: Progress
     return [convert.log_drain(d) for d in result]
 
 
-def _to_fact(app: models.App | models.TeamApp | facts.App, team: str | None, got: _Collected,
-             drains: dict[str, list[facts.LogDrain] | GatekeeperError],
-             regions: list[models.Region] | GatekeeperError,
-             spaces: list[models.Space] | GatekeeperError, check_drains: bool) -> facts.App:
+def _to_fact(
+    app: models.App | models.TeamApp | facts.App,
+    team: str | None,
+    got: _Collected,
+    drains: dict[str, list[facts.LogDrain] | GatekeeperError],
+    regions: list[models.Region] | GatekeeperError,
+    spaces: list[models.Space] | GatekeeperError,
+    check_drains: bool,
+) -> facts.App:
     if isinstance(app, facts.App):
         return app  # its payload was broken; it already carries the error
     errors: list[facts.FactError] = []

@@ -41,19 +41,31 @@ def broken_app(raw: Any, problem: str, *, team: str | None = None) -> facts.App 
     app_id, name = raw.get("id"), raw.get("name")
     if not isinstance(app_id, str) or not isinstance(name, str):
         return None
-    error = facts.FactError(fact="app", message=f"The API's description of the app is "
-                            f"incomplete or malformed ({problem}).")
-    return facts.App(id=app_id, name=name, owner="team" if team else "person", team=team,
-                     errors=(error,))
+    error = facts.FactError(
+        fact="app",
+        message=f"The API's description of the app is incomplete or malformed ({problem}).",
+    )
+    return facts.App(
+        id=app_id, name=name, owner="team" if team else "person", team=team, errors=(error,)
+    )
 
 
 def unnamed_app(position: int, problem: str, *, team: str | None = None) -> facts.App:
     """A stand-in for a list entry that lacks even its id or name, so the engine blocks it
     (``api-error``) and the report shows that something unreadable is there."""
     where = f"team {team}'s app list" if team else "the app list"
-    error = facts.FactError(fact="app", message=(
-        f"Entry {position + 1} of {where} has no usable id or name ({problem}); an app "
-        "that cannot be identified cannot be judged."))
+    error = facts.FactError(
+        fact="app",
+        message=(
+            f"Entry {position + 1} of {where} has no usable id or name ({problem}); an app "
+            "that cannot be identified cannot be judged."
+        ),
+    )
     name = f"unidentified-app-{position + 1}"
-    return facts.App(id=f"unidentified:{team or ''}:{position + 1}", name=name,
-                     owner="team" if team else "person", team=team, errors=(error,))
+    return facts.App(
+        id=f"unidentified:{team or ''}:{position + 1}",
+        name=name,
+        owner="team" if team else "person",
+        team=team,
+        errors=(error,),
+    )

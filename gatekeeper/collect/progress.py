@@ -14,8 +14,9 @@ class Progress(Protocol):
     def advance(self, n: int = 1) -> None:
         """``n`` more apps of the current phase are done (listed, or their drains read)."""
 
-    def status(self, *, requests: int, rate_remaining: int | None,
-               pages: int | None = None) -> None:
+    def status(
+        self, *, requests: int, rate_remaining: int | None, pages: int | None = None
+    ) -> None:
         """Counters shown beside the bar: list pages read, requests sent, rate budget left."""
 
     def close(self) -> None:
@@ -29,8 +30,9 @@ class NullProgress:
     def advance(self, n: int = 1) -> None:
         pass
 
-    def status(self, *, requests: int, rate_remaining: int | None,
-               pages: int | None = None) -> None:
+    def status(
+        self, *, requests: int, rate_remaining: int | None, pages: int | None = None
+    ) -> None:
         pass
 
     def close(self) -> None:
@@ -60,8 +62,9 @@ class TerminalProgress:
         self._done += n
         self._draw()
 
-    def status(self, *, requests: int, rate_remaining: int | None,
-               pages: int | None = None) -> None:
+    def status(
+        self, *, requests: int, rate_remaining: int | None, pages: int | None = None
+    ) -> None:
         self._requests, self._rate = requests, rate_remaining
         if pages is not None:
             self._pages = pages
@@ -79,13 +82,14 @@ class TerminalProgress:
         self._last_draw = now
         if self._total:
             filled = min(self._width, self._width * self._done // self._total)
-            bar = (f"[{'#' * filled}{'.' * (self._width - filled)}] "
-                   f"{self._done}/{self._total} apps")
+            bar = f"[{'#' * filled}{'.' * (self._width - filled)}] {self._done}/{self._total} apps"
         else:
             bar = f"{self._done} apps"
         rate = "?" if self._rate is None else str(self._rate)
-        line = (f"{self._name}: {bar}  pages {self._pages}, requests {self._requests}, "
-                f"rate budget left {rate}")
+        line = (
+            f"{self._name}: {bar}  pages {self._pages}, requests {self._requests}, "
+            f"rate budget left {rate}"
+        )
         self._stream.write("\r\x1b[2K" + line)
         self._stream.flush()
         self._drawn = True

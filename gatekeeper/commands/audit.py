@@ -56,26 +56,57 @@ class AuditOptions:
 
 @click.command("audit")
 @click.option("--team", "teams", multiple=True, metavar="NAME", help="A team (repeatable).")
-@click.option("--enterprise", "enterprises", multiple=True, metavar="NAME",
-              help="All teams of an enterprise account (repeatable).")
-@click.option("--all", "everything", is_flag=True,
-              help="Everything the token can see, personal apps included.")
+@click.option(
+    "--enterprise",
+    "enterprises",
+    multiple=True,
+    metavar="NAME",
+    help="All teams of an enterprise account (repeatable).",
+)
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Everything the token can see, personal apps included.",
+)
 @shared.report_options
-@click.option("--store", "store_url", metavar="URL",
-              help="History store: a path, sqlite:///path or postgres://... (default: "
-                   "$DATABASE_URL, else a SQLite file in the user data directory).")
+@click.option(
+    "--store",
+    "store_url",
+    metavar="URL",
+    help="History store: a path, sqlite:///path or postgres://... (default: "
+    "$DATABASE_URL, else a SQLite file in the user data directory).",
+)
 @click.option("--no-history", is_flag=True, help="Do not record this audit in the store.")
-@click.option("--since-last", is_flag=True,
-              help="Report new and resolved findings since the last audit of the same scope.")
-@click.option("--baseline", metavar="FILE",
-              help="Report new and resolved findings against a saved JSON report.")
-@click.option("--notify", "notify_url", metavar="URL",
-              help=f"POST a JSON summary to this webhook when new blocking findings appear or "
-                   f"an agreement or waiver is about to expire (default: ${NOTIFY_ENV}).")
-@click.option("--every", metavar="DURATION",
-              help="Run again and again, e.g. 24h, 30m (for a Heroku worker dyno).")
-@click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True,
-              help="Requests in flight at once.")
+@click.option(
+    "--since-last",
+    is_flag=True,
+    help="Report new and resolved findings since the last audit of the same scope.",
+)
+@click.option(
+    "--baseline",
+    metavar="FILE",
+    help="Report new and resolved findings against a saved JSON report.",
+)
+@click.option(
+    "--notify",
+    "notify_url",
+    metavar="URL",
+    help=f"POST a JSON summary to this webhook when new blocking findings appear or "
+    f"an agreement or waiver is about to expire (default: ${NOTIFY_ENV}).",
+)
+@click.option(
+    "--every",
+    metavar="DURATION",
+    help="Run again and again, e.g. 24h, 30m (for a Heroku worker dyno).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="Requests in flight at once.",
+)
 def command(**kwargs: object) -> int:
     """Audit every app of teams, enterprise accounts, or everything the token can see.
 
@@ -106,16 +137,17 @@ def run_every(opts: AuditOptions, seconds: float) -> int:
         except UsageError:
             raise
         except GatekeeperError as exc:
-            click.echo(f"gatekeeper: error: {exc.user_message()} Next attempt in "
-                       f"{int(seconds)} s.", err=True)
+            click.echo(
+                f"gatekeeper: error: {exc.user_message()} Next attempt in {int(seconds)} s.",
+                err=True,
+            )
         time.sleep(max(0.0, seconds - (time.monotonic() - started)))
 
 
 def scope_of(opts: AuditOptions) -> AuditScope:
     from gatekeeper.collect import AuditScope
 
-    return AuditScope(teams=opts.teams, enterprises=opts.enterprises,
-                      everything=opts.everything)
+    return AuditScope(teams=opts.teams, enterprises=opts.enterprises, everything=opts.everything)
 
 
 def run(opts: AuditOptions, *, token: str | None = None, today: date | None = None) -> int:
@@ -136,9 +168,13 @@ def run(opts: AuditOptions, *, token: str | None = None, today: date | None = No
         changes = _changes(opts, report, store, scope_key)
         if changes is not None:
             report = report.model_copy(update={"changes": changes})
-        options = shared.render_options(policy, verbose=opts.verbose, strict=opts.strict,
-                                        color=shared.stdout_is_terminal() and opts.fmt == "text",
-                                        title=None)
+        options = shared.render_options(
+            policy,
+            verbose=opts.verbose,
+            strict=opts.strict,
+            color=shared.stdout_is_terminal() and opts.fmt == "text",
+            title=None,
+        )
         shared.emit(report, opts.fmt, opts.outputs, options)
         if store is not None and not opts.no_history:
             record = store.record(report, scope=scope_key, source=source)
@@ -154,8 +190,9 @@ def _has_scope(opts: AuditOptions) -> bool:
     return bool(opts.teams or opts.enterprises or opts.everything)
 
 
-def _estate(opts: AuditOptions, scope: AuditScope | None, policy: Policy,
-            token: str | None) -> tuple[Estate, str]:
+def _estate(
+    opts: AuditOptions, scope: AuditScope | None, policy: Policy, token: str | None
+) -> tuple[Estate, str]:
     if opts.snapshot_path:
         from gatekeeper.snapshot import load_snapshot
 
@@ -173,16 +210,22 @@ def _estate(opts: AuditOptions, scope: AuditScope | None, policy: Policy,
 
     async def collect() -> Estate:
         async with client:
-            return await collect_estate(client, scope, check_drains=policy.logs.check_drains,
-                                        progress=progress_for(), source=url)
+            return await collect_estate(
+                client,
+                scope,
+                check_drains=policy.logs.check_drains,
+                progress=progress_for(),
+                source=url,
+            )
 
     return shared.run_async(collect), f"api {url}"
 
 
 def _restrict(estate: Estate, scope: AuditScope) -> Estate:
     """The part of a snapshot that ``--team``/``--enterprise`` name."""
-    teams = set(scope.teams) | {t.name for t in estate.teams
-                                if t.enterprise_account in set(scope.enterprises)}
+    teams = set(scope.teams) | {
+        t.name for t in estate.teams if t.enterprise_account in set(scope.enterprises)
+    }
     return estate.model_copy(update={"apps": tuple(a for a in estate.apps if a.team in teams)})
 
 
@@ -192,8 +235,9 @@ def _open_store(url: str | None) -> AuditStore:
     return open_store(url)
 
 
-def _changes(opts: AuditOptions, report: Report, store: AuditStore | None,
-             scope_key: str) -> Changes | None:
+def _changes(
+    opts: AuditOptions, report: Report, store: AuditStore | None, scope_key: str
+) -> Changes | None:
     from gatekeeper.compare import compare
 
     if opts.baseline:
@@ -203,19 +247,26 @@ def _changes(opts: AuditOptions, report: Report, store: AuditStore | None,
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"The baseline report {opts.baseline!r} cannot be read ({exc}).",
-                             hint="Save one with --output json=FILE.") from None
+            raise UsageError(
+                f"The baseline report {opts.baseline!r} cannot be read ({exc}).",
+                hint="Save one with --output json=FILE.",
+            ) from None
         previous = parse_json_report(text, source=opts.baseline)
         return compare(previous, report, baseline=path.name)
     if opts.since_last and store is not None:
         last = store.latest_record(scope_key)
         if last is None:
-            click.echo(f"gatekeeper: no earlier audit of {scope_key} in {store.location}; "
-                       "every finding counts as new.", err=True)
+            click.echo(
+                f"gatekeeper: no earlier audit of {scope_key} in {store.location}; "
+                "every finding counts as new.",
+                err=True,
+            )
             from gatekeeper.report.model import Changes
 
-            return Changes(baseline="no earlier audit", new=tuple(
-                f for f in report.all_findings() if not f.waived))
+            return Changes(
+                baseline="no earlier audit",
+                new=tuple(f for f in report.all_findings() if not f.waived),
+            )
         return _since_last(store, last, report)
     return None
 
@@ -231,22 +282,29 @@ def _since_last(store: AuditStore, last: AuditRecord, report: Report) -> Changes
     if before is None:
         stored = store.get(last.id)
         if stored is None:
-            raise StoreError(f"Audit #{last.id} disappeared from the history store "
-                             f"{store.location} while it was being read.")
+            raise StoreError(
+                f"Audit #{last.id} disappeared from the history store "
+                f"{store.location} while it was being read."
+            )
         return compare(stored.report, report, baseline=last.label)
-    return compare_open(before, report, baseline=last.label, since=last.generated_at,
-                        resolved=lambda gone: store.open_findings(last.id, gone))
+    return compare_open(
+        before,
+        report,
+        baseline=last.label,
+        since=last.generated_at,
+        resolved=lambda gone: store.open_findings(last.id, gone),
+    )
 
 
-def _notify(opts: AuditOptions, report: Report, changes: Changes | None,
-            policy: Policy) -> None:
+def _notify(opts: AuditOptions, report: Report, changes: Changes | None, policy: Policy) -> None:
     url = opts.notify_url or os.environ.get(NOTIFY_ENV)
     if not url:
         return
     from gatekeeper.notify import build_notification, send_notification
 
-    payload = build_notification(report, changes,
-                                 expiring_within_days=policy.defaults.expiry_warning_days)
+    payload = build_notification(
+        report, changes, expiring_within_days=policy.defaults.expiry_warning_days
+    )
     if payload is not None:
         send_notification(url, payload)
         click.echo("gatekeeper: notification sent.", err=True)

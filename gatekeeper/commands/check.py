@@ -43,10 +43,20 @@ class CheckOptions:
 
 
 @click.command("check")
-@click.option("--app", "-a", metavar="NAME",
-              help="The app (default: $HEROKU_APP_NAME, else the app behind the git remote).")
-@click.option("--remote", "-r", default="heroku", show_default=True, metavar="NAME",
-              help="Git remote whose Heroku app to check when --app is not given.")
+@click.option(
+    "--app",
+    "-a",
+    metavar="NAME",
+    help="The app (default: $HEROKU_APP_NAME, else the app behind the git remote).",
+)
+@click.option(
+    "--remote",
+    "-r",
+    default="heroku",
+    show_default=True,
+    metavar="NAME",
+    help="Git remote whose Heroku app to check when --app is not given.",
+)
 @shared.report_options
 def command(**kwargs: object) -> int:
     """Check one app against the policy before it is deployed.
@@ -63,8 +73,12 @@ def run(opts: CheckOptions, *, token: str | None = None, today: date | None = No
     estate = _estate(opts, app, policy, token)
     day, generated_at = shared.report_clock(today)
     report = evaluate_app(estate, policy, app, today=day, generated_at=generated_at)
-    options = shared.render_options(policy, verbose=opts.verbose, strict=opts.strict,
-                                    color=shared.stdout_is_terminal() and opts.fmt == "text")
+    options = shared.render_options(
+        policy,
+        verbose=opts.verbose,
+        strict=opts.strict,
+        color=shared.stdout_is_terminal() and opts.fmt == "text",
+    )
     shared.emit(report, opts.fmt, opts.outputs, options)
     return shared.exit_code(report, strict=opts.strict)
 
@@ -80,8 +94,9 @@ def resolve_app(opts: CheckOptions) -> str:
     elif os.environ.get("HEROKU_APP_NAME"):
         name = os.environ["HEROKU_APP_NAME"].strip()
     elif os.environ.get("DYNO"):
-        raise UsageError("No app to check: HEROKU_APP_NAME is not set in this dyno.",
-                         hint=DYNO_METADATA_HINT)
+        raise UsageError(
+            "No app to check: HEROKU_APP_NAME is not set in this dyno.", hint=DYNO_METADATA_HINT
+        )
     else:
         from gatekeeper.git.remotes import heroku_app_for_repo
 
@@ -91,12 +106,15 @@ def resolve_app(opts: CheckOptions) -> str:
                 f"No app to check: --app is not given and the git remote {opts.remote!r} is "
                 "not a Heroku remote here.",
                 hint="Give --app NAME, run inside the app's git repository, or add the remote "
-                     "with `heroku git:remote -a NAME`.")
+                "with `heroku git:remote -a NAME`.",
+            )
         name = found
     if not is_app_name(name) and not _is_uuid(name):
-        raise UsageError(f"{name!r} is not a Heroku app name.",
-                         hint="App names are 3 to 30 lowercase letters, digits and dashes, "
-                              "starting with a letter.")
+        raise UsageError(
+            f"{name!r} is not a Heroku app name.",
+            hint="App names are 3 to 30 lowercase letters, digits and dashes, "
+            "starting with a letter.",
+        )
     return name
 
 
@@ -116,8 +134,10 @@ def _estate(opts: CheckOptions, app: str, policy: Policy, token: str | None) -> 
 
         estate = load_snapshot(opts.snapshot_path)
         if not any(a.name == app or a.id == app for a in estate.apps):
-            raise UsageError(f"The snapshot {opts.snapshot_path!r} has no app {app!r}.",
-                             hint="Check the name, or take a new snapshot.")
+            raise UsageError(
+                f"The snapshot {opts.snapshot_path!r} has no app {app!r}.",
+                hint="Check the name, or take a new snapshot.",
+            )
         return estate
     # The synchronous client with a thread a request: a check is 5 requests in two waves,
     # and a process that never starts an event loop is spared importing asyncio and anyio's
@@ -131,8 +151,9 @@ def _estate(opts: CheckOptions, app: str, policy: Policy, token: str | None) -> 
         return collect_app_sync(client, app, check_drains=policy.logs.check_drains, source=url)
 
 
-def evaluate_app(estate: Estate, policy: Policy, app: str, *, today: date,
-                 generated_at: datetime | None = None) -> Report:
+def evaluate_app(
+    estate: Estate, policy: Policy, app: str, *, today: date, generated_at: datetime | None = None
+) -> Report:
     """The engine's report on one app: only that app, and only the waivers whose app glob
     matches it (another app's unused waiver is no news to this app's deploy)."""
     from gatekeeper.engine import evaluate
@@ -141,6 +162,9 @@ def evaluate_app(estate: Estate, policy: Policy, app: str, *, today: date,
     apps = tuple(a for a in estate.apps if app in (a.name, a.id))
     name = apps[0].name if apps else app
     waivers = [w for w in policy.waivers if glob_match(name, w.app)]
-    return evaluate(estate.model_copy(update={"apps": apps}),
-                    policy.model_copy(update={"waivers": waivers}), today,
-                    generated_at=generated_at)
+    return evaluate(
+        estate.model_copy(update={"apps": apps}),
+        policy.model_copy(update={"waivers": waivers}),
+        today,
+        generated_at=generated_at,
+    )

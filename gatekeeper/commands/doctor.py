@@ -75,12 +75,25 @@ class Diagnosis:
 
 
 @click.command("doctor")
-@click.option("--api-url", metavar="URL",
-              help="Heroku API base URL (default: $HEROKU_HOST, else https://api.heroku.com).")
-@click.option("--policy", "policy_path", metavar="FILE",
-              help="Policy file (default: $GATEKEEPER_POLICY, else ./gatekeeper.toml).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
+@click.option(
+    "--api-url",
+    metavar="URL",
+    help="Heroku API base URL (default: $HEROKU_HOST, else https://api.heroku.com).",
+)
+@click.option(
+    "--policy",
+    "policy_path",
+    metavar="FILE",
+    help="Policy file (default: $GATEKEEPER_POLICY, else ./gatekeeper.toml).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 def command(api_url: str | None, policy_path: str | None, fmt: str) -> int:
     """Show where the token, API host and policy come from, and whether they work.
 
@@ -91,8 +104,9 @@ def command(api_url: str | None, policy_path: str | None, fmt: str) -> int:
     if fmt == "json":
         click.echo(render_json(diagnosis))
     else:
-        click.echo(render_text(diagnosis, color=sys.stdout.isatty()
-                               and os.environ.get("NO_COLOR") is None))
+        click.echo(
+            render_text(diagnosis, color=sys.stdout.isatty() and os.environ.get("NO_COLOR") is None)
+        )
     return diagnosis.exit_code
 
 
@@ -116,8 +130,13 @@ def _check_api_url(diagnosis: Diagnosis, flag: str | None) -> str | None:
     from gatekeeper.errors import UsageError
     from gatekeeper.heroku.config import HOST_ENV, api_host, is_loopback, resolve_api_url
 
-    origin = ("--api-url" if flag and flag.strip() else
-              HOST_ENV if os.environ.get(HOST_ENV, "").strip() else "the default")
+    origin = (
+        "--api-url"
+        if flag and flag.strip()
+        else HOST_ENV
+        if os.environ.get(HOST_ENV, "").strip()
+        else "the default"
+    )
     try:
         url = resolve_api_url(flag)
     except UsageError as exc:
@@ -125,10 +144,20 @@ def _check_api_url(diagnosis: Diagnosis, flag: str | None) -> str | None:
         diagnosis.add(Check("api", "fail", exc.message, exc.hint, {"origin": origin}))
         return None
     host = api_host(url)
-    note = " (plain http: loopback only, e.g. the local simulator)" if (
-        url.startswith("http:") and is_loopback(host)) else ""
-    diagnosis.add(Check("api", "ok", f"{url} (from {origin}){note}", None,
-                        {"url": url, "host": host, "origin": origin}))
+    note = (
+        " (plain http: loopback only, e.g. the local simulator)"
+        if (url.startswith("http:") and is_loopback(host))
+        else ""
+    )
+    diagnosis.add(
+        Check(
+            "api",
+            "ok",
+            f"{url} (from {origin}){note}",
+            None,
+            {"url": url, "host": host, "origin": origin},
+        )
+    )
     return url
 
 
@@ -150,19 +179,30 @@ def _check_token(diagnosis: Diagnosis, base_url: str) -> str | None:
         "keyring": keyring_available() and read_keyring_token(host) is not None,
         "netrc": netrc_has_entry(host),
     }
-    where = {"env": TOKEN_ENV, "keyring": f"the OS keyring (entry for {host})",
-             "netrc": f"{netrc_path()} (machine {host})"}
+    where = {
+        "env": TOKEN_ENV,
+        "keyring": f"the OS keyring (entry for {host})",
+        "netrc": f"{netrc_path()} (machine {host})",
+    }
     try:
         credential = resolve_token(base_url)
     except CredentialsError as exc:
         diagnosis.api_failed = True
-        diagnosis.add(Check("token", "fail", exc.message, exc.hint,
-                            {"source": None, "present": present}))
+        diagnosis.add(
+            Check("token", "fail", exc.message, exc.hint, {"source": None, "present": present})
+        )
         return None
     unused = [where[s] for s, found in present.items() if found and s != credential.source]
     also = f"; also found in {', '.join(unused)} (not used)" if unused else ""
-    diagnosis.add(Check("token", "ok", f"from {where[credential.source]}{also}", None,
-                        {"source": credential.source, "present": present}))
+    diagnosis.add(
+        Check(
+            "token",
+            "ok",
+            f"from {where[credential.source]}{also}",
+            None,
+            {"source": credential.source, "present": present},
+        )
+    )
     return credential.token
 
 
@@ -185,13 +225,27 @@ def _check_api(diagnosis: Diagnosis, base_url: str, token: str) -> None:
             account = client.get_model("/account", Account)
         except AuthenticationError as exc:
             diagnosis.api_failed = True
-            diagnosis.add(Check("account", "fail", f"Heroku refused the token: {exc.message}",
-                                exc.hint, {"status": exc.status}))
+            diagnosis.add(
+                Check(
+                    "account",
+                    "fail",
+                    f"Heroku refused the token: {exc.message}",
+                    exc.hint,
+                    {"status": exc.status},
+                )
+            )
             return
         except CouldNotEvaluate as exc:
             diagnosis.api_failed = True
-            diagnosis.add(Check("account", "fail", f"The API cannot be used: {exc.message}",
-                                exc.hint, {"status": getattr(exc, "status", None)}))
+            diagnosis.add(
+                Check(
+                    "account",
+                    "fail",
+                    f"The API cannot be used: {exc.message}",
+                    exc.hint,
+                    {"status": getattr(exc, "status", None)},
+                )
+            )
             return
         diagnosis.add(Check("account", "ok", account.email, None, {"email": account.email}))
         diagnosis.add(_scope_check(client, token))
@@ -206,9 +260,14 @@ def _scope_check(client: HerokuClient, token: str) -> Check:
         authorizations = client.list("/oauth/authorizations")
     except ApiError as exc:
         if exc.status in (401, 403):
-            return Check("scope", "ok", "not global: Heroku refuses this token the list of "
-                         "the account's authorizations, which a global token may read",
-                         None, {"scope": None, "global": False, "status": exc.status})
+            return Check(
+                "scope",
+                "ok",
+                "not global: Heroku refuses this token the list of "
+                "the account's authorizations, which a global token may read",
+                None,
+                {"scope": None, "global": False, "status": exc.status},
+            )
         return _scope_unknown(f"listing the authorizations failed ({exc.message})")
     except CouldNotEvaluate as exc:
         return _scope_unknown(f"listing the authorizations failed ({exc.message})")
@@ -225,16 +284,21 @@ def _scope_check(client: HerokuClient, token: str) -> Check:
             raw = item.get("scope")
             scope = [s for s in raw if isinstance(s, str)] if isinstance(raw, list) else []
     if scope is None:
-        return _scope_unknown("the token is not among the account's authorizations that "
-                              "Heroku lists with their tokens")
+        return _scope_unknown(
+            "the token is not among the account's authorizations that "
+            "Heroku lists with their tokens"
+        )
     shown = ", ".join(scope) or "(none)"
     if "global" in scope:
-        return Check("scope", "warn",
-                     f"global: this token can change and delete apps, but gatekeeper only "
-                     f"reads; a read token would do (scope: {shown})",
-                     f"Create one with `{READ_TOKEN_COMMAND}`, use it instead, and revoke "
-                     "this one with `heroku authorizations:revoke ID` if nothing else needs it.",
-                     {"scope": scope, "global": True})
+        return Check(
+            "scope",
+            "warn",
+            f"global: this token can change and delete apps, but gatekeeper only "
+            f"reads; a read token would do (scope: {shown})",
+            f"Create one with `{READ_TOKEN_COMMAND}`, use it instead, and revoke "
+            "this one with `heroku authorizations:revoke ID` if nothing else needs it.",
+            {"scope": scope, "global": True},
+        )
     return Check("scope", "ok", shown, None, {"scope": scope, "global": False})
 
 
@@ -244,9 +308,14 @@ def _token_of(value: Any) -> str | None:
 
 
 def _scope_unknown(why: str) -> Check:
-    return Check("scope", "info", f"unknown: {why}",
-                 "`heroku authorizations` lists your tokens and their scopes; gatekeeper "
-                 f"needs only read (`{READ_TOKEN_COMMAND}`).", {"scope": None, "global": None})
+    return Check(
+        "scope",
+        "info",
+        f"unknown: {why}",
+        "`heroku authorizations` lists your tokens and their scopes; gatekeeper "
+        f"needs only read (`{READ_TOKEN_COMMAND}`).",
+        {"scope": None, "global": None},
+    )
 
 
 def _rate_limit_check(client: HerokuClient) -> Check:
@@ -258,14 +327,22 @@ def _rate_limit_check(client: HerokuClient) -> Check:
         return Check("rate-limit", "info", f"unknown: {exc.message}", None, {"remaining": None})
     remaining = body.get("remaining") if isinstance(body, dict) else None
     if not isinstance(remaining, int) or isinstance(remaining, bool):
-        return Check("rate-limit", "info", "unknown: the API's answer has no number",
-                     None, {"remaining": None})
+        return Check(
+            "rate-limit",
+            "info",
+            "unknown: the API's answer has no number",
+            None,
+            {"remaining": None},
+        )
     if remaining < LOW_RATE_LIMIT:
-        return Check("rate-limit", "warn", f"{remaining} requests left",
-                     "Heroku refills about 75 a minute; audits will run slowly until then.",
-                     {"remaining": remaining})
-    return Check("rate-limit", "ok", f"{remaining} requests left", None,
-                 {"remaining": remaining})
+        return Check(
+            "rate-limit",
+            "warn",
+            f"{remaining} requests left",
+            "Heroku refills about 75 a minute; audits will run slowly until then.",
+            {"remaining": remaining},
+        )
+    return Check("rate-limit", "ok", f"{remaining} requests left", None, {"remaining": remaining})
 
 
 # -- keyring and policy -----------------------------------------------------------------------
@@ -282,12 +359,25 @@ def _check_keyring(diagnosis: Diagnosis) -> None:
     except Exception as exc:  # noqa: BLE001 - a broken keyring is a finding, not a crash
         name = f"unusable ({type(exc).__name__})"
     if keyring_available():
-        diagnosis.add(Check("keyring", "ok", f"{name} (usable by `gatekeeper login`)", None,
-                            {"backend": name, "usable": True}))
+        diagnosis.add(
+            Check(
+                "keyring",
+                "ok",
+                f"{name} (usable by `gatekeeper login`)",
+                None,
+                {"backend": name, "usable": True},
+            )
+        )
     else:
-        diagnosis.add(Check("keyring", "info", f"{name}: cannot store a token",
-                            f"Use {TOKEN_ENV}, or install a keyring backend to use "
-                            "`gatekeeper login`.", {"backend": name, "usable": False}))
+        diagnosis.add(
+            Check(
+                "keyring",
+                "info",
+                f"{name}: cannot store a token",
+                f"Use {TOKEN_ENV}, or install a keyring backend to use `gatekeeper login`.",
+                {"backend": name, "usable": False},
+            )
+        )
 
 
 def _check_policy(diagnosis: Diagnosis, flag: str | None) -> None:
@@ -296,16 +386,33 @@ def _check_policy(diagnosis: Diagnosis, flag: str | None) -> None:
     from gatekeeper.policy import load_policy
 
     env = os.environ.get(POLICY_ENV, "").strip()
-    chosen, origin = ((flag, "--policy") if flag else (env, POLICY_ENV) if env
-                      else (DEFAULT_POLICY_FILE, "the default"))
+    chosen, origin = (
+        (flag, "--policy")
+        if flag
+        else (env, POLICY_ENV)
+        if env
+        else (DEFAULT_POLICY_FILE, "the default")
+    )
     path = Path(chosen)
-    details: dict[str, Any] = {"path": str(path), "origin": origin, "valid": False,
-                               "sha256": None, "problems": []}
+    details: dict[str, Any] = {
+        "path": str(path),
+        "origin": origin,
+        "valid": False,
+        "sha256": None,
+        "problems": [],
+    }
     if not path.is_file():
         diagnosis.usage_failed = True
-        diagnosis.add(Check("policy", "fail", f"{path} (from {origin}) does not exist",
-                            f"Give one with --policy FILE or {POLICY_ENV}, or put "
-                            f"{DEFAULT_POLICY_FILE} in the current directory.", details))
+        diagnosis.add(
+            Check(
+                "policy",
+                "fail",
+                f"{path} (from {origin}) does not exist",
+                f"Give one with --policy FILE or {POLICY_ENV}, or put "
+                f"{DEFAULT_POLICY_FILE} in the current directory.",
+                details,
+            )
+        )
         return
     try:
         policy = load_policy(path)
@@ -313,15 +420,22 @@ def _check_policy(diagnosis: Diagnosis, flag: str | None) -> None:
         diagnosis.usage_failed = True
         details["problems"] = [str(p) for p in exc.problems]
         count = len(exc.problems)
-        diagnosis.add(Check("policy", "fail",
-                            f"{path} (from {origin}) is invalid: {count} problem"
-                            f"{'s' if count != 1 else ''}",
-                            "Run `gatekeeper policy validate FILE` for every problem with its "
-                            "line.", details))
+        diagnosis.add(
+            Check(
+                "policy",
+                "fail",
+                f"{path} (from {origin}) is invalid: {count} problem{'s' if count != 1 else ''}",
+                "Run `gatekeeper policy validate FILE` for every problem with its line.",
+                details,
+            )
+        )
         return
     details.update(valid=True, sha256=policy.sha256)
-    diagnosis.add(Check("policy", "ok", f"{path} (from {origin}): valid, sha256 "
-                        f"{policy.sha256}", None, details))
+    diagnosis.add(
+        Check(
+            "policy", "ok", f"{path} (from {origin}): valid, sha256 {policy.sha256}", None, details
+        )
+    )
 
 
 # -- output -------------------------------------------------------------------------------------
@@ -347,8 +461,11 @@ def render_text(diagnosis: Diagnosis, *, color: bool = False) -> str:
     failed = sum(c.status == "fail" for c in diagnosis.checks)
     warned = sum(c.status == "warn" for c in diagnosis.checks)
     if code == 0:
-        lines.append("All is well." if not warned else
-                     f"Usable, with {warned} warning{'s' if warned != 1 else ''}.")
+        lines.append(
+            "All is well."
+            if not warned
+            else f"Usable, with {warned} warning{'s' if warned != 1 else ''}."
+        )
     else:
         lines.append(f"{failed} problem{'s' if failed != 1 else ''} (exit code {code}).")
     return redact("\n".join(lines))

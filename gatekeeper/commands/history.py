@@ -23,19 +23,41 @@ _MAX_FINDINGS_SHOWN = 20  # per app in --show text; the rest is counted
 
 
 @click.command("history")
-@click.option("--store", "store_url", metavar="URL",
-              help="History store: a path, sqlite:///path or postgres://... (default: "
-                   "$DATABASE_URL, else a SQLite file in the user data directory).")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
-              help="Show at most this many audits.")
-@click.option("--scope", metavar="SCOPE",
-              help='Only audits of this scope, e.g. "team:psych-lab" or "all".')
-@click.option("--show", "show_id", type=click.IntRange(min=1), metavar="ID",
-              help="Show one audit: its summary and the apps it blocked or warned about.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
-def command(store_url: str | None, limit: int, scope: str | None, show_id: int | None,
-            fmt: str) -> int:
+@click.option(
+    "--store",
+    "store_url",
+    metavar="URL",
+    help="History store: a path, sqlite:///path or postgres://... (default: "
+    "$DATABASE_URL, else a SQLite file in the user data directory).",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="Show at most this many audits.",
+)
+@click.option(
+    "--scope", metavar="SCOPE", help='Only audits of this scope, e.g. "team:psych-lab" or "all".'
+)
+@click.option(
+    "--show",
+    "show_id",
+    type=click.IntRange(min=1),
+    metavar="ID",
+    help="Show one audit: its summary and the apps it blocked or warned about.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+def command(
+    store_url: str | None, limit: int, scope: str | None, show_id: int | None, fmt: str
+) -> int:
     """List past audits from the history store, newest first.
 
     Exit codes: 0 listed (an empty store too), 2 bad option or store URL,
@@ -49,8 +71,11 @@ def command(store_url: str | None, limit: int, scope: str | None, show_id: int |
             return _show(store, show_id, fmt)
         records = store.list(limit=limit, scope=scope)
         if fmt == "json":
-            document = {"schema": HISTORY_SCHEMA, "store": store.location,
-                        "audits": [record_fields(r) for r in records]}
+            document = {
+                "schema": HISTORY_SCHEMA,
+                "store": store.location,
+                "audits": [record_fields(r) for r in records],
+            }
             click.echo(json.dumps(document, indent=2))
         else:
             click.echo(render_list(records, store.location, scope=scope, limit=limit))
@@ -77,42 +102,64 @@ def record_fields(record: AuditRecord) -> dict[str, Any]:
     }
 
 
-def render_list(records: list[AuditRecord], location: str, *, scope: str | None,
-                limit: int) -> str:
+def render_list(records: list[AuditRecord], location: str, *, scope: str | None, limit: int) -> str:
     """The text table; a friendly line for an empty store."""
     from gatekeeper.report.escape import visible
 
     where = visible(location)
     if not records:
         what = f"of scope {visible(scope)} " if scope else ""
-        return (f"No audits {what}recorded yet in {where}.\n"
-                "Run `gatekeeper audit --team NAME` (or --all) to record one.")
-    header = ("ID", "GENERATED (UTC)", "DECISION", "ALLOW", "WARN", "BLOCK", "FINDINGS",
-              "WAIVED", "SCOPE")
+        return (
+            f"No audits {what}recorded yet in {where}.\n"
+            "Run `gatekeeper audit --team NAME` (or --all) to record one."
+        )
+    header = (
+        "ID",
+        "GENERATED (UTC)",
+        "DECISION",
+        "ALLOW",
+        "WARN",
+        "BLOCK",
+        "FINDINGS",
+        "WAIVED",
+        "SCOPE",
+    )
     rows = [header] + [
-        (str(r.id), r.generated_at.strftime("%Y-%m-%d %H:%M:%S"), r.decision, str(r.allow),
-         str(r.warn), str(r.block), str(r.findings), str(r.waived), visible(r.scope))
+        (
+            str(r.id),
+            r.generated_at.strftime("%Y-%m-%d %H:%M:%S"),
+            r.decision,
+            str(r.allow),
+            str(r.warn),
+            str(r.block),
+            str(r.findings),
+            str(r.waived),
+            visible(r.scope),
+        )
         for r in records
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
     numeric = {0, 3, 4, 5, 6, 7}
     lines = []
     for row in rows:
-        cells = [row[i].rjust(w) if i in numeric else row[i].ljust(w)
-                 for i, w in enumerate(widths)]
+        cells = [row[i].rjust(w) if i in numeric else row[i].ljust(w) for i, w in enumerate(widths)]
         lines.append("  ".join([*cells, row[-1]]).rstrip())
     more = " (use --limit for more)" if len(records) == limit else ""
     lines.append("")
-    lines.append(f"{len(records)} audit{'s' if len(records) != 1 else ''} from {where}, "
-                 f"newest first{more}. Details: gatekeeper history --show ID")
+    lines.append(
+        f"{len(records)} audit{'s' if len(records) != 1 else ''} from {where}, "
+        f"newest first{more}. Details: gatekeeper history --show ID"
+    )
     return "\n".join(lines)
 
 
 def _show(store: AuditStore, audit_id: int, fmt: str) -> int:
     stored = store.get(audit_id)
     if stored is None:
-        raise UsageError(f"There is no audit #{audit_id} in the history store {store.location}.",
-                         hint="List the recorded audits with: gatekeeper history")
+        raise UsageError(
+            f"There is no audit #{audit_id} in the history store {store.location}.",
+            hint="List the recorded audits with: gatekeeper history",
+        )
     if fmt == "json":
         document = {
             "schema": HISTORY_SCHEMA,
@@ -146,8 +193,10 @@ def render_audit(record: AuditRecord, report: Report) -> str:
     ]
     if report.changes is not None:
         changes = report.changes
-        lines.append(f"  changes:   {len(changes.new)} new, {len(changes.resolved)} resolved "
-                     f"since {visible(changes.baseline)}")
+        lines.append(
+            f"  changes:   {len(changes.new)} new, {len(changes.resolved)} resolved "
+            f"since {visible(changes.baseline)}"
+        )
     for decision, title in (("block", "Blocked apps"), ("warn", "Apps with warnings")):
         apps = sorted((a for a in report.apps if a.decision == decision), key=lambda a: a.name)
         if not apps:
@@ -159,8 +208,9 @@ def render_audit(record: AuditRecord, report: Report) -> str:
             open_findings = [f for f in app.findings if not f.waived and f.severity != "info"]
             for finding in open_findings[:_MAX_FINDINGS_SHOWN]:
                 subject = f" [{visible(finding.subject)}]" if finding.subject else ""
-                lines.append(f"    {finding.severity:<5} {finding.rule}{subject}: "
-                             f"{visible(finding.message)}")
+                lines.append(
+                    f"    {finding.severity:<5} {finding.rule}{subject}: {visible(finding.message)}"
+                )
             if len(open_findings) > _MAX_FINDINGS_SHOWN:
                 lines.append(f"    ... and {len(open_findings) - _MAX_FINDINGS_SHOWN} more")
     policy_open = [f for f in report.policy_findings if not f.waived and f.severity != "info"]
@@ -168,7 +218,8 @@ def render_audit(record: AuditRecord, report: Report) -> str:
         lines += ["", f"Policy findings ({len(policy_open)}):"]
         for finding in policy_open:
             subject = f" [{visible(finding.subject)}]" if finding.subject else ""
-            lines.append(f"  {finding.severity:<5} {finding.rule}{subject}: "
-                         f"{visible(finding.message)}")
+            lines.append(
+                f"  {finding.severity:<5} {finding.rule}{subject}: {visible(finding.message)}"
+            )
     lines += ["", f"Generated {format_utc(report.generated_at)}."]
     return "\n".join(lines)

@@ -42,8 +42,9 @@ def command(api_url: str | None) -> int:
     store_keyring_token(host, token)
     click.echo(f"Logged in to {host} as {email}; the token is stored in the OS keyring.")
     if os.environ.get(TOKEN_ENV, "").strip():
-        click.echo(f"Note: {TOKEN_ENV} is set and takes precedence over the stored token.",
-                   err=True)
+        click.echo(
+            f"Note: {TOKEN_ENV} is set and takes precedence over the stored token.", err=True
+        )
     return 0
 
 
@@ -55,8 +56,11 @@ def _read_token() -> str:
     from gatekeeper.errors import UsageError
 
     if _stdin_is_tty():
-        token = str(click.prompt("Heroku API token", hide_input=True, err=True, default="",
-                                 show_default=False))
+        token = str(
+            click.prompt(
+                "Heroku API token", hide_input=True, err=True, default="", show_default=False
+            )
+        )
     else:
         token = sys.stdin.readline()
     token = token.strip()
@@ -68,8 +72,9 @@ def _read_token() -> str:
         )
     if any(ch.isspace() or not ch.isprintable() for ch in token):
         # Not echoed: it may still be a secret, pasted with something else.
-        raise UsageError("That does not look like a Heroku API token (it contains spaces or "
-                         "control characters).")
+        raise UsageError(
+            "That does not look like a Heroku API token (it contains spaces or control characters)."
+        )
     return token
 
 

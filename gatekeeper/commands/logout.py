@@ -29,9 +29,9 @@ def command(api_url: str | None) -> int:
     else:
         click.echo(f"No token was stored for {host} in the OS keyring.")
     if os.environ.get(TOKEN_ENV, "").strip():
-        click.echo(f"Note: {TOKEN_ENV} is still set; unset it to stop using that token.",
-                   err=True)
+        click.echo(f"Note: {TOKEN_ENV} is still set; unset it to stop using that token.", err=True)
     if netrc_has_entry(host):
-        click.echo(f"Note: ~/.netrc still has a token for {host} (`heroku logout` removes it).",
-                   err=True)
+        click.echo(
+            f"Note: ~/.netrc still has a token for {host} (`heroku logout` removes it).", err=True
+        )
     return 0

@@ -38,18 +38,23 @@ def validate(files: tuple[str, ...]) -> int:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             count = len(exc.problems)
-            click.echo(f"INVALID: {name} ({count} problem{'s' if count != 1 else ''})",
-                       err=True)
+            click.echo(f"INVALID: {name} ({count} problem{'s' if count != 1 else ''})", err=True)
             continue
-        click.echo(f"OK: {name} ({_plural(len(policy.agreements), 'agreement')}, "
-                   f"{_plural(len(policy.apps), 'app entry', 'app entries')}, "
-                   f"{_plural(len(policy.waivers), 'waiver')})")
+        click.echo(
+            f"OK: {name} ({_plural(len(policy.agreements), 'agreement')}, "
+            f"{_plural(len(policy.apps), 'app entry', 'app entries')}, "
+            f"{_plural(len(policy.waivers), 'waiver')})"
+        )
     return EXIT_USAGE if failed else 0
 
 
 @command.command(name="schema")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
-              help="Write the schema to this file instead of standard output.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the schema to this file instead of standard output.",
+)
 def schema(output: str | None) -> int:
     """Print the JSON Schema of policy files, for editors.
 
@@ -89,16 +94,19 @@ def explain(rule: str | None) -> int:
         click.echo(f"{'RULE':<{width}}  DEFAULT  FIRES WHEN")
         for info in RULES.values():
             click.echo(f"{info.id:<{width}}  {info.default_severity:<7}  {info.title}")
-        click.echo("\nRun `gatekeeper policy explain RULE` for one rule in full. Change a "
-                   "severity in the policy's [rules] table.")
+        click.echo(
+            "\nRun `gatekeeper policy explain RULE` for one rule in full. Change a "
+            "severity in the policy's [rules] table."
+        )
         return 0
     if rule not in RULES:
         import difflib
 
         close = difflib.get_close_matches(rule, list(RULES), n=1)
         guess = f" Did you mean {close[0]}?" if close else ""
-        raise UsageError(f"Unknown rule {rule!r}.{guess}",
-                         hint="Known rules: " + ", ".join(RULES) + ".")
+        raise UsageError(
+            f"Unknown rule {rule!r}.{guess}", hint="Known rules: " + ", ".join(RULES) + "."
+        )
     click.echo(RULES[rule].help_text())
     module = module_for(rule)
     doc = inspect.getdoc(module)

@@ -43,28 +43,53 @@ def parse_output(value: str) -> Output:
     """``FMT=FILE`` (``FILE`` ``-`` means stdout)."""
     fmt, sep, dest = value.partition("=")
     if not sep or not fmt or not dest:
-        raise UsageError(f"--output takes FMT=FILE, not {value!r}.",
-                         hint=f"Formats: {', '.join(format_names())}; FILE '-' is stdout.")
+        raise UsageError(
+            f"--output takes FMT=FILE, not {value!r}.",
+            hint=f"Formats: {', '.join(format_names())}; FILE '-' is stdout.",
+        )
     if fmt not in format_names():
-        raise UsageError(f"Unknown report format {fmt!r} in --output {value!r}.",
-                         hint=f"Choose one of: {', '.join(format_names())}.")
+        raise UsageError(
+            f"Unknown report format {fmt!r} in --output {value!r}.",
+            hint=f"Choose one of: {', '.join(format_names())}.",
+        )
     return Output(fmt, None if dest == "-" else Path(dest))
 
 
 def report_options(func: F) -> F:
     """The options every report-producing verb shares (policy, API, formats, strictness)."""
     options = [
-        click.option("--policy", "policy_path", metavar="FILE",
-                     help=f"Policy file (default: ${POLICY_ENV}, else ./{DEFAULT_POLICY_FILE})."),
-        click.option("--api-url", metavar="URL",
-                     help="Heroku API base URL (default: $HEROKU_HOST, else "
-                          "https://api.heroku.com)."),
-        click.option("--snapshot", "snapshot_path", metavar="FILE",
-                     help="Evaluate a saved snapshot (gatekeeper snapshot) instead of the API."),
-        click.option("--format", "fmt", type=click.Choice(format_names()), default="text",
-                     show_default=True, help="Report format on stdout."),
-        click.option("--output", "outputs", metavar="FMT=FILE", multiple=True,
-                     help="Also write the report in FMT to FILE (repeatable; FILE - is stdout)."),
+        click.option(
+            "--policy",
+            "policy_path",
+            metavar="FILE",
+            help=f"Policy file (default: ${POLICY_ENV}, else ./{DEFAULT_POLICY_FILE}).",
+        ),
+        click.option(
+            "--api-url",
+            metavar="URL",
+            help="Heroku API base URL (default: $HEROKU_HOST, else https://api.heroku.com).",
+        ),
+        click.option(
+            "--snapshot",
+            "snapshot_path",
+            metavar="FILE",
+            help="Evaluate a saved snapshot (gatekeeper snapshot) instead of the API.",
+        ),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(format_names()),
+            default="text",
+            show_default=True,
+            help="Report format on stdout.",
+        ),
+        click.option(
+            "--output",
+            "outputs",
+            metavar="FMT=FILE",
+            multiple=True,
+            help="Also write the report in FMT to FILE (repeatable; FILE - is stdout).",
+        ),
         click.option("--strict", is_flag=True, help="Warnings fail too (exit 1)."),
         click.option("-v", "--verbose", is_flag=True, help="Show the evidence chain."),
     ]
@@ -78,12 +103,18 @@ def policy_path(flag: str | None) -> Path:
     chosen = flag or os.environ.get(POLICY_ENV) or DEFAULT_POLICY_FILE
     path = Path(chosen)
     if not path.is_file():
-        origin = ("--policy" if flag else f"${POLICY_ENV}" if os.environ.get(POLICY_ENV)
-                  else "the default")
+        origin = (
+            "--policy"
+            if flag
+            else f"${POLICY_ENV}"
+            if os.environ.get(POLICY_ENV)
+            else "the default"
+        )
         raise UsageError(
             f"The policy file {str(path)!r} ({origin}) does not exist.",
             hint=f"Give one with --policy FILE or {POLICY_ENV}, or put {DEFAULT_POLICY_FILE} "
-                 "in the current directory; examples are in the project's policies/ folder.")
+            "in the current directory; examples are in the project's policies/ folder.",
+        )
     return path
 
 
@@ -108,8 +139,9 @@ def run_async(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
     return box[0]
 
 
-def make_client(api_url: str | None, *, token: str | None = None,
-                max_in_flight: int = 8) -> AsyncHerokuClient:
+def make_client(
+    api_url: str | None, *, token: str | None = None, max_in_flight: int = 8
+) -> AsyncHerokuClient:
     """A client for ``api_url`` (resolved as the Heroku CLI does) with the resolved token."""
     from gatekeeper.heroku import AsyncHerokuClient, resolve_api_url, resolve_token
 
@@ -151,15 +183,20 @@ def _env_number(name: str, kind: Callable[[str], float], *, low: float) -> Any:
     return value
 
 
-def render_options(policy: Policy, *, verbose: bool, strict: bool, color: bool,
-                   title: str | None = None) -> RenderOptions:
+def render_options(
+    policy: Policy, *, verbose: bool, strict: bool, color: bool, title: str | None = None
+) -> RenderOptions:
     from gatekeeper.report.interface import RenderOptions
 
     institution = policy.institution
-    heading = title or (f"{institution.name}: data protection check" if institution.name
-                        else None)
-    return RenderOptions(verbose=verbose, color=color, strict=strict, title=heading,
-                         policy_contact=institution.contact or None)
+    heading = title or (f"{institution.name}: data protection check" if institution.name else None)
+    return RenderOptions(
+        verbose=verbose,
+        color=color,
+        strict=strict,
+        title=heading,
+        policy_contact=institution.contact or None,
+    )
 
 
 def emit(report: Report, fmt: str, outputs: tuple[str, ...], options: RenderOptions) -> None:

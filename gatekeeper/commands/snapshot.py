@@ -19,21 +19,46 @@ T = TypeVar("T")
 @click.command("snapshot")
 @click.option("--app", "-a", "apps", multiple=True, metavar="NAME", help="An app (repeatable).")
 @click.option("--team", "teams", multiple=True, metavar="NAME", help="A team (repeatable).")
-@click.option("--enterprise", "enterprises", multiple=True, metavar="NAME",
-              help="All teams of an enterprise account (repeatable).")
+@click.option(
+    "--enterprise",
+    "enterprises",
+    multiple=True,
+    metavar="NAME",
+    help="All teams of an enterprise account (repeatable).",
+)
 @click.option("--all", "everything", is_flag=True, help="Everything the token can see.")
 @click.option("--no-drains", is_flag=True, help="Skip the per-app log drain requests.")
 @click.option("--api-url", metavar="URL", help="Heroku API base URL.")
-@click.option("--output", "-o", "output", metavar="FILE", default="-", show_default=True,
-              help="Where to write the snapshot (- is stdout); written atomically.")
-def command(apps: tuple[str, ...], teams: tuple[str, ...], enterprises: tuple[str, ...],
-            everything: bool, no_drains: bool, api_url: str | None, output: str) -> int:
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    metavar="FILE",
+    default="-",
+    show_default=True,
+    help="Where to write the snapshot (- is stdout); written atomically.",
+)
+def command(
+    apps: tuple[str, ...],
+    teams: tuple[str, ...],
+    enterprises: tuple[str, ...],
+    everything: bool,
+    no_drains: bool,
+    api_url: str | None,
+    output: str,
+) -> int:
     """Save the facts of apps, teams or everything as a JSON snapshot."""
     from gatekeeper.atomic import write_atomic
     from gatekeeper.snapshot import dump_snapshot
 
-    estate = collect(apps=apps, teams=teams, enterprises=enterprises, everything=everything,
-                     check_drains=not no_drains, api_url=api_url)
+    estate = collect(
+        apps=apps,
+        teams=teams,
+        enterprises=enterprises,
+        everything=everything,
+        check_drains=not no_drains,
+        api_url=api_url,
+    )
     text = dump_snapshot(estate)
     if output == "-":
         click.echo(text, nl=False)
@@ -43,9 +68,16 @@ def command(apps: tuple[str, ...], teams: tuple[str, ...], enterprises: tuple[st
     return 0
 
 
-def collect(*, apps: tuple[str, ...], teams: tuple[str, ...], enterprises: tuple[str, ...],
-            everything: bool, check_drains: bool, api_url: str | None,
-            token: str | None = None) -> Estate:
+def collect(
+    *,
+    apps: tuple[str, ...],
+    teams: tuple[str, ...],
+    enterprises: tuple[str, ...],
+    everything: bool,
+    check_drains: bool,
+    api_url: str | None,
+    token: str | None = None,
+) -> Estate:
     from gatekeeper.collect import AuditScope, collect_app, collect_estate
     from gatekeeper.collect.progress import progress_for
     from gatekeeper.errors import UsageError
@@ -61,11 +93,17 @@ def collect(*, apps: tuple[str, ...], teams: tuple[str, ...], enterprises: tuple
             parts: list[Estate] = []
             if teams or enterprises or everything:
                 scope = AuditScope(teams=teams, enterprises=enterprises, everything=everything)
-                parts.append(await collect_estate(client, scope, check_drains=check_drains,
-                                                  progress=progress_for(), source=url))
+                parts.append(
+                    await collect_estate(
+                        client,
+                        scope,
+                        check_drains=check_drains,
+                        progress=progress_for(),
+                        source=url,
+                    )
+                )
             for app in apps:
-                parts.append(await collect_app(client, app, check_drains=check_drains,
-                                               source=url))
+                parts.append(await collect_app(client, app, check_drains=check_drains, source=url))
             return merge(parts)
 
     return shared.run_async(run)
@@ -85,7 +123,8 @@ def merge(parts: list[Estate]) -> Estate:
 
     first = parts[0]
     return Estate(
-        collected_at=first.collected_at, source=first.source,
+        collected_at=first.collected_at,
+        source=first.source,
         apps=_unique([a for p in parts for a in p.apps], "id"),
         teams=_unique([t for p in parts for t in p.teams], "name"),
         enterprise_accounts=_unique([e for p in parts for e in p.enterprise_accounts], "name"),

@@ -321,8 +321,7 @@ def _foreign_hook_message(hook: Path) -> str:
     with contextlib.suppress(OSError):
         text = hook.read_text(errors="replace")[: 64 * 1024]
     lines = [
-        f"{hook} already exists and was not installed by heroku-gatekeeper; it was left "
-        "alone.",
+        f"{hook} already exists and was not installed by heroku-gatekeeper; it was left alone.",
         "Run `gatekeeper hook install --chain` to keep it (it moves to "
         f"{CHAINED_NAME} and runs first), or `gatekeeper hook install --force` to replace "
         f"it (a copy is kept as {BACKUP_NAME}).",

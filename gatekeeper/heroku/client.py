@@ -70,8 +70,9 @@ def _protocol(
         validate_api_url(base_url, origin="the client's base URL"),
         token.strip(),
         user_agent=user_agent(),
-        retry=RetryPolicy(max_retries=max_retries, max_total_wait=max_total_wait,
-                          rng=rng or random.Random()),
+        retry=RetryPolicy(
+            max_retries=max_retries, max_total_wait=max_total_wait, rng=rng or random.Random()
+        ),
         pacer=RateLimitPacer(threshold=slowdown_below),
         clock=clock or time.monotonic,
         etag_cache=cache,
@@ -110,8 +111,15 @@ class AsyncHerokuClient:
         if max_in_flight < 1:
             raise ValueError("max_in_flight must be at least 1")
         self._protocol = _protocol(
-            base_url, token, max_retries=max_retries, max_total_wait=max_total_wait,
-            slowdown_below=slowdown_below, clock=clock, rng=rng, etag_cache=etag_cache)
+            base_url,
+            token,
+            max_retries=max_retries,
+            max_total_wait=max_total_wait,
+            slowdown_below=slowdown_below,
+            clock=clock,
+            rng=rng,
+            etag_cache=etag_cache,
+        )
         # asyncio is imported here, not with the module: the synchronous client (check's) is
         # used in processes that never start an event loop, and asyncio costs ~30 ms to import.
         import asyncio
@@ -139,8 +147,9 @@ class AsyncHerokuClient:
         """The decoded JSON body of ``GET path``."""
         return await self._run(self._protocol.get(path, variant))
 
-    async def get_model(self, path: str, model: type[ModelT], *,
-                        variant: str | None = None) -> ModelT:
+    async def get_model(
+        self, path: str, model: type[ModelT], *, variant: str | None = None
+    ) -> ModelT:
         """``GET path`` parsed into ``model`` (a mismatch is a ``ProtocolError``)."""
         return parse_model(await self.get(path, variant=variant), model, path)
 
@@ -148,8 +157,9 @@ class AsyncHerokuClient:
         """Every item of the list at ``path`` (``Range`` pages of 1,000, to the end)."""
         return await self._run(self._protocol.list(path, variant))
 
-    async def list_models(self, path: str, model: type[ModelT], *,
-                          variant: str | None = None) -> builtins.list[ModelT]:
+    async def list_models(
+        self, path: str, model: type[ModelT], *, variant: str | None = None
+    ) -> builtins.list[ModelT]:
         """Every item of the list at ``path``, each parsed into ``model``."""
         items = await self.list(path, variant=variant)
         return [parse_model(item, model, path) for item in items]
@@ -184,8 +194,12 @@ class AsyncHerokuClient:
     async def __aenter__(self) -> AsyncHerokuClient:
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None,
-                        exc: BaseException | None, tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         await self.aclose()
 
     def __repr__(self) -> str:
@@ -216,8 +230,15 @@ class HerokuClient:
         etag_cache: bool | EtagCache = False,
     ) -> None:
         self._protocol = _protocol(
-            base_url, token, max_retries=max_retries, max_total_wait=max_total_wait,
-            slowdown_below=slowdown_below, clock=clock, rng=rng, etag_cache=etag_cache)
+            base_url,
+            token,
+            max_retries=max_retries,
+            max_total_wait=max_total_wait,
+            slowdown_below=slowdown_below,
+            clock=clock,
+            rng=rng,
+            etag_cache=etag_cache,
+        )
         self._sender = SyncSender(self._protocol.base_url, _timeouts(timeout), transport)
         self._sleep = sleep or time.sleep
         # Held while a flow decides (it reads and updates the protocol's shared state), never
@@ -250,8 +271,9 @@ class HerokuClient:
         """Every item of the list at ``path`` (``Range`` pages of 1,000, to the end)."""
         return self._run(self._protocol.list(path, variant))
 
-    def list_models(self, path: str, model: type[ModelT], *,
-                    variant: str | None = None) -> builtins.list[ModelT]:
+    def list_models(
+        self, path: str, model: type[ModelT], *, variant: str | None = None
+    ) -> builtins.list[ModelT]:
         """Every item of the list at ``path``, each parsed into ``model``."""
         return [parse_model(item, model, path) for item in self.list(path, variant=variant)]
 
@@ -278,8 +300,12 @@ class HerokuClient:
     def __enter__(self) -> HerokuClient:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None,
-                 exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     def __repr__(self) -> str:

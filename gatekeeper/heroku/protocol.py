@@ -40,8 +40,10 @@ DEFAULT_VARIANT = "3"
 FIRST_RANGE = "id ..; max=1000"  # Heroku's largest page
 MAX_PAGES = 10_000  # 10 million items: far beyond any estate, a stop for a misbehaving server
 _VARIANT = re.compile(r"3(\.[a-z][a-z0-9-]*)?")
-_PARTIAL_LIST_HINT = ("Nothing was decided on a partial list (fail closed); run again, and if "
-                      "it persists, check https://status.heroku.com.")
+_PARTIAL_LIST_HINT = (
+    "Nothing was decided on a partial list (fail closed); run again, and if "
+    "it persists, check https://status.heroku.com."
+)
 
 
 @dataclass(frozen=True)
@@ -214,8 +216,12 @@ class ApiProtocol:
             if pause > 0:
                 self.stats.paced_waits += 1
                 self.stats.seconds_waited += pause
-                log.debug("RateLimit-Remaining %s: waiting %.2fs before GET %s",
-                          self.rate_limit_remaining, pause, path)
+                log.debug(
+                    "RateLimit-Remaining %s: waiting %.2fs before GET %s",
+                    self.rate_limit_remaining,
+                    pause,
+                    path,
+                )
                 yield Sleep(pause, "rate limit remaining is low")
 
             self.stats.requests_sent += 1
@@ -241,34 +247,41 @@ class ApiProtocol:
                     retry_after = parse_retry_after(outcome.headers.get("retry-after"))
                     delay, give_up = self._retry_delay(retry_number, waited, retry_after)
                     if delay is None:
-                        raise error_from_response(status, outcome.headers, outcome.content,
-                                                  path=path, note=give_up)
+                        raise error_from_response(
+                            status, outcome.headers, outcome.content, path=path, note=give_up
+                        )
                     reason = f"HTTP {status}"
                 else:
-                    raise error_from_response(status, outcome.headers, outcome.content,
-                                              path=path)
+                    raise error_from_response(status, outcome.headers, outcome.content, path=path)
 
             retry_number += 1
             waited += delay
             self.stats.retries += 1
             self.stats.seconds_waited += delay
-            log.info("GET %s failed (%s); retry %d in %.2fs", path, redact(reason),
-                     retry_number, delay)
+            log.info(
+                "GET %s failed (%s); retry %d in %.2fs", path, redact(reason), retry_number, delay
+            )
             yield Sleep(delay, reason)
 
-    def _retry_delay(self, retry_number: int, waited: float,
-                     retry_after: float | None) -> tuple[float | None, str]:
+    def _retry_delay(
+        self, retry_number: int, waited: float, retry_after: float | None
+    ) -> tuple[float | None, str]:
         """Seconds to wait before the next attempt, or None and why the client gives up."""
         attempts = retry_number + 1
         if retry_number >= self.retry.max_retries:
             return None, f"gave up after {attempts} attempts" if attempts > 1 else ""
         delay = self.retry.backoff(retry_number, retry_after)
         if waited + delay > self.retry.max_total_wait:
-            asked = f"Retry-After {retry_after:g}s" if retry_after is not None else (
-                f"another {delay:.1f}s")
-            return None, (f"gave up after {attempts} attempt{'s' if attempts > 1 else ''}: "
-                          f"waiting {asked} would exceed the {self.retry.max_total_wait:g}s "
-                          "retry budget")
+            asked = (
+                f"Retry-After {retry_after:g}s"
+                if retry_after is not None
+                else (f"another {delay:.1f}s")
+            )
+            return None, (
+                f"gave up after {attempts} attempt{'s' if attempts > 1 else ''}: "
+                f"waiting {asked} would exceed the {self.retry.max_total_wait:g}s "
+                "retry budget"
+            )
         return delay, ""
 
     def _observe(self, response: IncomingResponse, path: str) -> None:
@@ -277,19 +290,29 @@ class ApiProtocol:
             self.rate_limit_remaining = remaining
         log.debug(
             "GET %s -> %d (Request-Id %s, RateLimit-Remaining %s, %d bytes)",
-            path, response.status, response.headers.get("request-id", "-"),
-            response.headers.get("ratelimit-remaining", "-"), len(response.content),
+            path,
+            response.status,
+            response.headers.get("request-id", "-"),
+            response.headers.get("ratelimit-remaining", "-"),
+            len(response.content),
         )
 
-    def _page(self, response: IncomingResponse, path: str,
-              key: tuple[str, str, str | None]) -> Page:
+    def _page(
+        self, response: IncomingResponse, path: str, key: tuple[str, str, str | None]
+    ) -> Page:
         body = _decode_json(response.content, path)
         next_range = response.headers.get("next-range") or None
         etag = response.headers.get("etag")
         if self.etag_cache is not None and etag:
-            self.etag_cache.put(key, CachedPage(etag=etag, status=response.status,
-                                                content=response.content,
-                                                next_range=next_range))
+            self.etag_cache.put(
+                key,
+                CachedPage(
+                    etag=etag,
+                    status=response.status,
+                    content=response.content,
+                    next_range=next_range,
+                ),
+            )
         return Page(status=response.status, body=body, next_range=next_range)
 
     def _not_modified(self, cached: CachedPage | None, path: str) -> Page:
@@ -299,8 +322,11 @@ class ApiProtocol:
                 "asked about."
             )
         self.stats.not_modified += 1
-        return Page(status=cached.status, body=_decode_json(cached.content, path),
-                    next_range=cached.next_range)
+        return Page(
+            status=cached.status,
+            body=_decode_json(cached.content, path),
+            next_range=cached.next_range,
+        )
 
 
 def _decode_json(content: bytes, path: str) -> Any:
@@ -311,12 +337,11 @@ def _decode_json(content: bytes, path: str) -> Any:
             f"The API answered GET {path} with a body that is not valid JSON "
             f"({len(content)} bytes).",
             hint="A proxy or an outage may be in the way: check the proxy settings and "
-                 "https://status.heroku.com, then run again; nothing was decided (fail closed).",
+            "https://status.heroku.com, then run again; nothing was decided (fail closed).",
         ) from None
 
 
-def _with_note(error: TransportError | ProtocolError,
-               note: str) -> TransportError | ProtocolError:
+def _with_note(error: TransportError | ProtocolError, note: str) -> TransportError | ProtocolError:
     if not note:
         return error
     return type(error)(f"{error.message.rstrip('.')} ({note}).", hint=error.hint)

@@ -36,8 +36,9 @@ class Timeouts:
     read: float = 30.0
 
     def as_httpx(self) -> httpx.Timeout:
-        return httpx.Timeout(connect=self.connect, read=self.read, write=self.read,
-                             pool=self.connect)
+        return httpx.Timeout(
+            connect=self.connect, read=self.read, write=self.read, pool=self.connect
+        )
 
 
 @functools.cache
@@ -75,13 +76,18 @@ def _trust_env(base_url: str) -> bool:
 class SyncSender:
     """Sends ``OutgoingRequest``s with an ``httpx.Client``."""
 
-    def __init__(self, base_url: str, timeouts: Timeouts,
-                 transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self, base_url: str, timeouts: Timeouts, transport: httpx.BaseTransport | None = None
+    ) -> None:
         self._host = urlsplit(base_url).netloc
         self._timeouts = timeouts
         self._client = httpx.Client(
-            transport=transport, timeout=timeouts.as_httpx(), follow_redirects=False,
-            verify=_tls(base_url), trust_env=_trust_env(base_url))
+            transport=transport,
+            timeout=timeouts.as_httpx(),
+            follow_redirects=False,
+            verify=_tls(base_url),
+            trust_env=_trust_env(base_url),
+        )
 
     def send(self, request: OutgoingRequest) -> IncomingResponse | TransportFailure:
         try:
@@ -100,13 +106,18 @@ class SyncSender:
 class AsyncSender:
     """Sends ``OutgoingRequest``s with an ``httpx.AsyncClient``."""
 
-    def __init__(self, base_url: str, timeouts: Timeouts,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self, base_url: str, timeouts: Timeouts, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
         self._host = urlsplit(base_url).netloc
         self._timeouts = timeouts
         self._client = httpx.AsyncClient(
-            transport=transport, timeout=timeouts.as_httpx(), follow_redirects=False,
-            verify=_tls(base_url), trust_env=_trust_env(base_url))
+            transport=transport,
+            timeout=timeouts.as_httpx(),
+            follow_redirects=False,
+            verify=_tls(base_url),
+            trust_env=_trust_env(base_url),
+        )
 
     async def send(self, request: OutgoingRequest) -> IncomingResponse | TransportFailure:
         try:
@@ -133,44 +144,55 @@ def _incoming(response: httpx.Response) -> IncomingResponse:
 _HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.CookieConflict, httpx.StreamError)
 
 
-def map_httpx_error(exc: Exception, request: OutgoingRequest, host: str,
-                    timeouts: Timeouts) -> TransportFailure:
+def map_httpx_error(
+    exc: Exception, request: OutgoingRequest, host: str, timeouts: Timeouts
+) -> TransportFailure:
     """The ``TransportFailure`` for an httpx exception; anything else is re-raised (a bug)."""
     if not isinstance(exc, _HTTPX_ERRORS):
         raise exc
     detail = redact(str(exc)) or type(exc).__name__
     what = f"GET {request.path}"
-    network_hint = ("Check the network, proxy settings and the API URL; nothing was decided "
-                    "(fail closed).")
+    network_hint = (
+        "Check the network, proxy settings and the API URL; nothing was decided (fail closed)."
+    )
     if isinstance(exc, httpx.ConnectTimeout):
         error: TransportError | ProtocolError = TransportError(
             f"Timed out connecting to {host} (after {timeouts.connect:g}s) for {what}.",
-            hint=network_hint)
+            hint=network_hint,
+        )
         return TransportFailure(error, retryable=True)
     if isinstance(exc, httpx.ReadTimeout):
         error = TransportError(
             f"Timed out waiting for {host} to answer {what} (after {timeouts.read:g}s).",
-            hint=network_hint)
+            hint=network_hint,
+        )
         return TransportFailure(error, retryable=True)
     if isinstance(exc, httpx.TimeoutException):  # write or pool timeout
-        error = TransportError(f"Timed out sending {what} to {host} ({type(exc).__name__}).",
-                               hint=network_hint)
+        error = TransportError(
+            f"Timed out sending {what} to {host} ({type(exc).__name__}).", hint=network_hint
+        )
         return TransportFailure(error, retryable=True)
     if isinstance(exc, httpx.ConnectError):
-        error = TransportError(f"Could not connect to {host} for {what}: {detail}.",
-                               hint=network_hint)
+        error = TransportError(
+            f"Could not connect to {host} for {what}: {detail}.", hint=network_hint
+        )
         return TransportFailure(error, retryable=True)
     if isinstance(exc, httpx.ProxyError):
-        error = TransportError(f"The proxy refused {what} to {host}: {detail}.",
-                               hint="Check the HTTPS_PROXY / NO_PROXY settings.")
+        error = TransportError(
+            f"The proxy refused {what} to {host}: {detail}.",
+            hint="Check the HTTPS_PROXY / NO_PROXY settings.",
+        )
         return TransportFailure(error, retryable=False)
     if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError):
         # Read/write errors and a server that hangs up mid-answer: the connection dropped.
-        error = TransportError(f"The connection to {host} dropped during {what}: {detail}.",
-                               hint=network_hint)
+        error = TransportError(
+            f"The connection to {host} dropped during {what}: {detail}.", hint=network_hint
+        )
         return TransportFailure(error, retryable=True)
     # The rest means the exchange itself cannot work (bad URL, undecodable body, local
     # protocol misuse, redirect loops): repeating the request would not help.
-    error = ProtocolError(f"{what} to {host} failed: {type(exc).__name__}: {detail}.",
-                          hint="Nothing was decided (fail closed).")
+    error = ProtocolError(
+        f"{what} to {host} failed: {type(exc).__name__}: {detail}.",
+        hint="Nothing was decided (fail closed).",
+    )
     return TransportFailure(error, retryable=False)

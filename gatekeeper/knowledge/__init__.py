@@ -46,8 +46,7 @@ DataClass = Literal["none", "anonymous", "pseudonymous", "personal", "special"]
 
 # The data classes a policy can use, from least to most sensitive. Pseudonymised data is
 # personal data (GDPR Recital 26); "special" is GDPR Art. 9 (health, ethnicity, ...).
-DATA_CLASSES: tuple[DataClass, ...] = ("none", "anonymous", "pseudonymous", "personal",
-                                       "special")
+DATA_CLASSES: tuple[DataClass, ...] = ("none", "anonymous", "pseudonymous", "personal", "special")
 DATA_CLASSES_SOURCE: Source = GDPR_ART_9
 
 __all__ = [

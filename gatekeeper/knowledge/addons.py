@@ -32,8 +32,9 @@ HEROKU_OPERATED_SERVICES: frozenset[str] = frozenset(
 HEROKU_OPERATED_SOURCE: Source = HEROKU_ELEMENTS_TERMS
 
 # Heroku's data services: add-ons that store the app's data.
-HEROKU_DATA_SERVICES: frozenset[str] = frozenset({"heroku-postgresql", "heroku-redis",
-                                                  "heroku-kafka"})
+HEROKU_DATA_SERVICES: frozenset[str] = frozenset(
+    {"heroku-postgresql", "heroku-redis", "heroku-kafka"}
+)
 
 POSTGRES_SERVICE = "heroku-postgresql"
 CONNECT_SERVICE = "heroku-connect"
@@ -58,8 +59,13 @@ class PlanTier:
 PLAN_TIERS: tuple[PlanTier, ...] = (
     # Essential (and the legacy mini, basic and hobby plans it replaced): multi-tenant,
     # only in the us and eu Common Runtime regions.
-    PlanTier("heroku-postgresql", "essential", ("essential-", "mini", "basic", "hobby-"),
-             frozenset({"us", "eu"}), HEROKU_POSTGRES_SPACES),
+    PlanTier(
+        "heroku-postgresql",
+        "essential",
+        ("essential-", "mini", "basic", "hobby-"),
+        frozenset({"us", "eu"}),
+        HEROKU_POSTGRES_SPACES,
+    ),
     PlanTier("heroku-postgresql", "standard", ("standard-",), None, HEROKU_POSTGRES_PLANS),
     PlanTier("heroku-postgresql", "premium", ("premium-",), None, HEROKU_POSTGRES_PLANS),
     PlanTier("heroku-postgresql", "private", ("private-",), None, HEROKU_POSTGRES_SPACES),

@@ -273,10 +273,37 @@ COUNTRY_NAMES: dict[str, str] = dict(
 )
 COUNTRY_NAMES_SOURCE: Source = ISO_3166
 
-EU_MEMBERS: frozenset[str] = frozenset([
-    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
-    "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
-])
+EU_MEMBERS: frozenset[str] = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+    ]
+)
 # The European Economic Area: the 27 EU members plus Iceland, Liechtenstein and Norway.
 EEA: frozenset[str] = EU_MEMBERS | {"IS", "LI", "NO"}
 EEA_SOURCE: Source = EEA_AGREEMENT

@@ -17,11 +17,11 @@ from gatekeeper.policy.model import glob_match, is_glob, quote
 # into "allow" (fail closed).
 UNWAIVABLE = {
     "api-error": "api-error cannot be waived: a fact that could not be read must never turn "
-                 "into allow (fail closed). Fix the token's access or the API problem instead",
+    "into allow (fail closed). Fix the token's access or the API problem instead",
     "waiver-expired": "a waiver cannot waive the findings about waivers: renew the expired "
-                      "waiver (a later expires) or remove it",
+    "waiver (a later expires) or remove it",
     "waiver-unused": "a waiver cannot waive the findings about waivers: remove the unused "
-                     "waiver instead",
+    "waiver instead",
 }
 
 Issue = tuple[Path, str]
@@ -64,43 +64,81 @@ def _check_agreements(agreements: Any, lines: KeyLines) -> list[Issue]:
         agreement_id = a.get("id")
         if isinstance(agreement_id, str):
             if agreement_id in first_id:
-                issues.append(((*here, "id"), f"duplicate agreement id {quote(agreement_id)}: "
-                               f"{_where(lines, first_id[agreement_id])} has it already; "
-                               "every agreement needs its own id"))
+                issues.append(
+                    (
+                        (*here, "id"),
+                        f"duplicate agreement id {quote(agreement_id)}: "
+                        f"{_where(lines, first_id[agreement_id])} has it already; "
+                        "every agreement needs its own id",
+                    )
+                )
             else:
                 first_id[agreement_id] = (*here, "id")
         heroku = a.get("heroku") is True
         services = _str_list(a.get("addon_services"))
         scoped = _str_list(a.get("teams")) or _str_list(a.get("enterprise_accounts"))
         if heroku and services:
-            issues.append(((*here, "addon_services"),
-                           "an agreement is either the Heroku DPA (heroku = true) or an "
-                           "agreement with add-on providers (addon_services), not both: split "
-                           "it into two [[agreements]]"))
+            issues.append(
+                (
+                    (*here, "addon_services"),
+                    "an agreement is either the Heroku DPA (heroku = true) or an "
+                    "agreement with add-on providers (addon_services), not both: split "
+                    "it into two [[agreements]]",
+                )
+            )
         elif not heroku and not services and "addon_services" not in a:
-            issues.append((here, "this agreement covers nothing: set heroku = true for the "
-                           "Salesforce/Heroku DPA, or addon_services = [\"...\"] for an "
-                           "add-on provider's"))
+            issues.append(
+                (
+                    here,
+                    "this agreement covers nothing: set heroku = true for the "
+                    'Salesforce/Heroku DPA, or addon_services = ["..."] for an '
+                    "add-on provider's",
+                )
+            )
         elif not heroku and not services:
-            issues.append(((*here, "addon_services"),
-                           "addon_services is empty, so this agreement covers no add-on"))
-        if heroku and not scoped and isinstance(a.get("teams", []), list) and isinstance(
-                a.get("enterprise_accounts", []), list):
-            issues.append(((*here, "heroku"),
-                           "a Heroku agreement must name what it covers: "
-                           "enterprise_accounts = [\"...\"] and/or teams = [\"...\"] (a DPA "
-                           "covers the contracting customer's accounts, never every app)"))
+            issues.append(
+                (
+                    (*here, "addon_services"),
+                    "addon_services is empty, so this agreement covers no add-on",
+                )
+            )
+        if (
+            heroku
+            and not scoped
+            and isinstance(a.get("teams", []), list)
+            and isinstance(a.get("enterprise_accounts", []), list)
+        ):
+            issues.append(
+                (
+                    (*here, "heroku"),
+                    "a Heroku agreement must name what it covers: "
+                    'enterprise_accounts = ["..."] and/or teams = ["..."] (a DPA '
+                    "covers the contracting customer's accounts, never every app)",
+                )
+            )
         if services and not heroku and a.get("countries", []) == []:
-            issues.append(((*here, "countries"),
-                           "an add-on agreement needs countries = [...] (where the provider "
-                           "processes the data), so gatekeeper can hold them against each "
-                           "data class"))
+            issues.append(
+                (
+                    (*here, "countries"),
+                    "an add-on agreement needs countries = [...] (where the provider "
+                    "processes the data), so gatekeeper can hold them against each "
+                    "data class",
+                )
+            )
         signed, expires = a.get("signed"), a.get("expires")
-        if isinstance(signed, date) and isinstance(expires, date) and _is_date(signed) and (
-                _is_date(expires) and expires < signed):
-            issues.append(((*here, "expires"),
-                           f"expires {expires.isoformat()} is before signed "
-                           f"{signed.isoformat()}: one of the dates is wrong"))
+        if (
+            isinstance(signed, date)
+            and isinstance(expires, date)
+            and _is_date(signed)
+            and (_is_date(expires) and expires < signed)
+        ):
+            issues.append(
+                (
+                    (*here, "expires"),
+                    f"expires {expires.isoformat()} is before signed "
+                    f"{signed.isoformat()}: one of the dates is wrong",
+                )
+            )
     return issues
 
 
@@ -122,18 +160,35 @@ def _check_apps(apps: Any, lines: KeyLines) -> list[Issue]:
         name = entry["name"]
         path: Path = ("apps", i, "name")
         equal = first_seen.get(name)
-        shadow = next((k for k in globs if (equal is None or k < equal)
-                       and (not is_glob(name) or earlier[k][1] == "*")
-                       and glob_match(name, earlier[k][1])), None)
+        shadow = next(
+            (
+                k
+                for k in globs
+                if (equal is None or k < equal)
+                and (not is_glob(name) or earlier[k][1] == "*")
+                and glob_match(name, earlier[k][1])
+            ),
+            None,
+        )
         if shadow is not None:
             prev_path, prev = earlier[shadow]
-            issues.append((path, f"this entry is never used: {_where(lines, prev_path)} "
-                           f"(name = {quote(prev)}) matches {quote(name)} first. The "
-                           "first matching entry wins, so move exact names above globs"))
+            issues.append(
+                (
+                    path,
+                    f"this entry is never used: {_where(lines, prev_path)} "
+                    f"(name = {quote(prev)}) matches {quote(name)} first. The "
+                    "first matching entry wins, so move exact names above globs",
+                )
+            )
         elif equal is not None:
-            issues.append((path, f"duplicate [[apps]] entry for {quote(name)}: "
-                           f"{_where(lines, earlier[equal][0])} matches first, so this entry "
-                           "is never used"))
+            issues.append(
+                (
+                    path,
+                    f"duplicate [[apps]] entry for {quote(name)}: "
+                    f"{_where(lines, earlier[equal][0])} matches first, so this entry "
+                    "is never used",
+                )
+            )
         first_seen.setdefault(name, len(earlier))
         if is_glob(name):
             globs.append(len(earlier))
@@ -155,8 +210,13 @@ def _check_waivers(waivers: Any, lines: KeyLines) -> list[Issue]:
         key = (rule, w.get("app"), w.get("subject"))
         if all(isinstance(k, str | None) for k in key):
             if key in seen:
-                issues.append((("waivers", i), "duplicate waiver: "
-                               f"{_where(lines, seen[key])} has the same rule, app and subject"))
+                issues.append(
+                    (
+                        ("waivers", i),
+                        "duplicate waiver: "
+                        f"{_where(lines, seen[key])} has the same rule, app and subject",
+                    )
+                )
             else:
                 seen[key] = ("waivers", i)
     return issues
@@ -167,7 +227,11 @@ def _check_rules(rules: Any) -> list[Issue]:
         return []
     value = rules.get("api-error")
     if isinstance(value, str) and value != "block":
-        return [(("rules", "api-error"),
-                 "api-error is always block: a fact that could not be read must never turn "
-                 "into allow (fail closed)")]
+        return [
+            (
+                ("rules", "api-error"),
+                "api-error is always block: a fact that could not be read must never turn "
+                "into allow (fail closed)",
+            )
+        ]
     return []

@@ -39,8 +39,10 @@ from gatekeeper.policy.model import (
 # Far beyond any real policy; refuses an accidentally given binary or log file quickly.
 MAX_POLICY_BYTES = 5_000_000
 
-_HINT = ("Fix the policy file; docs/policy.md describes the format and `gatekeeper policy "
-         "explain` lists the rule ids.")
+_HINT = (
+    "Fix the policy file; docs/policy.md describes the format and `gatekeeper policy "
+    "explain` lists the rule ids."
+)
 
 _TABLES: dict[tuple[str, ...], type[BaseModel]] = {
     (): Policy,
@@ -58,21 +60,19 @@ _ARRAYS_OF_TABLES = {"agreements", "apps", "waivers"}
 _MISSING: dict[tuple[str, ...], str] = {
     ("version",): "the policy format version is missing: add version = 1 at the top",
     ("agreements", "*", "expires"): "an agreement needs an end date: add expires = "
-                                    "YYYY-MM-DD (the last day it is in force)",
-    ("agreements", "*", "id"): "an agreement needs an id = \"...\" (used in findings and "
-                               "waivers)",
+    "YYYY-MM-DD (the last day it is in force)",
+    ("agreements", "*", "id"): 'an agreement needs an id = "..." (used in findings and waivers)',
     ("waivers", "*", "expires"): "a waiver needs an end date: add expires = YYYY-MM-DD; "
-                                 "waivers never last forever",
-    ("waivers", "*", "approved_by"): "a waiver needs approved_by = \"...\": who approved "
-                                     "this exception",
-    ("waivers", "*", "reason"): "a waiver needs reason = \"...\": why the exception is "
-                                "acceptable",
-    ("waivers", "*", "rule"): "a waiver needs rule = \"...\": the rule id whose findings it "
-                              "hides",
-    ("waivers", "*", "app"): "a waiver needs app = \"...\": the app name or glob it applies to",
-    ("apps", "*", "name"): "an [[apps]] entry needs name = \"...\" (an app name or glob)",
-    ("apps", "*", "data_class"): "an [[apps]] entry needs data_class = \"...\" (one of "
-                                 + ", ".join(DATA_CLASSES) + ")",
+    "waivers never last forever",
+    ("waivers", "*", "approved_by"): 'a waiver needs approved_by = "...": who approved '
+    "this exception",
+    ("waivers", "*", "reason"): 'a waiver needs reason = "...": why the exception is acceptable',
+    ("waivers", "*", "rule"): 'a waiver needs rule = "...": the rule id whose findings it hides',
+    ("waivers", "*", "app"): 'a waiver needs app = "...": the app name or glob it applies to',
+    ("apps", "*", "name"): 'an [[apps]] entry needs name = "..." (an app name or glob)',
+    ("apps", "*", "data_class"): 'an [[apps]] entry needs data_class = "..." (one of '
+    + ", ".join(DATA_CLASSES)
+    + ")",
 }
 
 
@@ -82,16 +82,19 @@ def load_policy(path: str | FsPath) -> Policy:
     try:
         data = FsPath(path).read_bytes()
     except FileNotFoundError:
-        raise PolicyError([Problem(source, None, "", "the policy file does not exist")],
-                          hint="Give an existing file with --policy, GATEKEEPER_POLICY, or "
-                          "put gatekeeper.toml in the current directory.") from None
+        raise PolicyError(
+            [Problem(source, None, "", "the policy file does not exist")],
+            hint="Give an existing file with --policy, GATEKEEPER_POLICY, or "
+            "put gatekeeper.toml in the current directory.",
+        ) from None
     except IsADirectoryError:
-        raise PolicyError([Problem(source, None, "", "is a directory, not a policy file")]
-                          ) from None
+        raise PolicyError(
+            [Problem(source, None, "", "is a directory, not a policy file")]
+        ) from None
     except OSError as exc:
-        raise PolicyError([Problem(source, None, "",
-                                   f"cannot be read ({exc.strerror or type(exc).__name__})")]
-                          ) from None
+        raise PolicyError(
+            [Problem(source, None, "", f"cannot be read ({exc.strerror or type(exc).__name__})")]
+        ) from None
     return loads_policy(data, source=source)
 
 
@@ -99,8 +102,17 @@ def loads_policy(text: str | bytes, *, source: str = "<string>") -> Policy:
     """Validate policy text (TOML, or its UTF-8 bytes); raises ``PolicyError`` on problems."""
     raw_bytes = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
     if len(raw_bytes) > MAX_POLICY_BYTES:
-        _fail(source, [(None, "", f"is {len(raw_bytes)} bytes long; a policy file is at most "
-                        f"{MAX_POLICY_BYTES} bytes")])
+        _fail(
+            source,
+            [
+                (
+                    None,
+                    "",
+                    f"is {len(raw_bytes)} bytes long; a policy file is at most "
+                    f"{MAX_POLICY_BYTES} bytes",
+                )
+            ],
+        )
     decoded = _decode(raw_bytes, source)
     data = _parse_toml(decoded, source)
     lines = find_key_lines(decoded)
@@ -123,8 +135,7 @@ def loads_policy(text: str | bytes, *, source: str = "<string>") -> Policy:
 
 def _fail(source: str, entries: list[tuple[int | None, str, str]]) -> None:
     unique = sorted(set(entries), key=lambda e: (e[0] is None, e[0] or 0, e[1], e[2]))
-    raise PolicyError([Problem(source, line, key, msg) for line, key, msg in unique],
-                      hint=_HINT)
+    raise PolicyError([Problem(source, line, key, msg) for line, key, msg in unique], hint=_HINT)
 
 
 def _decode(data: bytes, source: str) -> str:
@@ -133,10 +144,19 @@ def _decode(data: bytes, source: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        _fail(source, [(line, "", f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at "
-                        f"column {column}); TOML files must be UTF-8")])
+        _fail(
+            source,
+            [
+                (
+                    line,
+                    "",
+                    f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at "
+                    f"column {column}); TOML files must be UTF-8",
+                )
+            ],
+        )
         raise AssertionError("unreachable") from None
 
 
@@ -154,7 +174,7 @@ def _parse_toml(text: str, source: str) -> dict[str, Any]:
         m = _AT_LINE.search(message)
         if m:
             line, column = int(m.group(1)), int(m.group(2))
-            message = message[:m.start()]
+            message = message[: m.start()]
         elif _AT_END.search(message):
             line = text.count("\n") + 1
             message = _AT_END.sub("", message)
@@ -243,23 +263,29 @@ def _describe(err: ErrorDetails) -> tuple[Path, str]:
         return path, str(ctx.get("error", err["msg"])).removeprefix("Value error, ")
     if kind == "literal_error":
         if shape == ("version",):
-            return path, (f"unsupported policy version {_show(value)}: this gatekeeper reads "
-                          "version 1")
+            return path, (
+                f"unsupported policy version {_show(value)}: this gatekeeper reads version 1"
+            )
         if isinstance(value, str) and (is_key or shape[-1] == "data_class"):
-            return path, (f"unknown data class {_show(value)}{suggest(value, DATA_CLASSES)}: "
-                          "the classes are " + ", ".join(DATA_CLASSES))
+            return path, (
+                f"unknown data class {_show(value)}{suggest(value, DATA_CLASSES)}: "
+                "the classes are " + ", ".join(DATA_CLASSES)
+            )
         return path, f"{_show(value)} is not allowed here; use one of {ctx.get('expected')}"
     if kind == "date_type":
         if isinstance(value, str):
-            return path, (f"must be a TOML date without quotes, such as {name.split('.')[-1]} "
-                          f"= 2028-12-31 (got the string {_show(value)})")
+            return path, (
+                f"must be a TOML date without quotes, such as {name.split('.')[-1]} "
+                f"= 2028-12-31 (got the string {_show(value)})"
+            )
         if isinstance(value, datetime):
-            return path, f"must be a date without a time of day, such as 2028-12-31 " \
-                         f"(got {_show(value)})"
+            return (
+                path,
+                f"must be a date without a time of day, such as 2028-12-31 (got {_show(value)})",
+            )
         return path, f"must be a date such as 2028-12-31, not {_toml_type(value)}"
     if kind == "list_type" and shape and shape[-1] in _ARRAYS_OF_TABLES and len(shape) == 1:
-        return path, (f"must be an array of tables, written [[{path[0]}]], not "
-                      f"{_toml_type(value)}")
+        return path, (f"must be an array of tables, written [[{path[0]}]], not {_toml_type(value)}")
     if kind in _EXPECTED:
         return path, f"must be {_EXPECTED[kind]}, not {_toml_type(value)} ({_show(value)})"
     if kind in ("greater_than_equal", "less_than_equal"):
@@ -276,6 +302,8 @@ def _unknown_key(path: Path) -> str:
         return f"unknown key {quote(key)}"
     allowed = [n for n in model.model_fields]
     where = "at the top level" if not path[:-1] else f"in {format_path(path[:-1])}"
-    return (f"unknown key {quote(key)} {where}{suggest(key, allowed)}; allowed keys: "
-            f"{', '.join(allowed)} (a typo must not switch a rule off, so unknown keys are "
-            "errors)")
+    return (
+        f"unknown key {quote(key)} {where}{suggest(key, allowed)}; allowed keys: "
+        f"{', '.join(allowed)} (a typo must not switch a rule off, so unknown keys are "
+        "errors)"
+    )

@@ -73,10 +73,10 @@ class _Scanner:
         self.line = 1
 
     def peek(self, n: int = 1) -> str:
-        return self.text[self.pos:self.pos + n]
+        return self.text[self.pos : self.pos + n]
 
     def advance(self, n: int = 1) -> None:
-        chunk = self.text[self.pos:self.pos + n]
+        chunk = self.text[self.pos : self.pos + n]
         self.line += chunk.count("\n")
         self.pos += len(chunk)
 
@@ -137,7 +137,7 @@ class _Scanner:
         end = self.text.find("'", self.pos + 1)
         if end < 0:
             raise ValueError("unterminated string")
-        value = self.text[self.pos + 1:end]
+        value = self.text[self.pos + 1 : end]
         self.advance(end + 1 - self.pos)
         return value
 
@@ -171,9 +171,12 @@ class _Scanner:
         while not self.at_end() and self.text[self.pos] not in _SCALAR_END:
             self.advance()
         # dates with a time part ("1979-05-27 07:32:00") contain one space
-        if (self.peek() == " " and self.pos > start
-                and re.fullmatch(r"\d{4}-\d{2}-\d{2}", self.text[start:self.pos])
-                and re.match(r" \d{2}:", self.text[self.pos:self.pos + 4])):
+        if (
+            self.peek() == " "
+            and self.pos > start
+            and re.fullmatch(r"\d{4}-\d{2}-\d{2}", self.text[start : self.pos])
+            and re.match(r" \d{2}:", self.text[self.pos : self.pos + 4])
+        ):
             self.advance()
             self.skip_scalar()
 

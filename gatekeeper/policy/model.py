@@ -62,7 +62,7 @@ def _check_country(value: str) -> str:
     suggestion = f" (did you mean {quote(hint)}?)" if hint else ""
     raise ValueError(
         f"unknown country code or group {quote(value)}{suggestion}: use upper-case ISO "
-        "3166-1 alpha-2 codes (\"DE\", \"US\") or the groups \"EEA\" and \"adequate\""
+        '3166-1 alpha-2 codes ("DE", "US") or the groups "EEA" and "adequate"'
     )
 
 
@@ -79,7 +79,7 @@ def _check_host_glob(value: str) -> str:
     if "://" in value or "/" in value or ":" in value:
         raise ValueError(
             f"{quote(value)} is not a host name: write only the host or a host glob, such as "
-            "\"logs.example.edu\" or \"*.example.edu\" (no scheme, port or path)"
+            '"logs.example.edu" or "*.example.edu" (no scheme, port or path)'
         )
     if value != value.lower() or not _HOST_GLOB.match(value):
         raise ValueError(
@@ -98,7 +98,7 @@ def _check_service(value: str) -> str:
     if not _SERVICE.match(value):
         raise ValueError(
             f"{quote(value)} is not an add-on service name (lower case, as in "
-            "`heroku addons:services`, e.g. \"papertrail\")"
+            '`heroku addons:services`, e.g. "papertrail")'
         )
     return value
 
@@ -115,8 +115,7 @@ COUNTRY_ENTRY_SCHEMA: dict[str, object] = {
     "description": "An ISO 3166-1 alpha-2 country code, or the group EEA or adequate.",
 }
 
-CountryEntry = Annotated[
-    str, AfterValidator(_check_country), WithJsonSchema(COUNTRY_ENTRY_SCHEMA)]
+CountryEntry = Annotated[str, AfterValidator(_check_country), WithJsonSchema(COUNTRY_ENTRY_SCHEMA)]
 RuleId = Annotated[
     str,
     AfterValidator(_check_rule_id),
@@ -147,32 +146,40 @@ class Institution(_Table):
 
     name: str = Field("", description="The institution's name, shown in reports.")
     contact: str = Field(
-        "", description="Who researchers ask, e.g. \"dpo@uni-example.edu\"; shown in every "
-        "block message.")
+        "",
+        description='Who researchers ask, e.g. "dpo@uni-example.edu"; shown in every '
+        "block message.",
+    )
 
 
 class Defaults(_Table):
     """``[defaults]``: what applies when nothing more specific does."""
 
     data_class: DataClass = Field(
-        "personal", description="The class assumed for an app no [[apps]] entry matches.")
+        "personal", description="The class assumed for an app no [[apps]] entry matches."
+    )
     expiry_warning_days: int = Field(
-        60, ge=0, le=3650,
-        description="Warn this many days before an agreement or waiver ends.")
+        60, ge=0, le=3650, description="Warn this many days before an agreement or waiver ends."
+    )
     fail_on: Literal["block", "warn"] = Field(
-        "block", description="\"warn\" makes warnings fail checks too (exit code 1).")
+        "block", description='"warn" makes warnings fail checks too (exit code 1).'
+    )
 
 
 class ClassRule(_Table):
     """``[classes.<class>]``: what a data class requires. A class without a table has none."""
 
     countries: list[CountryEntry] | None = Field(
-        None, description="Where data of this class may be: ISO codes and the groups EEA and "
-        "adequate. Leave out to allow every country; [] allows none.")
+        None,
+        description="Where data of this class may be: ISO codes and the groups EEA and "
+        "adequate. Leave out to allow every country; [] allows none.",
+    )
     requires_agreement: bool = Field(
-        False, description="Heroku and every third-party add-on need an active agreement.")
+        False, description="Heroku and every third-party add-on need an active agreement."
+    )
     requires_shield: bool = Field(
-        False, description="The app must run in a Heroku Shield Private Space.")
+        False, description="The app must run in a Heroku Shield Private Space."
+    )
 
 
 class Agreement(_Table):
@@ -186,16 +193,21 @@ class Agreement(_Table):
     id: Text = Field(description="A unique name, used in findings and waivers.")
     heroku: bool = Field(False, description="This is the Salesforce/Heroku DPA.")
     addon_services: list[ServiceName] = Field(
-        default_factory=list, description="Add-on services this agreement covers.")
+        default_factory=list, description="Add-on services this agreement covers."
+    )
     enterprise_accounts: list[Text] = Field(
-        default_factory=list, description="Enterprise accounts covered (all their teams).")
+        default_factory=list, description="Enterprise accounts covered (all their teams)."
+    )
     teams: list[Text] = Field(default_factory=list, description="Teams covered.")
     mechanism: Mechanism | None = Field(
-        None, description="Transfer mechanism: scc, bcr, dpf (EU-US Data Privacy Framework "
-        "certification) or adequacy.")
+        None,
+        description="Transfer mechanism: scc, bcr, dpf (EU-US Data Privacy Framework "
+        "certification) or adequacy.",
+    )
     countries: list[CountryEntry] = Field(
         default_factory=list,
-        description="Where this processor processes the data (required for add-on agreements).")
+        description="Where this processor processes the data (required for add-on agreements).",
+    )
     signed: date | None = Field(None, description="Date signed (TOML date, no quotes).")
     expires: date = Field(description="Last day the agreement is in force (TOML date).")
     document: str = Field("", description="Where the signed document is kept.")
@@ -232,11 +244,13 @@ class AddonsPolicy(_Table):
     """``[addons]``: add-on services that are never allowed, and extra Heroku-operated ones."""
 
     deny: list[ServiceName] = Field(
-        default_factory=list, description="Add-on services (or globs) that block wherever found.")
+        default_factory=list, description="Add-on services (or globs) that block wherever found."
+    )
     operated_by_heroku: list[ServiceName] = Field(
         default_factory=list,
         description="Services to treat as operated by Heroku (covered by the Heroku DPA), "
-        "besides the built-in list.")
+        "besides the built-in list.",
+    )
 
 
 class LogsPolicy(_Table):
@@ -244,16 +258,19 @@ class LogsPolicy(_Table):
 
     allowed_drain_hosts: list[HostGlob] = Field(
         default_factory=list,
-        description="Hosts (or globs like \"*.example.edu\") custom drains may send to.")
+        description='Hosts (or globs like "*.example.edu") custom drains may send to.',
+    )
     check_drains: bool = Field(
-        True, description="Read and check every app's log drains (one request per app in an "
-        "audit). false skips the drain check.")
+        True,
+        description="Read and check every app's log drains (one request per app in an "
+        "audit). false skips the drain check.",
+    )
 
 
 class AppEntry(_Table):
     """``[[apps]]``: classifies apps by name. The first matching entry wins."""
 
-    name: Glob = Field(description="App name or glob (\"econ-*\").")
+    name: Glob = Field(description='App name or glob ("econ-*").')
     data_class: DataClass = Field(description="The data class of the matching apps.")
     reason: str = Field("", description="Why this class: kept in the report for the DPO.")
 
@@ -264,8 +281,10 @@ class Waiver(_Table):
     rule: RuleId = Field(description="The rule id whose findings this waiver hides.")
     app: Glob = Field(description="App name or glob.")
     subject: str | None = Field(
-        None, description="The add-on (service or name), drain host, agreement or region the "
-        "finding concerns, or a glob; leave out to match every subject.")
+        None,
+        description="The add-on (service or name), drain host, agreement or region the "
+        "finding concerns, or a glob; leave out to match every subject.",
+    )
     reason: Text = Field(description="Why the exception is acceptable.")
     approved_by: Text = Field(description="Who approved it (name or role).")
     expires: date = Field(description="Last day the waiver applies (TOML date).")
@@ -287,10 +306,14 @@ class Policy(_Table):
     """A whole policy file, version 1. Load it with ``gatekeeper.policy.load_policy``."""
 
     model_config = ConfigDict(
-        extra="forbid", strict=True, frozen=True,
+        extra="forbid",
+        strict=True,
+        frozen=True,
         title="heroku-gatekeeper policy",
-        json_schema_extra={"description": "Data protection policy for heroku-gatekeeper "
-                           "(version 1). See docs/policy.md."},
+        json_schema_extra={
+            "description": "Data protection policy for heroku-gatekeeper "
+            "(version 1). See docs/policy.md."
+        },
     )
 
     version: Literal[1] = Field(description="Policy file format version; always 1.")
@@ -302,7 +325,8 @@ class Policy(_Table):
     logs: LogsPolicy = Field(default_factory=LogsPolicy)
     apps: list[AppEntry] = Field(default_factory=list)
     rules: dict[RuleId, SeverityOverride] = Field(
-        default_factory=dict, description="Severity overrides: rule id = block|warn|info|off.")
+        default_factory=dict, description="Severity overrides: rule id = block|warn|info|off."
+    )
     waivers: list[Waiver] = Field(default_factory=list)
 
     _source_path: str | None = PrivateAttr(default=None)

@@ -19,8 +19,18 @@ from gatekeeper.report.interface import RenderOptions
 from gatekeeper.report.model import AppResult, Finding, Report
 
 COLUMNS = (
-    "app", "team", "region", "data_class", "decision", "rule", "severity", "subject",
-    "message", "remediation", "waived", "fingerprint",
+    "app",
+    "team",
+    "region",
+    "data_class",
+    "decision",
+    "rule",
+    "severity",
+    "subject",
+    "message",
+    "remediation",
+    "waived",
+    "fingerprint",
 )
 
 

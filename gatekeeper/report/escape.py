@@ -72,7 +72,7 @@ def split_code(text: str) -> list[tuple[bool, str]]:
     last = 0
     for match in _CODE_SPAN.finditer(text):
         if match.start() > last:
-            parts.append((False, text[last:match.start()]))
+            parts.append((False, text[last : match.start()]))
         parts.append((True, match.group(1)))
         last = match.end()
     if last < len(text):
@@ -82,8 +82,9 @@ def split_code(text: str) -> list[tuple[bool, str]]:
 
 def markdown_prose(text: str) -> str:
     """Untrusted prose with `code` spans kept as code and everything else literal."""
-    return "".join(markdown_code(part) if code else markdown_inline(part)
-                   for code, part in split_code(text))
+    return "".join(
+        markdown_code(part) if code else markdown_inline(part) for code, part in split_code(text)
+    )
 
 
 def markdown_code(text: str) -> str:

@@ -47,8 +47,15 @@ from gatekeeper.report.summary import (
 
 # Countries of Heroku's regions (DESIGN section 3), for people who do not know ISO codes.
 COUNTRY_NAMES = {
-    "AU": "Australia", "CA": "Canada", "DE": "Germany", "GB": "United Kingdom",
-    "IE": "Ireland", "IN": "India", "JP": "Japan", "SG": "Singapore", "US": "United States",
+    "AU": "Australia",
+    "CA": "Canada",
+    "DE": "Germany",
+    "GB": "United Kingdom",
+    "IE": "Ireland",
+    "IN": "India",
+    "JP": "Japan",
+    "SG": "Singapore",
+    "US": "United States",
 }
 _DECISION_SORT: dict[Decision, str] = {"block": "0", "warn": "1", "allow": "2"}
 
@@ -60,8 +67,9 @@ def e(text: str) -> str:
 
 def prose(text: str) -> str:
     """Untrusted prose as HTML, with its `backtick` commands as ``<code>``."""
-    return "".join(f"<code>{e(part)}</code>" if code else e(part)
-                   for code, part in split_code(text))
+    return "".join(
+        f"<code>{e(part)}</code>" if code else e(part) for code, part in split_code(text)
+    )
 
 
 @cache
@@ -187,14 +195,14 @@ def _overview(report: Report) -> str:
         c = by_team[team]
         total = sum(c.values())
         rows.append(
-            f"<tr><td>{e(team_label(team))}</td><td class=\"num\">{total}</td>"
-            f"<td class=\"num\">{c['block']}</td><td class=\"num\">{c['warn']}</td>"
-            f"<td class=\"num\">{c['allow']}</td><td>{_bar(c, total)}</td></tr>"
+            f'<tr><td>{e(team_label(team))}</td><td class="num">{total}</td>'
+            f'<td class="num">{c["block"]}</td><td class="num">{c["warn"]}</td>'
+            f'<td class="num">{c["allow"]}</td><td>{_bar(c, total)}</td></tr>'
         )
     teams = ""
     if rows:
         teams = (
-            "<h3>By team</h3>\n<table class=\"teams\"><thead><tr><th>Team</th>"
+            '<h3>By team</h3>\n<table class="teams"><thead><tr><th>Team</th>'
             '<th class="num">Apps</th><th class="num">Blocked</th><th class="num">Warned</th>'
             '<th class="num">Allowed</th><th>Share</th></tr></thead>\n<tbody>\n'
             + "\n".join(rows)
@@ -210,11 +218,15 @@ def _bar(counts: dict[Decision, int], total: int) -> str:
     for decision in ("block", "warn", "allow"):
         width = 100.0 * counts[decision] / total if total else 0.0
         if width:
-            rects.append(f'<rect class="{decision}" x="{x:.2f}" y="0" width="{width:.2f}" '
-                         'height="10"></rect>')
+            rects.append(
+                f'<rect class="{decision}" x="{x:.2f}" y="0" width="{width:.2f}" '
+                'height="10"></rect>'
+            )
         x += width
-    return (f'<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" '
-            f'aria-label="{label}"><title>{label}</title>{"".join(rects)}</svg>')
+    return (
+        f'<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" '
+        f'aria-label="{label}"><title>{label}</title>{"".join(rects)}</svg>'
+    )
 
 
 def _region_cell(app: AppResult) -> str:
@@ -301,8 +313,9 @@ def _app_details(report: Report, options: RenderOptions) -> str:
     )
 
 
-def _findings_list(findings: tuple[Finding, ...], options: RenderOptions, *,
-                   name_app: bool = False) -> str:
+def _findings_list(
+    findings: tuple[Finding, ...], options: RenderOptions, *, name_app: bool = False
+) -> str:
     items = []
     for f in sorted_findings(findings):
         kind = "waived" if f.waived else f.severity
@@ -357,8 +370,8 @@ def _agreements(agreements: tuple[AgreementStatus, ...], today: date) -> str:
             f"<tr><td>{e(a.id)}</td><td>{'Heroku (Salesforce)' if a.kind == 'heroku' else 'add-on'}"
             f"</td><td>{e(', '.join(a.covers)) or '–'}</td>"
             f"<td>{e(', '.join(a.countries)) or '–'}</td><td>{e(a.mechanism or '–')}</td>"
-            f"<td class=\"date\">{a.signed.isoformat() if a.signed else '–'}</td>"
-            f"<td class=\"date\">{a.expires.isoformat()}</td><td>{_days_left(a.days_left)}</td>"
+            f'<td class="date">{a.signed.isoformat() if a.signed else "–"}</td>'
+            f'<td class="date">{a.expires.isoformat()}</td><td>{_days_left(a.days_left)}</td>'
             f"<td>{_badge(a.state, a.state)}</td></tr>"
         )
     table = (
@@ -367,8 +380,9 @@ def _agreements(agreements: tuple[AgreementStatus, ...], today: date) -> str:
         "</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody></table>"
     )
     bars = [(a.id, a.signed, a.expires, a.state) for a in ordered]
-    return (head + "<h3>Expiry timeline</h3>\n" + _timeline(bars, today) + "\n" + table
-            + "\n</section>")
+    return (
+        head + "<h3>Expiry timeline</h3>\n" + _timeline(bars, today) + "\n" + table + "\n</section>"
+    )
 
 
 def _timeline(bars: Sequence[tuple[str, date | None, date, str]], today: date) -> str:
@@ -390,9 +404,11 @@ def _timeline(bars: Sequence[tuple[str, date | None, date, str]], today: date) -
     ]
     for year in range(first.year + 1, last.year + 1):
         tick = x(date(year, 1, 1))
-        parts.append(f'<line class="axis" x1="{tick:.1f}" y1="{top - 8}" x2="{tick:.1f}" '
-                     f'y2="{height - 24}"></line>'
-                     f'<text x="{tick:.1f}" y="{height - 8}" text-anchor="middle">{year}</text>')
+        parts.append(
+            f'<line class="axis" x1="{tick:.1f}" y1="{top - 8}" x2="{tick:.1f}" '
+            f'y2="{height - 24}"></line>'
+            f'<text x="{tick:.1f}" y="{height - 8}" text-anchor="middle">{year}</text>'
+        )
     for row, (label, start, end, state) in enumerate(bars):
         y = top + row * row_height
         x0 = x(start) if start else left
@@ -434,7 +450,7 @@ def _waivers(report: Report, today: date) -> str:
         rows.append(
             f"<tr><td><code>{e(w.rule)}</code></td><td>{e(w.app)}</td>"
             f"<td>{e(w.subject or '–')}</td><td>{e(w.reason)}</td><td>{e(w.approved_by)}</td>"
-            f"<td class=\"date\">{w.expires.isoformat()}</td>"
+            f'<td class="date">{w.expires.isoformat()}</td>'
             f"<td>{_days_left((w.expires - today).days)}</td>"
             f"<td>{_badge(w.state, w.state)}</td><td>{'yes' if w.used else 'no'}</td></tr>"
         )
@@ -443,7 +459,8 @@ def _waivers(report: Report, today: date) -> str:
         head + "<h3>Expiry timeline</h3>\n" + _timeline(bars, today) + "\n"
         "<table><thead><tr><th>Rule</th><th>App</th><th>Subject</th><th>Reason</th>"
         "<th>Approved by</th><th>Expires</th><th>Time left</th><th>State</th>"
-        "<th>Used in this report</th></tr></thead>\n<tbody>\n" + "\n".join(rows)
+        "<th>Used in this report</th></tr></thead>\n<tbody>\n"
+        + "\n".join(rows)
         + "\n</tbody></table>\n</section>"
     )
 
@@ -452,14 +469,18 @@ def _changes(report: Report) -> str:
     head = '<section id="changes">\n<h2>Changes since the last audit</h2>\n'
     changes = report.changes
     if changes is None:
-        return (head + "<p>No earlier audit was compared. Run the audit with "
-                "<code>--since-last</code> or <code>--baseline FILE</code> to see new and "
-                "resolved findings.</p>\n</section>")
+        return (
+            head + "<p>No earlier audit was compared. Run the audit with "
+            "<code>--since-last</code> or <code>--baseline FILE</code> to see new and "
+            "resolved findings.</p>\n</section>"
+        )
     since = f" ({human_time(changes.since)})" if changes.since else ""
-    parts = [head, f"<p>Compared with {e(changes.baseline)}{since}: "
-                   f"{len(changes.new)} new, {len(changes.resolved)} resolved.</p>\n"]
-    for title, findings in (("New findings", changes.new), ("Resolved findings",
-                                                            changes.resolved)):
+    parts = [
+        head,
+        f"<p>Compared with {e(changes.baseline)}{since}: "
+        f"{len(changes.new)} new, {len(changes.resolved)} resolved.</p>\n",
+    ]
+    for title, findings in (("New findings", changes.new), ("Resolved findings", changes.resolved)):
         parts.append(f"<h3>{title}</h3>\n")
         if not findings:
             parts.append("<p>None.</p>\n")
@@ -469,9 +490,10 @@ def _changes(report: Report) -> str:
             f"<td><code>{e(finding_title(f))}</code></td><td>{e(f.message)}</td></tr>"
             for f in findings
         ]
-        parts.append("<table><thead><tr><th>App</th><th>Severity</th><th>Finding</th>"
-                     "<th>Message</th></tr></thead>\n<tbody>\n" + "\n".join(rows)
-                     + "\n</tbody></table>\n")
+        parts.append(
+            "<table><thead><tr><th>App</th><th>Severity</th><th>Finding</th>"
+            "<th>Message</th></tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody></table>\n"
+        )
     parts.append("</section>")
     return "".join(parts)
 

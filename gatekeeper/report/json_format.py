@@ -102,12 +102,10 @@ def _encode_apps(apps: tuple[AppResult, ...]) -> str:
 
 def report_document(report: Report, *, tool_version: str) -> dict[str, Any]:
     """The ``gatekeeper.report/v1`` document as a dict, keys in contract order."""
-    return _document(report, tool_version=tool_version,
-                     apps=[_app(app) for app in report.apps])
+    return _document(report, tool_version=tool_version, apps=[_app(app) for app in report.apps])
 
 
-def _document(report: Report, *, tool_version: str, apps: list[dict[str, Any]]
-              ) -> dict[str, Any]:
+def _document(report: Report, *, tool_version: str, apps: list[dict[str, Any]]) -> dict[str, Any]:
     summary = report.summary
     document: dict[str, Any] = {
         "schema": REPORT_SCHEMA,
@@ -161,8 +159,9 @@ def _finding(finding: Finding, *, with_app: bool = False) -> dict[str, Any]:
         "waived": finding.waived,
         "fingerprint": finding.fingerprint,
         "waiver": finding.waiver,
-        "evidence": [{"kind": e.kind, "name": e.name, "detail": e.detail}
-                     for e in finding.evidence],
+        "evidence": [
+            {"kind": e.kind, "name": e.name, "detail": e.detail} for e in finding.evidence
+        ],
     }
     if with_app:  # outside "apps" a finding must say which app (if any) it is about
         out["app"] = finding.app
@@ -240,8 +239,9 @@ class _FindingIn(_In):
             subject=self.subject,
             message=self.message,
             remediation=self.remediation,
-            evidence=tuple(Evidence(kind=e.kind, name=e.name, detail=e.detail)
-                           for e in self.evidence),
+            evidence=tuple(
+                Evidence(kind=e.kind, name=e.name, detail=e.detail) for e in self.evidence
+            ),
             waived=self.waived,
             waiver=self.waiver,
             fingerprint=self.fingerprint,
@@ -346,14 +346,16 @@ def parse_json_report(text: str, *, source: str = "baseline report") -> Report:
     try:
         data = json.loads(text.removeprefix("\ufeff"))
     except json.JSONDecodeError as exc:
-        raise fail([Problem(source, exc.lineno, "", f"not valid JSON: {exc.msg} "
-                                                    f"(column {exc.colno})")]) from None
+        raise fail(
+            [Problem(source, exc.lineno, "", f"not valid JSON: {exc.msg} (column {exc.colno})")]
+        ) from None
     if not isinstance(data, dict):
         raise fail([Problem(source, None, "", "expected a JSON object")])
     found = data.get("schema")
     if found != REPORT_SCHEMA:
-        raise fail([Problem(source, None, "schema",
-                            f"expected {REPORT_SCHEMA!r}, found {found!r}")])
+        raise fail(
+            [Problem(source, None, "schema", f"expected {REPORT_SCHEMA!r}, found {found!r}")]
+        )
     try:
         return _ReportIn.model_validate(data).to_report()
     except ValidationError as exc:

@@ -44,18 +44,36 @@ class JunitFormatter:
         totals = _Counts()
         suites: list[str] = []
         for app in report.apps:
-            suites.append(_suite(app.name, _rule_ids(app.findings), app.findings, timestamp,
-                                 _app_properties(app), warn_fails, options, totals))
+            suites.append(
+                _suite(
+                    app.name,
+                    _rule_ids(app.findings),
+                    app.findings,
+                    timestamp,
+                    _app_properties(app),
+                    warn_fails,
+                    options,
+                    totals,
+                )
+            )
         if report.policy_findings:
             rule_ids = list(dict.fromkeys(f.rule for f in report.policy_findings))
-            suites.append(_suite(POLICY_SUITE, rule_ids, report.policy_findings, timestamp, {},
-                                 warn_fails, options, totals))
+            suites.append(
+                _suite(
+                    POLICY_SUITE,
+                    rule_ids,
+                    report.policy_findings,
+                    timestamp,
+                    {},
+                    warn_fails,
+                    options,
+                    totals,
+                )
+            )
         name = _attr(options.title or TOOL_NAME)
         return (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
-            f"<testsuites name={name}{totals.attributes()}>\n"
-            + "".join(suites)
-            + "</testsuites>\n"
+            f"<testsuites name={name}{totals.attributes()}>\n" + "".join(suites) + "</testsuites>\n"
         )
 
 
@@ -69,8 +87,10 @@ class _Counts:
         self.skipped += other.skipped
 
     def attributes(self) -> str:
-        return (f' tests="{self.tests}" failures="{self.failures}" errors="0" '
-                f'skipped="{self.skipped}" time="0"')
+        return (
+            f' tests="{self.tests}" failures="{self.failures}" errors="0" '
+            f'skipped="{self.skipped}" time="0"'
+        )
 
 
 _ATTR_ENTITIES = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
@@ -98,11 +118,12 @@ def _suite(
     counts = _Counts()
     cases = _cases(name, rule_ids, findings, warn_fails, options, counts)
     totals.add(counts)
-    lines = [f"  <testsuite name={_attr(name)} timestamp=\"{timestamp}\"{counts.attributes()}>"]
+    lines = [f'  <testsuite name={_attr(name)} timestamp="{timestamp}"{counts.attributes()}>']
     if properties:
         lines.append("    <properties>")
-        lines += [f"      <property name={_attr(k)} value={_attr(v)} />"
-                  for k, v in properties.items()]
+        lines += [
+            f"      <property name={_attr(k)} value={_attr(v)} />" for k, v in properties.items()
+        ]
         lines.append("    </properties>")
     lines += cases
     lines.append("  </testsuite>")
@@ -148,15 +169,18 @@ def _cases(
             lines.append(open_tag + " />")
             continue
         active = [f for f in fired if not f.waived]
-        failing = [f for f in active if f.severity == "block" or
-                   (warn_fails and f.severity == "warn")]
+        failing = [
+            f for f in active if f.severity == "block" or (warn_fails and f.severity == "warn")
+        ]
         warning = [f for f in active if f.severity == "warn"]
         details = _text("\n\n".join(_describe(f, options) for f in fired))
         lines.append(open_tag + ">")
         if failing:
             counts.failures += 1
-            lines.append(f"      <failure message={_attr(_headline(failing))} "
-                         f'type="{failing[0].severity}">{details}</failure>')
+            lines.append(
+                f"      <failure message={_attr(_headline(failing))} "
+                f'type="{failing[0].severity}">{details}</failure>'
+            )
         elif warning:
             counts.skipped += 1
             lines.append(f"      <skipped message={_attr('warning: ' + _headline(warning))} />")

@@ -58,8 +58,11 @@ def render_markdown(report: Report, options: RenderOptions, *, max_bytes: int | 
     several = len(report.apps) > 1
     summary = _summary_table(report) if several else ""
     attention = [a for a in sorted_apps(report.apps) if a.decision != "allow"] if several else []
-    sections = [_app_section(app, options) for app in sorted_apps(report.apps)
-                if app.findings or app.decision != "allow"]
+    sections = [
+        _app_section(app, options)
+        for app in sorted_apps(report.apps)
+        if app.findings or app.decision != "allow"
+    ]
     tail = _tail(report, options)
     if max_bytes is None:
         table = _apps_table(attention) if attention else ""
@@ -161,8 +164,10 @@ def _apps_table(apps: list[AppResult]) -> str:
 def _app_section(app: AppResult, options: RenderOptions) -> str:
     word = DECISION_WORD[app.decision]
     lines = [f"#### {ICON[app.decision]} {markdown_inline(app.name)}: {word}", ""]
-    facts = [f"team {markdown_inline(team_label(app.team))}",
-             f"region {markdown_inline(region_label(app))}"]
+    facts = [
+        f"team {markdown_inline(team_label(app.team))}",
+        f"region {markdown_inline(region_label(app))}",
+    ]
     if app.space:
         facts.append(f"space {markdown_inline(app.space)}" + (" (Shield)" if app.shield else ""))
     facts.append(f"class {markdown_inline(app.data_class)}")
@@ -235,16 +240,26 @@ def _tail(report: Report, options: RenderOptions) -> list[tuple[str, str]]:
     if report.changes is not None:
         parts.append(("the changes", _changes(report)))
     if report.agreements:
-        rows = ["#### Agreements", "", "| Agreement | Covers | Expires | State |",
-                "| --- | --- | --- | --- |"]
+        rows = [
+            "#### Agreements",
+            "",
+            "| Agreement | Covers | Expires | State |",
+            "| --- | --- | --- | --- |",
+        ]
         for a in sorted(report.agreements, key=lambda a: a.expires):
             covers = markdown_inline(", ".join(a.covers) or "–")
-            rows.append(f"| {markdown_inline(a.id)} | {covers} | {a.expires.isoformat()} "
-                        f"({_days(a.days_left)}) | {a.state} |")
+            rows.append(
+                f"| {markdown_inline(a.id)} | {covers} | {a.expires.isoformat()} "
+                f"({_days(a.days_left)}) | {a.state} |"
+            )
         parts.append(("the agreements", "\n".join(rows)))
     if report.waivers:
-        rows = ["#### Waivers", "", "| Rule | App | Reason | Approved by | Expires | State |",
-                "| --- | --- | --- | --- | --- | --- |"]
+        rows = [
+            "#### Waivers",
+            "",
+            "| Rule | App | Reason | Approved by | Expires | State |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
         for w in sorted(report.waivers, key=lambda w: w.expires):
             state = w.state + ("" if w.used else ", unused")
             rows.append(

@@ -55,8 +55,10 @@ def sarif_log(report: Report, options: RenderOptions) -> dict[str, Any]:
     findings = report.all_findings()
     omitted = max(len(findings) - MAX_RESULTS, 0)
     if omitted:
-        keep = sorted(range(len(findings)),
-                      key=lambda i: (findings[i].waived, _PRIORITY[findings[i].severity], i))
+        keep = sorted(
+            range(len(findings)),
+            key=lambda i: (findings[i].waived, _PRIORITY[findings[i].severity], i),
+        )
         kept = set(keep[:MAX_RESULTS])
         findings = [f for i, f in enumerate(findings) if i in kept]
     results = [_result(f, index[f.rule], artifact, team_of, options) for f in findings]
@@ -65,12 +67,16 @@ def sarif_log(report: Report, options: RenderOptions) -> dict[str, Any]:
         "endTimeUtc": iso_utc(report.generated_at),
     }
     if omitted:
-        invocation["toolExecutionNotifications"] = [{
-            "level": "warning",
-            "message": {"text": f"{omitted} less severe findings were left out to stay within "
-                                f"the {MAX_RESULTS} results GitHub code scanning accepts; "
-                                "the JSON and HTML reports have all of them."},
-        }]
+        invocation["toolExecutionNotifications"] = [
+            {
+                "level": "warning",
+                "message": {
+                    "text": f"{omitted} less severe findings were left out to stay within "
+                    f"the {MAX_RESULTS} results GitHub code scanning accepts; "
+                    "the JSON and HTML reports have all of them."
+                },
+            }
+        ]
     summary = report.summary
     return {
         "$schema": SARIF_SCHEMA_URI,
@@ -142,8 +148,12 @@ def _rule(info: RuleInfo | None, rule_id: str) -> dict[str, Any]:
 
 def _help_markdown(info: RuleInfo) -> str:
     parts = [f"**{info.id}** (default: {info.default_severity})", "", info.title]
-    for head, body in (("Why", info.why), ("Source", info.source), ("Fix", info.fix),
-                       ("Waive", info.waive)):
+    for head, body in (
+        ("Why", info.why),
+        ("Source", info.source),
+        ("Fix", info.fix),
+        ("Waive", info.waive),
+    ):
         if body:
             parts += ["", f"**{head}:** {body}"]
     return "\n".join(parts)

@@ -82,9 +82,7 @@ class _Writer:
             for finding in policy:
                 self.finding(finding, name_app=True)
         if not detailed:
-            hidden = FindingCounts.of(
-                f for f in report.all_findings() if not _actionable(f)
-            )
+            hidden = FindingCounts.of(f for f in report.all_findings() if not _actionable(f))
             if hidden.info or hidden.waived:
                 parts = [plural(hidden.info, "note")] if hidden.info else []
                 parts += [f"{hidden.waived} waived"] if hidden.waived else []

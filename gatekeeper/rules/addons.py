@@ -40,18 +40,21 @@ RULE_IDS = ("addon-denied", "addon-no-agreement", "addon-location-not-allowed")
 def _agreement_snippet(ctx: AppContext, service: str) -> str:
     countries = canonical(ctx.class_rule.countries or ()) or ("...",)
     listed = ", ".join(f'"{c}"' for c in countries)
-    return (f'[[agreements]] id = "{service}-dpa", addon_services = ["{service}"], '
-            f'countries = [{listed}], mechanism = "...", signed = YYYY-MM-DD, '
-            "expires = YYYY-MM-DD")
+    return (
+        f'[[agreements]] id = "{service}-dpa", addon_services = ["{service}"], '
+        f'countries = [{listed}], mechanism = "...", signed = YYYY-MM-DD, '
+        "expires = YYYY-MM-DD"
+    )
 
 
 def _denied(ctx: AppContext, addon: AddOn) -> Candidate:
     app = ctx.app.name
     pattern = next(d for d in ctx.policy.addons.deny if glob_match(addon.service, d))
     return ctx.candidate(
-        "addon-denied", addon.name,
+        "addon-denied",
+        addon.name,
         f"App {app} has add-on {addon.name} ({addon.plan}); the policy denies the service "
-        f"{addon.service} everywhere ([addons] deny: \"{pattern}\").",
+        f'{addon.service} everywhere ([addons] deny: "{pattern}").',
         f"Remove it: `heroku addons:destroy {sh(addon.name)} -a {sh(app)}`. " + ctx.ask(),
         (*ctx.owner_evidence(), ctx.addon_evidence(addon)),
         (addon.service,),
@@ -65,7 +68,8 @@ def _no_agreement(ctx: AppContext, addon: AddOn, expired: tuple[Agreement, ...])
         last = expired[-1]
         lapsed = f" Agreement {last.id} covered it until {last.expires.isoformat()}."
     return ctx.candidate(
-        "addon-no-agreement", addon.name,
+        "addon-no-agreement",
+        addon.name,
         f"App {app} uses the third-party add-on {addon.name} ({addon.plan}), a separate "
         f"processor that the Heroku agreement does not cover, and no agreement in force "
         f"covers {addon.service}.{lapsed} Data of class {ctx.data_class} requires one "
@@ -74,8 +78,12 @@ def _no_agreement(ctx: AppContext, addon: AddOn, expired: tuple[Agreement, ...])
         "or sign a data processing "
         "agreement with the provider and add it to the policy: "
         f"{_agreement_snippet(ctx, addon.service)}. " + ctx.ask(),
-        (*ctx.owner_evidence(), ctx.addon_evidence(addon),
-         *(ctx.agreement_evidence(a) for a in expired), ctx.class_evidence()),
+        (
+            *ctx.owner_evidence(),
+            ctx.addon_evidence(addon),
+            *(ctx.agreement_evidence(a) for a in expired),
+            ctx.class_evidence(),
+        ),
         (addon.service,),
     )
 
@@ -86,14 +94,20 @@ def _location(ctx: AppContext, addon: AddOn, active: tuple[Agreement, ...]) -> C
     details = "; ".join(
         f"agreement {a.id} says it processes in {', '.join(canonical(a.countries))}"
         f"{' (mechanism ' + a.mechanism + ')' if a.mechanism else ''}, "
-        f"and {', '.join(refused[a.id])} is not allowed" for a in active)
+        f"and {', '.join(refused[a.id])} is not allowed"
+        for a in active
+    )
     dpf_hint = ""
     if any("US" in refused[a.id] and a.mechanism != "dpf" for a in active) and (
-            "adequate" in (ctx.class_rule.countries or [])):
-        dpf_hint = (" The US counts as adequate only for providers certified under the EU-US "
-                    "Data Privacy Framework (mechanism = \"dpf\").")
+        "adequate" in (ctx.class_rule.countries or [])
+    ):
+        dpf_hint = (
+            " The US counts as adequate only for providers certified under the EU-US "
+            'Data Privacy Framework (mechanism = "dpf").'
+        )
     return ctx.candidate(
-        "addon-location-not-allowed", addon.name,
+        "addon-location-not-allowed",
+        addon.name,
         f"App {app} uses {addon.name} ({addon.plan}), but data of class {ctx.data_class} may "
         f"only be in {describe_countries(ctx.class_rule.countries)} "
         f"({ctx.class_key()}.countries): {details}.{dpf_hint}",
@@ -101,9 +115,13 @@ def _location(ctx: AppContext, addon: AddOn, active: tuple[Agreement, ...]) -> C
         "processes the data in an allowed country. If the provider's agreement really covers "
         "an allowed country or mechanism, correct countries/mechanism of the agreement in the "
         "policy. " + ctx.ask(),
-        (*ctx.owner_evidence(), ctx.addon_evidence(addon),
-         *(ctx.agreement_evidence(a) for a in active), ctx.class_evidence(),
-         ctx.countries_evidence()),
+        (
+            *ctx.owner_evidence(),
+            ctx.addon_evidence(addon),
+            *(ctx.agreement_evidence(a) for a in active),
+            ctx.class_evidence(),
+            ctx.countries_evidence(),
+        ),
         (addon.service,),
     )
 
@@ -124,16 +142,19 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
         if not coverage.active:
             yield _no_agreement(ctx, addon, coverage.expired)
             continue
-        acceptable = tuple(a for a in coverage.active
-                           if ctx.class_rule.countries is None
-                           or not ctx.agreement_countries_refused(a))
+        acceptable = tuple(
+            a
+            for a in coverage.active
+            if ctx.class_rule.countries is None or not ctx.agreement_countries_refused(a)
+        )
         if not acceptable:
             yield _location(ctx, addon, coverage.active)
             continue
         longest = acceptable[-1]
         expiring.setdefault(longest.id, []).append(addon.name)
     for agreement_id in sorted(expiring):
-        found = expiring_candidate(ctx, agreement_id,
-                                   "add-on " + ", ".join(sorted(expiring[agreement_id])))
+        found = expiring_candidate(
+            ctx, agreement_id, "add-on " + ", ".join(sorted(expiring[agreement_id]))
+        )
         if found is not None:
             yield found

@@ -22,20 +22,28 @@ def _remedy(ctx: AppContext, error: FactError) -> str:
     app = ctx.app.name
     status = error.status
     if status == 401:
-        return ("The Heroku token is missing, expired or revoked: run `gatekeeper login` with a "
-                "read-scope token (`heroku authorizations:create --scope read`), or set "
-                "HEROKU_API_KEY, then run again.")
+        return (
+            "The Heroku token is missing, expired or revoked: run `gatekeeper login` with a "
+            "read-scope token (`heroku authorizations:create --scope read`), or set "
+            "HEROKU_API_KEY, then run again."
+        )
     if status == 403:
         team = f" of team {ctx.app.team}" if ctx.app.team else ""
-        return (f"The token cannot see this: use a token of a member{team} (`heroku "
-                "authorizations:create --scope read`), check with "
-                f"`heroku apps:info -a {sh(app)}`, "
-                "then run again.")
+        return (
+            f"The token cannot see this: use a token of a member{team} (`heroku "
+            "authorizations:create --scope read`), check with "
+            f"`heroku apps:info -a {sh(app)}`, "
+            "then run again."
+        )
     if status == 404:
-        return (f"Heroku says it does not exist (any more): check `heroku apps:info -a {sh(app)}` "
-                "and run again.")
-    return ("A temporary problem between gatekeeper and the Heroku API: run again; if it "
-            "persists, check https://status.heroku.com.")
+        return (
+            f"Heroku says it does not exist (any more): check `heroku apps:info -a {sh(app)}` "
+            "and run again."
+        )
+    return (
+        "A temporary problem between gatekeeper and the Heroku API: run again; if it "
+        "persists, check https://status.heroku.com."
+    )
 
 
 def evaluate(ctx: AppContext) -> Iterator[Candidate]:
@@ -46,19 +54,25 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
     for fact in sorted(by_fact):
         errors = sorted(by_fact[fact], key=lambda e: (e.status or 0, e.message))
         details = "; ".join(
-            e.message.rstrip(". ") + (f" (HTTP {e.status})" if e.status else "")
-            for e in errors)
+            e.message.rstrip(". ") + (f" (HTTP {e.status})" if e.status else "") for e in errors
+        )
         yield ctx.candidate(
-            "api-error", fact,
+            "api-error",
+            fact,
             f"gatekeeper could not read the {fact} of app {ctx.app.name}: {details}. Without it "
             "the app cannot be judged, so it is blocked (fail closed).",
             _remedy(ctx, errors[0]),
             (*ctx.owner_evidence(),),
         )
-    if (ctx.policy.logs.check_drains and ctx.app.log_drains is None
-            and "log-drains" not in by_fact and "app" not in by_fact):
+    if (
+        ctx.policy.logs.check_drains
+        and ctx.app.log_drains is None
+        and "log-drains" not in by_fact
+        and "app" not in by_fact
+    ):
         yield ctx.candidate(
-            "api-error", "log-drains",
+            "api-error",
+            "log-drains",
             f"The log drains of app {ctx.app.name} were not collected, but the policy checks "
             "drains ([logs] check_drains = true), so the app cannot be judged (fail closed).",
             "Collect the drains (run the check or audit without skipping drains), or switch the "

@@ -22,10 +22,11 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
         return
     app = ctx.app.name
     yield ctx.candidate(
-        "unclassified-app", None,
+        "unclassified-app",
+        None,
         f"No [[apps]] entry in the policy matches app {app}, so it is treated as holding data "
         f"of class {ctx.data_class} (the default) and every rule of that class applies.",
-        f"Classify the app: add [[apps]] name = \"{app}\", data_class = \"...\", reason = "
-        "\"...\" to the policy (exact names before globs). " + ctx.ask(),
+        f'Classify the app: add [[apps]] name = "{app}", data_class = "...", reason = '
+        '"..." to the policy (exact names before globs). ' + ctx.ask(),
         (*ctx.owner_evidence(), ctx.class_evidence()),
     )

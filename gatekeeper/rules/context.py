@@ -142,9 +142,14 @@ class World:
         """Teams of this estate that an active Heroku agreement covers (transfer targets)."""
         out = set()
         for team in self.teams.values():
-            if Coverage.of((a for a in self.heroku_agreements
-                            if a.applies_to(team.name, team.enterprise_account)),
-                           self.today).active:
+            if Coverage.of(
+                (
+                    a
+                    for a in self.heroku_agreements
+                    if a.applies_to(team.name, team.enterprise_account)
+                ),
+                self.today,
+            ).active:
                 out.add(team.name)
         for a in self.heroku_agreements:
             if a.state(self.today) == "active":
@@ -174,8 +179,9 @@ class AppContext:
         self.data_class, self.class_entry = self.policy.classify(app.name)
         self.class_rule: ClassRule = self.policy.class_rule(self.data_class)
         self.heroku_coverage = Coverage.of(
-            (a for a in world.heroku_agreements
-             if a.applies_to(app.team, self.enterprise_account)), self.today)
+            (a for a in world.heroku_agreements if a.applies_to(app.team, self.enterprise_account)),
+            self.today,
+        )
 
     # -- facts ---------------------------------------------------------------------------
 
@@ -204,16 +210,22 @@ class AppContext:
 
     def addon_coverage(self, service: str) -> Coverage:
         return Coverage.of(
-            (a for a in self.policy.agreements
-             if not a.heroku and a.covers_service(service)
-             and a.applies_to(self.app.team, self.enterprise_account)), self.today)
+            (
+                a
+                for a in self.policy.agreements
+                if not a.heroku
+                and a.covers_service(service)
+                and a.applies_to(self.app.team, self.enterprise_account)
+            ),
+            self.today,
+        )
 
     def agreement_countries_refused(self, agreement: Agreement) -> list[str]:
         """The agreement's countries that the app's class does not allow (sorted)."""
         return sorted(
-            c for c in expand(agreement.countries)
-            if not country_allowed(c, self.class_rule.countries,
-                                   dpf=agreement.mechanism == "dpf")
+            c
+            for c in expand(agreement.countries)
+            if not country_allowed(c, self.class_rule.countries, dpf=agreement.mechanism == "dpf")
         )
 
     # -- words ---------------------------------------------------------------------------
@@ -238,8 +250,10 @@ class AppContext:
         """How to move the app to a team the Heroku agreement covers."""
         teams = [t for t in self.world.covered_teams if t != self.app.team]
         if not teams:
-            return (f"`heroku apps:transfer --team TEAM -a {sh(self.app.name)}`, with TEAM a team "
-                    "the institution's Heroku DPA covers")
+            return (
+                f"`heroku apps:transfer --team TEAM -a {sh(self.app.name)}`, with TEAM a team "
+                "the institution's Heroku DPA covers"
+            )
         advice = f"`heroku apps:transfer --team {sh(teams[0])} -a {sh(self.app.name)}`"
         if len(teams) > 1:
             advice += f" (covered teams: {', '.join(teams)})"
@@ -251,60 +265,106 @@ class AppContext:
         app = self.app
         if self.is_personal:
             who = app.owner_email or "a person"
-            return (Evidence(kind="app", name=app.name,
-                             detail=f"id {app.id}; in the personal account of {who}"),)
-        chain = [Evidence(kind="app", name=app.name, detail=f"id {app.id}; owned by team "
-                          f"{app.team}")]
+            return (
+                Evidence(
+                    kind="app",
+                    name=app.name,
+                    detail=f"id {app.id}; in the personal account of {who}",
+                ),
+            )
+        chain = [
+            Evidence(kind="app", name=app.name, detail=f"id {app.id}; owned by team {app.team}")
+        ]
         if self.team is None:
-            chain.append(Evidence(kind="team", name=str(app.team),
-                                  detail="not in the collected facts: its enterprise account "
-                                  "is unknown"))
+            chain.append(
+                Evidence(
+                    kind="team",
+                    name=str(app.team),
+                    detail="not in the collected facts: its enterprise account is unknown",
+                )
+            )
         elif self.enterprise_account:
-            chain.append(Evidence(kind="team", name=self.team.name,
-                                  detail=f"in enterprise account {self.enterprise_account}"))
+            chain.append(
+                Evidence(
+                    kind="team",
+                    name=self.team.name,
+                    detail=f"in enterprise account {self.enterprise_account}",
+                )
+            )
             chain.append(Evidence(kind="enterprise-account", name=self.enterprise_account))
         else:
-            chain.append(Evidence(kind="team", name=self.team.name,
-                                  detail="not in any enterprise account"))
+            chain.append(
+                Evidence(kind="team", name=self.team.name, detail="not in any enterprise account")
+            )
         return tuple(chain)
 
     def class_evidence(self) -> Evidence:
         if self.class_entry is None:
-            return Evidence(kind="data-class", name=self.data_class,
-                            detail="the default class ([defaults] data_class): no [[apps]] "
-                            "entry matches")
+            return Evidence(
+                kind="data-class",
+                name=self.data_class,
+                detail="the default class ([defaults] data_class): no [[apps]] entry matches",
+            )
         entry = self.policy.apps[self.class_entry]
         reason = f": {entry.reason}" if entry.reason else ""
-        return Evidence(kind="data-class", name=self.data_class,
-                        detail=f"from apps[{self.class_entry}] (name = {quote(entry.name)})"
-                        f"{reason}")
+        return Evidence(
+            kind="data-class",
+            name=self.data_class,
+            detail=f"from apps[{self.class_entry}] (name = {quote(entry.name)}){reason}",
+        )
 
     def countries_evidence(self) -> Evidence:
-        return Evidence(kind="policy", name=f"{self.class_key()}.countries",
-                        detail=describe_countries(self.class_rule.countries))
+        return Evidence(
+            kind="policy",
+            name=f"{self.class_key()}.countries",
+            detail=describe_countries(self.class_rule.countries),
+        )
 
     def region_evidence(self) -> tuple[Evidence, ...]:
         out = []
         if self.space is not None:
-            out.append(Evidence(kind="space", name=self.space.name,
-                                detail=("Shield" if self.space.shield else "not Shield")
-                                + f"; region {self.space.region}"))
+            out.append(
+                Evidence(
+                    kind="space",
+                    name=self.space.name,
+                    detail=("Shield" if self.space.shield else "not Shield")
+                    + f"; region {self.space.region}",
+                )
+            )
         elif self.app.space:
-            out.append(Evidence(kind="space", name=self.app.space,
-                                detail="not in the collected facts: Shield unknown"))
+            out.append(
+                Evidence(
+                    kind="space",
+                    name=self.app.space,
+                    detail="not in the collected facts: Shield unknown",
+                )
+            )
         if self.region_fact is not None:
             f = self.region_fact
-            out.append(Evidence(kind="region", name=f.name,
-                                detail=f"{f.location} ({f.country}); AWS {f.provider_region}; "
-                                f"source: {f.source.url}"))
+            out.append(
+                Evidence(
+                    kind="region",
+                    name=f.name,
+                    detail=f"{f.location} ({f.country}); AWS {f.provider_region}; "
+                    f"source: {f.source.url}",
+                )
+            )
         else:
-            out.append(Evidence(kind="region", name=self.region or "(none)",
-                                detail="not in gatekeeper's region table"))
+            out.append(
+                Evidence(
+                    kind="region",
+                    name=self.region or "(none)",
+                    detail="not in gatekeeper's region table",
+                )
+            )
         return tuple(out)
 
     def agreement_evidence(self, agreement: Agreement) -> Evidence:
-        parts = ["Heroku DPA" if agreement.heroku
-                 else "add-on DPA for " + ", ".join(sorted(set(agreement.addon_services)))]
+        parts = [
+            "Heroku DPA"
+            if agreement.heroku
+            else "add-on DPA for " + ", ".join(sorted(set(agreement.addon_services)))
+        ]
         if agreement.heroku:
             how = []
             if self.app.team in agreement.teams:
@@ -325,12 +385,29 @@ class AppContext:
         return Evidence(kind="agreement", name=agreement.id, detail="; ".join(parts))
 
     def addon_evidence(self, addon: AddOn) -> Evidence:
-        operator = ("operated by Heroku" if addon.service in self.policy.heroku_operated
-                    else "third party")
-        return Evidence(kind="addon", name=addon.name,
-                        detail=f"{addon.plan}; service {addon.service}; {operator}")
+        operator = (
+            "operated by Heroku" if addon.service in self.policy.heroku_operated else "third party"
+        )
+        return Evidence(
+            kind="addon",
+            name=addon.name,
+            detail=f"{addon.plan}; service {addon.service}; {operator}",
+        )
 
-    def candidate(self, rule: str, subject: str | None, message: str, remediation: str,
-                  evidence: Iterable[Evidence] = (), match_keys: Iterable[str] = ()) -> Candidate:
-        return Candidate(rule=rule, subject=subject, message=message, remediation=remediation,
-                         evidence=tuple(evidence), match_keys=tuple(match_keys))
+    def candidate(
+        self,
+        rule: str,
+        subject: str | None,
+        message: str,
+        remediation: str,
+        evidence: Iterable[Evidence] = (),
+        match_keys: Iterable[str] = (),
+    ) -> Candidate:
+        return Candidate(
+            rule=rule,
+            subject=subject,
+            message=message,
+            remediation=remediation,
+            evidence=tuple(evidence),
+            match_keys=tuple(match_keys),
+        )

@@ -37,11 +37,12 @@ def expiring_candidate(ctx: AppContext, agreement_id: str, what: str) -> Candida
         return None
     when = {0: "today (its last day)", 1: "tomorrow"}.get(days_left, f"in {days_left} days")
     return ctx.candidate(
-        "agreement-expiring", agreement.id,
+        "agreement-expiring",
+        agreement.id,
         f"Agreement {agreement.id}, which covers {what}, ends {when} "
         f"({agreement.expires.isoformat()}). After that the app is blocked.",
         f"Renew the agreement, then update expires in the [[agreements]] entry with id = "
-        f"\"{agreement.id}\". " + ctx.ask(),
+        f'"{agreement.id}". ' + ctx.ask(),
         (*ctx.owner_evidence(), ctx.agreement_evidence(agreement), ctx.class_evidence()),
     )
 
@@ -51,12 +52,15 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
     if not ctx.class_rule.requires_agreement or ctx.unknown("team", "enterprise-account"):
         return
     app = ctx.app.name
-    needs = (f"Data of class {ctx.data_class} requires a data processing agreement "
-             f"({ctx.class_key()}.requires_agreement)")
+    needs = (
+        f"Data of class {ctx.data_class} requires a data processing agreement "
+        f"({ctx.class_key()}.requires_agreement)"
+    )
     if ctx.is_personal:
         who = ctx.app.owner_email or "a person"
         yield ctx.candidate(
-            "personal-account", ctx.app.owner_email,
+            "personal-account",
+            ctx.app.owner_email,
             f"App {app} belongs to the personal account of {who}, not to a team. {needs}, and "
             "the institution's Heroku agreement never covers personal accounts.",
             f"Move the app to a covered team: {ctx.transfer_advice()}. " + ctx.ask(),
@@ -75,21 +79,26 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
     pending = ""
     if coverage.pending:
         first = coverage.pending[0]
-        pending = (f" Agreement {first.id} names it but is not in force before "
-                   f"{first.signed.isoformat() if first.signed else '?'}.")
+        pending = (
+            f" Agreement {first.id} names it but is not in force before "
+            f"{first.signed.isoformat() if first.signed else '?'}."
+        )
     if coverage.expired:
         last = coverage.last_expired
         assert last is not None
         yield ctx.candidate(
-            "agreement-expired", last.id,
+            "agreement-expired",
+            last.id,
             f"The Heroku agreement covering team {team} ({last.id}) expired on "
-            f"{last.expires.isoformat()}. {needs}, so app {app} is no longer covered."
-            + pending,
+            f"{last.expires.isoformat()}. {needs}, so app {app} is no longer covered." + pending,
             f"Renew the agreement with Salesforce and update expires in the [[agreements]] "
-            f"entry with id = \"{last.id}\", or move the app to a covered team: "
+            f'entry with id = "{last.id}", or move the app to a covered team: '
             f"{ctx.transfer_advice()}. " + ctx.ask(),
-            (*ctx.owner_evidence(), *(ctx.agreement_evidence(a) for a in coverage.expired),
-             ctx.class_evidence()),
+            (
+                *ctx.owner_evidence(),
+                *(ctx.agreement_evidence(a) for a in coverage.expired),
+                ctx.class_evidence(),
+            ),
         )
         return
     if ctx.team is None:
@@ -99,7 +108,8 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
     else:
         scope = f"team {team} (which is in no enterprise account)"
     yield ctx.candidate(
-        "team-not-covered", team,
+        "team-not-covered",
+        team,
         f"No active Heroku agreement names {scope}. {needs}, so app {app} is not covered."
         + pending,
         f"Move the app to a covered team: {ctx.transfer_advice()}; or, once the "

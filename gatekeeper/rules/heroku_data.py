@@ -50,31 +50,45 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
         if addon.service not in HEROKU_OPERATED_SERVICES:
             continue
         tier = plan_tier(addon.service, addon.plan)
-        if (tier is not None and tier.regions is not None and ctx.region_fact is not None
-                and ctx.region_fact.name not in tier.regions):
+        if (
+            tier is not None
+            and tier.regions is not None
+            and ctx.region_fact is not None
+            and ctx.region_fact.name not in tier.regions
+        ):
             homes = sorted(tier.regions)
             places = " and ".join(
-                f"{r} ({f.location})" if (f := region_fact(r)) else r for r in homes)
+                f"{r} ({f.location})" if (f := region_fact(r)) else r for r in homes
+            )
             yield ctx.candidate(
-                "addon-outside-region", addon.name,
+                "addon-outside-region",
+                addon.name,
                 f"Add-on {addon.name} ({addon.plan}) is on the {tier.tier} tier of "
                 f"{addon.service}, which exists only in {places}, so its data is not in the app's "
-                f"{ctx.region_words()}" + (" and not inside its Private Space." if ctx.space
-                                           or ctx.app.space else "."),
+                f"{ctx.region_words()}"
+                + (" and not inside its Private Space." if ctx.space or ctx.app.space else "."),
                 f"Use a plan that lives with the app (in a Private Space: a private or shield "
                 "plan, e.g. "
                 f"`heroku addons:create {sh(addon.service + ':private-0')} -a {sh(app)}`), "
                 "copy the data over, then "
                 f"`heroku addons:destroy {sh(addon.name)} -a {sh(app)}`. If the "
                 f"data may be in {' or '.join(homes)}, waive this finding. " + ctx.ask(),
-                (*ctx.owner_evidence(), *ctx.region_evidence(), ctx.addon_evidence(addon),
-                 Evidence(kind="knowledge", name=f"{addon.service} {tier.tier} tier",
-                          detail=f"regions {', '.join(homes)}; source: {tier.source.url}")),
+                (
+                    *ctx.owner_evidence(),
+                    *ctx.region_evidence(),
+                    ctx.addon_evidence(addon),
+                    Evidence(
+                        kind="knowledge",
+                        name=f"{addon.service} {tier.tier} tier",
+                        detail=f"regions {', '.join(homes)}; source: {tier.source.url}",
+                    ),
+                ),
                 (addon.service,),
             )
         if tier is None and addon.service in _TIERED_SERVICES:
             yield ctx.candidate(
-                "addon-outside-region", addon.name,
+                "addon-outside-region",
+                addon.name,
                 f"Add-on {addon.name} has the plan {addon.plan}, which gatekeeper does not "
                 f"know, so it cannot tell whether its data is in the app's "
                 f"{ctx.region_words()} (fail closed).",
@@ -87,31 +101,45 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
             )
         if addon.service == CONNECT_SERVICE:
             yield ctx.candidate(
-                "heroku-connect", addon.name,
+                "heroku-connect",
+                addon.name,
                 f"App {app} uses Heroku Connect ({addon.name}), which copies data between its "
                 "Postgres database and a Salesforce org. Gatekeeper does not see that org, its "
                 "location or its contract.",
                 "Make sure the Salesforce org it syncs with is covered by the institution's "
                 "Salesforce agreement and keeps data in an allowed country; then waive this "
-                f"finding for app {app} with a [[waivers]] entry (rule = \"heroku-connect\"). "
+                f'finding for app {app} with a [[waivers]] entry (rule = "heroku-connect"). '
                 + ctx.ask(),
-                (*ctx.owner_evidence(), ctx.addon_evidence(addon),
-                 Evidence(kind="knowledge", name="heroku-connect",
-                          detail=f"source: {HEROKU_CONNECT.url}")),
+                (
+                    *ctx.owner_evidence(),
+                    ctx.addon_evidence(addon),
+                    Evidence(
+                        kind="knowledge",
+                        name="heroku-connect",
+                        detail=f"source: {HEROKU_CONNECT.url}",
+                    ),
+                ),
                 (addon.service,),
             )
-        if (addon.service == POSTGRES_SERVICE and not us_allowed
-                and ctx.country != DPF_COUNTRY):
+        if addon.service == POSTGRES_SERVICE and not us_allowed and ctx.country != DPF_COUNTRY:
             yield ctx.candidate(
-                "postgres-backups", addon.name,
+                "postgres-backups",
+                addon.name,
                 f"Heroku Postgres backups of {addon.name} may be stored in the US whatever the "
                 f"database's region (heroku/roadmap#261), and data of class {ctx.data_class} "
                 "may not be in the US.",
                 "Informational: ask Heroku support where this database's backups are stored, "
-                "and record the answer. If the DPO accepts it, set postgres-backups = \"off\" in "
+                'and record the answer. If the DPO accepts it, set postgres-backups = "off" in '
                 "[rules], or waive it per app. " + ctx.ask(),
-                (*ctx.owner_evidence(), ctx.addon_evidence(addon), ctx.countries_evidence(),
-                 Evidence(kind="knowledge", name="postgres backups",
-                          detail=f"source: {HEROKU_POSTGRES_BACKUPS.url}")),
+                (
+                    *ctx.owner_evidence(),
+                    ctx.addon_evidence(addon),
+                    ctx.countries_evidence(),
+                    Evidence(
+                        kind="knowledge",
+                        name="postgres backups",
+                        detail=f"source: {HEROKU_POSTGRES_BACKUPS.url}",
+                    ),
+                ),
                 (addon.service,),
             )

@@ -42,7 +42,8 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
         host = drain.host or "(no host)"
         listed = ", ".join(allowed) if allowed else "none"
         yield ctx.candidate(
-            "log-drain-not-allowed", drain.url,
+            "log-drain-not-allowed",
+            drain.url,
             f"App {app} sends its logs (which hold visitors' IP addresses) to {host} through "
             f"the log drain {drain.url}, and that host is not allowed "
             f"([logs] allowed_drain_hosts: {listed}).",
@@ -50,11 +51,17 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
             f"(`heroku drains -a {sh(app)}` shows the exact URL or drain token). "
             "If the host is the institution's own "
             f"or covered by an agreement, add it to [logs] allowed_drain_hosts. " + ctx.ask(),
-            (*ctx.owner_evidence(),
-             Evidence(kind="log-drain", name=drain.url,
-                      detail=f"custom drain (not created by an add-on); host {host}"),
-             Evidence(kind="policy", name="logs.allowed_drain_hosts", detail=listed),
-             Evidence(kind="knowledge", name="log drains",
-                      detail=f"source: {HEROKU_LOG_DRAINS.url}")),
+            (
+                *ctx.owner_evidence(),
+                Evidence(
+                    kind="log-drain",
+                    name=drain.url,
+                    detail=f"custom drain (not created by an add-on); host {host}",
+                ),
+                Evidence(kind="policy", name="logs.allowed_drain_hosts", detail=listed),
+                Evidence(
+                    kind="knowledge", name="log drains", detail=f"source: {HEROKU_LOG_DRAINS.url}"
+                ),
+            ),
             (drain.host,) if drain.host else (),
         )

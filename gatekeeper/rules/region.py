@@ -26,8 +26,11 @@ RULE_IDS = ("unknown-region", "region-not-allowed")
 
 def _allowed_regions(ctx: AppContext) -> list[str]:
     """Regions whose country the class allows: Common Runtime first, then space regions."""
-    fits = [r for r in REGIONS.values()
-            if country_allowed(r.country, ctx.class_rule.countries, dpf=ctx.heroku_dpf)]
+    fits = [
+        r
+        for r in REGIONS.values()
+        if country_allowed(r.country, ctx.class_rule.countries, dpf=ctx.heroku_dpf)
+    ]
     fits.sort(key=lambda r: (r.runtime != "common", r.name))
     return [r.name for r in fits]
 
@@ -36,8 +39,10 @@ def _move_command(ctx: AppContext, region: str) -> str:
     team = f" --team {sh(ctx.app.team)}" if ctx.app.team else ""
     if REGIONS[region].runtime == "common":
         return f"heroku apps:create NEW-NAME --region {region}{team}"
-    return (f"heroku spaces:create --space NEW-SPACE --region {region}{team}, then "
-            "heroku apps:create NEW-NAME --space NEW-SPACE")
+    return (
+        f"heroku spaces:create --space NEW-SPACE --region {region}{team}, then "
+        "heroku apps:create NEW-NAME --space NEW-SPACE"
+    )
 
 
 def evaluate(ctx: AppContext) -> Iterator[Candidate]:
@@ -48,12 +53,13 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
     if ctx.region_fact is None:
         where = f"region {ctx.region!r}" if ctx.region else "no region at all"
         yield ctx.candidate(
-            "unknown-region", ctx.region,
+            "unknown-region",
+            ctx.region,
             f"App {app} runs in {where}, which gatekeeper cannot map to a country, so it "
             "cannot tell where the app's data is (fail closed).",
             "Update gatekeeper: its region table (gatekeeper/knowledge/regions.py) may not know "
             "this region yet. If the DPO accepts the region meanwhile, add a [[waivers]] entry "
-            f"with rule = \"unknown-region\", app = \"{app}\". " + ctx.ask(),
+            f'with rule = "unknown-region", app = "{app}". ' + ctx.ask(),
             (*ctx.owner_evidence(), *ctx.region_evidence()),
         )
         return
@@ -63,25 +69,34 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
         return
     why = ""
     if country == DPF_COUNTRY and countries and "adequate" in countries:
-        why = (" The US counts as adequate only for recipients certified under the EU-US "
-               "Data Privacy Framework, and no active Heroku agreement covering this app has "
-               "mechanism = \"dpf\".")
+        why = (
+            " The US counts as adequate only for recipients certified under the EU-US "
+            "Data Privacy Framework, and no active Heroku agreement covering this app has "
+            'mechanism = "dpf".'
+        )
     targets = _allowed_regions(ctx)
     if targets:
-        move = (f"Heroku cannot move an existing app to another region: create a new app in "
-                f"an allowed region ({', '.join(targets)}), e.g. "
-                f"`{_move_command(ctx, targets[0])}`, move code and data there, then "
-                f"`heroku apps:destroy {sh(app)}`.")
+        move = (
+            f"Heroku cannot move an existing app to another region: create a new app in "
+            f"an allowed region ({', '.join(targets)}), e.g. "
+            f"`{_move_command(ctx, targets[0])}`, move code and data there, then "
+            f"`heroku apps:destroy {sh(app)}`."
+        )
     else:
         move = "No Heroku region is in a country this class allows."
     yield ctx.candidate(
-        "region-not-allowed", ctx.region,
+        "region-not-allowed",
+        ctx.region,
         f"App {app} keeps its data in {ctx.region_words()}, but data of class "
         f"{ctx.data_class} may only be in {describe_countries(countries)} "
         f"({ctx.class_key()}.countries).{why}",
         f"{move} If the app holds less sensitive data, classify it with an [[apps]] entry "
         "in the policy. " + ctx.ask(),
-        (*ctx.owner_evidence(), *ctx.region_evidence(), ctx.class_evidence(),
-         ctx.countries_evidence(),
-         *(ctx.agreement_evidence(a) for a in ctx.heroku_coverage.active)),
+        (
+            *ctx.owner_evidence(),
+            *ctx.region_evidence(),
+            ctx.class_evidence(),
+            ctx.countries_evidence(),
+            *(ctx.agreement_evidence(a) for a in ctx.heroku_coverage.active),
+        ),
     )

@@ -32,13 +32,18 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
         where = f"in space {ctx.app.space}, whose Shield setting is unknown"
     else:
         where = "in the Common Runtime, not in a Shield Private Space"
-    regions = sorted(r.name for r in REGIONS.values() if r.runtime == "private"
-                     and country_allowed(r.country, ctx.class_rule.countries, dpf=ctx.heroku_dpf))
+    regions = sorted(
+        r.name
+        for r in REGIONS.values()
+        if r.runtime == "private"
+        and country_allowed(r.country, ctx.class_rule.countries, dpf=ctx.heroku_dpf)
+    )
     region = regions[0] if regions else "REGION"
     team = ctx.app.team or "TEAM"
     choice = f" (allowed for this class: {', '.join(regions)})" if len(regions) > 1 else ""
     yield ctx.candidate(
-        "shield-required", ctx.app.space,
+        "shield-required",
+        ctx.app.space,
         f"App {app} runs {where}, but data of class {ctx.data_class} requires Heroku Shield "
         f"({ctx.class_key()}.requires_shield).",
         f"Create a Shield space{choice}: `heroku spaces:create --space NEW-SPACE --shield "

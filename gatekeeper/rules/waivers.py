@@ -30,15 +30,22 @@ RULE_IDS = ("waiver-expired", "waiver-unused")
 
 def waiver_note(waiver: Waiver) -> str:
     """How a waived finding shows its waiver."""
-    return (f"{waiver.reason} (approved by {waiver.approved_by}, expires "
-            f"{waiver.expires.isoformat()})")
+    return (
+        f"{waiver.reason} (approved by {waiver.approved_by}, expires {waiver.expires.isoformat()})"
+    )
 
 
 def _preference(waiver: Waiver) -> tuple[object, ...]:
     # When several active waivers match one finding, show the one that lasts longest; the
     # rest of the key only makes the choice independent of the order of the policy file.
-    return (-waiver.expires.toordinal(), waiver.rule, waiver.app, waiver.subject or "",
-            waiver.reason, waiver.approved_by)
+    return (
+        -waiver.expires.toordinal(),
+        waiver.rule,
+        waiver.app,
+        waiver.subject or "",
+        waiver.reason,
+        waiver.approved_by,
+    )
 
 
 @dataclass
@@ -53,8 +60,9 @@ class WaiverBook:
     def active(self, index: int) -> bool:
         return self.today <= self.policy.waivers[index].expires
 
-    def match(self, rule: str, app: str, subjects: tuple[str, ...]) -> tuple[
-            Waiver | None, list[int]]:
+    def match(
+        self, rule: str, app: str, subjects: tuple[str, ...]
+    ) -> tuple[Waiver | None, list[int]]:
         """The active waiver that hides this finding (if any) and every expired one matching."""
         hits = [i for i, w in enumerate(self.policy.waivers) if w.matches(rule, app, subjects)]
         active = [i for i in hits if self.active(i)]

@@ -46,8 +46,9 @@ REGIONS: tuple[RegionInfo, ...] = (
     RegionInfo("singapore", "Singapore", "Singapore", "singapore", "ap-southeast-1", True),
     RegionInfo("sydney", "Australia", "Sydney, Australia", "sydney", "ap-southeast-2", True),
     RegionInfo("tokyo", "Japan", "Tokyo, Japan", "tokyo", "ap-northeast-1", True),
-    RegionInfo("virginia", "United States", "Virginia, United States", "virginia", "us-east-1",
-               True),
+    RegionInfo(
+        "virginia", "United States", "Virginia, United States", "virginia", "us-east-1", True
+    ),
 )
 REGIONS_BY_NAME: dict[str, RegionInfo] = {r.name: r for r in REGIONS}
 COMMON_RUNTIME_REGIONS = ("us", "eu")
@@ -99,48 +100,106 @@ _ALL_REGIONS = tuple(r.name for r in REGIONS)
 _THIRD_PARTY_REGIONS = ("us", "eu", "virginia", "oregon", "dublin", "frankfurt")
 
 SERVICES: tuple[ServiceInfo, ...] = (
-    ServiceInfo("heroku-postgresql", "Heroku Postgres", "DATABASE", "postgresql",
-                supports_multiple_installations=True, regions=_ALL_REGIONS,
-                cli_plugin_name="pg"),
-    ServiceInfo("heroku-redis", "Heroku Key-Value Store", "REDIS", "redis",
-                supports_multiple_installations=True, regions=_ALL_REGIONS,
-                cli_plugin_name="redis"),
-    ServiceInfo("heroku-kafka", "Apache Kafka on Heroku", "KAFKA", "kafka",
-                supports_multiple_installations=True, regions=_ALL_REGIONS,
-                cli_plugin_name="kafka"),
-    ServiceInfo("heroku-connect", "Heroku Connect", "HEROKUCONNECT", "herokuconnect",
-                supports_sharing=False, regions=_ALL_REGIONS, cli_plugin_name="connect"),
-    ServiceInfo("scheduler", "Heroku Scheduler", "SCHEDULER", "scheduler",
-                supports_sharing=False, regions=_ALL_REGIONS),
-    ServiceInfo("heroku-inference", "Heroku Managed Inference and Agents", "INFERENCE",
-                "inference", supports_multiple_installations=True, regions=("us", "eu")),
-    ServiceInfo("papertrail", "Papertrail", "PAPERTRAIL", "papertrail",
-                regions=_THIRD_PARTY_REGIONS, creates_log_drain=True),
-    ServiceInfo("sendgrid", "Twilio SendGrid", "SENDGRID", "sendgrid",
-                regions=_THIRD_PARTY_REGIONS),
+    ServiceInfo(
+        "heroku-postgresql",
+        "Heroku Postgres",
+        "DATABASE",
+        "postgresql",
+        supports_multiple_installations=True,
+        regions=_ALL_REGIONS,
+        cli_plugin_name="pg",
+    ),
+    ServiceInfo(
+        "heroku-redis",
+        "Heroku Key-Value Store",
+        "REDIS",
+        "redis",
+        supports_multiple_installations=True,
+        regions=_ALL_REGIONS,
+        cli_plugin_name="redis",
+    ),
+    ServiceInfo(
+        "heroku-kafka",
+        "Apache Kafka on Heroku",
+        "KAFKA",
+        "kafka",
+        supports_multiple_installations=True,
+        regions=_ALL_REGIONS,
+        cli_plugin_name="kafka",
+    ),
+    ServiceInfo(
+        "heroku-connect",
+        "Heroku Connect",
+        "HEROKUCONNECT",
+        "herokuconnect",
+        supports_sharing=False,
+        regions=_ALL_REGIONS,
+        cli_plugin_name="connect",
+    ),
+    ServiceInfo(
+        "scheduler",
+        "Heroku Scheduler",
+        "SCHEDULER",
+        "scheduler",
+        supports_sharing=False,
+        regions=_ALL_REGIONS,
+    ),
+    ServiceInfo(
+        "heroku-inference",
+        "Heroku Managed Inference and Agents",
+        "INFERENCE",
+        "inference",
+        supports_multiple_installations=True,
+        regions=("us", "eu"),
+    ),
+    ServiceInfo(
+        "papertrail",
+        "Papertrail",
+        "PAPERTRAIL",
+        "papertrail",
+        regions=_THIRD_PARTY_REGIONS,
+        creates_log_drain=True,
+    ),
+    ServiceInfo(
+        "sendgrid", "Twilio SendGrid", "SENDGRID", "sendgrid", regions=_THIRD_PARTY_REGIONS
+    ),
     ServiceInfo("sentry", "Sentry", "SENTRY", "sentry", regions=_THIRD_PARTY_REGIONS),
     ServiceInfo("mailgun", "Mailgun", "MAILGUN", "mailgun", regions=_THIRD_PARTY_REGIONS),
-    ServiceInfo("newrelic", "New Relic APM", "NEW_RELIC", "newrelic",
-                regions=_THIRD_PARTY_REGIONS),
+    ServiceInfo("newrelic", "New Relic APM", "NEW_RELIC", "newrelic", regions=_THIRD_PARTY_REGIONS),
     ServiceInfo("cloudamqp", "CloudAMQP", "CLOUDAMQP", "cloudamqp", regions=_THIRD_PARTY_REGIONS),
-    ServiceInfo("memcachier", "MemCachier", "MEMCACHIER", "memcachier",
-                regions=_THIRD_PARTY_REGIONS),
-    ServiceInfo("coralogix", "Coralogix Logging", "CORALOGIX", "coralogix",
-                regions=_THIRD_PARTY_REGIONS, creates_log_drain=True),
+    ServiceInfo(
+        "memcachier", "MemCachier", "MEMCACHIER", "memcachier", regions=_THIRD_PARTY_REGIONS
+    ),
+    ServiceInfo(
+        "coralogix",
+        "Coralogix Logging",
+        "CORALOGIX",
+        "coralogix",
+        regions=_THIRD_PARTY_REGIONS,
+        creates_log_drain=True,
+    ),
 )
 SERVICES_BY_NAME: dict[str, ServiceInfo] = {s.name: s for s in SERVICES}
 
 
 def _private(service: str, short: str, human: str, cents: int) -> PlanInfo:
     """A plan that installs only inside a Private Space network."""
-    return PlanInfo(service, short, human, cents, inside_private_network=True,
-                    outside_private_network=False)
+    return PlanInfo(
+        service, short, human, cents, inside_private_network=True, outside_private_network=False
+    )
 
 
 def _shield(service: str, short: str, human: str, cents: int) -> PlanInfo:
     """A Shield plan: inside a Shield Private Space only, HIPAA and PCI compliant."""
-    return PlanInfo(service, short, human, cents, inside_private_network=True,
-                    outside_private_network=False, compliance=("HIPAA", "PCI"))
+    return PlanInfo(
+        service,
+        short,
+        human,
+        cents,
+        inside_private_network=True,
+        outside_private_network=False,
+        compliance=("HIPAA", "PCI"),
+    )
 
 
 PLANS: tuple[PlanInfo, ...] = (
@@ -192,8 +251,9 @@ def service_info(name: str) -> ServiceInfo:
     if known is not None:
         return known
     prefix = name.upper().replace("-", "_")
-    return ServiceInfo(name, name.replace("-", " ").title(), prefix, name,
-                       regions=_THIRD_PARTY_REGIONS)
+    return ServiceInfo(
+        name, name.replace("-", " ").title(), prefix, name, regions=_THIRD_PARTY_REGIONS
+    )
 
 
 def plan_info(full_name: str) -> PlanInfo:

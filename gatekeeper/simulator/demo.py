@@ -16,7 +16,9 @@ def demo_estate() -> SimEstate:
     teams, a team outside it, a Frankfurt space and a Shield space, ten apps (one personal),
     and two tokens (``DEMO_ADMIN_TOKEN`` sees everything, ``DEMO_JDOE_TOKEN`` sees
     psych-lab and Jane Doe's own app). docs/simulator.md lists it in full."""
-    text = resources.files("gatekeeper.simulator").joinpath(DEMO_ESTATE_FILE).read_text(
-        encoding="utf-8"
+    text = (
+        resources.files("gatekeeper.simulator")
+        .joinpath(DEMO_ESTATE_FILE)
+        .read_text(encoding="utf-8")
     )
     return estate_from_data(json.loads(text), name=DEMO_ESTATE_FILE, text=text)

@@ -241,8 +241,11 @@ class SimEstate:
         team_names = {t.name for t in self.teams if viewer is None or viewer.sees_team(t.name)}
         teams = sorted((t for t in self.teams if t.name in team_names), key=lambda t: t.name)
         ea_names = {t.enterprise_account for t in teams if t.enterprise_account}
-        ea_names |= {e.name for e in self.enterprise_accounts
-                     if viewer is None or viewer.sees_enterprise_account(e.name)}
+        ea_names |= {
+            e.name
+            for e in self.enterprise_accounts
+            if viewer is None or viewer.sees_enterprise_account(e.name)
+        }
         space_names = {s.name for s in self.spaces if s.team in team_names}
         space_names |= {a.space for a in apps if a.space}
         return facts.Estate(
@@ -263,56 +266,86 @@ class SimEstate:
                 if s.name in space_names
             ),
             regions=tuple(
-                facts.Region(name=r.name, country=r.country, provider_region=r.provider_region,
-                             private_capable=r.private_capable)
+                facts.Region(
+                    name=r.name,
+                    country=r.country,
+                    provider_region=r.provider_region,
+                    private_capable=r.private_capable,
+                )
                 for r in catalog.REGIONS
             ),
         )
 
     @classmethod
-    def from_facts(cls, estate: facts.Estate, *,
-                   tokens: Sequence[SimToken] | None = None) -> SimEstate:
+    def from_facts(
+        cls, estate: facts.Estate, *, tokens: Sequence[SimToken] | None = None
+    ) -> SimEstate:
         """An estate that serves a gatekeeper snapshot (``gatekeeper snapshot``).
 
         Ids and names are kept (an id that is not a UUID is replaced by a derived one). Drain
         URLs are served as the snapshot stored them (already without secrets). Without
         ``tokens``, the demo admin token sees everything.
         """
+
         def keep(value: str, kind: str, name: str) -> str:
             return value if is_uuid(value) else stable_id(kind, name, value)
 
-        eas = {e.name: SimEnterpriseAccount(e.name, keep(e.id, "enterprise-account", e.name))
-               for e in estate.enterprise_accounts}
+        eas = {
+            e.name: SimEnterpriseAccount(e.name, keep(e.id, "enterprise-account", e.name))
+            for e in estate.enterprise_accounts
+        }
         teams: dict[str, SimTeam] = {}
         for t in estate.teams:
             teams[t.name] = SimTeam(t.name, t.enterprise_account, keep(t.id, "team", t.name))
             if t.enterprise_account and t.enterprise_account not in eas:
                 eas[t.enterprise_account] = SimEnterpriseAccount(t.enterprise_account)
-        spaces = {s.name: SimSpace(s.name, s.region, s.team, s.shield, keep(s.id, "space", s.name))
-                  for s in estate.spaces}
+        spaces = {
+            s.name: SimSpace(s.name, s.region, s.team, s.shield, keep(s.id, "space", s.name))
+            for s in estate.spaces
+        }
         apps: list[SimApp] = []
         for a in estate.apps:
             if a.team and a.team not in teams:
                 teams[a.team] = SimTeam(a.team)
             if a.space and a.space not in spaces:
                 spaces[a.space] = SimSpace(a.space, a.region or "eu", a.team)
-            addons = [SimAddOn(plan=o.plan, name=o.name, id=keep(o.id, "addon", o.name))
-                      for o in a.addons]
+            addons = [
+                SimAddOn(plan=o.plan, name=o.name, id=keep(o.id, "addon", o.name)) for o in a.addons
+            ]
             drains = [
                 SimLogDrain(url=d.url, addon=d.addon, id=keep(d.id, "log-drain", d.url))
                 for d in (a.log_drains or ())
             ]
-            apps.append(SimApp(
-                name=a.name, region=a.region, team=a.team,
-                owner=None if a.team else (a.owner_email or None),
-                space=a.space, addons=addons, log_drains=drains, id=keep(a.id, "app", a.name),
-            ))
+            apps.append(
+                SimApp(
+                    name=a.name,
+                    region=a.region,
+                    team=a.team,
+                    owner=None if a.team else (a.owner_email or None),
+                    space=a.space,
+                    addons=addons,
+                    log_drains=drains,
+                    id=keep(a.id, "app", a.name),
+                )
+            )
         if tokens is None:
-            tokens = [SimToken(DEMO_ADMIN_TOKEN, "admin@example.com", "Snapshot Admin",
-                               teams=[ALL], enterprise_accounts=[ALL], apps=[ALL], role="admin")]
+            tokens = [
+                SimToken(
+                    DEMO_ADMIN_TOKEN,
+                    "admin@example.com",
+                    "Snapshot Admin",
+                    teams=[ALL],
+                    enterprise_accounts=[ALL],
+                    apps=[ALL],
+                    role="admin",
+                )
+            ]
         return cls(
-            enterprise_accounts=list(eas.values()), teams=list(teams.values()),
-            spaces=list(spaces.values()), apps=apps, tokens=list(tokens),
+            enterprise_accounts=list(eas.values()),
+            teams=list(teams.values()),
+            spaces=list(spaces.values()),
+            apps=apps,
+            tokens=list(tokens),
             description=f"snapshot {estate.source}".strip(),
         )
 
@@ -336,8 +369,9 @@ def _app_facts(app: SimApp, estate: SimEstate) -> facts.App:
             for o in by_id
         ),
         log_drains=tuple(
-            facts.LogDrain(id=d.id, host=drain_host(d.url), url=reduce_drain_url(d.url),
-                           addon=d.addon)
+            facts.LogDrain(
+                id=d.id, host=drain_host(d.url), url=reduce_drain_url(d.url), addon=d.addon
+            )
             for d in drains
         ),
     )

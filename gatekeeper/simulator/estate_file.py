@@ -131,13 +131,15 @@ def load_estate(path: str | Path) -> SimEstate:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise InputFileError([Problem(name, None, "", f"cannot be read: {reason}")],
-                             what=WHAT) from None
+        raise InputFileError(
+            [Problem(name, None, "", f"cannot be read: {reason}")], what=WHAT
+        ) from None
     is_toml = path.suffix.lower() == ".toml"
     data = _parse(text, name, is_toml)
     if not isinstance(data, dict):
-        raise InputFileError([Problem(name, 1, "", "the top level must be a table/object")],
-                             what=WHAT)
+        raise InputFileError(
+            [Problem(name, 1, "", "the top level must be a table/object")], what=WHAT
+        )
     if data.get("schema") == "gatekeeper.estate/v1":
         return _from_snapshot(data, name, text)
     return estate_from_data(data, name=name, text=text)
@@ -151,8 +153,9 @@ def estate_from_data(data: dict[str, Any], *, name: str = "<estate>", text: str 
         problems = []
         for error in exc.errors():
             loc = tuple(error["loc"])
-            problems.append(Problem(name, find_line(text, loc, data), key_path(loc),
-                                    _pydantic_message(error)))
+            problems.append(
+                Problem(name, find_line(text, loc, data), key_path(loc), _pydantic_message(error))
+            )
         raise InputFileError(problems, what=WHAT) from None
     checker = _Checker(name, text, data)
     estate = checker.build(model)
@@ -169,13 +172,15 @@ def _parse(text: str, name: str, is_toml: bool) -> Any:
             match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
             line = int(match.group(1)) if match else None
             message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-            raise InputFileError([Problem(name, line, "", f"not valid TOML: {message}")],
-                                 what=WHAT) from None
+            raise InputFileError(
+                [Problem(name, line, "", f"not valid TOML: {message}")], what=WHAT
+            ) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputFileError([Problem(name, exc.lineno, "", f"not valid JSON: {exc.msg}")],
-                             what=WHAT) from None
+        raise InputFileError(
+            [Problem(name, exc.lineno, "", f"not valid JSON: {exc.msg}")], what=WHAT
+        ) from None
 
 
 def _from_snapshot(data: dict[str, Any], name: str, text: str) -> SimEstate:
@@ -185,8 +190,12 @@ def _from_snapshot(data: dict[str, Any], name: str, text: str) -> SimEstate:
         snapshot = facts.Estate.model_validate(data)
     except ValidationError as exc:
         problems = [
-            Problem(name, find_line(text, tuple(e["loc"]), data), key_path(tuple(e["loc"])),
-                    _pydantic_message(e))
+            Problem(
+                name,
+                find_line(text, tuple(e["loc"]), data),
+                key_path(tuple(e["loc"])),
+                _pydantic_message(e),
+            )
             for e in exc.errors()
         ]
         raise InputFileError(problems, what="snapshot file") from None
@@ -246,8 +255,10 @@ class _Checker:
         teams = []
         for i, t in enumerate(model.teams):
             if t.enterprise_account is not None and t.enterprise_account not in ea_names:
-                self.problem(("teams", i, "enterprise_account"),
-                             f"no enterprise account called {t.enterprise_account!r}")
+                self.problem(
+                    ("teams", i, "enterprise_account"),
+                    f"no enterprise account called {t.enterprise_account!r}",
+                )
             teams.append(SimTeam(t.name, t.enterprise_account, t.id or ""))
         team_names = {t.name for t in teams}
         spaces = [self._space(i, s, team_names) for i, s in enumerate(model.spaces)]
@@ -255,15 +266,22 @@ class _Checker:
         apps = [self._app(i, a, team_names, space_by_name) for i, a in enumerate(model.apps)]
         self._unique_addons(model, apps)
         app_names = {a.name for a in apps}
-        tokens = [self._token(i, t, team_names, ea_names, app_names)
-                  for i, t in enumerate(model.tokens)]
+        tokens = [
+            self._token(i, t, team_names, ea_names, app_names) for i, t in enumerate(model.tokens)
+        ]
         secrets = [t.token for t in tokens]
         for i, secret in enumerate(secrets):
             if secret in secrets[:i]:
                 self.problem(("tokens", i, "token"), "duplicate token")
-        return SimEstate(enterprise_accounts=eas, teams=teams, spaces=spaces, apps=apps,
-                         tokens=tokens, people=dict(model.people),
-                         description=model.description)
+        return SimEstate(
+            enterprise_accounts=eas,
+            teams=teams,
+            spaces=spaces,
+            apps=apps,
+            tokens=tokens,
+            people=dict(model.people),
+            description=model.description,
+        )
 
     def _space(self, i: int, s: SpaceEntry, team_names: set[str]) -> SimSpace:
         if not SPACE_NAME.match(s.name):
@@ -272,22 +290,31 @@ class _Checker:
         if region is None:
             self.problem(("spaces", i, "region"), f"unknown region {s.region!r}")
         elif not region.private_capable:
-            self.problem(("spaces", i, "region"),
-                         f"{s.region!r} is a Common Runtime region; spaces use a Private "
-                         "Space region such as 'frankfurt'")
+            self.problem(
+                ("spaces", i, "region"),
+                f"{s.region!r} is a Common Runtime region; spaces use a Private "
+                "Space region such as 'frankfurt'",
+            )
         if s.team not in team_names:
             self.problem(("spaces", i, "team"), f"no team called {s.team!r}")
         return SimSpace(s.name, s.region, s.team, s.shield, s.id or "")
 
-    def _app(self, i: int, a: AppEntry, team_names: set[str],
-             spaces: dict[str, SimSpace]) -> SimApp:
+    def _app(
+        self, i: int, a: AppEntry, team_names: set[str], spaces: dict[str, SimSpace]
+    ) -> SimApp:
         loc: tuple[Any, ...] = ("apps", i)
         if not APP_NAME.match(a.name):
-            self.problem((*loc, "name"), f"{a.name!r} is not a valid Heroku app name "
-                         "(3-30 lower-case letters, digits and dashes)")
+            self.problem(
+                (*loc, "name"),
+                f"{a.name!r} is not a valid Heroku app name "
+                "(3-30 lower-case letters, digits and dashes)",
+            )
         if (a.team is None) == (a.owner is None):
-            self.problem(loc, "an app has exactly one of 'team' (a team app) or 'owner' "
-                         "(the e-mail of the person owning a personal app)")
+            self.problem(
+                loc,
+                "an app has exactly one of 'team' (a team app) or 'owner' "
+                "(the e-mail of the person owning a personal app)",
+            )
         if a.team is not None and a.team not in team_names:
             self.problem((*loc, "team"), f"no team called {a.team!r}")
         if a.owner is not None and not EMAIL.match(a.owner):
@@ -296,36 +323,54 @@ class _Checker:
         addons = [self._addon(loc, j, a.name, entry) for j, entry in enumerate(a.addons)]
         drains = [self._drain(loc, j, entry, addons) for j, entry in enumerate(a.log_drains)]
         pipeline = SimPipeline(a.pipeline.name, a.pipeline.stage) if a.pipeline else None
-        return SimApp(name=a.name, region=region, team=a.team, owner=a.owner, space=a.space,
-                      addons=addons, log_drains=drains, stack=a.stack, pipeline=pipeline,
-                      dynos=dict(a.dynos), id=a.id or "")
+        return SimApp(
+            name=a.name,
+            region=region,
+            team=a.team,
+            owner=a.owner,
+            space=a.space,
+            addons=addons,
+            log_drains=drains,
+            stack=a.stack,
+            pipeline=pipeline,
+            dynos=dict(a.dynos),
+            id=a.id or "",
+        )
 
-    def _app_region(self, loc: tuple[Any, ...], a: AppEntry,
-                    spaces: dict[str, SimSpace]) -> str:
+    def _app_region(self, loc: tuple[Any, ...], a: AppEntry, spaces: dict[str, SimSpace]) -> str:
         if a.space is not None:
             space = spaces.get(a.space)
             if space is None:
                 self.problem((*loc, "space"), f"no space called {a.space!r}")
                 return a.region or "us"
             if a.region is not None and a.region != space.region:
-                self.problem((*loc, "region"), f"the app is in space {space.name!r}, whose "
-                             f"region is {space.region!r}, not {a.region!r}")
+                self.problem(
+                    (*loc, "region"),
+                    f"the app is in space {space.name!r}, whose "
+                    f"region is {space.region!r}, not {a.region!r}",
+                )
             if a.team is not None and space.team is not None and a.team != space.team:
-                self.problem((*loc, "space"), f"space {space.name!r} belongs to team "
-                             f"{space.team!r}, not {a.team!r}")
+                self.problem(
+                    (*loc, "space"),
+                    f"space {space.name!r} belongs to team {space.team!r}, not {a.team!r}",
+                )
             return space.region
         region = a.region or "us"
         info = catalog.region_info(region)
         if info is None:
-            self.problem((*loc, "region"), f"unknown region {region!r} (known: "
-                         + ", ".join(r.name for r in catalog.REGIONS) + ")")
+            self.problem(
+                (*loc, "region"),
+                f"unknown region {region!r} (known: "
+                + ", ".join(r.name for r in catalog.REGIONS)
+                + ")",
+            )
         elif info.private_capable:
-            self.problem((*loc, "region"), f"{region!r} is a Private Space region: name the "
-                         "'space' instead")
+            self.problem(
+                (*loc, "region"), f"{region!r} is a Private Space region: name the 'space' instead"
+            )
         return region
 
-    def _addon(self, loc: tuple[Any, ...], j: int, app: str,
-               entry: str | AddOnEntry) -> SimAddOn:
+    def _addon(self, loc: tuple[Any, ...], j: int, app: str, entry: str | AddOnEntry) -> SimAddOn:
         spec = AddOnEntry(plan=entry) if isinstance(entry, str) else entry
         where = (*loc, "addons", j) if isinstance(entry, str) else (*loc, "addons", j, "plan")
         try:
@@ -336,22 +381,27 @@ class _Checker:
         name = spec.name or addon_name(catalog.service_info(service).name_prefix, app, j)
         if not ADDON_NAME.match(name):
             self.problem((*loc, "addons", j, "name"), f"{name!r} is not a valid add-on name")
-        return SimAddOn(plan=spec.plan, name=name, attachment=spec.attachment or "",
-                        id=spec.id or "")
+        return SimAddOn(
+            plan=spec.plan, name=name, attachment=spec.attachment or "", id=spec.id or ""
+        )
 
-    def _drain(self, loc: tuple[Any, ...], j: int, entry: str | LogDrainEntry,
-               addons: list[SimAddOn]) -> SimLogDrain:
+    def _drain(
+        self, loc: tuple[Any, ...], j: int, entry: str | LogDrainEntry, addons: list[SimAddOn]
+    ) -> SimLogDrain:
         spec = LogDrainEntry(url=entry) if isinstance(entry, str) else entry
-        where = (*loc, "log_drains", j) if isinstance(entry, str) else (
-            *loc, "log_drains", j, "url")
+        where = (
+            (*loc, "log_drains", j) if isinstance(entry, str) else (*loc, "log_drains", j, "url")
+        )
         if not re.match(r"^[a-z][a-z0-9+.-]*://[^/\s]+", spec.url):
             self.problem(where, f"{spec.url!r} is not a URL with a scheme and a host")
         addon = None
         if spec.addon is not None:
             matches = [o for o in addons if spec.addon in (o.name, o.service)]
             if len(matches) != 1:
-                self.problem((*loc, "log_drains", j, "addon"),
-                             f"{spec.addon!r} names no single add-on of this app")
+                self.problem(
+                    (*loc, "log_drains", j, "addon"),
+                    f"{spec.addon!r} names no single add-on of this app",
+                )
             else:
                 addon = matches[0].name
         return SimLogDrain(url=spec.url, addon=addon, id=spec.id or "")
@@ -366,24 +416,35 @@ class _Checker:
                     self.problem(loc, f"duplicate add-on name {addon.name!r}")
                 seen.add(addon.name)
 
-    def _token(self, i: int, t: TokenEntry, team_names: set[str], ea_names: set[str],
-               app_names: set[str]) -> SimToken:
+    def _token(
+        self, i: int, t: TokenEntry, team_names: set[str], ea_names: set[str], app_names: set[str]
+    ) -> SimToken:
         loc = ("tokens", i)
         if not EMAIL.match(t.email):
             self.problem((*loc, "email"), f"{t.email!r} is not an e-mail address")
-        for key, names, known in (("teams", t.teams, team_names),
-                                  ("enterprise_accounts", t.enterprise_accounts, ea_names),
-                                  ("apps", t.apps, app_names)):
+        for key, names, known in (
+            ("teams", t.teams, team_names),
+            ("enterprise_accounts", t.enterprise_accounts, ea_names),
+            ("apps", t.apps, app_names),
+        ):
             for j, value in enumerate(names):
                 if value != ALL and value not in known:
                     self.problem((*loc, key, j), f"{value!r} is not in the estate")
-        return SimToken(token=t.token, email=t.email, name=t.name, teams=list(t.teams),
-                        enterprise_accounts=list(t.enterprise_accounts), apps=list(t.apps),
-                        role=t.role, scope=list(t.scope))
+        return SimToken(
+            token=t.token,
+            email=t.email,
+            name=t.name,
+            teams=list(t.teams),
+            enterprise_accounts=list(t.enterprise_accounts),
+            apps=list(t.apps),
+            role=t.role,
+            scope=list(t.scope),
+        )
 
 
 def estate_to_data(estate: SimEstate) -> dict[str, Any]:
     """The estate in the file format (JSON-ready); ``load_estate`` reads it back."""
+
     def app_data(app: SimApp) -> dict[str, Any]:
         out: dict[str, Any] = {"name": app.name, "id": app.id}
         if app.team is not None:
@@ -394,8 +455,10 @@ def estate_to_data(estate: SimEstate) -> dict[str, Any]:
             out["space"] = app.space
         else:
             out["region"] = app.region
-        out["addons"] = [{"plan": o.plan, "name": o.name, "attachment": o.attachment, "id": o.id}
-                         for o in app.addons]
+        out["addons"] = [
+            {"plan": o.plan, "name": o.name, "attachment": o.attachment, "id": o.id}
+            for o in app.addons
+        ]
         drains: list[dict[str, Any]] = []
         for d in app.log_drains:
             drain: dict[str, Any] = {"url": d.url, "id": d.id}
@@ -415,14 +478,27 @@ def estate_to_data(estate: SimEstate) -> dict[str, Any]:
         "schema": SIM_ESTATE_SCHEMA,
         "description": estate.description,
         "enterprise_accounts": [{"name": e.name, "id": e.id} for e in estate.enterprise_accounts],
-        "teams": [{"name": t.name, "enterprise_account": t.enterprise_account, "id": t.id}
-                  for t in estate.teams],
-        "spaces": [{"name": s.name, "region": s.region, "team": s.team, "shield": s.shield,
-                    "id": s.id} for s in estate.spaces],
+        "teams": [
+            {"name": t.name, "enterprise_account": t.enterprise_account, "id": t.id}
+            for t in estate.teams
+        ],
+        "spaces": [
+            {"name": s.name, "region": s.region, "team": s.team, "shield": s.shield, "id": s.id}
+            for s in estate.spaces
+        ],
         "people": dict(estate.people),
         "apps": [app_data(a) for a in estate.apps],
-        "tokens": [{"token": t.token, "email": t.email, "name": t.name, "teams": t.teams,
-                    "enterprise_accounts": t.enterprise_accounts, "apps": t.apps,
-                    "role": t.role, **({"scope": t.scope} if t.scope != ["read"] else {})}
-                   for t in estate.tokens],
+        "tokens": [
+            {
+                "token": t.token,
+                "email": t.email,
+                "name": t.name,
+                "teams": t.teams,
+                "enterprise_accounts": t.enterprise_accounts,
+                "apps": t.apps,
+                "role": t.role,
+                **({"scope": t.scope} if t.scope != ["read"] else {}),
+            }
+            for t in estate.tokens
+        ],
     }

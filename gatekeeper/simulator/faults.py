@@ -24,8 +24,14 @@ ALWAYS = -1
 UNKNOWN_REGION = "atlantis"  # the region name served for ``unknown_region_apps``
 UNKNOWN_PLAN = "unknown-plan"  # the plan served for ``unknown_plan_apps``: "<service>:unknown-plan"
 
-COUNTED = ("too_many_requests", "server_errors", "drop_connections", "reset_connections",
-           "slow_responses", "broken_json")
+COUNTED = (
+    "too_many_requests",
+    "server_errors",
+    "drop_connections",
+    "reset_connections",
+    "slow_responses",
+    "broken_json",
+)
 
 
 @dataclass
@@ -50,8 +56,9 @@ class Faults:
     unknown_plan_apps: set[str] = field(default_factory=set)  # their add-ons' plan is unknown
     forbidden_apps: set[str] = field(default_factory=set)  # 403 on /apps/{app}...
     expire_token_after: int | None = None  # after this many more requests, tokens answer 401
-    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False,
-                                  compare=False)
+    _lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
 
     def applies_to(self, path: str) -> bool:
         """Whether ``path`` is one the path-targeted faults apply to."""

@@ -48,8 +48,15 @@ def _custom_drains(domain: str) -> tuple[str, ...]:
     )
 
 
-def generate_estate(*, apps: int, teams: int = 5, enterprise: str | None = "uni-example",
-                    addons_per_app: int = 2, drains: bool = True, seed: int = 0) -> SimEstate:
+def generate_estate(
+    *,
+    apps: int,
+    teams: int = 5,
+    enterprise: str | None = "uni-example",
+    addons_per_app: int = 2,
+    drains: bool = True,
+    seed: int = 0,
+) -> SimEstate:
     """An estate of ``apps`` apps spread evenly over ``teams`` teams, all in ``enterprise``
     (None: no enterprise account), the same for the same arguments.
 
@@ -69,8 +76,11 @@ def generate_estate(*, apps: int, teams: int = 5, enterprise: str | None = "uni-
         SimTeam(f"{_LABS[i]}-lab" if i < len(_LABS) else f"lab-{i + 1:03d}", enterprise)
         for i in range(teams)
     ]
-    space_specs = (("fra", "frankfurt", False), ("shield", "dublin", True),
-                   ("ore", "oregon", False))
+    space_specs = (
+        ("fra", "frankfurt", False),
+        ("shield", "dublin", True),
+        ("ore", "oregon", False),
+    )
     spaces = [
         SimSpace(f"{team_list[i].name}-{suffix}", region, team_list[i].name, shield)
         for i, (suffix, region, shield) in enumerate(space_specs[:teams])
@@ -95,34 +105,62 @@ def generate_estate(*, apps: int, teams: int = 5, enterprise: str | None = "uni-
             if plan not in chosen:
                 chosen.append(plan)
         addons = [
-            SimAddOn(plan=plan, name=_unique_addon_name(
-                catalog.service_info(plan.partition(":")[0]).name_prefix, name, j, taken))
+            SimAddOn(
+                plan=plan,
+                name=_unique_addon_name(
+                    catalog.service_info(plan.partition(":")[0]).name_prefix, name, j, taken
+                ),
+            )
             for j, plan in enumerate(chosen)
         ]
         log_drains: list[SimLogDrain] = []
         if drains:
             for addon in addons:
                 if catalog.service_info(addon.service).creates_log_drain:
-                    host = "logs.papertrailapp.com" if addon.service == "papertrail" else (
-                        "syslog.eu2.coralogix.com")
-                    log_drains.append(SimLogDrain(
-                        url=f"syslog+tls://{host}:{port(name, addon.name)}", addon=addon.name))
+                    host = (
+                        "logs.papertrailapp.com"
+                        if addon.service == "papertrail"
+                        else ("syslog.eu2.coralogix.com")
+                    )
+                    log_drains.append(
+                        SimLogDrain(
+                            url=f"syslog+tls://{host}:{port(name, addon.name)}", addon=addon.name
+                        )
+                    )
             if rng.random() < 1 / 12:
                 template = rng.choice(custom)
-                log_drains.append(SimLogDrain(url=template.format(secret=f"{rng.getrandbits(64):016x}")))
-        app_list.append(SimApp(name=name, region=region, team=team.name,
-                               space=space.name if space else None, addons=addons,
-                               log_drains=log_drains))
+                log_drains.append(
+                    SimLogDrain(url=template.format(secret=f"{rng.getrandbits(64):016x}"))
+                )
+        app_list.append(
+            SimApp(
+                name=name,
+                region=region,
+                team=team.name,
+                space=space.name if space else None,
+                addons=addons,
+                log_drains=log_drains,
+            )
+        )
 
     tokens = [
-        SimToken(DEMO_ADMIN_TOKEN, f"admin@{domain}", "Estate Admin", teams=[ALL],
-                 enterprise_accounts=[ALL], apps=[ALL], role="admin"),
-        SimToken(DEMO_JDOE_TOKEN, f"jane.doe@{domain}", "Jane Doe",
-                 teams=[team_list[0].name]),
+        SimToken(
+            DEMO_ADMIN_TOKEN,
+            f"admin@{domain}",
+            "Estate Admin",
+            teams=[ALL],
+            enterprise_accounts=[ALL],
+            apps=[ALL],
+            role="admin",
+        ),
+        SimToken(DEMO_JDOE_TOKEN, f"jane.doe@{domain}", "Jane Doe", teams=[team_list[0].name]),
     ]
     return SimEstate(
         enterprise_accounts=[SimEnterpriseAccount(enterprise)] if enterprise else [],
-        teams=team_list, spaces=spaces, apps=app_list, tokens=tokens,
+        teams=team_list,
+        spaces=spaces,
+        apps=app_list,
+        tokens=tokens,
         people={f"admin@{domain}": "Estate Admin", f"jane.doe@{domain}": "Jane Doe"},
         description=f"generated: {apps} apps, {teams} teams, seed {seed}",
     )

@@ -71,8 +71,16 @@ class Resource:
 
     __slots__ = ("_cache", "_make", "app", "expandable", "id", "kind", "name")
 
-    def __init__(self, id: str, name: str, make: Callable[[Variant], Json],
-                 app: str | None = None, *, kind: str = "", expandable: bool = False) -> None:
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        make: Callable[[Variant], Json],
+        app: str | None = None,
+        *,
+        kind: str = "",
+        expandable: bool = False,
+    ) -> None:
         self.id = id
         self.name = name
         self.app = app  # the app whose faults change this item
@@ -183,12 +191,17 @@ class EstateIndex:
 
     def account_resource(self, email: str) -> Resource:
         name = self.person_name(email)
-        return Resource(resources.user_id(email), email,
-                        lambda v: resources.account(email, name), kind="account")
+        return Resource(
+            resources.user_id(email),
+            email,
+            lambda v: resources.account(email, name),
+            kind="account",
+        )
 
     def person_name(self, email: str) -> str | None:
         return self.people.get(email) or next(
-            (t.name for t in self.estate.tokens if t.email == email and t.name), None)
+            (t.name for t in self.estate.tokens if t.email == email and t.name), None
+        )
 
     # --------------------------------------------------------------- visibility
 
@@ -202,8 +215,13 @@ class EstateIndex:
 
     def _make_app_resource(self, app: SimApp) -> Resource:
         def make(v: Variant) -> Json:
-            return resources.app(app, self.teams.get(app.team or ""),
-                                 self.spaces.get(app.space or ""), v.region(app.region))
+            return resources.app(
+                app,
+                self.teams.get(app.team or ""),
+                self.spaces.get(app.space or ""),
+                v.region(app.region),
+            )
+
         return Resource(app.id, app.name, make, app.name, kind="app")
 
     def app_resource(self, app: SimApp) -> Resource:
@@ -213,27 +231,40 @@ class EstateIndex:
         key = (app.id, joined)
         found = self._team_app_res.get(key)
         if found is None:
+
             def make(v: Variant) -> Json:
-                return resources.team_app(app, self.teams.get(app.team or ""),
-                                          self.spaces.get(app.space or ""),
-                                          v.region(app.region), joined=joined)
-            found = self._team_app_res[key] = Resource(app.id, app.name, make, app.name,
-                                                       kind="team-app")
+                return resources.team_app(
+                    app,
+                    self.teams.get(app.team or ""),
+                    self.spaces.get(app.space or ""),
+                    v.region(app.region),
+                    joined=joined,
+                )
+
+            found = self._team_app_res[key] = Resource(
+                app.id, app.name, make, app.name, kind="team-app"
+            )
         return found
 
     def addon_resource(self, addon: SimAddOn, app: SimApp) -> Resource:
         found = self._addon_res.get(addon.id)
         if found is None:
+
             def make(v: Variant) -> Json:
                 plan = f"{addon.service}:{UNKNOWN_PLAN}" if v.unknown_plan else addon.plan
                 return resources.addon(addon, app, plan_name=plan, expand=v.expand)
-            found = self._addon_res[addon.id] = Resource(addon.id, addon.name, make, app.name,
-                                                         kind="add-on", expandable=True)
+
+            found = self._addon_res[addon.id] = Resource(
+                addon.id, addon.name, make, app.name, kind="add-on", expandable=True
+            )
         return found
 
     def attachment_resource(self, addon: SimAddOn, app: SimApp) -> Resource:
-        return Resource(resources.attachment_id(addon), addon.attachment,
-                        lambda v: resources.attachment(addon, app))
+        return Resource(
+            resources.attachment_id(addon),
+            addon.attachment,
+            lambda v: resources.attachment(addon, app),
+        )
 
     def drain_resource(self, drain: SimLogDrain, app: SimApp) -> Resource:
         entry = self.addons.get(drain.addon) if drain.addon else None
@@ -242,18 +273,17 @@ class EstateIndex:
 
     def team_resource(self, team: SimTeam, role: str | None) -> Resource:
         ea = self.enterprise_accounts.get(team.enterprise_account or "")
-        return Resource(team.id, team.name, lambda v: resources.team(team, ea, role),
-                        kind="team")
+        return Resource(team.id, team.name, lambda v: resources.team(team, ea, role), kind="team")
 
     def enterprise_resource(self, ea: SimEnterpriseAccount, viewer: SimToken) -> Resource:
-        permissions = ["billing", "create", "manage", "view"] if viewer.role == "admin" else [
-            "view"]
+        permissions = (
+            ["billing", "create", "manage", "view"] if viewer.role == "admin" else ["view"]
+        )
         return Resource(ea.id, ea.name, lambda v: resources.enterprise_account(ea, permissions))
 
     def space_resource(self, space: SimSpace) -> Resource:
         team = self.teams.get(space.team or "")
-        return Resource(space.id, space.name, lambda v: resources.space(space, team),
-                        kind="space")
+        return Resource(space.id, space.name, lambda v: resources.space(space, team), kind="space")
 
     @staticmethod
     def region_resource(info: catalog.RegionInfo) -> Resource:
@@ -269,8 +299,12 @@ class EstateIndex:
 
     # --------------------------------------------------------------- lists
 
-    def listing(self, key: tuple[str, ...], build: Callable[[], Iterable[Resource]],
-                fields: tuple[str, ...] = ("id", "name")) -> Listing:
+    def listing(
+        self,
+        key: tuple[str, ...],
+        build: Callable[[], Iterable[Resource]],
+        fields: tuple[str, ...] = ("id", "name"),
+    ) -> Listing:
         """The list cached under ``key`` (which includes whoever asks), built once."""
         with self._lock:
             found = self._listings.get(key)

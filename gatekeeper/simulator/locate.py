@@ -25,8 +25,12 @@ _scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # 
 
 def clean_path(loc: tuple[Any, ...]) -> Path:
     """A pydantic error location without the union branches it tried (``str``, model names)."""
-    return tuple(p for p in loc if isinstance(p, int) or (
-        isinstance(p, str) and p not in ("str", "AddOnEntry", "LogDrainEntry") and "[" not in p))
+    return tuple(
+        p
+        for p in loc
+        if isinstance(p, int)
+        or (isinstance(p, str) and p not in ("str", "AddOnEntry", "LogDrainEntry") and "[" not in p)
+    )
 
 
 def find_line(text: str, loc: tuple[Any, ...], data: Any) -> int | None:
@@ -108,8 +112,11 @@ def _toml_line(lines: list[str], path: Path, data: Any) -> int | None:
             hits = [i for i in range(start, end) if header and header.match(lines[i])]
             if part < len(hits):
                 start = found = hits[part]
-                end = hits[part + 1] if part + 1 < len(hits) else _next_sibling(
-                    lines, hits[part], end, table)
+                end = (
+                    hits[part + 1]
+                    if part + 1 < len(hits)
+                    else _next_sibling(lines, hits[part], end, table)
+                )
             else:  # an inline array item: find it by its value
                 anchor = _anchor(item)
                 hit = next((i for i in range(start, end) if anchor and anchor in lines[i]), None)

@@ -16,15 +16,59 @@ _NAMESPACE = uuid.UUID("6f1c1a52-8d57-4c1e-9d0a-2b6a4c6e0f11")
 _EPOCH = datetime(2023, 1, 2, 9, 0, tzinfo=UTC)
 
 _ADJECTIVES = (
-    "amber", "brisk", "calm", "clear", "curved", "deep", "dense", "early", "fluid", "gentle",
-    "golden", "quiet", "rigid", "round", "shallow", "silent", "solid", "sparse", "spherical",
-    "steady", "swift", "tidy", "vivid", "warm",
+    "amber",
+    "brisk",
+    "calm",
+    "clear",
+    "curved",
+    "deep",
+    "dense",
+    "early",
+    "fluid",
+    "gentle",
+    "golden",
+    "quiet",
+    "rigid",
+    "round",
+    "shallow",
+    "silent",
+    "solid",
+    "sparse",
+    "spherical",
+    "steady",
+    "swift",
+    "tidy",
+    "vivid",
+    "warm",
 )
 # Heroku names extra attachments of one service by colour, e.g. HEROKU_POSTGRESQL_AMBER.
 COLOURS = (
-    "AMBER", "AQUA", "BLACK", "BLUE", "BRONZE", "COBALT", "CRIMSON", "CYAN", "GOLD", "GRAY",
-    "GREEN", "IVORY", "JADE", "MAROON", "NAVY", "OLIVE", "ONYX", "ORANGE", "PINK", "PURPLE",
-    "RED", "ROSE", "SILVER", "TEAL", "WHITE", "YELLOW",
+    "AMBER",
+    "AQUA",
+    "BLACK",
+    "BLUE",
+    "BRONZE",
+    "COBALT",
+    "CRIMSON",
+    "CYAN",
+    "GOLD",
+    "GRAY",
+    "GREEN",
+    "IVORY",
+    "JADE",
+    "MAROON",
+    "NAVY",
+    "OLIVE",
+    "ONYX",
+    "ORANGE",
+    "PINK",
+    "PURPLE",
+    "RED",
+    "ROSE",
+    "SILVER",
+    "TEAL",
+    "WHITE",
+    "YELLOW",
 )
 
 
@@ -38,8 +82,11 @@ def stable_id(kind: str, *parts: str) -> str:
     ``uuid.uuid5(namespace, "kind:part:...")``, computed without building UUID objects: it
     runs for every resource of a 10,000-app estate.
     """
-    raw = bytearray(hashlib.sha1(_NAMESPACE_BYTES + ":".join((kind, *parts)).encode(),
-                                 usedforsecurity=False).digest()[:16])
+    raw = bytearray(
+        hashlib.sha1(
+            _NAMESPACE_BYTES + ":".join((kind, *parts)).encode(), usedforsecurity=False
+        ).digest()[:16]
+    )
     raw[6] = (raw[6] & 0x0F) | 0x50  # version 5
     raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
     h = raw.hex()
@@ -60,8 +107,10 @@ def _digest(*parts: str) -> int:
 
 def _iso(seconds: int) -> str:
     t = time.gmtime(_EPOCH_SECONDS + seconds)
-    return (f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}"
-            f"T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}Z")
+    return (
+        f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}"
+        f"T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}Z"
+    )
 
 
 def dates(*parts: str, days: int = 700, later_days: int = 60) -> tuple[str, str]:
@@ -82,7 +131,7 @@ def addon_name(name_prefix: str, app: str, index: int) -> str:
 
 def web_url(app: str) -> str:
     """The app's default ``herokuapp.com`` URL (name plus a 12-digit hex suffix)."""
-    return f"https://{app}-{_digest('web', app):012x}"[:len(app) + 21] + ".herokuapp.com/"
+    return f"https://{app}-{_digest('web', app):012x}"[: len(app) + 21] + ".herokuapp.com/"
 
 
 def drain_token(drain_id: str) -> str:

@@ -50,8 +50,9 @@ class RangeSpec:
 
     def first_page(self) -> RangeSpec:
         """The same range from its beginning (what a looping ``Next-Range`` points back to)."""
-        return RangeSpec(self.field, None, False, self.end, self.end_exclusive, self.max,
-                         self.order)
+        return RangeSpec(
+            self.field, None, False, self.end, self.end_exclusive, self.max, self.order
+        )
 
 
 def parse_range(header: str | None, fields: Sequence[str]) -> RangeSpec:
@@ -92,8 +93,15 @@ def parse_range(header: str | None, fields: Sequence[str]) -> RangeSpec:
             order = "desc" if value == "desc" else "asc"
         else:
             raise RangeError(f"unknown Range option {key!r}")
-    return RangeSpec(field, start or None, start_exclusive and bool(start), end or None,
-                     end_exclusive and bool(end), size, order)
+    return RangeSpec(
+        field,
+        start or None,
+        start_exclusive and bool(start),
+        end or None,
+        end_exclusive and bool(end),
+        size,
+        order,
+    )
 
 
 @dataclass(frozen=True)
@@ -131,8 +139,9 @@ def cut_page(items: Sequence[T], keys: Sequence[str], spec: RangeSpec) -> Page[T
         return Page(chosen, None, None, None)
     next_range = None
     if more:
-        next_range = RangeSpec(spec.field, chosen_keys[-1], True, spec.end, spec.end_exclusive,
-                               spec.max, spec.order)
+        next_range = RangeSpec(
+            spec.field, chosen_keys[-1], True, spec.end, spec.end_exclusive, spec.max, spec.order
+        )
     return Page(chosen, chosen_keys[0], chosen_keys[-1], next_range)
 
 

@@ -19,9 +19,12 @@ DEFAULT_REFILL_PER_MINUTE = 75.0
 class RateLimiter:
     """Token buckets keyed by account (several tokens of one account share a bucket)."""
 
-    def __init__(self, capacity: int = DEFAULT_CAPACITY,
-                 refill_per_minute: float = DEFAULT_REFILL_PER_MINUTE,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        capacity: int = DEFAULT_CAPACITY,
+        refill_per_minute: float = DEFAULT_REFILL_PER_MINUTE,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.capacity = capacity
         self.refill_per_second = refill_per_minute / 60.0
         self._clock = clock

@@ -75,8 +75,11 @@ def authorization(token: SimToken, name: str | None) -> Json:
     schema shows it (the Heroku CLI matches its own token against this list)."""
     created, updated = _dates("authorization", token.token)
     return {
-        "access_token": {"expires_in": None, "id": stable_id("oauth-token", token.token),
-                         "token": token.token},
+        "access_token": {
+            "expires_in": None,
+            "id": stable_id("oauth-token", token.token),
+            "token": token.token,
+        },
         "client": None,
         "created_at": created,
         "description": f"gatekeeper simulator token of {token.email}",
@@ -125,26 +128,33 @@ def app(app: SimApp, team: SimTeam | None, space: SimSpace | None, region: str |
     """``GET /apps/{app}``; ``region`` is passed so that faults can replace it."""
     body = _app_common(app, region)
     team_ref = {"id": team.id, "name": team.name} if team else None
-    body.update({
-        "acm": False,
-        "generation": CEDAR,
-        "organization": team_ref,
-        "team": team_ref,
-        "space": {"id": space.id, "name": space.name, "shield": space.shield} if space else None,
-    })
+    body.update(
+        {
+            "acm": False,
+            "generation": CEDAR,
+            "organization": team_ref,
+            "team": team_ref,
+            "space": {"id": space.id, "name": space.name, "shield": space.shield}
+            if space
+            else None,
+        }
+    )
     return body
 
 
-def team_app(app: SimApp, team: SimTeam | None, space: SimSpace | None, region: str | None,
-             *, joined: bool) -> Json:
+def team_app(
+    app: SimApp, team: SimTeam | None, space: SimSpace | None, region: str | None, *, joined: bool
+) -> Json:
     """``GET /teams/{team}/apps`` items (the ``team-app`` resource)."""
     body = _app_common(app, region)
-    body.update({
-        "joined": joined,
-        "locked": False,
-        "team": {"id": team.id, "name": team.name} if team else None,
-        "space": {"id": space.id, "name": space.name} if space else None,
-    })
+    body.update(
+        {
+            "joined": joined,
+            "locked": False,
+            "team": {"id": team.id, "name": team.name} if team else None,
+            "space": {"id": space.id, "name": space.name} if space else None,
+        }
+    )
     return body
 
 
@@ -157,7 +167,8 @@ def team(team: SimTeam, enterprise: SimEnterpriseAccount | None, role: str | Non
         "credit_card_collections": not in_enterprise,
         "default": False,
         "enterprise_account": {"id": enterprise.id, "name": enterprise.name}
-        if enterprise else None,
+        if enterprise
+        else None,
         "identity_provider": None,
         "membership_limit": None,
         "name": team.name,
@@ -262,8 +273,7 @@ def plan(info: catalog.PlanInfo) -> Json:
 def region_capability(service: catalog.ServiceInfo, info: catalog.RegionInfo) -> Json:
     return {
         "id": stable_id("region-capability", service.name, info.name),
-        "supports_private_networking": info.private_capable and service.name.startswith(
-            "heroku-"),
+        "supports_private_networking": info.private_capable and service.name.startswith("heroku-"),
         "addon_service": addon_service(service),
         "region": region(info),
     }
@@ -282,11 +292,14 @@ def addon(addon: SimAddOn, app: SimApp, *, plan_name: str, expand: frozenset[str
     if "plan" in expand and known_plan:
         plan_body: Json = plan(info)
     else:
-        plan_body = {"id": stable_id("plan", plan_name) if not known_plan else info.id,
-                     "name": plan_name}
+        plan_body = {
+            "id": stable_id("plan", plan_name) if not known_plan else info.id,
+            "name": plan_name,
+        }
     return {
         "actions": [],
-        "addon_service": addon_service(service) if "addon_service" in expand
+        "addon_service": addon_service(service)
+        if "addon_service" in expand
         else {"id": service.id, "name": service.name},
         "billing_entity": {"id": app.id, "name": app.name, "type": "app"},
         "app": _app_ref(app),
@@ -392,19 +405,21 @@ def to_sdk(kind: str, body: Json) -> Json:
     prices with ``metered``."""
     out = dict(body)
     if kind == "account":
-        out.update({
-            "acknowledged_msa": True,
-            "acknowledged_msa_at": body["created_at"],
-            "eco_dynos_enabled": False,
-            "eco_dynos_shutdown_at": None,
-            "italian_customer_terms": None,
-            "italian_partner_terms": None,
-            "mfa_enabled": True,
-            "mfa_exemption": False,
-            "mfa_exemption_reason": None,
-            "mfa_experience": "vaas",
-            "pipeline_cost_consent_at": None,
-        })
+        out.update(
+            {
+                "acknowledged_msa": True,
+                "acknowledged_msa_at": body["created_at"],
+                "eco_dynos_enabled": False,
+                "eco_dynos_shutdown_at": None,
+                "italian_customer_terms": None,
+                "italian_partner_terms": None,
+                "mfa_enabled": True,
+                "mfa_exemption": False,
+                "mfa_exemption_reason": None,
+                "mfa_experience": "vaas",
+                "pipeline_cost_consent_at": None,
+            }
+        )
     elif kind in ("app", "team-app"):
         out.update(_SDK_APP)
         out["generation"] = CEDAR["name"]

@@ -35,8 +35,9 @@ ATTACHMENT_FIELDS = ("id",)
 class ApiFailure(Exception):
     """An error answer: HTTP status, Heroku's error ``id`` and message."""
 
-    def __init__(self, status: int, error_id: str, message: str,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, error_id: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.error_id = error_id
@@ -96,6 +97,7 @@ def route(template: str, *, free: bool = False) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         _ROUTES.append(Route(re.compile(regex), handler, free))
         return handler
+
     return register
 
 
@@ -122,6 +124,7 @@ def forbidden(message: str) -> ApiFailure:
 
 
 # ------------------------------------------------------------------ access checks
+
 
 def _app(ctx: Context, key: str) -> SimApp:
     app = ctx.index.find_app(key)
@@ -167,6 +170,7 @@ def _self(ctx: Context, user: str) -> None:
 
 # ------------------------------------------------------------------ account
 
+
 @route("/account")
 def account(ctx: Context) -> Reply:
     return One(ctx.index.account_resource(ctx.viewer.email))
@@ -182,8 +186,9 @@ def oauth_authorizations(ctx: Context) -> Reply:
     # The list holds every token of the account, so only a global token may read it: a read
     # token that could would be a way to a global one.
     if "global" not in ctx.viewer.scope:
-        raise forbidden("This token's scope does not allow listing OAuth authorizations "
-                        "(it needs global).")
+        raise forbidden(
+            "This token's scope does not allow listing OAuth authorizations (it needs global)."
+        )
     index, email = ctx.index, ctx.viewer.email
     name = index.person_name(email)
 
@@ -194,6 +199,7 @@ def oauth_authorizations(ctx: Context) -> Reply:
                 body = resources.authorization(token, name)
                 out.append(Resource(body["id"], body["id"], _constant(body)))
         return out
+
     return Many(index.listing(("oauth-authorizations", email), build, fields=("id",)))
 
 
@@ -207,26 +213,43 @@ def user_info(ctx: Context, user: str) -> Reply:
 def user_apps(ctx: Context, user: str) -> Reply:
     _self(ctx, user)
     index, viewer = ctx.index, ctx.viewer
-    return Many(index.listing(("user-apps", ctx.viewer_key), lambda: [
-        index.app_resource(a) for a in index.estate.apps if viewer.collaborates_on(a)]))
+    return Many(
+        index.listing(
+            ("user-apps", ctx.viewer_key),
+            lambda: [index.app_resource(a) for a in index.estate.apps if viewer.collaborates_on(a)],
+        )
+    )
 
 
 @route("/users/{user}/addons")
 def user_addons(ctx: Context, user: str) -> Reply:
     _self(ctx, user)
     index, viewer = ctx.index, ctx.viewer
-    return Many(index.listing(("user-addons", ctx.viewer_key), lambda: [
-        index.addon_resource(o, a) for a in index.estate.apps if viewer.collaborates_on(a)
-        for o in a.addons]))
+    return Many(
+        index.listing(
+            ("user-addons", ctx.viewer_key),
+            lambda: [
+                index.addon_resource(o, a)
+                for a in index.estate.apps
+                if viewer.collaborates_on(a)
+                for o in a.addons
+            ],
+        )
+    )
 
 
 # ------------------------------------------------------------------ apps
 
+
 @route("/apps")
 def apps(ctx: Context) -> Reply:
     index = ctx.index
-    return Many(index.listing(("apps", ctx.viewer_key), lambda: [
-        index.app_resource(a) for a in index.visible_apps(ctx.viewer)]))
+    return Many(
+        index.listing(
+            ("apps", ctx.viewer_key),
+            lambda: [index.app_resource(a) for a in index.visible_apps(ctx.viewer)],
+        )
+    )
 
 
 @route("/apps/{app}")
@@ -237,8 +260,11 @@ def app_info(ctx: Context, app: str) -> Reply:
 @route("/apps/{app}/addons")
 def app_addons(ctx: Context, app: str) -> Reply:
     found, index = _app(ctx, app), ctx.index
-    return Many(index.listing(("app-addons", found.id), lambda: [
-        index.addon_resource(o, found) for o in found.addons]))
+    return Many(
+        index.listing(
+            ("app-addons", found.id), lambda: [index.addon_resource(o, found) for o in found.addons]
+        )
+    )
 
 
 @route("/apps/{app}/addons/{addon}")
@@ -253,15 +279,21 @@ def app_addon(ctx: Context, app: str, addon: str) -> Reply:
 @route("/apps/{app}/addon-attachments")
 def app_attachments(ctx: Context, app: str) -> Reply:
     found, index = _app(ctx, app), ctx.index
-    return Many(index.listing(("app-attachments", found.id), lambda: [
-        index.attachment_resource(o, found) for o in found.addons], fields=ATTACHMENT_FIELDS))
+    return Many(
+        index.listing(
+            ("app-attachments", found.id),
+            lambda: [index.attachment_resource(o, found) for o in found.addons],
+            fields=ATTACHMENT_FIELDS,
+        )
+    )
 
 
 @route("/apps/{app}/addon-attachments/{attachment}")
 def app_attachment(ctx: Context, app: str, attachment: str) -> Reply:
     found = _app(ctx, app)
-    match = next((o for o in found.addons
-                  if attachment in (o.attachment, resources.attachment_id(o))), None)
+    match = next(
+        (o for o in found.addons if attachment in (o.attachment, resources.attachment_id(o))), None
+    )
     if match is None:
         raise not_found("add-on attachment")
     return One(ctx.index.attachment_resource(match, found))
@@ -270,8 +302,13 @@ def app_attachment(ctx: Context, app: str, attachment: str) -> Reply:
 @route("/apps/{app}/log-drains")
 def app_log_drains(ctx: Context, app: str) -> Reply:
     found, index = _app(ctx, app), ctx.index
-    return Many(index.listing(("app-drains", found.id), lambda: [
-        index.drain_resource(d, found) for d in found.log_drains], fields=("id",)))
+    return Many(
+        index.listing(
+            ("app-drains", found.id),
+            lambda: [index.drain_resource(d, found) for d in found.log_drains],
+            fields=("id",),
+        )
+    )
 
 
 @route("/apps/{app}/log-drains/{drain}")
@@ -294,6 +331,7 @@ def app_dynos(ctx: Context, app: str) -> Reply:
                 body = resources.dyno(found, kind, number)
                 out.append(Resource(body["id"], body["name"], _constant(body)))
         return out
+
     return Many(ctx.index.listing(("app-dynos", found.id), build))
 
 
@@ -317,6 +355,7 @@ def app_collaborators(ctx: Context, app: str) -> Reply:
             body = resources.collaborator(found, email, role)
             out.append(Resource(body["id"], email, _constant(body)))
         return out
+
     return Many(index.listing(("app-collaborators", found.id), build, fields=("id",)))
 
 
@@ -331,8 +370,10 @@ def app_pipeline_coupling(ctx: Context, app: str) -> Reply:
 @route("/apps/{app}/config-vars")
 def app_config_vars(ctx: Context, app: str) -> Reply:
     _app(ctx, app)
-    raise forbidden("This token does not have the read-protected scope needed to read config "
-                    "vars. The gatekeeper never reads them.")
+    raise forbidden(
+        "This token does not have the read-protected scope needed to read config "
+        "vars. The gatekeeper never reads them."
+    )
 
 
 @route("/apps/{app}/releases/{release}/config-vars")
@@ -342,12 +383,20 @@ def app_release_config_vars(ctx: Context, app: str, release: str) -> Reply:
 
 # ------------------------------------------------------------------ teams
 
+
 @route("/teams")
 def teams(ctx: Context) -> Reply:
     index, viewer = ctx.index, ctx.viewer
-    return Many(index.listing(("teams", ctx.viewer_key), lambda: [
-        index.team_resource(t, viewer.role) for t in index.estate.teams
-        if viewer.sees_team(t.name)]))
+    return Many(
+        index.listing(
+            ("teams", ctx.viewer_key),
+            lambda: [
+                index.team_resource(t, viewer.role)
+                for t in index.estate.teams
+                if viewer.sees_team(t.name)
+            ],
+        )
+    )
 
 
 @route("/teams/{team}")
@@ -359,16 +408,29 @@ def team_info(ctx: Context, team: str) -> Reply:
 @route("/teams/{team}/apps")
 def team_apps(ctx: Context, team: str) -> Reply:
     found, index = _team(ctx, team), ctx.index
-    return Many(index.listing(("team-apps", found.id), lambda: [
-        index.team_app_resource(a, True) for a in index.apps_of_team.get(found.name, [])]))
+    return Many(
+        index.listing(
+            ("team-apps", found.id),
+            lambda: [
+                index.team_app_resource(a, True) for a in index.apps_of_team.get(found.name, [])
+            ],
+        )
+    )
 
 
 @route("/teams/{team}/addons")
 def team_addons(ctx: Context, team: str) -> Reply:
     found, index = _team(ctx, team), ctx.index
-    return Many(index.listing(("team-addons", found.id), lambda: [
-        index.addon_resource(o, a) for a in index.apps_of_team.get(found.name, [])
-        for o in a.addons]))
+    return Many(
+        index.listing(
+            ("team-addons", found.id),
+            lambda: [
+                index.addon_resource(o, a)
+                for a in index.apps_of_team.get(found.name, [])
+                for o in a.addons
+            ],
+        )
+    )
 
 
 @route("/teams/apps/{app}")
@@ -381,11 +443,18 @@ def team_app_info(ctx: Context, app: str) -> Reply:
 
 # ------------------------------------------------------------------ add-ons
 
+
 @route("/addons")
 def addons(ctx: Context) -> Reply:
     index = ctx.index
-    return Many(index.listing(("addons", ctx.viewer_key), lambda: [
-        index.addon_resource(o, a) for a in index.visible_apps(ctx.viewer) for o in a.addons]))
+    return Many(
+        index.listing(
+            ("addons", ctx.viewer_key),
+            lambda: [
+                index.addon_resource(o, a) for a in index.visible_apps(ctx.viewer) for o in a.addons
+            ],
+        )
+    )
 
 
 @route("/addons/{addon}")
@@ -411,9 +480,17 @@ def addon_attachments(ctx: Context, addon: str) -> Reply:
 @route("/addon-attachments")
 def attachments(ctx: Context) -> Reply:
     index = ctx.index
-    return Many(index.listing(("attachments", ctx.viewer_key), lambda: [
-        index.attachment_resource(o, a) for a in index.visible_apps(ctx.viewer)
-        for o in a.addons], fields=ATTACHMENT_FIELDS))
+    return Many(
+        index.listing(
+            ("attachments", ctx.viewer_key),
+            lambda: [
+                index.attachment_resource(o, a)
+                for a in index.visible_apps(ctx.viewer)
+                for o in a.addons
+            ],
+            fields=ATTACHMENT_FIELDS,
+        )
+    )
 
 
 @route("/addon-attachments/{attachment}")
@@ -428,12 +505,20 @@ def attachment_info(ctx: Context, attachment: str) -> Reply:
 
 # ------------------------------------------------------------------ enterprise accounts
 
+
 @route("/enterprise-accounts")
 def enterprise_accounts(ctx: Context) -> Reply:
     index, viewer = ctx.index, ctx.viewer
-    return Many(index.listing(("enterprise-accounts", ctx.viewer_key), lambda: [
-        index.enterprise_resource(e, viewer) for e in index.estate.enterprise_accounts
-        if viewer.sees_enterprise_account(e.name)]))
+    return Many(
+        index.listing(
+            ("enterprise-accounts", ctx.viewer_key),
+            lambda: [
+                index.enterprise_resource(e, viewer)
+                for e in index.estate.enterprise_accounts
+                if viewer.sees_enterprise_account(e.name)
+            ],
+        )
+    )
 
 
 @route("/enterprise-accounts/{ea}")
@@ -444,18 +529,32 @@ def enterprise_account_info(ctx: Context, ea: str) -> Reply:
 @route("/enterprise-accounts/{ea}/teams")
 def enterprise_account_teams(ctx: Context, ea: str) -> Reply:
     found, index, viewer = _enterprise(ctx, ea), ctx.index, ctx.viewer
-    return Many(index.listing(("enterprise-teams", found.id, ctx.viewer_key), lambda: [
-        index.team_resource(t, index.team_role(viewer, t)) for t in index.estate.teams
-        if t.enterprise_account == found.name]))
+    return Many(
+        index.listing(
+            ("enterprise-teams", found.id, ctx.viewer_key),
+            lambda: [
+                index.team_resource(t, index.team_role(viewer, t))
+                for t in index.estate.teams
+                if t.enterprise_account == found.name
+            ],
+        )
+    )
 
 
 # ------------------------------------------------------------------ spaces and regions
 
+
 @route("/spaces")
 def spaces(ctx: Context) -> Reply:
     index, viewer = ctx.index, ctx.viewer
-    return Many(index.listing(("spaces", ctx.viewer_key), lambda: [
-        index.space_resource(s) for s in index.estate.spaces if viewer.sees_team(s.team)]))
+    return Many(
+        index.listing(
+            ("spaces", ctx.viewer_key),
+            lambda: [
+                index.space_resource(s) for s in index.estate.spaces if viewer.sees_team(s.team)
+            ],
+        )
+    )
 
 
 @route("/spaces/{space}")
@@ -466,8 +565,9 @@ def space_info(ctx: Context, space: str) -> Reply:
 @route("/regions")
 def regions(ctx: Context) -> Reply:
     index = ctx.index
-    return Many(index.listing(("regions",), lambda: [
-        index.region_resource(r) for r in catalog.REGIONS]))
+    return Many(
+        index.listing(("regions",), lambda: [index.region_resource(r) for r in catalog.REGIONS])
+    )
 
 
 @route("/regions/{region}")
@@ -480,11 +580,16 @@ def region_info(ctx: Context, region: str) -> Reply:
 
 # ------------------------------------------------------------------ services and plans
 
+
 @route("/addon-services")
 def addon_services(ctx: Context) -> Reply:
     index = ctx.index
-    return Many(index.listing(("addon-services",), lambda: [
-        index.service_resource(s) for s in index.services.values()]))
+    return Many(
+        index.listing(
+            ("addon-services",),
+            lambda: [index.service_resource(s) for s in index.services.values()],
+        )
+    )
 
 
 def _service(ctx: Context, key: str) -> catalog.ServiceInfo:
@@ -502,8 +607,14 @@ def addon_service_info(ctx: Context, service: str) -> Reply:
 @route("/addon-services/{service}/plans")
 def addon_service_plans(ctx: Context, service: str) -> Reply:
     found, index = _service(ctx, service), ctx.index
-    return Many(index.listing(("plans", found.name), lambda: [
-        index.plan_resource(p) for p in index.plans.values() if p.service == found.name]))
+    return Many(
+        index.listing(
+            ("plans", found.name),
+            lambda: [
+                index.plan_resource(p) for p in index.plans.values() if p.service == found.name
+            ],
+        )
+    )
 
 
 @route("/addon-services/{service}/plans/{plan}")
@@ -526,6 +637,7 @@ def addon_service_region_capabilities(ctx: Context, service: str) -> Reply:
             body = resources.region_capability(found, info)
             out.append(Resource(body["id"], name, _constant(body)))
         return out
+
     return Many(index.listing(("region-capabilities", found.name), build, fields=("id",)))
 
 

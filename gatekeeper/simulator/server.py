@@ -47,8 +47,15 @@ _ACCEPT = re.compile(
 )
 _EXPANSIONS = frozenset({"addon_service", "plan"})
 _REQUEST_HEADERS = ("accept", "accept-expansion", "range", "if-none-match", "user-agent")
-_RESPONSE_HEADERS = ("content-type", "content-range", "next-range", "etag",
-                     "ratelimit-remaining", "retry-after", "request-id")
+_RESPONSE_HEADERS = (
+    "content-type",
+    "content-range",
+    "next-range",
+    "etag",
+    "ratelimit-remaining",
+    "retry-after",
+    "request-id",
+)
 
 
 @dataclass(frozen=True)
@@ -79,8 +86,9 @@ class _Answer:
     account: str | None = None
 
 
-def _error(status: int, error_id: str, message: str, headers: dict[str, str],
-           account: str | None = None) -> _Answer:
+def _error(
+    status: int, error_id: str, message: str, headers: dict[str, str], account: str | None = None
+) -> _Answer:
     body = dumps({"id": error_id, "message": message})
     return _Answer(status, {**headers, "Content-Type": JSON_TYPE}, body, account)
 
@@ -141,9 +149,17 @@ class Simulator:
     ``rate_refill`` per minute.
     """
 
-    def __init__(self, estate: SimEstate | None = None, *, port: int = 0, latency: float = 0.0,
-                 faults: Faults | None = None, rate_limit: int = 4500,
-                 rate_refill: float = DEFAULT_REFILL_PER_MINUTE, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        estate: SimEstate | None = None,
+        *,
+        port: int = 0,
+        latency: float = 0.0,
+        faults: Faults | None = None,
+        rate_limit: int = 4500,
+        rate_refill: float = DEFAULT_REFILL_PER_MINUTE,
+        host: str = "127.0.0.1",
+    ) -> None:
         if estate is None:
             from gatekeeper.simulator.demo import demo_estate
 
@@ -171,8 +187,12 @@ class Simulator:
         server = _Server((self._host, self._requested_port), _Handler)
         server.simulator = self
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name=f"simulator-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name=f"simulator-{self.port}",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -187,8 +207,7 @@ class Simulator:
         # serve_forever notices the request to shut down when its select() returns: wake it
         # with a connection instead of waiting for the poll interval.
         with contextlib.suppress(OSError):
-            socket.create_connection((self._host, int(server.server_address[1])),
-                                     timeout=1).close()
+            socket.create_connection((self._host, int(server.server_address[1])), timeout=1).close()
         stopper.join()
         server.close_connections()
         server.server_close()
@@ -199,8 +218,12 @@ class Simulator:
     def __enter__(self) -> Simulator:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
     # ------------------------------------------------------------------ properties
@@ -286,26 +309,47 @@ class Simulator:
             answer = self._answer(handler, method, path, token, faults, request_id)
         except Exception:  # a bug in the simulator becomes a 500, as on Heroku
             log.exception("simulator failed on %s %s", method, path)
-            answer = _error(500, "internal_server_error", "Internal server error.",
-                            {"Request-Id": request_id})
+            answer = _error(
+                500, "internal_server_error", "Internal server error.", {"Request-Id": request_id}
+            )
 
         if faults.take("slow_responses", path):
             self._sleep(faults.slow_seconds)
         if answer.body and faults.take("broken_json", path):
             answer.body = answer.body[: max(1, len(answer.body) // 2)]
-        response_headers = {k.lower(): v for k, v in answer.headers.items()
-                            if k.lower() in _RESPONSE_HEADERS}
-        self._record(RequestRecord(method, path, query, answer.status, answer.account,
-                                   request_headers, response_headers))
+        response_headers = {
+            k.lower(): v for k, v in answer.headers.items() if k.lower() in _RESPONSE_HEADERS
+        }
+        self._record(
+            RequestRecord(
+                method,
+                path,
+                query,
+                answer.status,
+                answer.account,
+                request_headers,
+                response_headers,
+            )
+        )
         handler.reply(answer.status, answer.headers, answer.body, head=method == "HEAD")
 
-    def _answer(self, handler: _Handler, method: str, path: str, token: str | None,
-                faults: Faults, request_id: str) -> _Answer:
+    def _answer(
+        self,
+        handler: _Handler,
+        method: str,
+        path: str,
+        token: str | None,
+        faults: Faults,
+        request_id: str,
+    ) -> _Answer:
         headers = {"Request-Id": request_id}
         if not acceptable(handler.headers.get("Accept")):
-            return _error(406, "not_acceptable",
-                          f"The Accept header must ask for the API version: {ACCEPT_HELP}.",
-                          headers)
+            return _error(
+                406,
+                "not_acceptable",
+                f"The Accept header must ask for the API version: {ACCEPT_HELP}.",
+                headers,
+            )
         index = self._index
         viewer = index.tokens.get(token) if token else None
         if viewer is None or faults.token_expired():
@@ -317,17 +361,27 @@ class Simulator:
         else:
             allowed, remaining = self.rate_limiter.consume(account)
             if not allowed:
-                return _error(429, "rate_limit", "Your account reached the API rate limit\n"
-                              "Please wait a few minutes before making new requests",
-                              {**headers, "RateLimit-Remaining": "0"}, account)
+                return _error(
+                    429,
+                    "rate_limit",
+                    "Your account reached the API rate limit\n"
+                    "Please wait a few minutes before making new requests",
+                    {**headers, "RateLimit-Remaining": "0"},
+                    account,
+                )
         headers["RateLimit-Remaining"] = str(remaining)
         if faults.take("too_many_requests", path):
             extra = {"RateLimit-Remaining": "0"}
             if faults.retry_after is not None:
                 extra["Retry-After"] = str(max(0, round(faults.retry_after)))
-            return _error(429, "rate_limit", "Your account reached the API rate limit\n"
-                          "Please wait a few minutes before making new requests",
-                          {**headers, **extra}, account)
+            return _error(
+                429,
+                "rate_limit",
+                "Your account reached the API rate limit\n"
+                "Please wait a few minutes before making new requests",
+                {**headers, **extra},
+                account,
+            )
         if faults.take("server_errors", path):
             status = faults.server_error_status
             error_id = "service_unavailable" if status == 503 else "internal_server_error"
@@ -335,17 +389,28 @@ class Simulator:
         if resolved is None:
             return _error(404, "not_found", routes.NOT_FOUND_ROUTE, headers, account)
         route, params = resolved
-        context = routes.Context(index, viewer, path, faults,
-                                 lambda: self.rate_limiter.remaining(account))
+        context = routes.Context(
+            index, viewer, path, faults, lambda: self.rate_limiter.remaining(account)
+        )
         try:
             reply = route.handler(context, **params)
             status, body = self._render(reply, handler, path, faults, headers)
         except routes.ApiFailure as failure:
-            return _error(failure.status, failure.error_id, failure.message,
-                          {**headers, **failure.headers}, account)
+            return _error(
+                failure.status,
+                failure.error_id,
+                failure.message,
+                {**headers, **failure.headers},
+                account,
+            )
         except RangeError as exc:
-            return _error(416, "requested_range_not_satisfiable", f"Invalid Range: {exc}.",
-                          {**headers, "Accept-Ranges": ", ".join(_fields(reply))}, account)
+            return _error(
+                416,
+                "requested_range_not_satisfiable",
+                f"Invalid Range: {exc}.",
+                {**headers, "Accept-Ranges": ", ".join(_fields(reply))},
+                account,
+            )
         headers["Content-Type"] = JSON_TYPE
         headers["Cache-Control"] = "private, no-cache"
         etag = etag_of(body)
@@ -354,11 +419,20 @@ class Simulator:
             return _Answer(304, headers, b"", account)
         return _Answer(status, headers, body, account)
 
-    def _render(self, reply: routes.Reply, handler: _Handler, path: str, faults: Faults,
-                headers: dict[str, str]) -> tuple[int, bytes]:
-        expand = frozenset(
-            part.strip() for part in (handler.headers.get("Accept-Expansion") or "").split(",")
-        ) & _EXPANSIONS
+    def _render(
+        self,
+        reply: routes.Reply,
+        handler: _Handler,
+        path: str,
+        faults: Faults,
+        headers: dict[str, str],
+    ) -> tuple[int, bytes]:
+        expand = (
+            frozenset(
+                part.strip() for part in (handler.headers.get("Accept-Expansion") or "").split(",")
+            )
+            & _EXPANSIONS
+        )
         sdk = is_sdk(handler.headers.get("Accept"))
         if isinstance(reply, routes.One):
             if reply.resource is not None:
@@ -476,8 +550,7 @@ class _Handler(BaseHTTPRequestHandler):
         """End the connection without an answer: a FIN, or with ``reset`` a TCP RST."""
         self.close_connection = True
         if reset:
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                       struct.pack("ii", 1, 0))
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.server.mark_reset(self.connection)
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -486,13 +559,14 @@ class _Handler(BaseHTTPRequestHandler):
 
 def describe_token(token: SimToken) -> str:
     """What a token can see, in words, for ``gatekeeper simulate``."""
+
     def names(values: list[str]) -> str:
         return "all" if "*" in values else (", ".join(values) or "none")
+
     text = f"{token.email} ({token.role}; teams: {names(token.teams)}"
     if token.apps:
         text += f"; collaborator on apps: {names(token.apps)}"
     return text + ")"
 
 
-__all__ = ["RequestRecord", "Simulator", "acceptable", "bearer_token", "describe_token",
-           "etag_of"]
+__all__ = ["RequestRecord", "Simulator", "acceptable", "bearer_token", "describe_token", "etag_of"]

@@ -21,8 +21,17 @@ if TYPE_CHECKING:
 
 # The columns every backend selects for an AuditRecord, in this order.
 RECORD_COLUMNS = (
-    "id", "recorded_at", "generated_at", "scope", "source", "decision",
-    "allow_count", "warn_count", "block_count", "findings_count", "waived_count",
+    "id",
+    "recorded_at",
+    "generated_at",
+    "scope",
+    "source",
+    "decision",
+    "allow_count",
+    "warn_count",
+    "block_count",
+    "findings_count",
+    "waived_count",
     "policy_sha256",
 )
 
@@ -112,13 +121,25 @@ def load_findings(texts: list[str], *, audit_id: int, location: str) -> list[Fin
 def chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
     """``items`` in lists of at most ``size`` (bound parameters per query are limited)."""
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def record_from_row(row: tuple[object, ...]) -> AuditRecord:
     """An ``AuditRecord`` from a row of ``RECORD_COLUMNS`` (timestamps as datetime or ISO text)."""
-    (audit_id, recorded_at, generated_at, scope, source, decision,
-     allow, warn, block, findings, waived, policy_sha256) = row
+    (
+        audit_id,
+        recorded_at,
+        generated_at,
+        scope,
+        source,
+        decision,
+        allow,
+        warn,
+        block,
+        findings,
+        waived,
+        policy_sha256,
+    ) = row
     return AuditRecord(
         id=int(cast(int, audit_id)),
         recorded_at=_moment(recorded_at),
@@ -135,8 +156,7 @@ def record_from_row(row: tuple[object, ...]) -> AuditRecord:
     )
 
 
-def load_report(text: str, compressed: bytes | None, *, audit_id: int,
-                location: str) -> Report:
+def load_report(text: str, compressed: bytes | None, *, audit_id: int, location: str) -> Report:
     """The stored report of one audit (``compressed`` when written since schema version 2,
     else ``text``); a record that no longer parses is a store error."""
     import zlib

@@ -130,8 +130,9 @@ def normalize_scope(scope: str) -> str:
     """
     parts = sorted({part.strip() for part in scope.split(",") if part.strip()})
     if not parts:
-        raise UsageError("The audit scope is empty.",
-                         hint='Use "all" or parts like "team:psych-lab".')
+        raise UsageError(
+            "The audit scope is empty.", hint='Use "all" or parts like "team:psych-lab".'
+        )
     if ALL_SCOPE in parts:
         return ALL_SCOPE
     for part in parts:
@@ -144,8 +145,12 @@ def normalize_scope(scope: str) -> str:
     return ",".join(parts)
 
 
-def scope_of(*, teams: tuple[str, ...] | list[str] = (),
-             enterprises: tuple[str, ...] | list[str] = (), everything: bool = False) -> str:
+def scope_of(
+    *,
+    teams: tuple[str, ...] | list[str] = (),
+    enterprises: tuple[str, ...] | list[str] = (),
+    everything: bool = False,
+) -> str:
     """The scope string of an audit run with ``--team``/``--enterprise``/``--all``."""
     if everything:
         return ALL_SCOPE

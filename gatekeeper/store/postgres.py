@@ -59,8 +59,7 @@ MIGRATIONS: list[tuple[str, ...]] = [
         # fingerprints instead of loading the whole previous report. Audits recorded before
         # have no rows (open_findings_indexed false) and are compared by their report.
         "ALTER TABLE {s}.audits ADD COLUMN report_zlib BYTEA",
-        "ALTER TABLE {s}.audits ADD COLUMN open_findings_indexed BOOLEAN NOT NULL"
-        " DEFAULT FALSE",
+        "ALTER TABLE {s}.audits ADD COLUMN open_findings_indexed BOOLEAN NOT NULL DEFAULT FALSE",
         """
         CREATE TABLE {s}.audit_findings (
             audit_id BIGINT NOT NULL REFERENCES {s}.audits (id),
@@ -93,8 +92,9 @@ def _psycopg() -> Any:
 class PostgresStore:
     """An ``AuditStore`` in a PostgreSQL database, given a libpq URL."""
 
-    def __init__(self, url: str, *, schema: str = DEFAULT_PG_SCHEMA,
-                 connect_timeout: int = 10) -> None:
+    def __init__(
+        self, url: str, *, schema: str = DEFAULT_PG_SCHEMA, connect_timeout: int = 10
+    ) -> None:
         register_url_secrets(url)
         self._location = display_url(url)
         self._schema = schema
@@ -102,7 +102,10 @@ class PostgresStore:
         self._conn: psycopg.Connection[Any] | None = None
         try:
             self._conn = self._psycopg.connect(
-                url, autocommit=True, connect_timeout=connect_timeout, prepare_threshold=None,
+                url,
+                autocommit=True,
+                connect_timeout=connect_timeout,
+                prepare_threshold=None,
                 application_name="gatekeeper",
             )
             self._migrate()
@@ -132,9 +135,20 @@ class PostgresStore:
                         " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', %s, TRUE)"
                         f" RETURNING {_COLUMNS}"
                     ),
-                    (row.recorded_at, row.generated_at, row.scope, row.source, row.decision,
-                     row.allow, row.warn, row.block, row.findings, row.waived,
-                     row.policy_sha256, row.report_zlib),
+                    (
+                        row.recorded_at,
+                        row.generated_at,
+                        row.scope,
+                        row.source,
+                        row.decision,
+                        row.allow,
+                        row.warn,
+                        row.block,
+                        row.findings,
+                        row.waived,
+                        row.policy_sha256,
+                        row.report_zlib,
+                    ),
                 )
                 stored = cursor.fetchone()
                 if stored is None:  # pragma: no cover - INSERT ... RETURNING returns a row
@@ -142,8 +156,10 @@ class PostgresStore:
                 audit_id = stored[0]
                 with conn.cursor() as rows:
                     rows.executemany(
-                        self._sql("INSERT INTO {s}.audit_findings (audit_id, fingerprint,"
-                                  " finding_json) VALUES (%s, %s, %s)"),
+                        self._sql(
+                            "INSERT INTO {s}.audit_findings (audit_id, fingerprint,"
+                            " finding_json) VALUES (%s, %s, %s)"
+                        ),
                         ((audit_id, fp, text) for fp, text in _rows.open_finding_rows(report)),
                     )
                 # Built inside the transaction: if this fails, nothing was recorded.
@@ -166,11 +182,17 @@ class PostgresStore:
 
     def latest_record(self, scope: str) -> AuditRecord | None:
         try:
-            row = self._connection().execute(
-                self._sql(f"SELECT {_COLUMNS} FROM {{s}}.audits WHERE scope = %s"
-                          " ORDER BY id DESC LIMIT 1"),
-                (normalize_scope(scope),),
-            ).fetchone()
+            row = (
+                self._connection()
+                .execute(
+                    self._sql(
+                        f"SELECT {_COLUMNS} FROM {{s}}.audits WHERE scope = %s"
+                        " ORDER BY id DESC LIMIT 1"
+                    ),
+                    (normalize_scope(scope),),
+                )
+                .fetchone()
+            )
         except self._psycopg.Error as exc:
             raise self._error("read", exc) from None
         return None if row is None else _rows.record_from_row(tuple(row))
@@ -197,11 +219,16 @@ class PostgresStore:
         conn = self._connection()
         try:
             for chunk in _rows.chunks(sorted(fingerprints)):
-                texts += [str(row[0]) for row in conn.execute(
-                    self._sql("SELECT finding_json FROM {s}.audit_findings"
-                              " WHERE audit_id = %s AND fingerprint = ANY(%s)"),
-                    (audit_id, chunk),
-                ).fetchall()]
+                texts += [
+                    str(row[0])
+                    for row in conn.execute(
+                        self._sql(
+                            "SELECT finding_json FROM {s}.audit_findings"
+                            " WHERE audit_id = %s AND fingerprint = ANY(%s)"
+                        ),
+                        (audit_id, chunk),
+                    ).fetchall()
+                ]
         except self._psycopg.Error as exc:
             raise self._error("read", exc) from None
         return _rows.load_findings(texts, audit_id=audit_id, location=self.location)
@@ -210,8 +237,9 @@ class PostgresStore:
         query = f"SELECT {_COLUMNS} FROM {{s}}.audits ORDER BY id DESC LIMIT %s"
         params: tuple[object, ...] = (limit,)
         if scope is not None:
-            query = (f"SELECT {_COLUMNS} FROM {{s}}.audits WHERE scope = %s"
-                     " ORDER BY id DESC LIMIT %s")
+            query = (
+                f"SELECT {_COLUMNS} FROM {{s}}.audits WHERE scope = %s ORDER BY id DESC LIMIT %s"
+            )
             params = (normalize_scope(scope), limit)
         try:
             rows = self._connection().execute(self._sql(query), params).fetchall()
@@ -274,18 +302,22 @@ class PostgresStore:
             # another one may have won
             version = _rows.checked_version(self.location, self._schema_version())
             conn.execute(self._sql("CREATE SCHEMA IF NOT EXISTS {s}"))
-            conn.execute(self._sql(
-                "CREATE TABLE IF NOT EXISTS {s}.meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
-            ))
+            conn.execute(
+                self._sql(
+                    "CREATE TABLE IF NOT EXISTS {s}.meta"
+                    " (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                )
+            )
             for step in MIGRATIONS[version:]:
                 for statement in step:
                     conn.execute(self._sql(statement))
             conn.execute(
-                self._sql("INSERT INTO {s}.meta (key, value) VALUES ('schema_version', %s)"
-                          " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"),
+                self._sql(
+                    "INSERT INTO {s}.meta (key, value) VALUES ('schema_version', %s)"
+                    " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
+                ),
                 (str(SCHEMA_VERSION),),
             )
-
 
     def _error(self, action: str, exc: BaseException) -> StoreError:
         detail = redact(" ".join(str(exc).split())) or type(exc).__name__

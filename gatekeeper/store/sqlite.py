@@ -113,9 +113,20 @@ class SQLiteStore:
                     " allow_count, warn_count, block_count, findings_count, waived_count,"
                     " policy_sha256, report_json, report_zlib, open_findings_indexed)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, 1)",
-                    (row.recorded_at.isoformat(), row.generated_at.isoformat(), row.scope,
-                     row.source, row.decision, row.allow, row.warn, row.block, row.findings,
-                     row.waived, row.policy_sha256, row.report_zlib),
+                    (
+                        row.recorded_at.isoformat(),
+                        row.generated_at.isoformat(),
+                        row.scope,
+                        row.source,
+                        row.decision,
+                        row.allow,
+                        row.warn,
+                        row.block,
+                        row.findings,
+                        row.waived,
+                        row.policy_sha256,
+                        row.report_zlib,
+                    ),
                 )
                 audit_id = cursor.lastrowid
                 conn.executemany(
@@ -145,10 +156,14 @@ class SQLiteStore:
 
     def latest_record(self, scope: str) -> AuditRecord | None:
         try:
-            row = self._connection().execute(
-                f"SELECT {_COLUMNS} FROM audits WHERE scope = ? ORDER BY id DESC LIMIT 1",
-                (normalize_scope(scope),),
-            ).fetchone()
+            row = (
+                self._connection()
+                .execute(
+                    f"SELECT {_COLUMNS} FROM audits WHERE scope = ? ORDER BY id DESC LIMIT 1",
+                    (normalize_scope(scope),),
+                )
+                .fetchone()
+            )
         except sqlite3.Error as exc:
             raise self._error("read", exc) from None
         return None if row is None else _rows.record_from_row(row)
@@ -174,9 +189,14 @@ class SQLiteStore:
             conn = self._connection()
             for chunk in _rows.chunks(sorted(fingerprints)):
                 marks = ", ".join("?" * len(chunk))
-                texts += [text for (text,) in conn.execute(
-                    "SELECT finding_json FROM audit_findings WHERE audit_id = ?"
-                    f" AND fingerprint IN ({marks})", (audit_id, *chunk))]
+                texts += [
+                    text
+                    for (text,) in conn.execute(
+                        "SELECT finding_json FROM audit_findings WHERE audit_id = ?"
+                        f" AND fingerprint IN ({marks})",
+                        (audit_id, *chunk),
+                    )
+                ]
         except sqlite3.Error as exc:
             raise self._error("read", exc) from None
         return _rows.load_findings(texts, audit_id=audit_id, location=self._path)
@@ -276,7 +296,6 @@ class SQLiteStore:
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (str(SCHEMA_VERSION),),
             )
-
 
     def _error(self, action: str, exc: BaseException) -> StoreError:
         hint = None

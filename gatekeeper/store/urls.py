@@ -150,6 +150,7 @@ def _postgres_target(url: str, origin: str) -> StoreTarget:
             "plain lower-case identifier.",
             hint="Use letters, digits and underscores, e.g. ?schema=gatekeeper.",
         )
-    libpq_url = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(params),
-                            parts.fragment))
+    libpq_url = urlunsplit(
+        (parts.scheme, parts.netloc, parts.path, urlencode(params), parts.fragment)
+    )
     return StoreTarget("postgres", libpq_url, schema)

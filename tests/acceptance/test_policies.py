@@ -29,41 +29,55 @@ EXPECTED: dict[str, dict[str, tuple[str, set[str]]]] = {
         "experiment-us": ("block", {"region-not-allowed"}),
         "frankfurt-exp": ("warn", {"addon-outside-region", "postgres-backups"}),
         "clinical-trial": ("allow", {"postgres-backups"}),  # heroku-connect waived
-        "bio-dashboard": ("block", {"addon-no-agreement", "log-drain-not-allowed",
-                                    "unclassified-app"}),
+        "bio-dashboard": (
+            "block",
+            {"addon-no-agreement", "log-drain-not-allowed", "unclassified-app"},
+        ),
         "econ-game": ("allow", set()),
         "econ-archive": ("allow", set()),
         "student-game": ("block", {"team-not-covered", "unclassified-app"}),
         "jdoe-thesis": ("block", {"personal-account", "postgres-backups", "unclassified-app"}),
     },
     "clinic-special-category.toml": {
-        "survey": ("block", {"shield-required", "addon-no-agreement", "postgres-backups",
-                             "unclassified-app"}),
-        "otree-study": ("block", {"shield-required", "log-drain-not-allowed",
-                                  "postgres-backups", "unclassified-app"}),
-        "experiment-us": ("block", {"region-not-allowed", "shield-required",
-                                    "unclassified-app"}),
-        "frankfurt-exp": ("block", {"shield-required", "addon-outside-region",
-                                    "postgres-backups", "unclassified-app"}),
+        "survey": (
+            "block",
+            {"shield-required", "addon-no-agreement", "postgres-backups", "unclassified-app"},
+        ),
+        "otree-study": (
+            "block",
+            {"shield-required", "log-drain-not-allowed", "postgres-backups", "unclassified-app"},
+        ),
+        "experiment-us": ("block", {"region-not-allowed", "shield-required", "unclassified-app"}),
+        "frankfurt-exp": (
+            "block",
+            {"shield-required", "addon-outside-region", "postgres-backups", "unclassified-app"},
+        ),
         "clinical-trial": ("allow", {"postgres-backups"}),
-        "bio-dashboard": ("block", {"shield-required", "addon-no-agreement",
-                                    "log-drain-not-allowed", "unclassified-app"}),
+        "bio-dashboard": (
+            "block",
+            {"shield-required", "addon-no-agreement", "log-drain-not-allowed", "unclassified-app"},
+        ),
         "econ-game": ("allow", set()),
         "econ-archive": ("allow", set()),
         "student-game": ("block", {"shield-required", "team-not-covered", "unclassified-app"}),
-        "jdoe-thesis": ("block", {"shield-required", "personal-account", "postgres-backups",
-                                  "unclassified-app"}),
+        "jdoe-thesis": (
+            "block",
+            {"shield-required", "personal-account", "postgres-backups", "unclassified-app"},
+        ),
     },
     "small-lab-no-agreements.toml": {
         "survey": ("block", {"team-not-covered", "addon-no-agreement", "unclassified-app"}),
-        "otree-study": ("block", {"team-not-covered", "log-drain-not-allowed",
-                                  "unclassified-app"}),
+        "otree-study": ("block", {"team-not-covered", "log-drain-not-allowed", "unclassified-app"}),
         "experiment-us": ("block", {"team-not-covered", "unclassified-app"}),
-        "frankfurt-exp": ("block", {"team-not-covered", "addon-outside-region",
-                                    "unclassified-app"}),
+        "frankfurt-exp": (
+            "block",
+            {"team-not-covered", "addon-outside-region", "unclassified-app"},
+        ),
         "clinical-trial": ("block", {"team-not-covered", "heroku-connect", "unclassified-app"}),
-        "bio-dashboard": ("block", {"team-not-covered", "addon-no-agreement",
-                                    "log-drain-not-allowed", "unclassified-app"}),
+        "bio-dashboard": (
+            "block",
+            {"team-not-covered", "addon-no-agreement", "log-drain-not-allowed", "unclassified-app"},
+        ),
         "econ-game": ("allow", set()),
         "econ-archive": ("allow", set()),
         "student-game": ("block", {"team-not-covered", "unclassified-app"}),
@@ -87,8 +101,9 @@ def test_every_example_has_expectations() -> None:
 @pytest.mark.parametrize("name", FILES)
 def test_example_validates(name: str) -> None:
     path = POLICIES / name
-    result = CliRunner().invoke(cli, ["policy", "validate", str(path)],
-                                catch_exceptions=False, standalone_mode=False)
+    result = CliRunner().invoke(
+        cli, ["policy", "validate", str(path)], catch_exceptions=False, standalone_mode=False
+    )
     assert result.return_value == 0, result.output
     assert result.output.startswith(f"OK: {path} (")
 
@@ -96,11 +111,11 @@ def test_example_validates(name: str) -> None:
 @pytest.mark.parametrize("name", FILES)
 def test_example_decisions_on_the_demo_estate(name: str, demo: Estate) -> None:
     report = evaluate(demo, load_policy(POLICIES / name), TODAY)
-    got = {a.name: (a.decision, {f.rule for f in a.findings if not f.waived})
-           for a in report.apps}
+    got = {a.name: (a.decision, {f.rule for f in a.findings if not f.waived}) for a in report.apps}
     assert got == EXPECTED[name]
-    expected_overall = max((d for d, _ in EXPECTED[name].values()),
-                           key=["allow", "warn", "block"].index)
+    expected_overall = max(
+        (d for d, _ in EXPECTED[name].values()), key=["allow", "warn", "block"].index
+    )
     assert report.decision == expected_overall
     assert report.policy_path == str(POLICIES / name)
 
@@ -124,7 +139,8 @@ def test_university_blocks_explain_themselves(demo: Estate) -> None:
     drain = next(f for f in bio.findings if f.rule == "log-drain-not-allowed")
     assert drain.remediation.startswith(
         "Remove the drain: `heroku drains:remove https://logs.example-logging.io/ingest "
-        "-a bio-dashboard`")
+        "-a bio-dashboard`"
+    )
     assert [a.state for a in report.agreements] == ["active", "active", "active"]
     assert [w.used for w in report.waivers] == [True]
     assert report.policy_findings == ()

@@ -128,8 +128,13 @@ def assert_every_format_parses(directory: Path, apps: set[str]) -> dict[str, Any
     assert parser.tags > 20
     with_findings = {a["name"] for a in doc["apps"] if a["findings"]}
     not_allowed = {a["name"] for a in doc["apps"] if a["decision"] != "allow"}
-    for fmt, expected in (("html", apps), ("junit", apps), ("markdown", with_findings),
-                          ("csv", with_findings), ("text", not_allowed)):
+    for fmt, expected in (
+        ("html", apps),
+        ("junit", apps),
+        ("markdown", with_findings),
+        ("csv", with_findings),
+        ("text", not_allowed),
+    ):
         text = (directory / f"audit.{fmt}").read_text(encoding="utf-8")
         missing = [a for a in expected if a not in text]
         assert not missing, (fmt, missing)
@@ -140,17 +145,29 @@ def assert_every_format_parses(directory: Path, apps: set[str]) -> dict[str, Any
     return doc
 
 
-@pytest.mark.parametrize(("scope", "apps", "code"), [
-    (["--all"], EVERYTHING, 1),
-    (["--enterprise", "uni-example"], ENTERPRISE, 1),
-    (["--team", "psych-lab"], PSYCH_LAB, 1),
-    (["--team", "econ-lab"], {"econ-game", "econ-archive"}, 0),
-    (["--team", "econ-lab", "--team", "bio-lab"],
-     {"econ-game", "econ-archive", "clinical-trial", "bio-dashboard"}, 1),
-], ids=["all", "enterprise", "team", "allowed-team", "two-teams"])
-def test_audit_scopes_write_every_format(scope: list[str], apps: set[str], code: int,
-                                         user_env: Simulator, tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("scope", "apps", "code"),
+    [
+        (["--all"], EVERYTHING, 1),
+        (["--enterprise", "uni-example"], ENTERPRISE, 1),
+        (["--team", "psych-lab"], PSYCH_LAB, 1),
+        (["--team", "econ-lab"], {"econ-game", "econ-archive"}, 0),
+        (
+            ["--team", "econ-lab", "--team", "bio-lab"],
+            {"econ-game", "econ-archive", "clinical-trial", "bio-dashboard"},
+            1,
+        ),
+    ],
+    ids=["all", "enterprise", "team", "allowed-team", "two-teams"],
+)
+def test_audit_scopes_write_every_format(
+    scope: list[str],
+    apps: set[str],
+    code: int,
+    user_env: Simulator,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert run(["audit", *scope, "--no-history", *outputs(tmp_path)]) == code
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err
@@ -159,14 +176,13 @@ def test_audit_scopes_write_every_format(scope: list[str], apps: set[str], code:
     assert decisions(doc) == {a.name: a.decision for a in truth.apps if a.name in apps}
     for app in doc["apps"]:
         want = next(a for a in truth.apps if a.name == app["name"])
-        assert {f["fingerprint"] for f in app["findings"]} == {
-            f.fingerprint for f in want.findings}
+        assert {f["fingerprint"] for f in app["findings"]} == {f.fingerprint for f in want.findings}
     assert "s3cr3t-drain-token" not in json.dumps(doc)
 
 
-def test_audit_all_sees_only_what_the_token_sees(user_env: Simulator,
-                                                 monkeypatch: pytest.MonkeyPatch,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_audit_all_sees_only_what_the_token_sees(
+    user_env: Simulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("HEROKU_API_KEY", DEMO_JDOE_TOKEN)
     assert run(["audit", "--all", "--no-history", "--format", "json"]) == 1
     doc = json.loads(capsys.readouterr().out)
@@ -175,23 +191,25 @@ def test_audit_all_sees_only_what_the_token_sees(user_env: Simulator,
     assert set(decisions(doc)) == PSYCH_LAB | {"jdoe-thesis"}
 
 
-def test_a_team_the_token_cannot_read_exits_3(user_env: Simulator,
-                                              monkeypatch: pytest.MonkeyPatch,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_team_the_token_cannot_read_exits_3(
+    user_env: Simulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("HEROKU_API_KEY", DEMO_JDOE_TOKEN)
     assert run(["audit", "--team", "bio-lab", "--no-history"]) == 3
     err = capsys.readouterr().err
     assert "bio-lab" in err and "Traceback" not in err
 
 
-def test_nothing_to_audit_is_a_usage_error(user_env: Simulator,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_nothing_to_audit_is_a_usage_error(
+    user_env: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["audit"]) == 2
     assert "--team" in capsys.readouterr().err
 
 
-def test_the_audit_requests_only_lists_and_drains(user_env: Simulator,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_audit_requests_only_lists_and_drains(
+    user_env: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["audit", "--all", "--no-history", "--format", "json"]) == 1
     capsys.readouterr()
     per_app = [r.path for r in user_env.requests if r.path.startswith("/apps/")]
@@ -218,12 +236,15 @@ def changed_estate() -> SimEstate:
 
 def new_and_resolved(doc: dict[str, Any]) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     changes = doc["changes"]
-    return ({(f["app"], f["rule"]) for f in changes["new"]},
-            {(f["app"], f["rule"]) for f in changes["resolved"]})
+    return (
+        {(f["app"], f["rule"]) for f in changes["new"]},
+        {(f["app"], f["rule"]) for f in changes["resolved"]},
+    )
 
 
-def test_since_last_reports_new_and_resolved_findings(user_env: Simulator, tmp_path: Path,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_since_last_reports_new_and_resolved_findings(
+    user_env: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     store = f"sqlite:///{tmp_path / 'history.sqlite3'}"
     audit = ["audit", "--all", "--since-last", "--store", store, "--format", "json"]
 
@@ -231,7 +252,8 @@ def test_since_last_reports_new_and_resolved_findings(user_env: Simulator, tmp_p
     first = json.loads(capsys.readouterr().out)
     assert first["changes"]["resolved"] == []
     assert len(first["changes"]["new"]) == sum(
-        not f["waived"] for a in first["apps"] for f in a["findings"])
+        not f["waived"] for a in first["apps"] for f in a["findings"]
+    )
 
     assert run(audit) == 1
     second = json.loads(capsys.readouterr().out)
@@ -254,28 +276,46 @@ def test_since_last_reports_new_and_resolved_findings(user_env: Simulator, tmp_p
     assert len(records) == 3
 
 
-def test_scopes_have_separate_histories(user_env: Simulator, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_scopes_have_separate_histories(
+    user_env: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     store = f"sqlite:///{tmp_path / 'history.sqlite3'}"
     assert run(["audit", "--all", "--store", store, "--format", "json"]) == 1
     capsys.readouterr()
     # The first audit of another scope compares with nothing: every open finding is new.
-    assert run(["audit", "--team", "psych-lab", "--since-last", "--store", store,
-                "--format", "json"]) == 1
+    assert (
+        run(["audit", "--team", "psych-lab", "--since-last", "--store", store, "--format", "json"])
+        == 1
+    )
     doc = json.loads(capsys.readouterr().out)
     # (app None: the policy-level waiver-unused, since clinical-trial is not in psych-lab)
     assert {f["app"] for f in doc["changes"]["new"]} - {None} == PSYCH_LAB
     assert doc["changes"]["new"]
 
 
-def test_baseline_file_reports_changes(user_env: Simulator, tmp_path: Path,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_baseline_file_reports_changes(
+    user_env: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     baseline = tmp_path / "baseline.json"
     assert run(["audit", "--all", "--no-history", "--output", f"json={baseline}"]) == 1
     capsys.readouterr()
     user_env.set_estate(changed_estate())
-    assert run(["audit", "--all", "--no-history", "--baseline", str(baseline),
-                "--format", "json", "--output", f"html={tmp_path / 'r.html'}"]) == 1
+    assert (
+        run(
+            [
+                "audit",
+                "--all",
+                "--no-history",
+                "--baseline",
+                str(baseline),
+                "--format",
+                "json",
+                "--output",
+                f"html={tmp_path / 'r.html'}",
+            ]
+        )
+        == 1
+    )
     doc = json.loads(capsys.readouterr().out)
     assert doc["changes"]["baseline"] == "baseline.json"
     new, resolved = new_and_resolved(doc)
@@ -286,15 +326,18 @@ def test_baseline_file_reports_changes(user_env: Simulator, tmp_path: Path,
 
 
 def test_baseline_and_since_last_together_is_a_usage_error(
-        user_env: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    user_env: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["audit", "--all", "--since-last", "--baseline", str(tmp_path / "x.json")]) == 2
     assert "--baseline" in capsys.readouterr().err
 
 
-def test_a_missing_baseline_file_is_a_usage_error(user_env: Simulator, tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(["audit", "--all", "--no-history", "--baseline",
-                str(tmp_path / "missing.json")]) == 2
+def test_a_missing_baseline_file_is_a_usage_error(
+    user_env: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        run(["audit", "--all", "--no-history", "--baseline", str(tmp_path / "missing.json")]) == 2
+    )
     assert "missing.json" in capsys.readouterr().err
 
 
@@ -306,9 +349,13 @@ class _Webhook(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", "0"))
-        self.received.append({"path": self.path,
-                              "content_type": self.headers.get("Content-Type"),
-                              "body": json.loads(self.rfile.read(length))})
+        self.received.append(
+            {
+                "path": self.path,
+                "content_type": self.headers.get("Content-Type"),
+                "body": json.loads(self.rfile.read(length)),
+            }
+        )
         self.send_response(200)
         self.send_header("Content-Length", "2")
         self.end_headers()
@@ -334,8 +381,11 @@ def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
 
 
 def test_notify_posts_when_new_blocking_findings_appear(
-        user_env: Simulator, tmp_path: Path, webhook: tuple[str, list[dict[str, Any]]],
-        capsys: pytest.CaptureFixture[str]) -> None:
+    user_env: Simulator,
+    tmp_path: Path,
+    webhook: tuple[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     url, received = webhook
     store = f"sqlite:///{tmp_path / 'history.sqlite3'}"
     audit = ["audit", "--all", "--since-last", "--store", store, "--notify", url]
@@ -346,8 +396,7 @@ def test_notify_posts_when_new_blocking_findings_appear(
     assert first["path"] == "/hooks/T000/B000/secret-path"
     assert first["content_type"].startswith("application/json")
     assert "experiment-us" in first["body"]["text"]
-    assert first["body"]["new_blocking_count"] == sum(
-        1 for f in first["body"]["new_blocking"]) > 0
+    assert first["body"]["new_blocking_count"] == sum(1 for f in first["body"]["new_blocking"]) > 0
 
     assert run(audit) == 1  # nothing new, nothing expiring: no post
     assert len(received) == 1
@@ -363,10 +412,13 @@ def test_notify_posts_when_new_blocking_findings_appear(
     assert "secret-path" not in err
 
 
-def test_notify_url_from_the_environment(user_env: Simulator, tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch,
-                                         webhook: tuple[str, list[dict[str, Any]]],
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_notify_url_from_the_environment(
+    user_env: Simulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    webhook: tuple[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     url, received = webhook
     monkeypatch.setenv("GATEKEEPER_NOTIFY_URL", url)
     assert run(["audit", "--team", "psych-lab", "--no-history"]) == 1
@@ -378,8 +430,13 @@ def test_notify_url_from_the_environment(user_env: Simulator, tmp_path: Path,
 
 def _subprocess_env(sim: Simulator, home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HEROKU", "GATEKEEPER"))}
-    env.update(HEROKU_API_KEY=DEMO_ADMIN_TOKEN, HEROKU_HOST=sim.url, GATEKEEPER_POLICY=str(POLICY),
-               HOME=str(home), XDG_DATA_HOME=str(home / "data"))
+    env.update(
+        HEROKU_API_KEY=DEMO_ADMIN_TOKEN,
+        HEROKU_HOST=sim.url,
+        GATEKEEPER_POLICY=str(POLICY),
+        HOME=str(home),
+        XDG_DATA_HOME=str(home / "data"),
+    )
     return env
 
 
@@ -389,9 +446,20 @@ def test_progress_bar_on_a_terminal(sim: Simulator, tmp_path: Path) -> None:
     master, slave = pty.openpty()
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "gatekeeper", "audit", "--all", "--no-history",
-             "--format", "json"],
-            env=_subprocess_env(sim, tmp_path), stdout=subprocess.PIPE, stderr=slave)
+            [
+                sys.executable,
+                "-m",
+                "gatekeeper",
+                "audit",
+                "--all",
+                "--no-history",
+                "--format",
+                "json",
+            ],
+            env=_subprocess_env(sim, tmp_path),
+            stdout=subprocess.PIPE,
+            stderr=slave,
+        )
         os.close(slave)
         chunks: list[bytes] = []
         while True:
@@ -421,10 +489,13 @@ def test_progress_bar_on_a_terminal(sim: Simulator, tmp_path: Path) -> None:
 
 def test_no_progress_when_stderr_is_not_a_terminal(sim: Simulator, tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "gatekeeper", "audit", "--all", "--no-history",
-         "--format", "json"],
-        env=_subprocess_env(sim, tmp_path), capture_output=True, text=True, timeout=60,
-        check=False)
+        [sys.executable, "-m", "gatekeeper", "audit", "--all", "--no-history", "--format", "json"],
+        env=_subprocess_env(sim, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 1
     assert "rate budget" not in done.stderr and "\r" not in done.stderr
     assert "\x1b" not in done.stdout + done.stderr
@@ -442,8 +513,13 @@ def procfile_commands() -> dict[str, str]:
 
 def bash_argv(command: str, env: dict[str, str]) -> list[str]:
     """The argv that bash (as Heroku runs a process type) makes of ``command``."""
-    done = subprocess.run(["bash", "-c", f"set -- {command}; printf '%s\\0' \"$@\""], env=env,
-                          capture_output=True, check=True, timeout=10)
+    done = subprocess.run(
+        ["bash", "-c", f"set -- {command}; printf '%s\\0' \"$@\""],
+        env=env,
+        capture_output=True,
+        check=True,
+        timeout=10,
+    )
     return done.stdout.decode("utf-8").split("\0")[:-1]
 
 
@@ -459,8 +535,11 @@ def test_procfile_declares_the_release_phase_and_the_worker() -> None:
 
 @pytest.mark.parametrize("kind", ["release", "worker"])
 def test_procfile_commands_parse_as_gatekeeper_invocations(kind: str) -> None:
-    env = {"PATH": os.environ["PATH"], "HEROKU_APP_NAME": "uni-gatekeeper",
-           "GATEKEEPER_ENTERPRISE": "uni-example"}
+    env = {
+        "PATH": os.environ["PATH"],
+        "HEROKU_APP_NAME": "uni-gatekeeper",
+        "GATEKEEPER_ENTERPRISE": "uni-example",
+    }
     argv = bash_argv(procfile_commands()[kind], env)
     assert argv[0] == "gatekeeper"
     verb = cli.get_command(cli.make_context("gatekeeper", argv[1:2]), argv[1])
@@ -474,9 +553,9 @@ def test_procfile_commands_parse_as_gatekeeper_invocations(kind: str) -> None:
         assert ctx.params["app"] == "uni-gatekeeper"
 
 
-def test_procfile_release_phase_runs_against_the_api(sim: Simulator,
-                                                    monkeypatch: pytest.MonkeyPatch,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_procfile_release_phase_runs_against_the_api(
+    sim: Simulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     env = {"PATH": os.environ["PATH"], "HEROKU_APP_NAME": "econ-game"}
     argv = bash_argv(procfile_commands()["release"], env)
     monkeypatch.setenv("HEROKU_API_KEY", DEMO_ADMIN_TOKEN)
@@ -488,16 +567,24 @@ def test_procfile_release_phase_runs_against_the_api(sim: Simulator,
 
 
 def test_procfile_worker_audits_records_notifies_and_sleeps(
-        sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        webhook: tuple[str, list[dict[str, Any]]], capsys: pytest.CaptureFixture[str]) -> None:
+    sim: Simulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    webhook: tuple[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """One turn of the worker's loop, with DATABASE_URL and GATEKEEPER_NOTIFY_URL as on
     Heroku (a SQLite URL standing in for Heroku Postgres); the sleep ends the test."""
     url, received = webhook
     env = {"PATH": os.environ["PATH"], "GATEKEEPER_ENTERPRISE": "uni-example"}
     argv = bash_argv(procfile_commands()["worker"], env)
-    for name, value in (("HEROKU_API_KEY", DEMO_ADMIN_TOKEN), ("HEROKU_HOST", sim.url),
-                        ("GATEKEEPER_POLICY", str(POLICY)), ("GATEKEEPER_NOTIFY_URL", url),
-                        ("DATABASE_URL", f"sqlite:///{tmp_path / 'heroku-postgres.sqlite3'}")):
+    for name, value in (
+        ("HEROKU_API_KEY", DEMO_ADMIN_TOKEN),
+        ("HEROKU_HOST", sim.url),
+        ("GATEKEEPER_POLICY", str(POLICY)),
+        ("GATEKEEPER_NOTIFY_URL", url),
+        ("DATABASE_URL", f"sqlite:///{tmp_path / 'heroku-postgres.sqlite3'}"),
+    ):
         monkeypatch.setenv(name, value)
     slept: list[float] = []
 
@@ -546,11 +633,15 @@ def test_app_json_declares_what_the_procfile_needs() -> None:
 def test_the_buildpack_installs_the_postgres_extra() -> None:
     """Heroku's Python buildpack needs requirements.txt (a pyproject.toml alone is not
     detected); it installs this repository with the PostgreSQL store's driver."""
-    lines = [line.strip() for line in
-             (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.lstrip().startswith("#")]
+    lines = [
+        line.strip()
+        for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
     assert lines == [".[postgres]"]
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert any(dep.startswith("psycopg") for dep in
-               pyproject["project"]["optional-dependencies"]["postgres"])
+    assert any(
+        dep.startswith("psycopg")
+        for dep in pyproject["project"]["optional-dependencies"]["postgres"]
+    )
     assert pyproject["project"]["scripts"]["gatekeeper"] == "gatekeeper.cli:main"

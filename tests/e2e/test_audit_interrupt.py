@@ -79,8 +79,16 @@ class Workspace:
 
     def argv(self) -> list[str]:
         outputs = [f"--output={fmt}={self.reports / ('audit.' + fmt)}" for fmt in FORMATS]
-        return ["audit", "--all", "--since-last", "--store", self.store, "--format", "json",
-                *outputs]
+        return [
+            "audit",
+            "--all",
+            "--since-last",
+            "--store",
+            self.store,
+            "--format",
+            "json",
+            *outputs,
+        ]
 
     def files(self) -> dict[str, bytes]:
         return {p.name: p.read_bytes() for p in sorted(self.reports.iterdir())}
@@ -102,8 +110,7 @@ class Workspace:
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, sim: Simulator, capsys: pytest.CaptureFixture[str]
-              ) -> Workspace:
+def workspace(tmp_path: Path, sim: Simulator, capsys: pytest.CaptureFixture[str]) -> Workspace:
     """A workspace holding the reports and the history of one good audit; the simulator
     then serves a different estate, so a new report would not be the same."""
     space = Workspace(tmp_path)
@@ -115,8 +122,9 @@ def workspace(tmp_path: Path, sim: Simulator, capsys: pytest.CaptureFixture[str]
     return space
 
 
-def assert_untouched(space: Workspace, files: dict[str, bytes],
-                     history: list[tuple[int, str, int]]) -> None:
+def assert_untouched(
+    space: Workspace, files: dict[str, bytes], history: list[tuple[int, str, int]]
+) -> None:
     assert space.files() == files
     assert space.history() == history
     space.assert_store_intact()
@@ -128,8 +136,13 @@ def assert_untouched(space: Workspace, files: dict[str, bytes],
 
 def _child_env(sim: Simulator, home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HEROKU", "GATEKEEPER"))}
-    env.update(HEROKU_API_KEY=DEMO_ADMIN_TOKEN, HEROKU_HOST=sim.url, GATEKEEPER_POLICY=str(POLICY),
-               HOME=str(home), XDG_DATA_HOME=str(home / "data"))
+    env.update(
+        HEROKU_API_KEY=DEMO_ADMIN_TOKEN,
+        HEROKU_HOST=sim.url,
+        GATEKEEPER_POLICY=str(POLICY),
+        HOME=str(home),
+        XDG_DATA_HOME=str(home / "data"),
+    )
     return env
 
 
@@ -141,20 +154,27 @@ def _wait_for_drain_requests(sim: Simulator, proc: subprocess.Popen[Any], count:
         time.sleep(0.02)
 
 
-@pytest.mark.parametrize(("signum", "expected_code"), [
-    (signal.SIGTERM, -signal.SIGTERM),  # Heroku stopping a dyno
-    (signal.SIGKILL, -signal.SIGKILL),  # ... and killing it 30 s later
-    (signal.SIGINT, 130),  # Ctrl-C
-], ids=["SIGTERM", "SIGKILL", "SIGINT"])
+@pytest.mark.parametrize(
+    ("signum", "expected_code"),
+    [
+        (signal.SIGTERM, -signal.SIGTERM),  # Heroku stopping a dyno
+        (signal.SIGKILL, -signal.SIGKILL),  # ... and killing it 30 s later
+        (signal.SIGINT, 130),  # Ctrl-C
+    ],
+    ids=["SIGTERM", "SIGKILL", "SIGINT"],
+)
 def test_a_killed_audit_leaves_reports_and_history_intact(
-        signum: int, expected_code: int, sim: Simulator, workspace: Workspace,
-        tmp_path: Path) -> None:
+    signum: int, expected_code: int, sim: Simulator, workspace: Workspace, tmp_path: Path
+) -> None:
     files, history = workspace.files(), workspace.history()
     sim.latency = 0.1  # 120 drains at 8 in flight: over a second of collecting to interrupt
     sim.reset_stats()
-    proc = subprocess.Popen([sys.executable, "-m", "gatekeeper", *workspace.argv()],
-                            env=_child_env(sim, tmp_path), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gatekeeper", *workspace.argv()],
+        env=_child_env(sim, tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         _wait_for_drain_requests(sim, proc, 16)
         proc.send_signal(signum)
@@ -174,9 +194,12 @@ def test_a_killed_audit_leaves_reports_and_history_intact(
 # -- failures injected in this process ---------------------------------------------------------
 
 
-def test_a_list_that_cannot_be_read_changes_nothing(sim: Simulator, workspace: Workspace,
-                                                   monkeypatch: pytest.MonkeyPatch,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_list_that_cannot_be_read_changes_nothing(
+    sim: Simulator,
+    workspace: Workspace,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     files, history = workspace.files(), workspace.history()
     monkeypatch.setenv("GATEKEEPER_MAX_RETRIES", "0")
     sim.faults = Faults(server_errors=ALWAYS, path="/apps")
@@ -186,10 +209,12 @@ def test_a_list_that_cannot_be_read_changes_nothing(sim: Simulator, workspace: W
     assert_untouched(workspace, files, history)
 
 
-def test_a_formatter_crashing_mid_render_writes_no_file(sim: Simulator, workspace: Workspace,
-                                                        monkeypatch: pytest.MonkeyPatch,
-                                                        capsys: pytest.CaptureFixture[str]
-                                                        ) -> None:
+def test_a_formatter_crashing_mid_render_writes_no_file(
+    sim: Simulator,
+    workspace: Workspace,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     files, history = workspace.files(), workspace.history()
 
     def broken(self: HtmlFormatter, report: Any, options: Any) -> str:
@@ -201,9 +226,12 @@ def test_a_formatter_crashing_mid_render_writes_no_file(sim: Simulator, workspac
     assert_untouched(workspace, files, history)
 
 
-def test_a_full_disk_while_writing_the_reports(sim: Simulator, workspace: Workspace,
-                                               monkeypatch: pytest.MonkeyPatch,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_full_disk_while_writing_the_reports(
+    sim: Simulator,
+    workspace: Workspace,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """The third report file's data goes to /dev/full: ENOSPC on flush, as on a full disk.
     Each file is then either its old self or a complete new report, never a part, and the
     audit is not recorded (recording comes after writing)."""
@@ -223,8 +251,7 @@ def test_a_full_disk_while_writing_the_reports(sim: Simulator, workspace: Worksp
     assert run(workspace.argv()) == 2
     err = capsys.readouterr().err
     assert "No space left on device" in err and "Traceback" not in err
-    written = [p.name.split(".", 2)[1] + "." + p.name.split(".", 2)[2].split(".")[0]
-               for p in calls]
+    written = [p.name.split(".", 2)[1] + "." + p.name.split(".", 2)[2].split(".")[0] for p in calls]
     now = workspace.files()
     assert sorted(now) == sorted(files)
     assert now[written[2]] == files[written[2]]  # the file that hit the full disk: the old one
@@ -239,10 +266,12 @@ def test_a_full_disk_while_writing_the_reports(sim: Simulator, workspace: Worksp
     workspace.assert_no_temporary_files()
 
 
-def test_a_store_that_fails_to_record_keeps_its_history(sim: Simulator, workspace: Workspace,
-                                                       monkeypatch: pytest.MonkeyPatch,
-                                                       capsys: pytest.CaptureFixture[str]
-                                                       ) -> None:
+def test_a_store_that_fails_to_record_keeps_its_history(
+    sim: Simulator,
+    workspace: Workspace,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """The database fails after the INSERT, inside the record's transaction: no partial row
     stays behind, and the audits recorded before are all there."""
     history = workspace.history()

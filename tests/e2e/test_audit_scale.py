@@ -83,8 +83,9 @@ def no_drains_policy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def audit_json(argv: list[str], policy: Path, capsys: pytest.CaptureFixture[str]
-               ) -> tuple[int, dict[str, Any]]:
+def audit_json(
+    argv: list[str], policy: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, dict[str, Any]]:
     code = run(["audit", *argv, "--policy", str(policy), "--no-history", "--format", "json"])
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err
@@ -93,20 +94,27 @@ def audit_json(argv: list[str], policy: Path, capsys: pytest.CaptureFixture[str]
 
 def in_scope(facts: Estate, teams: set[str]) -> Estate:
     """The part of the ground truth an audit of ``teams`` collects (spaces: all listed)."""
-    return facts.model_copy(update={
-        "apps": tuple(a for a in facts.apps if a.team in teams),
-        "teams": tuple(t for t in facts.teams if t.name in teams),
-    })
+    return facts.model_copy(
+        update={
+            "apps": tuple(a for a in facts.apps if a.team in teams),
+            "teams": tuple(t for t in facts.teams if t.name in teams),
+        }
+    )
 
 
 def budget(scope: AuditScope, facts: Estate, *, check_drains: bool) -> int:
-    return request_budget(scope=scope, estate=facts, check_drains=check_drains,
-                          teams_per_enterprise={ENTERPRISE: TEAMS})
+    return request_budget(
+        scope=scope,
+        estate=facts,
+        check_drains=check_drains,
+        teams_per_enterprise={ENTERPRISE: TEAMS},
+    )
 
 
 @pytest.fixture(scope="module")
-def enterprise_audit(server: Simulator, truth_facts: Estate,
-                     tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def enterprise_audit(
+    server: Simulator, truth_facts: Estate, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
     """One audit of the enterprise account with drains on (the expensive run), shared by
     the tests below: its JSON report, exit code and the simulator's request records."""
     report = tmp_path_factory.mktemp("scale") / "audit.json"
@@ -116,11 +124,27 @@ def enterprise_audit(server: Simulator, truth_facts: Estate,
         mp.setenv("HEROKU_API_KEY", DEMO_ADMIN_TOKEN)
         mp.setenv("HEROKU_HOST", server.url)
         with contextlib.redirect_stdout(io.StringIO()) as stdout:
-            code = run(["audit", "--enterprise", ENTERPRISE, "--policy", str(POLICY),
-                        "--no-history", "--format", "csv", "--output", f"json={report}"])
-    return {"code": code, "doc": json.loads(report.read_text(encoding="utf-8")),
-            "csv": stdout.getvalue(),
-            "requests": server.requests, "count": server.request_count}
+            code = run(
+                [
+                    "audit",
+                    "--enterprise",
+                    ENTERPRISE,
+                    "--policy",
+                    str(POLICY),
+                    "--no-history",
+                    "--format",
+                    "csv",
+                    "--output",
+                    f"json={report}",
+                ]
+            )
+    return {
+        "code": code,
+        "doc": json.loads(report.read_text(encoding="utf-8")),
+        "csv": stdout.getvalue(),
+        "requests": server.requests,
+        "count": server.request_count,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -128,16 +152,21 @@ def truth(truth_facts: Estate) -> Report:
     return evaluate(truth_facts, load_policy(POLICY), date.today())
 
 
-def test_every_app_appears_with_the_engines_decision(enterprise_audit: dict[str, Any],
-                                                     truth: Report) -> None:
+def test_every_app_appears_with_the_engines_decision(
+    enterprise_audit: dict[str, Any], truth: Report
+) -> None:
     doc = enterprise_audit["doc"]
     got = {a["name"]: a for a in doc["apps"]}
     assert len(doc["apps"]) == APPS == len(got)
     want = {a.name: a for a in truth.apps}
     assert set(got) == set(want)
     assert {n: a["decision"] for n, a in got.items()} == {n: a.decision for n, a in want.items()}
-    mismatched = [n for n in want if {f["fingerprint"] for f in got[n]["findings"]}
-                  != {f.fingerprint for f in want[n].findings}]
+    mismatched = [
+        n
+        for n in want
+        if {f["fingerprint"] for f in got[n]["findings"]}
+        != {f.fingerprint for f in want[n].findings}
+    ]
     assert mismatched == []
     # A mixed estate, so that agreement above means something.
     counts = Counter(a["decision"] for a in doc["apps"])
@@ -158,8 +187,9 @@ def test_findings_cover_add_ons_and_drains(enterprise_audit: dict[str, Any]) -> 
     assert len(rows) == sum(rules.values()) + len(doc["policy_findings"])
 
 
-def test_requests_with_drains_equal_the_formula(enterprise_audit: dict[str, Any],
-                                                truth_facts: Estate) -> None:
+def test_requests_with_drains_equal_the_formula(
+    enterprise_audit: dict[str, Any], truth_facts: Estate
+) -> None:
     scope = AuditScope(enterprises=(ENTERPRISE,))
     expected = budget(scope, truth_facts, check_drains=True)
     # 1 rate-limits + 1 regions + 1 spaces page + 1 enterprise teams page
@@ -183,14 +213,28 @@ def everything_without_drains(server: Simulator, no_drains_policy: Path) -> dict
     with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(io.StringIO()) as out:
         mp.setenv("HEROKU_API_KEY", DEMO_ADMIN_TOKEN)
         mp.setenv("HEROKU_HOST", server.url)
-        code = run(["audit", "--all", "--policy", str(no_drains_policy), "--no-history",
-                    "--format", "json"])
-    return {"code": code, "doc": json.loads(out.getvalue()), "count": server.request_count,
-            "requests": server.requests}
+        code = run(
+            [
+                "audit",
+                "--all",
+                "--policy",
+                str(no_drains_policy),
+                "--no-history",
+                "--format",
+                "json",
+            ]
+        )
+    return {
+        "code": code,
+        "doc": json.loads(out.getvalue()),
+        "count": server.request_count,
+        "requests": server.requests,
+    }
 
 
-def test_requests_without_drains_equal_the_formula(everything_without_drains: dict[str, Any],
-                                                   truth_facts: Estate) -> None:
+def test_requests_without_drains_equal_the_formula(
+    everything_without_drains: dict[str, Any], truth_facts: Estate
+) -> None:
     expected = budget(AuditScope(everything=True), truth_facts, check_drains=False)
     # 1 rate-limits + 1 regions + 1 spaces + 1 teams + 3 pages of 2,500 apps
     # + 8 pages of 7,500 add-ons (GET /apps and GET /addons: everything the token sees)
@@ -203,11 +247,10 @@ def test_requests_without_drains_equal_the_formula(everything_without_drains: di
     assert everything_without_drains["code"] == 1
 
 
-def test_requests_of_named_teams_equal_the_formula(sim: Simulator, truth_facts: Estate,
-                                                   no_drains_policy: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    code, doc = audit_json(["--team", "psych-lab", "--team", "bio-lab"], no_drains_policy,
-                           capsys)
+def test_requests_of_named_teams_equal_the_formula(
+    sim: Simulator, truth_facts: Estate, no_drains_policy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, doc = audit_json(["--team", "psych-lab", "--team", "bio-lab"], no_drains_policy, capsys)
     facts = in_scope(truth_facts, {"psych-lab", "bio-lab"})
     assert len(doc["apps"]) == len(facts.apps) == 2 * APPS // TEAMS
     expected = budget(AuditScope(teams=("psych-lab", "bio-lab")), facts, check_drains=False)
@@ -219,17 +262,19 @@ def test_requests_of_named_teams_equal_the_formula(sim: Simulator, truth_facts: 
 
 
 def test_decisions_without_drains_match_the_engine_without_drains(
-        everything_without_drains: dict[str, Any], truth_facts: Estate,
-        no_drains_policy: Path) -> None:
+    everything_without_drains: dict[str, Any], truth_facts: Estate, no_drains_policy: Path
+) -> None:
     """With ``check_drains = false`` drains are not read (``log_drains`` is None), and the
     decisions are the engine's on the ground truth without drains."""
     doc = everything_without_drains["doc"]
-    facts = truth_facts.model_copy(update={
-        "apps": tuple(a.model_copy(update={"log_drains": None}) for a in truth_facts.apps)})
+    facts = truth_facts.model_copy(
+        update={"apps": tuple(a.model_copy(update={"log_drains": None}) for a in truth_facts.apps)}
+    )
     want = evaluate(facts, load_policy(no_drains_policy), date.today())
     assert len(doc["apps"]) == APPS
     assert {a["name"]: a["decision"] for a in doc["apps"]} == {
-        a.name: a.decision for a in want.apps}
+        a.name: a.decision for a in want.apps
+    }
     rules = {f["rule"] for a in doc["apps"] for f in a["findings"]}
     assert "log-drain-not-allowed" not in rules and "api-error" not in rules
 
@@ -262,12 +307,17 @@ def paced(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[VirtualTime, list[A
     virtual = VirtualTime()
     clients: list[Any] = []
 
-    def make_client(api_url: str | None, *, token: str | None = None,
-                    max_in_flight: int = 8) -> AsyncHerokuClient:
+    def make_client(
+        api_url: str | None, *, token: str | None = None, max_in_flight: int = 8
+    ) -> AsyncHerokuClient:
         url = resolve_api_url(api_url)
-        client = AsyncHerokuClient(url, token or resolve_token(url).token,
-                                   max_in_flight=max_in_flight, sleep=virtual.sleep,
-                                   clock=virtual.clock)
+        client = AsyncHerokuClient(
+            url,
+            token or resolve_token(url).token,
+            max_in_flight=max_in_flight,
+            sleep=virtual.sleep,
+            clock=virtual.clock,
+        )
         clients.append(client)
         return client
 
@@ -275,16 +325,19 @@ def paced(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[VirtualTime, list[A
     yield virtual, clients
 
 
-def small_bucket_simulator(estate: SimEstate, virtual: VirtualTime, *, capacity: int,
-                           refill_per_minute: float) -> Simulator:
+def small_bucket_simulator(
+    estate: SimEstate, virtual: VirtualTime, *, capacity: int, refill_per_minute: float
+) -> Simulator:
     sim = Simulator(estate)
     sim.rate_limiter = RateLimiter(capacity, refill_per_minute, clock=virtual.clock)
     return sim
 
 
 def test_an_audit_larger_than_the_bucket_is_paced_without_429s(
-        paced: tuple[VirtualTime, list[Any]], monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    paced: tuple[VirtualTime, list[Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """600 apps with drains need 610 requests; the bucket holds 300 and refills at Heroku's
     75 a minute. The client slows down as ``RateLimit-Remaining`` falls instead of running
     into 429s, and the audit completes with the engine's decisions."""
@@ -299,12 +352,16 @@ def test_an_audit_larger_than_the_bucket_is_paced_without_429s(
     assert statuses[429] == 0
     truth = evaluate(estate.to_facts(DEMO_ADMIN_TOKEN), load_policy(POLICY), date.today())
     assert {a["name"]: a["decision"] for a in doc["apps"]} == {
-        a.name: a.decision for a in truth.apps}
+        a.name: a.decision for a in truth.apps
+    }
     assert code == 1  # blocks, but every fact was read (no api-error: that would be 3)
     (client,) = clients
-    expected = request_budget(scope=AuditScope(enterprises=(ENTERPRISE,)),
-                              estate=estate.to_facts(DEMO_ADMIN_TOKEN), check_drains=True,
-                              teams_per_enterprise={ENTERPRISE: 3})
+    expected = request_budget(
+        scope=AuditScope(enterprises=(ENTERPRISE,)),
+        estate=estate.to_facts(DEMO_ADMIN_TOKEN),
+        check_drains=True,
+        teams_per_enterprise={ENTERPRISE: 3},
+    )
     assert count == client.stats.requests_sent == expected == 610  # no retries either
     assert client.stats.paced_waits > 0 and client.stats.retries == 0
     # Beyond the 300 in the bucket, 309 tokens had to refill at 75 a minute first.
@@ -312,8 +369,10 @@ def test_an_audit_larger_than_the_bucket_is_paced_without_429s(
 
 
 def test_an_audit_that_cannot_fit_the_budget_fails_with_exit_3(
-        paced: tuple[VirtualTime, list[Any]], monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    paced: tuple[VirtualTime, list[Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """A bucket that does not refill (another tool uses the account's tokens up): the
     client paces, retries the 429s it meets, then gives up. The apps it could not read are
     blocked with an ``api-error`` naming the rate limit; the rest are evaluated; exit 3."""
@@ -325,8 +384,7 @@ def test_an_audit_that_cannot_fit_the_budget_fails_with_exit_3(
         monkeypatch.setenv("HEROKU_HOST", sim.url)
         code, doc = audit_json(["--enterprise", ENTERPRISE], POLICY, capsys)
     assert code == 3
-    failed = [a for a in doc["apps"]
-              if any(f["rule"] == "api-error" for f in a["findings"])]
+    failed = [a for a in doc["apps"] if any(f["rule"] == "api-error" for f in a["findings"])]
     assert failed and len(failed) < len(doc["apps"])
     assert all(a["decision"] == "block" for a in failed)
     messages = {f["message"] for a in failed for f in a["findings"] if f["rule"] == "api-error"}

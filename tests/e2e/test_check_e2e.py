@@ -32,12 +32,28 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "policies" / "university.toml"
 REPORT_SCHEMA = ROOT / "gatekeeper" / "report" / "report-schema-v1.json"
-DEMO_APPS = ("survey", "otree-study", "experiment-us", "frankfurt-exp", "clinical-trial",
-             "bio-dashboard", "econ-game", "econ-archive", "student-game", "jdoe-thesis")
-CONTRACT_APP_KEYS = {"name", "id", "team", "region", "space", "data_class", "decision",
-                     "findings"}
-CONTRACT_FINDING_KEYS = {"rule", "severity", "subject", "message", "remediation", "waived",
-                         "fingerprint"}
+DEMO_APPS = (
+    "survey",
+    "otree-study",
+    "experiment-us",
+    "frankfurt-exp",
+    "clinical-trial",
+    "bio-dashboard",
+    "econ-game",
+    "econ-archive",
+    "student-game",
+    "jdoe-thesis",
+)
+CONTRACT_APP_KEYS = {"name", "id", "team", "region", "space", "data_class", "decision", "findings"}
+CONTRACT_FINDING_KEYS = {
+    "rule",
+    "severity",
+    "subject",
+    "message",
+    "remediation",
+    "waived",
+    "fingerprint",
+}
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +89,9 @@ def expected_code(decision: str) -> int:
 
 
 @pytest.mark.parametrize("app", DEMO_APPS)
-def test_each_demo_app_gets_the_engines_decision(app: str, user_env: Simulator, truth: Report,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_each_demo_app_gets_the_engines_decision(
+    app: str, user_env: Simulator, truth: Report, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, doc = check_json(app, capsys)
     want = next(a for a in truth.apps if a.name == app)
     assert [a["name"] for a in doc["apps"]] == [app]
@@ -82,12 +99,14 @@ def test_each_demo_app_gets_the_engines_decision(app: str, user_env: Simulator, 
     assert got["decision"] == want.decision
     assert code == expected_code(want.decision)
     assert sorted((f["rule"], f["subject"]) for f in got["findings"]) == sorted(
-        (f.rule, f.subject) for f in want.findings)
+        (f.rule, f.subject) for f in want.findings
+    )
     assert {f["fingerprint"] for f in got["findings"]} == {f.fingerprint for f in want.findings}
 
 
-def test_blocked_and_allowed_anchors(user_env: Simulator,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_blocked_and_allowed_anchors(
+    user_env: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Fixed expectations, so that a collector and an engine wrong in the same way fail."""
     code, doc = check_json("experiment-us", capsys)
     assert code == 1 and doc["decision"] == "block"
@@ -98,8 +117,9 @@ def test_blocked_and_allowed_anchors(user_env: Simulator,
     assert code == 1 and "team-not-covered" in {f["rule"] for f in doc["apps"][0]["findings"]}
 
 
-def test_check_fetches_only_what_one_app_needs(user_env: Simulator,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_fetches_only_what_one_app_needs(
+    user_env: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["check", "--app", "frankfurt-exp"]) == 0
     capsys.readouterr()
     paths = sorted(r.path for r in user_env.requests)
@@ -109,16 +129,18 @@ def test_check_fetches_only_what_one_app_needs(user_env: Simulator,
     assert not any(p in ("/apps", "/addons", "/teams") for p in paths)
 
 
-def test_warnings_pass_unless_strict(user_env: Simulator,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_warnings_pass_unless_strict(
+    user_env: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, doc = check_json("frankfurt-exp", capsys)
     assert (code, doc["decision"]) == (0, "warn")
     code, doc = check_json("frankfurt-exp", capsys, "--strict")
     assert (code, doc["decision"]) == (1, "warn")
 
 
-def test_json_output_follows_the_contract(user_env: Simulator,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_output_follows_the_contract(
+    user_env: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, doc = check_json("bio-dashboard", capsys)
     assert code == 1
     jsonschema.validate(doc, json.loads(REPORT_SCHEMA.read_text(encoding="utf-8")))
@@ -136,8 +158,9 @@ def test_json_output_follows_the_contract(user_env: Simulator,
     assert "s3cr3t-drain-token" not in json.dumps(doc)
 
 
-def test_every_output_format_at_once(user_env: Simulator, tmp_path: Path,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_output_format_at_once(
+    user_env: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     formats = ("text", "json", "sarif", "junit", "github", "markdown", "html", "csv")
     outputs = [f"--output={fmt}={tmp_path / ('report.' + fmt)}" for fmt in formats]
     assert run(["check", "--app", "experiment-us", *outputs]) == 1
@@ -151,9 +174,9 @@ def test_every_output_format_at_once(user_env: Simulator, tmp_path: Path,
     assert not list(tmp_path.glob(".*.tmp"))
 
 
-def test_a_token_that_cannot_see_the_app_exits_3(user_env: Simulator,
-                                                 monkeypatch: pytest.MonkeyPatch,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_token_that_cannot_see_the_app_exits_3(
+    user_env: Simulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("HEROKU_API_KEY", DEMO_JDOE_TOKEN)
     assert run(["check", "--app", "bio-dashboard"]) == 3
     captured = capsys.readouterr()
@@ -162,16 +185,17 @@ def test_a_token_that_cannot_see_the_app_exits_3(user_env: Simulator,
     assert DEMO_JDOE_TOKEN not in captured.err + captured.out
 
 
-def test_an_unknown_app_exits_3_with_a_message(user_env: Simulator,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unknown_app_exits_3_with_a_message(
+    user_env: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["check", "--app", "no-such-app"]) == 3
     err = capsys.readouterr().err
     assert "no-such-app" in err and "Traceback" not in err
 
 
 def test_release_phase_takes_the_app_from_heroku_app_name(
-        user_env: Simulator, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    user_env: Simulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("DYNO", "release.1")
     monkeypatch.setenv("HEROKU_APP_NAME", "experiment-us")
     assert run(["check"]) == 1
@@ -184,16 +208,30 @@ def test_release_phase_takes_the_app_from_heroku_app_name(
 def test_check_as_a_subprocess(sim: Simulator, tmp_path: Path) -> None:
     """``python -m gatekeeper check`` with only the environment a user sets."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HEROKU", "GATEKEEPER"))}
-    env.update(HEROKU_API_KEY=DEMO_ADMIN_TOKEN, HEROKU_HOST=sim.url,
-               GATEKEEPER_POLICY=str(POLICY), HOME=str(tmp_path))
-    blocked = subprocess.run([sys.executable, "-m", "gatekeeper", "check", "--app",
-                              "jdoe-thesis"], env=env, capture_output=True, text=True,
-                             timeout=60, check=False)
+    env.update(
+        HEROKU_API_KEY=DEMO_ADMIN_TOKEN,
+        HEROKU_HOST=sim.url,
+        GATEKEEPER_POLICY=str(POLICY),
+        HOME=str(tmp_path),
+    )
+    blocked = subprocess.run(
+        [sys.executable, "-m", "gatekeeper", "check", "--app", "jdoe-thesis"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert blocked.returncode == 1, blocked.stderr
     assert "personal-account" in blocked.stdout
-    allowed = subprocess.run([sys.executable, "-m", "gatekeeper", "check", "-a", "survey",
-                              "--format", "json"], env=env, capture_output=True, text=True,
-                             timeout=60, check=False)
+    allowed = subprocess.run(
+        [sys.executable, "-m", "gatekeeper", "check", "-a", "survey", "--format", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert allowed.returncode == 0, allowed.stderr
     assert json.loads(allowed.stdout)["decision"] == "allow"
     assert DEMO_ADMIN_TOKEN not in blocked.stdout + blocked.stderr + allowed.stderr

@@ -146,15 +146,19 @@ def test_the_demo_estate_reads_into_the_models(client: HerokuClient) -> None:
     team_apps = client.list_models("/teams/psych-lab/apps", TeamApp)
     assert {a.name for a in team_apps} >= {"survey", "otree-study"}
     addons = client.list_models(f"/apps/{quote_segment('survey')}/addons", AddOn)
-    assert {a.plan.name for a in addons} == {"heroku-postgresql:essential-0",
-                                             "papertrail:choklad", "sendgrid:starter"}
+    assert {a.plan.name for a in addons} == {
+        "heroku-postgresql:essential-0",
+        "papertrail:choklad",
+        "sendgrid:starter",
+    }
     drains = client.list_models("/apps/bio-dashboard/log-drains", LogDrain)
     assert [d.addon for d in drains] == [None]
     assert client.rate_limit_remaining is not None
 
 
-def test_429_with_retry_after_is_waited_out(sim: Simulator, client: HerokuClient,
-                                            sleeps: Sleeps) -> None:
+def test_429_with_retry_after_is_waited_out(
+    sim: Simulator, client: HerokuClient, sleeps: Sleeps
+) -> None:
     sim.faults = Faults(too_many_requests=1, retry_after=3)
     apps = client.list("/apps")
     assert len(apps) == 10
@@ -165,8 +169,7 @@ def test_429_with_retry_after_is_waited_out(sim: Simulator, client: HerokuClient
 
 def test_429_that_does_not_stop_ends_as_rate_limit_error(sim: Simulator, sleeps: Sleeps) -> None:
     sim.faults = Faults(too_many_requests=ALWAYS, retry_after=2)
-    with paced_client(sim, sleeps, max_retries=3) as api, \
-            pytest.raises(RateLimitError) as caught:
+    with paced_client(sim, sleeps, max_retries=3) as api, pytest.raises(RateLimitError) as caught:
         api.get("/account")
     assert sleeps.calls == [2.0, 2.0, 2.0]
     assert caught.value.error_id == "rate_limit"
@@ -182,15 +185,16 @@ def test_503_is_retried(sim: Simulator, client: HerokuClient, sleeps: Sleeps) ->
 
 def test_persistent_5xx_ends_as_server_error(sim: Simulator, sleeps: Sleeps) -> None:
     sim.faults = Faults(server_errors=ALWAYS, server_error_status=500)
-    with paced_client(sim, sleeps, max_retries=2) as api, \
-            pytest.raises(ServerError, match="gave up after 3 attempts"):
+    with (
+        paced_client(sim, sleeps, max_retries=2) as api,
+        pytest.raises(ServerError, match="gave up after 3 attempts"),
+    ):
         api.get("/apps/survey")
     assert sim.request_count == 3
 
 
 @pytest.mark.parametrize("fault", ["drop_connections", "reset_connections"])
-def test_dropped_connections_are_retried(sim: Simulator, client: HerokuClient,
-                                         fault: str) -> None:
+def test_dropped_connections_are_retried(sim: Simulator, client: HerokuClient, fault: str) -> None:
     faults = Faults()
     setattr(faults, fault, 2)
     sim.faults = faults
@@ -198,24 +202,27 @@ def test_dropped_connections_are_retried(sim: Simulator, client: HerokuClient,
     assert [r.status for r in sim.requests] == [0, 0, 200]
 
 
-def test_connections_that_keep_dropping_end_as_transport_error(sim: Simulator,
-                                                               sleeps: Sleeps) -> None:
+def test_connections_that_keep_dropping_end_as_transport_error(
+    sim: Simulator, sleeps: Sleeps
+) -> None:
     sim.faults = Faults(drop_connections=ALWAYS)
-    with paced_client(sim, sleeps, max_retries=1) as api, \
-            pytest.raises(TransportError, match="gave up after 2 attempts"):
+    with (
+        paced_client(sim, sleeps, max_retries=1) as api,
+        pytest.raises(TransportError, match="gave up after 2 attempts"),
+    ):
         api.get("/account")
 
 
 def test_a_slow_answer_hits_the_read_timeout(sim: Simulator, sleeps: Sleeps) -> None:
     sim.faults = Faults(slow_responses=ALWAYS, slow_seconds=5.0)
-    with paced_client(sim, sleeps, max_retries=1,
-                      timeout=Timeouts(connect=2.0, read=0.2)) as api, \
-            pytest.raises(TransportError, match="Timed out waiting"):
+    with (
+        paced_client(sim, sleeps, max_retries=1, timeout=Timeouts(connect=2.0, read=0.2)) as api,
+        pytest.raises(TransportError, match="Timed out waiting"),
+    ):
         api.get("/account")
 
 
-def test_looping_next_range_ends_with_a_clear_error(sim: Simulator,
-                                                    client: HerokuClient) -> None:
+def test_looping_next_range_ends_with_a_clear_error(sim: Simulator, client: HerokuClient) -> None:
     sim.faults = Faults(looping_next_range=True)
     with pytest.raises(ProtocolError) as caught:
         client.list("/apps")
@@ -226,14 +233,17 @@ def test_looping_next_range_ends_with_a_clear_error(sim: Simulator,
 
 def test_looping_next_range_on_a_later_page_is_caught_too(big_sim: Simulator) -> None:
     big_sim.faults = Faults(looping_next_range=True)
-    with HerokuClient(big_sim.url, ADMIN_TOKEN) as api, pytest.raises(ProtocolError,
-                                                                      match="repeats"):
+    with (
+        HerokuClient(big_sim.url, ADMIN_TOKEN) as api,
+        pytest.raises(ProtocolError, match="repeats"),
+    ):
         api.list("/apps")
     assert big_sim.request_count <= 3
 
 
-def test_206_without_next_range_ends_with_a_clear_error(sim: Simulator,
-                                                        client: HerokuClient) -> None:
+def test_206_without_next_range_ends_with_a_clear_error(
+    sim: Simulator, client: HerokuClient
+) -> None:
     sim.faults = Faults(missing_next_range=True)
     with pytest.raises(ProtocolError, match="no Next-Range"):
         client.list("/apps")
@@ -298,8 +308,9 @@ def test_async_client_fetches_many_lists_at_once(sim: Simulator) -> None:
     async def fetch_all(url: str) -> dict[str, list[AddOn]]:
         async with AsyncHerokuClient(url, ADMIN_TOKEN, max_in_flight=4) as api:
             apps = await api.list_models("/apps", App)
-            lists = await asyncio.gather(*(
-                api.list_models(f"/apps/{quote_segment(a.name)}/addons", AddOn) for a in apps))
+            lists = await asyncio.gather(
+                *(api.list_models(f"/apps/{quote_segment(a.name)}/addons", AddOn) for a in apps)
+            )
             return {a.name: addons for a, addons in zip(apps, lists, strict=True)}
 
     addons = asyncio.run(fetch_all(sim.url))
@@ -323,20 +334,24 @@ FAULTS: dict[str, Callable[[], Faults]] = {
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
-def test_the_token_is_absent_from_every_output(sim: Simulator, sleeps: Sleeps, fault: str,
-                                               caplog: pytest.LogCaptureFixture) -> None:
+def test_the_token_is_absent_from_every_output(
+    sim: Simulator, sleeps: Sleeps, fault: str, caplog: pytest.LogCaptureFixture
+) -> None:
     sim.faults = FAULTS[fault]()
     error: GatekeeperError | None = None
-    with caplog.at_level(logging.DEBUG), \
-            paced_client(sim, sleeps, max_retries=2) as api:
+    with caplog.at_level(logging.DEBUG), paced_client(sim, sleeps, max_retries=2) as api:
         try:
             api.list("/apps")
         except GatekeeperError as exc:
             error = exc
         texts = [repr(api), str(api.stats), caplog.text]
     if error is not None:
-        texts += [str(error), repr(error), error.user_message(),
-                  "".join(traceback.format_exception(error))]
+        texts += [
+            str(error),
+            repr(error),
+            error.user_message(),
+            "".join(traceback.format_exception(error)),
+        ]
     assert (error is None) == (fault == "none")
     for text in texts:
         assert ADMIN_TOKEN not in text
@@ -375,9 +390,12 @@ def cli(args: list[str], input: str | None = None) -> tuple[int, str]:
     return code, output.getvalue().decode()
 
 
-def test_login_and_logout_against_the_simulator(sim: Simulator, memory_keyring: MemoryKeyring,
-                                                caplog: pytest.LogCaptureFixture,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_login_and_logout_against_the_simulator(
+    sim: Simulator,
+    memory_keyring: MemoryKeyring,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     with caplog.at_level(logging.DEBUG):
         code, output = cli(["login", "--api-url", sim.url], input=ADMIN_TOKEN + "\n")
     assert code == 0, output
@@ -398,8 +416,9 @@ def test_login_and_logout_against_the_simulator(sim: Simulator, memory_keyring: 
         assert ADMIN_TOKEN not in text
 
 
-def test_login_with_a_wrong_token_stores_nothing(sim: Simulator,
-                                                 memory_keyring: MemoryKeyring) -> None:
+def test_login_with_a_wrong_token_stores_nothing(
+    sim: Simulator, memory_keyring: MemoryKeyring
+) -> None:
     wrong = "HRKU-wrong-token-aaaaaaaaaaaaaaaa"
     code, output = cli(["login", "--api-url", sim.url], input=wrong + "\n")
     assert code == 3

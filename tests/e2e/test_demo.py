@@ -23,20 +23,41 @@ from gatekeeper.store.urls import user_data_dir
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO_APPS = {"survey", "otree-study", "experiment-us", "frankfurt-exp", "clinical-trial",
-             "bio-dashboard", "econ-game", "econ-archive", "student-game", "jdoe-thesis"}
+DEMO_APPS = {
+    "survey",
+    "otree-study",
+    "experiment-us",
+    "frankfurt-exp",
+    "clinical-trial",
+    "bio-dashboard",
+    "econ-game",
+    "econ-archive",
+    "student-game",
+    "jdoe-thesis",
+}
 
 
 def test_demo_from_a_fresh_directory(tmp_path: Path) -> None:
     """As a newcomer runs it: a new directory, no token, no policy, an unusable API host
     (the demo must not reach for it), and not a terminal."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HEROKU", "GATEKEEPER"))}
-    env.update(HOME=str(tmp_path / "home"), XDG_DATA_HOME=str(tmp_path / "home" / "data"),
-               HEROKU_HOST="https://api.invalid", PYTHONPATH=str(ROOT))
+    env.update(
+        HOME=str(tmp_path / "home"),
+        XDG_DATA_HOME=str(tmp_path / "home" / "data"),
+        HEROKU_HOST="https://api.invalid",
+        PYTHONPATH=str(ROOT),
+    )
     work = tmp_path / "work"
     work.mkdir()
-    done = subprocess.run([sys.executable, "-m", "gatekeeper", "demo"], cwd=work, env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "gatekeeper", "demo"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "Traceback" not in done.stderr
@@ -54,9 +75,9 @@ def test_demo_from_a_fresh_directory(tmp_path: Path) -> None:
     assert not data_dir.exists()
 
 
-def test_demo_prints_the_audit_and_writes_its_reports(tmp_path: Path,
-                                                      capsys: pytest.CaptureFixture[str]
-                                                      ) -> None:
+def test_demo_prints_the_audit_and_writes_its_reports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out_dir = tmp_path / "demo"
     assert run(["demo", "--out-dir", str(out_dir)]) == 0
     out = capsys.readouterr().out
@@ -70,8 +91,9 @@ def test_demo_prints_the_audit_and_writes_its_reports(tmp_path: Path,
     assert "http://127.0.0.1:" in out  # the simulator it started, on loopback
 
 
-def test_a_second_demo_run_compares_with_the_first(tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_second_demo_run_compares_with_the_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out_dir = tmp_path / "demo"
     assert run(["demo", "--out-dir", str(out_dir)]) == 0
     first = capsys.readouterr()
@@ -91,9 +113,8 @@ def test_demo_with_another_policy(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert report["policy"]["path"].endswith("small-lab-no-agreements.toml")
 
 
-def test_demo_with_a_missing_policy_is_a_usage_error(tmp_path: Path,
-                                                     capsys: pytest.CaptureFixture[str]
-                                                     ) -> None:
-    assert run(["demo", "--policy", str(tmp_path / "nope.toml"),
-                "--out-dir", str(tmp_path)]) == 2
+def test_demo_with_a_missing_policy_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["demo", "--policy", str(tmp_path / "nope.toml"), "--out-dir", str(tmp_path)]) == 2
     assert "nope.toml" in capsys.readouterr().err

@@ -56,9 +56,18 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
 def simulator() -> Iterator[Simulator]:
     estate = demo_estate()
     # The account's global API key, beside the read token of the demo estate.
-    estate.tokens.append(SimToken(GLOBAL_TOKEN, ADMIN, "Uni Admin", teams=["*"],
-                                  enterprise_accounts=["*"], apps=["*"], role="admin",
-                                  scope=["global"]))
+    estate.tokens.append(
+        SimToken(
+            GLOBAL_TOKEN,
+            ADMIN,
+            "Uni Admin",
+            teams=["*"],
+            enterprise_accounts=["*"],
+            apps=["*"],
+            role="admin",
+            scope=["global"],
+        )
+    )
     with Simulator(estate) as sim:
         yield sim
 
@@ -88,13 +97,13 @@ def doctor(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[st
     return code, {c["name"]: c for c in data["checks"]}, out + err
 
 
-def test_read_token_from_the_environment(sim: Simulator, monkeypatch: pytest.MonkeyPatch,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_read_token_from_the_environment(
+    sim: Simulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("HEROKU_API_KEY", DEMO_ADMIN_TOKEN)
     code, checks, output = doctor(capsys, "--api-url", sim.url, "--policy", str(POLICY))
     assert code == 0
-    assert checks["api"]["details"] == {"url": sim.url, "host": "127.0.0.1",
-                                        "origin": "--api-url"}
+    assert checks["api"]["details"] == {"url": sim.url, "host": "127.0.0.1", "origin": "--api-url"}
     assert checks["token"]["status"] == "ok"
     assert checks["token"]["details"]["source"] == "env"
     assert checks["account"]["details"]["email"] == ADMIN
@@ -109,8 +118,9 @@ def test_read_token_from_the_environment(sim: Simulator, monkeypatch: pytest.Mon
     assert DEMO_ADMIN_TOKEN not in output and GLOBAL_TOKEN not in output
 
 
-def test_text_output_names_each_check(sim: Simulator, monkeypatch: pytest.MonkeyPatch,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_text_output_names_each_check(
+    sim: Simulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("HEROKU_API_KEY", DEMO_ADMIN_TOKEN)
     assert run(["doctor", "--api-url", sim.url, "--policy", str(POLICY)]) == 0
     out, err = capsys.readouterr()
@@ -120,8 +130,9 @@ def test_text_output_names_each_check(sim: Simulator, monkeypatch: pytest.Monkey
     assert DEMO_ADMIN_TOKEN not in out + err and "Traceback" not in out + err
 
 
-def test_global_token_is_a_warning_not_a_failure(sim: Simulator, monkeypatch: pytest.MonkeyPatch,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_global_token_is_a_warning_not_a_failure(
+    sim: Simulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("HEROKU_API_KEY", GLOBAL_TOKEN)
     code, checks, output = doctor(capsys, "--api-url", sim.url, "--policy", str(POLICY))
     assert code == 0
@@ -136,8 +147,9 @@ def test_global_token_is_a_warning_not_a_failure(sim: Simulator, monkeypatch: py
     assert "WARN" in text and "global" in text and "Usable, with 1 warning." in text
 
 
-def test_token_from_the_keyring(sim: Simulator, memory_keyring: MemoryKeyring,
-                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_token_from_the_keyring(
+    sim: Simulator, memory_keyring: MemoryKeyring, capsys: pytest.CaptureFixture[str]
+) -> None:
     memory_keyring.set_password(KEYRING_SERVICE, "127.0.0.1", DEMO_ADMIN_TOKEN)
     code, checks, output = doctor(capsys, "--api-url", sim.url, "--policy", str(POLICY))
     assert code == 0
@@ -148,8 +160,9 @@ def test_token_from_the_keyring(sim: Simulator, memory_keyring: MemoryKeyring,
     assert DEMO_ADMIN_TOKEN not in output
 
 
-def test_token_from_netrc_and_env_wins(sim: Simulator, monkeypatch: pytest.MonkeyPatch,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_token_from_netrc_and_env_wins(
+    sim: Simulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     netrc = Path.home() / ".netrc"
     netrc.write_text(f"machine 127.0.0.1\n  login {ADMIN}\n  password {DEMO_ADMIN_TOKEN}\n")
     netrc.chmod(0o600)
@@ -162,8 +175,7 @@ def test_token_from_netrc_and_env_wins(sim: Simulator, monkeypatch: pytest.Monke
     monkeypatch.setenv("HEROKU_API_KEY", GLOBAL_TOKEN)
     code, checks, output = doctor(capsys, "--api-url", sim.url, "--policy", str(POLICY))
     assert checks["token"]["details"]["source"] == "env"
-    assert checks["token"]["details"]["present"] == {"env": True, "keyring": False,
-                                                     "netrc": True}
+    assert checks["token"]["details"]["present"] == {"env": True, "keyring": False, "netrc": True}
     assert "not used" in checks["token"]["message"]
     assert GLOBAL_TOKEN not in output and DEMO_ADMIN_TOKEN not in output
 
@@ -177,8 +189,9 @@ def test_no_token_exits_3(sim: Simulator, capsys: pytest.CaptureFixture[str]) ->
     assert checks["policy"]["status"] == "ok"  # still reported
 
 
-def test_refused_token_exits_3(sim: Simulator, monkeypatch: pytest.MonkeyPatch,
-                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_refused_token_exits_3(
+    sim: Simulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     secret = "HRKU-revoked-5ecr3t-0000000000000000"
     monkeypatch.setenv("HEROKU_API_KEY", secret)
     code, checks, output = doctor(capsys, "--api-url", sim.url, "--policy", str(POLICY))
@@ -190,23 +203,26 @@ def test_refused_token_exits_3(sim: Simulator, monkeypatch: pytest.MonkeyPatch,
     assert secret not in output
 
 
-def test_unreachable_api_exits_3(monkeypatch: pytest.MonkeyPatch,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreachable_api_exits_3(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     monkeypatch.setenv("HEROKU_API_KEY", DEMO_ADMIN_TOKEN)
     monkeypatch.setenv("GATEKEEPER_MAX_RETRIES", "0")
-    code, checks, _ = doctor(capsys, "--api-url", f"http://127.0.0.1:{port}",
-                             "--policy", str(POLICY))
+    code, checks, _ = doctor(
+        capsys, "--api-url", f"http://127.0.0.1:{port}", "--policy", str(POLICY)
+    )
     assert code == 3
     assert checks["account"]["status"] == "fail"
     assert "Could not connect" in checks["account"]["message"]
     assert "Check the network" in checks["account"]["hint"]
 
 
-def test_low_rate_limit_is_a_warning(sim: Simulator, monkeypatch: pytest.MonkeyPatch,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_low_rate_limit_is_a_warning(
+    sim: Simulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("HEROKU_API_KEY", DEMO_ADMIN_TOKEN)
     sim.rate_limiter.set_remaining(ADMIN, 95)
     code, checks, _ = doctor(capsys, "--api-url", sim.url, "--policy", str(POLICY))
@@ -215,9 +231,12 @@ def test_low_rate_limit_is_a_warning(sim: Simulator, monkeypatch: pytest.MonkeyP
     assert checks["rate-limit"]["details"]["remaining"] < 100
 
 
-def test_invalid_policy_exits_2_with_its_problems(sim: Simulator, tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_invalid_policy_exits_2_with_its_problems(
+    sim: Simulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     bad = tmp_path / "gatekeeper.toml"
     bad.write_text('version = 1\n[defaults]\ndata_clas = "personal"\n')
     monkeypatch.setenv("HEROKU_API_KEY", DEMO_ADMIN_TOKEN)
@@ -230,10 +249,12 @@ def test_invalid_policy_exits_2_with_its_problems(sim: Simulator, tmp_path: Path
     assert any("data_clas" in p and ":3" in p for p in policy["details"]["problems"])
 
 
-def test_policy_from_the_environment_and_missing_policy(sim: Simulator, tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch,
-                                                        capsys: pytest.CaptureFixture[str]
-                                                        ) -> None:
+def test_policy_from_the_environment_and_missing_policy(
+    sim: Simulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setenv("HEROKU_API_KEY", DEMO_ADMIN_TOKEN)
     monkeypatch.setenv("GATEKEEPER_POLICY", str(POLICY))
     code, checks, _ = doctor(capsys, "--api-url", sim.url)
@@ -244,15 +265,14 @@ def test_policy_from_the_environment_and_missing_policy(sim: Simulator, tmp_path
     assert "does not exist" in checks["policy"]["message"]
 
 
-def test_api_url_from_heroku_host_and_a_refused_url(sim: Simulator,
-                                                    monkeypatch: pytest.MonkeyPatch,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_api_url_from_heroku_host_and_a_refused_url(
+    sim: Simulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("HEROKU_API_KEY", DEMO_ADMIN_TOKEN)
     monkeypatch.setenv("HEROKU_HOST", sim.url)
     code, checks, _ = doctor(capsys, "--policy", str(POLICY))
     assert code == 0 and checks["api"]["details"]["origin"] == "HEROKU_HOST"
-    code, checks, _ = doctor(capsys, "--policy", str(POLICY), "--api-url",
-                             "http://api.example.com")
+    code, checks, _ = doctor(capsys, "--policy", str(POLICY), "--api-url", "http://api.example.com")
     assert code == 2
     assert checks["api"]["status"] == "fail" and "plain http" in checks["api"]["message"]
     assert "token" not in checks  # no token is looked up for a URL it must not go to

@@ -65,8 +65,18 @@ CHECKED_APP = "econ-game"  # allowed without faults: any block comes from the fa
 AUDITED_APP = "survey"  # allowed without faults, in team psych-lab
 SURVEY_DRAINS = "/apps/survey/log-drains"  # the one per-app request an audit makes
 
-DEMO_APPS = ("survey", "otree-study", "experiment-us", "frankfurt-exp", "clinical-trial",
-             "bio-dashboard", "econ-game", "econ-archive", "student-game", "jdoe-thesis")
+DEMO_APPS = (
+    "survey",
+    "otree-study",
+    "experiment-us",
+    "frankfurt-exp",
+    "clinical-trial",
+    "bio-dashboard",
+    "econ-game",
+    "econ-archive",
+    "student-game",
+    "jdoe-thesis",
+)
 # `audit --all` lists before it reads drains: rate limits, regions, spaces, teams, apps,
 # add-ons. A token that expires after these meets 401 on every app's drains.
 LIST_REQUESTS = 6
@@ -99,23 +109,60 @@ class Row:
         return Faults(**self.faults)
 
 
-def _check(key: str, fault: str, faults: dict[str, Any], told: tuple[str, ...], *,
-           exit: int = 3, decision: Literal["block", "warn", "allow"] = "block",
-           retried: str | None = None, app: str = CHECKED_APP, report: bool = False,
-           closed_port: bool = False) -> Row:
-    return Row(key=f"check-{key}", fault=fault, command=("check", "--app", app), faults=faults,
-               exit=exit, told=told, decision=decision, retried=retried,
-               closed_port=closed_port, report=report)
+def _check(
+    key: str,
+    fault: str,
+    faults: dict[str, Any],
+    told: tuple[str, ...],
+    *,
+    exit: int = 3,
+    decision: Literal["block", "warn", "allow"] = "block",
+    retried: str | None = None,
+    app: str = CHECKED_APP,
+    report: bool = False,
+    closed_port: bool = False,
+) -> Row:
+    return Row(
+        key=f"check-{key}",
+        fault=fault,
+        command=("check", "--app", app),
+        faults=faults,
+        exit=exit,
+        told=told,
+        decision=decision,
+        retried=retried,
+        closed_port=closed_port,
+        report=report,
+    )
 
 
-def _audit(key: str, fault: str, faults: dict[str, Any], told: tuple[str, ...], *,
-           exit: int = 3, affected: dict[str, str] | None = None,
-           command: tuple[str, ...] = AUDIT_ALL,
-           decision: Literal["block", "warn", "allow"] = "block", retried: str | None = None,
-           report: bool = True, closed_port: bool = False) -> Row:
-    return Row(key=f"audit-{key}", fault=fault, command=command, faults=faults, exit=exit,
-               told=told, affected=affected or {}, decision=decision, retried=retried,
-               closed_port=closed_port, report=report)
+def _audit(
+    key: str,
+    fault: str,
+    faults: dict[str, Any],
+    told: tuple[str, ...],
+    *,
+    exit: int = 3,
+    affected: dict[str, str] | None = None,
+    command: tuple[str, ...] = AUDIT_ALL,
+    decision: Literal["block", "warn", "allow"] = "block",
+    retried: str | None = None,
+    report: bool = True,
+    closed_port: bool = False,
+) -> Row:
+    return Row(
+        key=f"audit-{key}",
+        fault=fault,
+        command=command,
+        faults=faults,
+        exit=exit,
+        told=told,
+        affected=affected or {},
+        decision=decision,
+        retried=retried,
+        closed_port=closed_port,
+        report=report,
+    )
 
 
 # Slow answers are recorded by the simulator only once it has sent them (after the client gave
@@ -130,108 +177,269 @@ _APP_PATH = f"/apps/{CHECKED_APP}"
 
 ROWS: tuple[Row, ...] = (
     # -- 429 storms ------------------------------------------------------------------------
-    _check("429-retry-after", "429 storm with Retry-After",
-           {"too_many_requests": ALWAYS, "retry_after": 7}, _RATE, retried=_APP_PATH),
-    _audit("429-retry-after", "429 storm with Retry-After on one app's requests",
-           {"too_many_requests": ALWAYS, "retry_after": 7, "path": SURVEY_DRAINS},
-           ("rate limit", "HTTP 429", *_RUN_AGAIN), affected=_ONE_APP, retried=SURVEY_DRAINS),
-    _check("429", "429 storm without Retry-After", {"too_many_requests": ALWAYS}, _RATE,
-           retried=_APP_PATH),
-    _audit("429", "429 storm without Retry-After on one app's requests",
-           {"too_many_requests": ALWAYS, "path": SURVEY_DRAINS},
-           ("rate limit", "HTTP 429", *_RUN_AGAIN), affected=_ONE_APP, retried=SURVEY_DRAINS),
-    _audit("429-everything", "429 storm on every request",
-           {"too_many_requests": ALWAYS}, _RATE, report=False),
+    _check(
+        "429-retry-after",
+        "429 storm with Retry-After",
+        {"too_many_requests": ALWAYS, "retry_after": 7},
+        _RATE,
+        retried=_APP_PATH,
+    ),
+    _audit(
+        "429-retry-after",
+        "429 storm with Retry-After on one app's requests",
+        {"too_many_requests": ALWAYS, "retry_after": 7, "path": SURVEY_DRAINS},
+        ("rate limit", "HTTP 429", *_RUN_AGAIN),
+        affected=_ONE_APP,
+        retried=SURVEY_DRAINS,
+    ),
+    _check(
+        "429",
+        "429 storm without Retry-After",
+        {"too_many_requests": ALWAYS},
+        _RATE,
+        retried=_APP_PATH,
+    ),
+    _audit(
+        "429",
+        "429 storm without Retry-After on one app's requests",
+        {"too_many_requests": ALWAYS, "path": SURVEY_DRAINS},
+        ("rate limit", "HTTP 429", *_RUN_AGAIN),
+        affected=_ONE_APP,
+        retried=SURVEY_DRAINS,
+    ),
+    _audit(
+        "429-everything",
+        "429 storm on every request",
+        {"too_many_requests": ALWAYS},
+        _RATE,
+        report=False,
+    ),
     # -- 5xx ----------------------------------------------------------------------------------
-    _check("500", "500 on every request", {"server_errors": ALWAYS, "server_error_status": 500},
-           ("Internal Server Error", *_SERVER), retried=_APP_PATH),
-    _audit("500", "500 on one app's requests",
-           {"server_errors": ALWAYS, "server_error_status": 500, "path": SURVEY_DRAINS},
-           ("Internal Server Error", "HTTP 500", *_RUN_AGAIN), affected=_ONE_APP,
-           retried=SURVEY_DRAINS),
-    _check("503", "503 on every request", {"server_errors": ALWAYS},
-           ("Service Unavailable", *_SERVER), retried=_APP_PATH),
-    _audit("503", "503 on one app's requests",
-           {"server_errors": ALWAYS, "path": SURVEY_DRAINS},
-           ("Service Unavailable", "HTTP 503", *_RUN_AGAIN), affected=_ONE_APP,
-           retried=SURVEY_DRAINS),
-    _check("503-once", "503 once, then answers", {"server_errors": 1, "path": _APP_PATH},
-           (f"ALLOW {CHECKED_APP}",), exit=0, decision="allow", retried=_APP_PATH, report=True),
+    _check(
+        "500",
+        "500 on every request",
+        {"server_errors": ALWAYS, "server_error_status": 500},
+        ("Internal Server Error", *_SERVER),
+        retried=_APP_PATH,
+    ),
+    _audit(
+        "500",
+        "500 on one app's requests",
+        {"server_errors": ALWAYS, "server_error_status": 500, "path": SURVEY_DRAINS},
+        ("Internal Server Error", "HTTP 500", *_RUN_AGAIN),
+        affected=_ONE_APP,
+        retried=SURVEY_DRAINS,
+    ),
+    _check(
+        "503",
+        "503 on every request",
+        {"server_errors": ALWAYS},
+        ("Service Unavailable", *_SERVER),
+        retried=_APP_PATH,
+    ),
+    _audit(
+        "503",
+        "503 on one app's requests",
+        {"server_errors": ALWAYS, "path": SURVEY_DRAINS},
+        ("Service Unavailable", "HTTP 503", *_RUN_AGAIN),
+        affected=_ONE_APP,
+        retried=SURVEY_DRAINS,
+    ),
+    _check(
+        "503-once",
+        "503 once, then answers",
+        {"server_errors": 1, "path": _APP_PATH},
+        (f"ALLOW {CHECKED_APP}",),
+        exit=0,
+        decision="allow",
+        retried=_APP_PATH,
+        report=True,
+    ),
     # -- the connection -----------------------------------------------------------------------
-    _check("refused", "connection refused (nothing listens on the port)", {},
-           ("Could not connect to 127.0.0.1:", *_NETWORK), closed_port=True),
-    _audit("refused", "connection refused (nothing listens on the port)", {},
-           ("Could not connect to 127.0.0.1:", *_NETWORK), closed_port=True, report=False),
-    _check("reset", "connection reset (TCP RST, no answer)", {"reset_connections": ALWAYS},
-           ("connection to 127.0.0.1:", "dropped", *_NETWORK), retried=_APP_PATH),
-    _audit("reset", "connection reset on one app's requests",
-           {"reset_connections": ALWAYS, "path": SURVEY_DRAINS},
-           ("dropped during GET /apps/survey/log-drains", *_RUN_AGAIN), affected=_ONE_APP,
-           retried=SURVEY_DRAINS),
-    _check("closed", "connection closed without an answer", {"drop_connections": ALWAYS},
-           ("dropped", *_NETWORK), retried=_APP_PATH),
-    _check("timeout", "read timeout (the answer comes after the client's timeout)",
-           {"slow_responses": ALWAYS, "slow_seconds": SLOW_SECONDS},
-           ("Timed out waiting for 127.0.0.1:", f"after {TIMEOUT:g}s", _GAVE_UP, *_NETWORK)),
-    _audit("timeout", "read timeout on one app's requests",
-           {"slow_responses": ALWAYS, "slow_seconds": SLOW_SECONDS, "path": SURVEY_DRAINS},
-           ("Timed out waiting", _GAVE_UP, *_RUN_AGAIN), affected=_ONE_APP),
+    _check(
+        "refused",
+        "connection refused (nothing listens on the port)",
+        {},
+        ("Could not connect to 127.0.0.1:", *_NETWORK),
+        closed_port=True,
+    ),
+    _audit(
+        "refused",
+        "connection refused (nothing listens on the port)",
+        {},
+        ("Could not connect to 127.0.0.1:", *_NETWORK),
+        closed_port=True,
+        report=False,
+    ),
+    _check(
+        "reset",
+        "connection reset (TCP RST, no answer)",
+        {"reset_connections": ALWAYS},
+        ("connection to 127.0.0.1:", "dropped", *_NETWORK),
+        retried=_APP_PATH,
+    ),
+    _audit(
+        "reset",
+        "connection reset on one app's requests",
+        {"reset_connections": ALWAYS, "path": SURVEY_DRAINS},
+        ("dropped during GET /apps/survey/log-drains", *_RUN_AGAIN),
+        affected=_ONE_APP,
+        retried=SURVEY_DRAINS,
+    ),
+    _check(
+        "closed",
+        "connection closed without an answer",
+        {"drop_connections": ALWAYS},
+        ("dropped", *_NETWORK),
+        retried=_APP_PATH,
+    ),
+    _check(
+        "timeout",
+        "read timeout (the answer comes after the client's timeout)",
+        {"slow_responses": ALWAYS, "slow_seconds": SLOW_SECONDS},
+        ("Timed out waiting for 127.0.0.1:", f"after {TIMEOUT:g}s", _GAVE_UP, *_NETWORK),
+    ),
+    _audit(
+        "timeout",
+        "read timeout on one app's requests",
+        {"slow_responses": ALWAYS, "slow_seconds": SLOW_SECONDS, "path": SURVEY_DRAINS},
+        ("Timed out waiting", _GAVE_UP, *_RUN_AGAIN),
+        affected=_ONE_APP,
+    ),
     # -- answers that cannot be used ------------------------------------------------------------
-    _check("not-json", "a response that is not JSON", {"broken_json": ALWAYS, "path": _APP_PATH},
-           ("not valid JSON", "proxy", "run again")),
-    _audit("not-json", "a response that is not JSON for one app",
-           {"broken_json": ALWAYS, "path": SURVEY_DRAINS}, ("not valid JSON", *_RUN_AGAIN),
-           affected=_ONE_APP),
-    _check("206-no-next-range", "206 without Next-Range",
-           {"missing_next_range": True, "path": f"{_APP_PATH}/addons"},
-           ("206 Partial Content but no Next-Range", "api-error", *_RUN_AGAIN), report=True),
-    _audit("206-no-next-range", "206 without Next-Range on one app's list",
-           {"missing_next_range": True, "path": SURVEY_DRAINS},
-           ("206 Partial Content but no Next-Range", *_RUN_AGAIN), affected=_ONE_APP),
-    _audit("206-no-next-range-apps", "206 without Next-Range on the list of apps",
-           {"missing_next_range": True, "path": "/apps"},
-           ("206 Partial Content but no Next-Range", "run again"), report=False),
-    _check("next-range-loop", "a Next-Range that loops",
-           {"looping_next_range": True, "path": f"{_APP_PATH}/addons"},
-           ("repeats a range already fetched", "api-error", *_RUN_AGAIN), report=True),
-    _audit("next-range-loop", "a Next-Range that loops on one app's list",
-           {"looping_next_range": True, "path": SURVEY_DRAINS},
-           ("repeats a range already fetched", *_RUN_AGAIN), affected=_ONE_APP),
+    _check(
+        "not-json",
+        "a response that is not JSON",
+        {"broken_json": ALWAYS, "path": _APP_PATH},
+        ("not valid JSON", "proxy", "run again"),
+    ),
+    _audit(
+        "not-json",
+        "a response that is not JSON for one app",
+        {"broken_json": ALWAYS, "path": SURVEY_DRAINS},
+        ("not valid JSON", *_RUN_AGAIN),
+        affected=_ONE_APP,
+    ),
+    _check(
+        "206-no-next-range",
+        "206 without Next-Range",
+        {"missing_next_range": True, "path": f"{_APP_PATH}/addons"},
+        ("206 Partial Content but no Next-Range", "api-error", *_RUN_AGAIN),
+        report=True,
+    ),
+    _audit(
+        "206-no-next-range",
+        "206 without Next-Range on one app's list",
+        {"missing_next_range": True, "path": SURVEY_DRAINS},
+        ("206 Partial Content but no Next-Range", *_RUN_AGAIN),
+        affected=_ONE_APP,
+    ),
+    _audit(
+        "206-no-next-range-apps",
+        "206 without Next-Range on the list of apps",
+        {"missing_next_range": True, "path": "/apps"},
+        ("206 Partial Content but no Next-Range", "run again"),
+        report=False,
+    ),
+    _check(
+        "next-range-loop",
+        "a Next-Range that loops",
+        {"looping_next_range": True, "path": f"{_APP_PATH}/addons"},
+        ("repeats a range already fetched", "api-error", *_RUN_AGAIN),
+        report=True,
+    ),
+    _audit(
+        "next-range-loop",
+        "a Next-Range that loops on one app's list",
+        {"looping_next_range": True, "path": SURVEY_DRAINS},
+        ("repeats a range already fetched", *_RUN_AGAIN),
+        affected=_ONE_APP,
+    ),
     # -- facts the rules need -------------------------------------------------------------------
-    _check("null-region", "`region` is null", {"null_region_apps": {CHECKED_APP}},
-           ("api-error", "region", "malformed", *_RUN_AGAIN), report=True),
-    _audit("null-region", "`region` is null for one app", {"null_region_apps": {AUDITED_APP}},
-           ("malformed", "region", *_RUN_AGAIN), affected=_ONE_APP),
-    _check("unknown-region", f"unknown region (`{UNKNOWN_REGION}`)",
-           {"unknown_region_apps": {CHECKED_APP}},
-           ("unknown-region", UNKNOWN_REGION, "cannot map to a country", "Update gatekeeper"),
-           exit=1, report=True),
-    _audit("unknown-region", f"unknown region (`{UNKNOWN_REGION}`) for one app",
-           {"unknown_region_apps": {AUDITED_APP}},
-           ("cannot map to a country", "Update gatekeeper"), exit=1,
-           affected={AUDITED_APP: "unknown-region"}),
-    _check("unknown-plan", "unknown add-on plan of a Heroku data add-on",
-           {"unknown_plan_apps": {"otree-study"}},
-           ("WARN otree-study", "addon-outside-region", "does not know",
-            "heroku addons:info"), exit=0, decision="warn", app="otree-study", report=True),
-    _audit("unknown-plan", "unknown add-on plan for one app",
-           {"unknown_plan_apps": {"otree-study"}}, ("does not know", "heroku addons:info"),
-           exit=1, decision="warn", affected={"otree-study": "addon-outside-region"}),
+    _check(
+        "null-region",
+        "`region` is null",
+        {"null_region_apps": {CHECKED_APP}},
+        ("api-error", "region", "malformed", *_RUN_AGAIN),
+        report=True,
+    ),
+    _audit(
+        "null-region",
+        "`region` is null for one app",
+        {"null_region_apps": {AUDITED_APP}},
+        ("malformed", "region", *_RUN_AGAIN),
+        affected=_ONE_APP,
+    ),
+    _check(
+        "unknown-region",
+        f"unknown region (`{UNKNOWN_REGION}`)",
+        {"unknown_region_apps": {CHECKED_APP}},
+        ("unknown-region", UNKNOWN_REGION, "cannot map to a country", "Update gatekeeper"),
+        exit=1,
+        report=True,
+    ),
+    _audit(
+        "unknown-region",
+        f"unknown region (`{UNKNOWN_REGION}`) for one app",
+        {"unknown_region_apps": {AUDITED_APP}},
+        ("cannot map to a country", "Update gatekeeper"),
+        exit=1,
+        affected={AUDITED_APP: "unknown-region"},
+    ),
+    _check(
+        "unknown-plan",
+        "unknown add-on plan of a Heroku data add-on",
+        {"unknown_plan_apps": {"otree-study"}},
+        ("WARN otree-study", "addon-outside-region", "does not know", "heroku addons:info"),
+        exit=0,
+        decision="warn",
+        app="otree-study",
+        report=True,
+    ),
+    _audit(
+        "unknown-plan",
+        "unknown add-on plan for one app",
+        {"unknown_plan_apps": {"otree-study"}},
+        ("does not know", "heroku addons:info"),
+        exit=1,
+        decision="warn",
+        affected={"otree-study": "addon-outside-region"},
+    ),
     # -- credentials and access -----------------------------------------------------------------
-    _check("401", "401: the token expired", {"expire_token_after": 0},
-           ("HTTP 401", "expired or revoked", "heroku authorizations:create --scope read")),
-    _audit("401", "401: the token expired", {"expire_token_after": 0},
-           ("HTTP 401", "expired or revoked", "heroku authorizations:create --scope read"),
-           report=False),
-    _audit("401-midway", "401: the token expires during the audit",
-           {"expire_token_after": LIST_REQUESTS}, ("HTTP 401", "expired or revoked",
-                                                    "gatekeeper login"),
-           affected={name: "api-error" for name in DEMO_APPS}),
-    _check("403", "403 on the app", {"forbidden_apps": {CHECKED_APP}},
-           ("HTTP 403", "cannot see this resource", "use a token of a member")),
-    _audit("403", "403 on one app of a team", {"forbidden_apps": {AUDITED_APP}},
-           ("HTTP 403", "use a token of a member of team psych-lab"), command=AUDIT_TEAM,
-           affected=_ONE_APP),
+    _check(
+        "401",
+        "401: the token expired",
+        {"expire_token_after": 0},
+        ("HTTP 401", "expired or revoked", "heroku authorizations:create --scope read"),
+    ),
+    _audit(
+        "401",
+        "401: the token expired",
+        {"expire_token_after": 0},
+        ("HTTP 401", "expired or revoked", "heroku authorizations:create --scope read"),
+        report=False,
+    ),
+    _audit(
+        "401-midway",
+        "401: the token expires during the audit",
+        {"expire_token_after": LIST_REQUESTS},
+        ("HTTP 401", "expired or revoked", "gatekeeper login"),
+        affected={name: "api-error" for name in DEMO_APPS},
+    ),
+    _check(
+        "403",
+        "403 on the app",
+        {"forbidden_apps": {CHECKED_APP}},
+        ("HTTP 403", "cannot see this resource", "use a token of a member"),
+    ),
+    _audit(
+        "403",
+        "403 on one app of a team",
+        {"forbidden_apps": {AUDITED_APP}},
+        ("HTTP 403", "use a token of a member of team psych-lab"),
+        command=AUDIT_TEAM,
+        affected=_ONE_APP,
+    ),
 )
 
 
@@ -291,8 +499,9 @@ def closed_port() -> int:
 
 
 @pytest.fixture
-def cli(simulator: Simulator, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> Any:
+def cli(
+    simulator: Simulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Any:
     """Runs the CLI in process with the row's faults; waits are recorded, not taken."""
     monkeypatch.setenv("HEROKU_API_KEY", DEMO_ADMIN_TOKEN)
     monkeypatch.setenv("GATEKEEPER_MAX_RETRIES", str(MAX_RETRIES))
@@ -337,8 +546,9 @@ def _url(row: Row, simulator: Simulator, closed_port: int) -> str:
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[r.key for r in ROWS])
-def test_fault(row: Row, cli: Any, simulator: Simulator, closed_port: int,
-               expected_decisions: dict[str, str]) -> None:
+def test_fault(
+    row: Row, cli: Any, simulator: Simulator, closed_port: int, expected_decisions: dict[str, str]
+) -> None:
     outcome: Outcome = cli(row, _url(row, simulator, closed_port))
 
     assert outcome.code == row.exit, outcome.text
@@ -360,9 +570,12 @@ def test_fault(row: Row, cli: Any, simulator: Simulator, closed_port: int,
 
     # audit: the affected apps carry the finding; every other app is evaluated as usual.
     apps = {a["name"]: a for a in outcome.report()["apps"]}
-    scope = {name for name in expected_decisions
-             if row.command != AUDIT_TEAM or name in ("survey", "otree-study",
-                                                       "experiment-us", "frankfurt-exp")}
+    scope = {
+        name
+        for name in expected_decisions
+        if row.command != AUDIT_TEAM
+        or name in ("survey", "otree-study", "experiment-us", "frankfurt-exp")
+    }
     assert set(apps) == scope
     for name, rule in row.affected.items():
         assert apps[name]["decision"] == row.decision
@@ -385,13 +598,15 @@ FAIL_CLOSED_ROWS = [r for r in ROWS if r.is_check and r.exit == 3]
 
 @pytest.mark.parametrize("row", FAIL_CLOSED_ROWS, ids=[r.key for r in FAIL_CLOSED_ROWS])
 def test_no_failed_read_becomes_allow_even_under_a_permissive_policy(
-        row: Row, cli: Any, simulator: Simulator, closed_port: int, tmp_path: Path) -> None:
+    row: Row, cli: Any, simulator: Simulator, closed_port: int, tmp_path: Path
+) -> None:
     """Every rule that can be switched off is off and every app is class ``none``: a fact
     that could not be read still blocks (exit 3), because api-error cannot be lowered."""
     rules = "\n".join(f'{rule} = "off"' for rule in _switchable_rules())
     permissive = tmp_path / "permissive.toml"
-    permissive.write_text(f'version = 1\n[defaults]\ndata_class = "none"\n[rules]\n{rules}\n',
-                          encoding="utf-8")
+    permissive.write_text(
+        f'version = 1\n[defaults]\ndata_class = "none"\n[rules]\n{rules}\n', encoding="utf-8"
+    )
     outcome: Outcome = cli(row, _url(row, simulator, closed_port), policy=permissive)
     assert outcome.code == 3, outcome.text
     assert "ALLOW" not in outcome.out
@@ -404,19 +619,40 @@ def _switchable_rules() -> list[str]:
     return [rule for rule in RULES if rule != "api-error"]
 
 
-def test_the_cli_in_a_subprocess_gives_up_on_503_with_exit_3(simulator: Simulator,
-                                                             tmp_path: Path) -> None:
+def test_the_cli_in_a_subprocess_gives_up_on_503_with_exit_3(
+    simulator: Simulator, tmp_path: Path
+) -> None:
     """Nothing patched: a real process, real backoff (one retry), the env settings."""
     simulator.faults = Faults(server_errors=ALWAYS)
     simulator.reset_stats()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GATEKEEPER_", "HEROKU_"))}
-    env.update(HEROKU_API_KEY=DEMO_ADMIN_TOKEN, GATEKEEPER_MAX_RETRIES="1",
-               GATEKEEPER_TIMEOUT="5", HOME=str(tmp_path))
+    env.update(
+        HEROKU_API_KEY=DEMO_ADMIN_TOKEN,
+        GATEKEEPER_MAX_RETRIES="1",
+        GATEKEEPER_TIMEOUT="5",
+        HOME=str(tmp_path),
+    )
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "gatekeeper", "check", "--app", CHECKED_APP, "--api-url",
-             simulator.url, "--policy", str(POLICY)],
-            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60, check=False)
+            [
+                sys.executable,
+                "-m",
+                "gatekeeper",
+                "check",
+                "--app",
+                CHECKED_APP,
+                "--api-url",
+                simulator.url,
+                "--policy",
+                str(POLICY),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=60,
+            check=False,
+        )
     finally:
         simulator.faults = Faults()
     assert result.returncode == 3, result.stderr
@@ -429,14 +665,18 @@ def test_the_cli_in_a_subprocess_gives_up_on_503_with_exit_3(simulator: Simulato
 
 
 @pytest.mark.parametrize("value", ["zero", "-1", "nan", "inf"])
-def test_invalid_client_settings_are_usage_errors(value: str, monkeypatch: pytest.MonkeyPatch,
-                                                  capsys: pytest.CaptureFixture[str],
-                                                  simulator: Simulator) -> None:
+def test_invalid_client_settings_are_usage_errors(
+    value: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    simulator: Simulator,
+) -> None:
     monkeypatch.setenv("HEROKU_API_KEY", DEMO_ADMIN_TOKEN)
     for name in ("GATEKEEPER_TIMEOUT", "GATEKEEPER_MAX_RETRIES"):
         monkeypatch.setenv(name, value)
-        code = run(["check", "--app", CHECKED_APP, "--api-url", simulator.url,
-                    "--policy", str(POLICY)])
+        code = run(
+            ["check", "--app", CHECKED_APP, "--api-url", simulator.url, "--policy", str(POLICY)]
+        )
         err = capsys.readouterr().err
         assert code == 2
         assert f"{name} must be a number" in err
@@ -483,8 +723,10 @@ def render_table(rows: tuple[Row, ...] = ROWS) -> str:
     for row in rows:
         command = "gatekeeper " + " ".join(row.command)
         told = " … ".join(f"“{t}”" for t in row.told)
-        lines.append(f"| {row.fault} | `{command}` | {_switch(row)} | {row.exit} | {told} | "
-                     f"{_other_apps(row)} |")
+        lines.append(
+            f"| {row.fault} | `{command}` | {_switch(row)} | {row.exit} | {told} | "
+            f"{_other_apps(row)} |"
+        )
     return "\n".join(lines)
 
 
@@ -500,7 +742,8 @@ def replace_table(document: str, table: str) -> str:
 def test_doc_table_matches_the_rows() -> None:
     document = DOC.read_text(encoding="utf-8")
     assert replace_table(document, render_table()) == document, (
-        "docs/fault-matrix.md is out of date: run `python scripts/gen_fault_matrix.py`")
+        "docs/fault-matrix.md is out of date: run `python scripts/gen_fault_matrix.py`"
+    )
 
 
 def test_every_row_key_is_unique() -> None:

@@ -50,19 +50,30 @@ def tools(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def env(simulator: Simulator, tools: Path) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("GIT_", "GATEKEEPER_", "PRE_COMMIT_", "HEROKU_"))}
-    clean.update(PATH=str(tools), HEROKU_API_KEY=DEMO_ADMIN_TOKEN, HEROKU_HOST=simulator.url,
-                 GATEKEEPER_POLICY=str(POLICY), GATEKEEPER_MAX_RETRIES="0",
-                 GIT_CONFIG_NOSYSTEM="1", GIT_AUTHOR_NAME="Jane Doe",
-                 GIT_AUTHOR_EMAIL="jane.doe@uni-example.edu", GIT_COMMITTER_NAME="Jane Doe",
-                 GIT_COMMITTER_EMAIL="jane.doe@uni-example.edu")
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("GIT_", "GATEKEEPER_", "PRE_COMMIT_", "HEROKU_"))
+    }
+    clean.update(
+        PATH=str(tools),
+        HEROKU_API_KEY=DEMO_ADMIN_TOKEN,
+        HEROKU_HOST=simulator.url,
+        GATEKEEPER_POLICY=str(POLICY),
+        GATEKEEPER_MAX_RETRIES="0",
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_AUTHOR_NAME="Jane Doe",
+        GIT_AUTHOR_EMAIL="jane.doe@uni-example.edu",
+        GIT_COMMITTER_NAME="Jane Doe",
+        GIT_COMMITTER_EMAIL="jane.doe@uni-example.edu",
+    )
     return clean
 
 
 def sh(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False,
-                          timeout=120)
+    return subprocess.run(
+        args, cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=120
+    )
 
 
 def git(cwd: Path, env: dict[str, str], *args: str) -> str:
@@ -92,8 +103,9 @@ def remote_head(bare: Path, env: dict[str, str]) -> str | None:
     return done.stdout.strip() or None
 
 
-def push(repo: Path, env: dict[str, str], remote: str = "heroku"
-         ) -> subprocess.CompletedProcess[str]:
+def push(
+    repo: Path, env: dict[str, str], remote: str = "heroku"
+) -> subprocess.CompletedProcess[str]:
     return sh(["git", "push", remote, "main"], repo, env)
 
 
@@ -102,7 +114,8 @@ def no_pwned(*places: Path) -> bool:
 
 
 def test_gatekeeper_missing_from_path_fails_closed_with_a_clear_message(
-        tmp_path: Path, env: dict[str, str]) -> None:
+    tmp_path: Path, env: dict[str, str]
+) -> None:
     repo, bare = make_repo(tmp_path, env), make_remote(tmp_path, env)
     git(repo, env, "remote", "add", "heroku", str(bare))
     git(repo, env, "config", "remote.heroku.gatekeeper-app", "econ-game")
@@ -181,10 +194,19 @@ def test_an_api_that_cannot_be_reached_fails_closed(tmp_path: Path, env: dict[st
     assert "UNCHECKED" in allowed.stdout + allowed.stderr
 
 
-@pytest.mark.parametrize("app", ["$(touch pwned)", "`touch pwned`", "econ-game;touch pwned",
-                                 "econ-game\ntouch pwned", "-a econ-game"])
-def test_a_hostile_app_setting_is_refused_not_run(app: str, tmp_path: Path,
-                                                  env: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    "app",
+    [
+        "$(touch pwned)",
+        "`touch pwned`",
+        "econ-game;touch pwned",
+        "econ-game\ntouch pwned",
+        "-a econ-game",
+    ],
+)
+def test_a_hostile_app_setting_is_refused_not_run(
+    app: str, tmp_path: Path, env: dict[str, str]
+) -> None:
     repo, bare = make_repo(tmp_path, env), make_remote(tmp_path, env)
     git(repo, env, "remote", "add", "heroku", str(bare))
     git(repo, env, "config", "remote.heroku.gatekeeper-app", app)
@@ -210,11 +232,17 @@ def test_hostile_remote_names_and_paths_are_not_run(tmp_path: Path, env: dict[st
     assert no_pwned(tmp_path, repo)
 
 
-@pytest.mark.parametrize("url", ["https://git.heroku.com/$(touch pwned).git",
-                                 "https://git.heroku.com/econ-game.git;touch pwned",
-                                 "git@heroku.com:`touch pwned`.git"])
-def test_a_heroku_url_with_shell_code_is_refused_not_run(url: str, tmp_path: Path,
-                                                         env: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://git.heroku.com/$(touch pwned).git",
+        "https://git.heroku.com/econ-game.git;touch pwned",
+        "git@heroku.com:`touch pwned`.git",
+    ],
+)
+def test_a_heroku_url_with_shell_code_is_refused_not_run(
+    url: str, tmp_path: Path, env: dict[str, str]
+) -> None:
     """The installed hook run as git runs it (git itself would refuse to contact such a URL
     first): remote name and URL as arguments, the pushed refs on stdin."""
     repo = make_repo(tmp_path, env)
@@ -222,9 +250,16 @@ def test_a_heroku_url_with_shell_code_is_refused_not_run(url: str, tmp_path: Pat
     git(repo, env, "remote", "add", "heroku", url)
     head = git(repo, env, "rev-parse", "HEAD")
     hook = repo / ".git" / "hooks" / "pre-push"
-    refused = subprocess.run(["sh", str(hook), "heroku", url], cwd=repo, env=env, text=True,
-                             input=f"refs/heads/main {head} refs/heads/main {'0' * 40}\n",
-                             capture_output=True, check=False, timeout=120)
+    refused = subprocess.run(
+        ["sh", str(hook), "heroku", url],
+        cwd=repo,
+        env=env,
+        text=True,
+        input=f"refs/heads/main {head} refs/heads/main {'0' * 40}\n",
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
     assert refused.returncode == 1
     assert "not a valid Heroku app name" in refused.stderr
     assert no_pwned(tmp_path, repo)
@@ -264,13 +299,16 @@ def test_the_hook_script_never_evaluates_its_input(tmp_path: Path) -> None:
     hook = tmp_path / "pre-push"
     hook.write_text(script)
     assert subprocess.run([sh_path, "-n", str(hook)], check=False).returncode == 0
-    code = "\n".join(line.split("#", 1)[0] if not line.lstrip().startswith("#") else ""
-                     for line in script.splitlines())
+    code = "\n".join(
+        line.split("#", 1)[0] if not line.lstrip().startswith("#") else ""
+        for line in script.splitlines()
+    )
     assert "eval" not in code and "sh -c" not in code and "`" not in code
     # $remote and $url only ever appear in double quotes, or as the word of a case statement
     # (which the shell does not split or glob).
     for line in code.splitlines():
         for match in re.finditer(r"\$\{?(remote|url)\b", line):
             assert _double_quoted(line, match.start()) or line.strip().startswith("case "), (
-                f"unquoted expansion in: {line!r}")
+                f"unquoted expansion in: {line!r}"
+            )
     assert "'/opt/gate keeper/bin/python'" in script  # the recorded Python is quoted

@@ -53,7 +53,8 @@ def hook_env(simulator: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[s
             pytest.skip(f"{tool} is not installed")
         (tools / tool).symlink_to(found)
     env = {
-        name: value for name, value in os.environ.items()
+        name: value
+        for name, value in os.environ.items()
         if not name.startswith(("GIT_", "GATEKEEPER_", "PRE_COMMIT_"))
     }
     env.update(
@@ -119,13 +120,18 @@ def test_push_of_a_blocked_app_is_refused_with_rule_and_fix(
     assert "push to 'heroku' refused" in output
 
     # What the hook printed is what `check` decides: every blocking rule id and its fix.
-    checked = run([sys.executable, "-m", "gatekeeper", "check", "--app", "experiment-us",
-                   "--format", "json"], repo, hook_env)
+    checked = run(
+        [sys.executable, "-m", "gatekeeper", "check", "--app", "experiment-us", "--format", "json"],
+        repo,
+        hook_env,
+    )
     assert checked.returncode == 1, checked.stderr
     report = json.loads(checked.stdout)
     assert report["decision"] == "block"
     blocking = [
-        finding for app in report["apps"] for finding in app["findings"]
+        finding
+        for app in report["apps"]
+        for finding in app["findings"]
         if finding["severity"] == "block" and not finding["waived"]
     ]
     assert "region-not-allowed" in {finding["rule"] for finding in blocking}
@@ -171,14 +177,20 @@ def action_step(simulator: Any, tmp_path: Path) -> Any:
     def go(app: str) -> dict[str, Any]:
         output, summary = tmp_path / f"{app}.output", tmp_path / f"{app}.summary"
         env = {
-            name: value for name, value in os.environ.items()
+            name: value
+            for name, value in os.environ.items()
             if not name.startswith(("GATEKEEPER_", "INPUT_", "GITHUB_"))
         }
         env.update(
-            GATEKEEPER_VENV=str(venv), GATEKEEPER_REPORT=str(tmp_path / f"{app}.json"),
-            GITHUB_OUTPUT=str(output), GITHUB_STEP_SUMMARY=str(summary),
-            INPUT_APP=app, INPUT_POLICY=str(POLICY), INPUT_API_URL=simulator.url,
-            INPUT_STRICT="false", INPUT_SARIF_FILE=f"{app}.sarif",
+            GATEKEEPER_VENV=str(venv),
+            GATEKEEPER_REPORT=str(tmp_path / f"{app}.json"),
+            GITHUB_OUTPUT=str(output),
+            GITHUB_STEP_SUMMARY=str(summary),
+            INPUT_APP=app,
+            INPUT_POLICY=str(POLICY),
+            INPUT_API_URL=simulator.url,
+            INPUT_STRICT="false",
+            INPUT_SARIF_FILE=f"{app}.sarif",
             INPUT_HEROKU_API_KEY=ADMIN_TOKEN,
         )
         done = run([bash, "-c", script], tmp_path, env)

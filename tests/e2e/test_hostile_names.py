@@ -73,12 +73,20 @@ def hostile_estate() -> SimEstate:
     estate = demo_estate()
     estate.teams.append(SimTeam(HOSTILE_TEAM))
     for index, name in enumerate(HOSTILE_APPS):
-        addons = [SimAddOn(plan="papertrail:choklad", name=f"{HOSTILE_ADDON}-{index}"),
-                  SimAddOn(plan=f"{HOSTILE_SERVICE}:plan`id`", name=f"svc-{index}<u>")]
+        addons = [
+            SimAddOn(plan="papertrail:choklad", name=f"{HOSTILE_ADDON}-{index}"),
+            SimAddOn(plan=f"{HOSTILE_SERVICE}:plan`id`", name=f"svc-{index}<u>"),
+        ]
         drains = [SimLogDrain(url=f"syslog+tls://logs{index}.evil.example:6514/$(touch pwned)")]
-        estate.apps.append(SimApp(name=name, region="eu",
-                                  team="psych-lab" if index % 2 else HOSTILE_TEAM,
-                                  addons=addons, log_drains=drains))
+        estate.apps.append(
+            SimApp(
+                name=name,
+                region="eu",
+                team="psych-lab" if index % 2 else HOSTILE_TEAM,
+                addons=addons,
+                log_drains=drains,
+            )
+        )
     return estate
 
 
@@ -89,8 +97,9 @@ def simulator() -> Iterator[Simulator]:
 
 
 @pytest.fixture(scope="module")
-def reports(simulator: Simulator, tmp_path_factory: pytest.TempPathFactory
-            ) -> Iterator[dict[str, Any]]:
+def reports(
+    simulator: Simulator, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
     """One audit of the hostile estate, every format written; run in an empty directory."""
     work = tmp_path_factory.mktemp("hostile work dir")
     saved_env = dict(os.environ)
@@ -98,8 +107,11 @@ def reports(simulator: Simulator, tmp_path_factory: pytest.TempPathFactory
     # tests/conftest.py isolates each test, but a module fixture runs before that: do it here.
     for name in [n for n in os.environ if n.startswith(("HEROKU_", "GATEKEEPER_"))]:
         del os.environ[name]
-    os.environ.update(HOME=str(work), XDG_DATA_HOME=str(work / "data"),
-                      PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
+    os.environ.update(
+        HOME=str(work),
+        XDG_DATA_HOME=str(work / "data"),
+        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
+    )
     os.environ["HEROKU_API_KEY"] = DEMO_ADMIN_TOKEN
     os.chdir(work)
     out, err = io.StringIO(), io.StringIO()
@@ -108,15 +120,32 @@ def reports(simulator: Simulator, tmp_path_factory: pytest.TempPathFactory
 
         outputs = [f"--output={fmt}={work / ('report.' + fmt)}" for fmt in FORMATS]
         with redirect_stdout(out), redirect_stderr(err):
-            code = run(["audit", "--all", "--api-url", simulator.url, "--policy", str(POLICY),
-                        "--format", "text", "--no-history", *outputs])
+            code = run(
+                [
+                    "audit",
+                    "--all",
+                    "--api-url",
+                    simulator.url,
+                    "--policy",
+                    str(POLICY),
+                    "--format",
+                    "text",
+                    "--no-history",
+                    *outputs,
+                ]
+            )
     finally:
         os.chdir(saved_cwd)
         os.environ.clear()
         os.environ.update(saved_env)
     files = {fmt: (work / f"report.{fmt}").read_text(encoding="utf-8") for fmt in FORMATS}
-    yield {"code": code, "stdout": out.getvalue(), "stderr": err.getvalue(), "files": files,
-           "work": work}
+    yield {
+        "code": code,
+        "stdout": out.getvalue(),
+        "stderr": err.getvalue(),
+        "files": files,
+        "work": work,
+    }
 
 
 def test_the_audit_reads_every_hostile_app(reports: dict[str, Any]) -> None:
@@ -200,8 +229,9 @@ def test_sarif_is_json_and_names_round_trip(reports: dict[str, Any]) -> None:
 
 def test_junit_is_well_formed_xml(reports: dict[str, Any]) -> None:
     root = ET.fromstring(reports["files"]["junit"])
-    names = " ".join(case.get("name", "") + " " + case.get("classname", "")
-                     for case in root.iter("testcase"))
+    names = " ".join(
+        case.get("name", "") + " " + case.get("classname", "") for case in root.iter("testcase")
+    )
     assert "<script>alert(1)</script>" in names
     assert root.find(".//x") is None  # the CDATA/markup breaker stayed text
 
@@ -262,15 +292,13 @@ def test_markdown_names_cannot_break_the_table_or_link(reports: dict[str, Any]) 
     assert "@someone" not in prose  # no GitHub mention
 
 
-def test_check_by_id_prints_a_hostile_name_harmlessly(simulator: Simulator,
-                                                      monkeypatch: pytest.MonkeyPatch,
-                                                      capsys: pytest.CaptureFixture[str]
-                                                      ) -> None:
+def test_check_by_id_prints_a_hostile_name_harmlessly(
+    simulator: Simulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("HEROKU_API_KEY", DEMO_ADMIN_TOKEN)
     for name in ("\x1b[2J\x1b[31mred", "line\nfake::error::forged", "evil\u202egnp.exe"):
         app = next(a for a in simulator.estate.apps if a.name == name)
-        code = run(["check", "--app", app.id, "--api-url", simulator.url,
-                    "--policy", str(POLICY)])
+        code = run(["check", "--app", app.id, "--api-url", simulator.url, "--policy", str(POLICY)])
         out, err = capsys.readouterr()
         assert code == 1, err
         assert "\x1b" not in out + err and "\u202e" not in out + err
@@ -279,10 +307,13 @@ def test_check_by_id_prints_a_hostile_name_harmlessly(simulator: Simulator,
 
 
 @pytest.mark.parametrize("name", HOSTILE_APPS)
-def test_check_refuses_a_hostile_app_name(name: str, simulator: Simulator,
-                                          monkeypatch: pytest.MonkeyPatch,
-                                          capsys: pytest.CaptureFixture[str],
-                                          tmp_path: Path) -> None:
+def test_check_refuses_a_hostile_app_name(
+    name: str,
+    simulator: Simulator,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
     """``--app`` takes Heroku app names only: the rest is a usage error, shown escaped."""
     monkeypatch.setenv("HEROKU_API_KEY", DEMO_ADMIN_TOKEN)
     monkeypatch.chdir(tmp_path)

@@ -35,8 +35,18 @@ pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "policies" / "university.toml"
-DEMO_APPS = {"survey", "otree-study", "experiment-us", "frankfurt-exp", "clinical-trial",
-             "bio-dashboard", "econ-game", "econ-archive", "student-game", "jdoe-thesis"}
+DEMO_APPS = {
+    "survey",
+    "otree-study",
+    "experiment-us",
+    "frankfurt-exp",
+    "clinical-trial",
+    "bio-dashboard",
+    "econ-game",
+    "econ-archive",
+    "student-game",
+    "jdoe-thesis",
+}
 HOSTILE_NAME = '<script>alert("pwned")</script>&amp;"\'><img src=x onerror=alert(1)>'
 HOSTILE_ADDON = 'sentry-"><b onmouseover=alert(3)>x</b>'
 HOSTILE_DRAIN = 'https://evil.example.com/"><svg onload=alert(2)>'
@@ -126,8 +136,9 @@ def assert_well_formed(parser: ReportParser) -> None:
     assert tags.count("script") == 2  # the JSON data block and the report's own script
     scripts = [attrs for tag, attrs in parser.elements if tag == "script"]
     assert not any("src" in attrs for attrs in scripts)  # self-contained
-    handlers = [(tag, name) for tag, attrs in parser.elements for name in attrs
-                if name.startswith("on")]
+    handlers = [
+        (tag, name) for tag, attrs in parser.elements for name in attrs if name.startswith("on")
+    ]
     assert handlers == []
     links = [attrs.get("href") or "" for tag, attrs in parser.elements if tag == "a"]
     assert all(link.startswith("#") for link in links), links  # no external references
@@ -139,9 +150,9 @@ def api_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GATEKEEPER_POLICY", str(POLICY))
 
 
-def test_the_demo_report_parses_and_lists_every_app(tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]
-                                                    ) -> None:
+def test_the_demo_report_parses_and_lists_every_app(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["demo", "--out-dir", str(tmp_path)]) == 0
     capsys.readouterr()
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
@@ -159,10 +170,15 @@ def test_the_demo_report_parses_and_lists_every_app(tmp_path: Path,
 
 def hostile_estate() -> SimEstate:
     estate = demo_estate()
-    estate.apps.append(SimApp(
-        name=HOSTILE_NAME, region="us", team="psych-lab",
-        addons=[SimAddOn(plan="sentry:f1", name=HOSTILE_ADDON)],
-        log_drains=[SimLogDrain(url=HOSTILE_DRAIN)]))
+    estate.apps.append(
+        SimApp(
+            name=HOSTILE_NAME,
+            region="us",
+            team="psych-lab",
+            addons=[SimAddOn(plan="sentry:f1", name=HOSTILE_ADDON)],
+            log_drains=[SimLogDrain(url=HOSTILE_DRAIN)],
+        )
+    )
     return estate
 
 
@@ -173,8 +189,9 @@ def hostile_sim(api_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Simu
         yield sim
 
 
-def test_a_hostile_app_name_is_escaped(hostile_sim: Simulator, tmp_path: Path,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_hostile_app_name_is_escaped(
+    hostile_sim: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     report = tmp_path / "report.html"
     assert run(["audit", "--all", "--no-history", "--output", f"html={report}"]) == 1
     capsys.readouterr()
@@ -186,9 +203,14 @@ def test_a_hostile_app_name_is_escaped(hostile_sim: Simulator, tmp_path: Path,
     tags = {tag for tag, _ in parser.elements}
     assert not tags & {"img", "b", "iframe", "object"}
     assert {attrs.get("class") for tag, attrs in parser.elements if tag == "svg"} <= {
-        "bar", "timeline"}
-    assert not [(tag, attrs) for tag, attrs in parser.elements
-                if any("alert(" in (value or "") for value in attrs.values())]
+        "bar",
+        "timeline",
+    }
+    assert not [
+        (tag, attrs)
+        for tag, attrs in parser.elements
+        if any("alert(" in (value or "") for value in attrs.values())
+    ]
     for raw in ("<script>alert", "<img src=x", "<svg onload", "<b onmouseover"):
         assert raw not in html
     # ...and the hostile names still read as what they are, in the table and the findings.
@@ -203,14 +225,15 @@ def test_a_hostile_app_name_is_escaped(hostile_sim: Simulator, tmp_path: Path,
     data = json.loads(parser.data_block)
     hostile = next(a for a in data["apps"] if a["name"] == HOSTILE_NAME)
     assert {f["subject"] for f in hostile["findings"]} >= {
-        HOSTILE_ADDON, 'https://evil.example.com/"><svg onload=alert(2)>'}
+        HOSTILE_ADDON,
+        'https://evil.example.com/"><svg onload=alert(2)>',
+    }
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "csv", "junit", "sarif", "json", "text"])
-def test_other_formats_carry_the_hostile_name_safely(fmt: str, hostile_sim: Simulator,
-                                                     tmp_path: Path,
-                                                     capsys: pytest.CaptureFixture[str]
-                                                     ) -> None:
+def test_other_formats_carry_the_hostile_name_safely(
+    fmt: str, hostile_sim: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Every format still parses (or reads) with the hostile name in it."""
     out = tmp_path / f"report.{fmt}"
     assert run(["audit", "--all", "--no-history", "--output", f"{fmt}={out}"]) == 1
@@ -222,8 +245,10 @@ def test_other_formats_carry_the_hostile_name_safely(fmt: str, hostile_sim: Simu
         import xml.etree.ElementTree as ET
 
         root = ET.fromstring(text)
-        assert any(HOSTILE_NAME in (case.get("classname") or "") + (case.get("name") or "")
-                   for case in root.iter("testcase"))
+        assert any(
+            HOSTILE_NAME in (case.get("classname") or "") + (case.get("name") or "")
+            for case in root.iter("testcase")
+        )
     elif fmt == "markdown":
         # Inside `code spans` markup is shown, not run; everywhere else it must be escaped.
         prose = re.sub(r"`[^`]*`", "", text)

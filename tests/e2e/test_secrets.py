@@ -138,20 +138,37 @@ def isolate(mp: pytest.MonkeyPatch, home: Path) -> None:
     mp.setenv("HOME", str(home))
     mp.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     mp.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
-    for name in ("HEROKU_API_KEY", "HEROKU_HOST", "GATEKEEPER_POLICY", "DATABASE_URL",
-                 "GATEKEEPER_NOTIFY_URL", "GITHUB_STEP_SUMMARY", "HEROKU_APP_NAME"):
+    for name in (
+        "HEROKU_API_KEY",
+        "HEROKU_HOST",
+        "GATEKEEPER_POLICY",
+        "DATABASE_URL",
+        "GATEKEEPER_NOTIFY_URL",
+        "GITHUB_STEP_SUMMARY",
+        "HEROKU_APP_NAME",
+    ):
         mp.delenv(name, raising=False)
 
 
 @pytest.fixture(scope="module")
 def simulator() -> Iterator[Simulator]:
     estate = demo_estate()
-    estate.tokens.append(SimToken(CANARY, CANARY_ACCOUNT, "Canary Admin", teams=[ALL],
-                                  enterprise_accounts=[ALL], apps=[ALL], role="admin",
-                                  scope=["global"]))
+    estate.tokens.append(
+        SimToken(
+            CANARY,
+            CANARY_ACCOUNT,
+            "Canary Admin",
+            teams=[ALL],
+            enterprise_accounts=[ALL],
+            apps=[ALL],
+            role="admin",
+            scope=["global"],
+        )
+    )
     # The account's other authorizations, which GET /oauth/authorizations lists with tokens.
-    estate.tokens.append(SimToken(DEMO_ADMIN_TOKEN.replace("admin", "canry"), CANARY_ACCOUNT,
-                                  teams=[ALL]))
+    estate.tokens.append(
+        SimToken(DEMO_ADMIN_TOKEN.replace("admin", "canry"), CANARY_ACCOUNT, teams=[ALL])
+    )
     with Simulator(estate) as sim:
         yield sim
 
@@ -173,8 +190,9 @@ def debug_log() -> Iterator[io.StringIO]:
 
 
 @pytest.fixture(scope="module")
-def transcript(simulator: Simulator, debug_log: io.StringIO,
-               tmp_path_factory: pytest.TempPathFactory) -> Transcript:
+def transcript(
+    simulator: Simulator, debug_log: io.StringIO, tmp_path_factory: pytest.TempPathFactory
+) -> Transcript:
     """Runs every command once with the canary; the module's tests look at what came out."""
     work = tmp_path_factory.mktemp("secrets")
     record = Transcript(work)
@@ -204,25 +222,88 @@ def transcript(simulator: Simulator, debug_log: io.StringIO,
         (work / "audit").mkdir()
         for app in ("bio-dashboard", "econ-game"):
             for fmt in FORMATS:
-                cli(f"check {app} {fmt}", "check", "--app", app, *api, *policy,
-                    "--format", fmt, "-v", *outputs)
-        audit_outputs = [f"--output={fmt}={work / 'audit' / ('report.' + fmt)}"
-                         for fmt in FORMATS]
-        cli("audit", "audit", "--all", *api, *policy, "--store", store, "-v",
-            "--notify", webhook.url, *audit_outputs)
-        cli("audit since-last", "audit", "--team", "bio-lab", *api, *policy, "--store", store,
-            "--since-last", "--format", "markdown", "--notify", webhook.url)
-        cli("audit baseline", "audit", "--all", *api, *policy, "--no-history", "--baseline",
-            str(work / "audit" / "report.json"), "--format", "json")
+                cli(
+                    f"check {app} {fmt}",
+                    "check",
+                    "--app",
+                    app,
+                    *api,
+                    *policy,
+                    "--format",
+                    fmt,
+                    "-v",
+                    *outputs,
+                )
+        audit_outputs = [f"--output={fmt}={work / 'audit' / ('report.' + fmt)}" for fmt in FORMATS]
+        cli(
+            "audit",
+            "audit",
+            "--all",
+            *api,
+            *policy,
+            "--store",
+            store,
+            "-v",
+            "--notify",
+            webhook.url,
+            *audit_outputs,
+        )
+        cli(
+            "audit since-last",
+            "audit",
+            "--team",
+            "bio-lab",
+            *api,
+            *policy,
+            "--store",
+            store,
+            "--since-last",
+            "--format",
+            "markdown",
+            "--notify",
+            webhook.url,
+        )
+        cli(
+            "audit baseline",
+            "audit",
+            "--all",
+            *api,
+            *policy,
+            "--no-history",
+            "--baseline",
+            str(work / "audit" / "report.json"),
+            "--format",
+            "json",
+        )
         cli("history", "history", "--store", store)
         cli("history json", "history", "--store", store, "--format", "json")
         cli("history show", "history", "--store", store, "--show", "1", "--format", "json")
         cli("snapshot", "snapshot", "--all", *api, "-o", str(work / "snapshot.json"))
         cli("snapshot app", "snapshot", "--app", "bio-dashboard", *api)
-        cli("check snapshot", "check", "--app", "bio-dashboard", *policy,
-            "--snapshot", str(work / "snapshot.json"), "--format", "json", "-v")
-        cli("audit snapshot", "audit", *policy, "--snapshot", str(work / "snapshot.json"),
-            "--no-history", "--format", "html", "--output", f"csv={work / 'snap.csv'}")
+        cli(
+            "check snapshot",
+            "check",
+            "--app",
+            "bio-dashboard",
+            *policy,
+            "--snapshot",
+            str(work / "snapshot.json"),
+            "--format",
+            "json",
+            "-v",
+        )
+        cli(
+            "audit snapshot",
+            "audit",
+            *policy,
+            "--snapshot",
+            str(work / "snapshot.json"),
+            "--no-history",
+            "--format",
+            "html",
+            "--output",
+            f"csv={work / 'snap.csv'}",
+        )
         cli("doctor", "doctor", *api, *policy)
         cli("doctor json", "doctor", *api, *policy, "--format", "json")
         cli("policy validate", "policy", "validate", str(POLICY))
@@ -259,8 +340,7 @@ def transcript(simulator: Simulator, debug_log: io.StringIO,
         cli("check 503", "check", "--app", "survey", *api, *policy)
         simulator.faults = Faults()
         userinfo_url = simulator.url.replace("http://", f"http://user:{CANARY}@")
-        cli("check url with token", "check", "--app", "survey", "--api-url", userinfo_url,
-            *policy)
+        cli("check url with token", "check", "--app", "survey", "--api-url", userinfo_url, *policy)
         cli("demo", "demo", "--out-dir", str(work / "demo"))
         record.add("webhook", "\n".join(b.decode("utf-8", "replace") for b in webhook.bodies))
         record.add("webhook count", str(len(webhook.bodies)))
@@ -347,9 +427,28 @@ def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
             pytest.fail("openssl is required in CI to make a self-signed certificate")
         pytest.skip("openssl is not installed")
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=api.heroku.com", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=api.heroku.com",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return cert, key
 
 
@@ -389,8 +488,11 @@ def tls_server(tmp_path: Path) -> Iterator[tuple[int, list[bytes]]]:
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "remote"])
 def test_a_certificate_that_is_not_trusted_is_refused(
-        host: str, tls_server: tuple[int, list[bytes]], monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    host: str,
+    tls_server: tuple[int, list[bytes]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """https with a self-signed certificate fails (exit 3), whatever the environment says.
 
     ``remote``: the host counts as not loopback (as ``api.heroku.com`` would), so the
@@ -404,17 +506,39 @@ def test_a_certificate_that_is_not_trusted_is_refused(
 
         monkeypatch.setattr(transport, "is_loopback", lambda name: False)
         monkeypatch.setattr(config, "is_loopback", lambda name: False)
-    for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_proxy", "http_proxy",
-                 "all_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR"):
+    for name in (
+        "HTTPS_PROXY",
+        "HTTP_PROXY",
+        "ALL_PROXY",
+        "https_proxy",
+        "http_proxy",
+        "all_proxy",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+    ):
         monkeypatch.delenv(name, raising=False)
-    for name, value in (("PYTHONHTTPSVERIFY", "0"), ("CURL_CA_BUNDLE", ""),
-                        ("REQUESTS_CA_BUNDLE", ""), ("HTTPX_VERIFY", "0"),
-                        ("NODE_TLS_REJECT_UNAUTHORIZED", "0"), ("GIT_SSL_NO_VERIFY", "1")):
+    for name, value in (
+        ("PYTHONHTTPSVERIFY", "0"),
+        ("CURL_CA_BUNDLE", ""),
+        ("REQUESTS_CA_BUNDLE", ""),
+        ("HTTPX_VERIFY", "0"),
+        ("NODE_TLS_REJECT_UNAUTHORIZED", "0"),
+        ("GIT_SSL_NO_VERIFY", "1"),
+    ):
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("HEROKU_API_KEY", CANARY)
     monkeypatch.setenv("GATEKEEPER_MAX_RETRIES", "0")
-    code = run(["check", "--app", "survey", "--api-url", f"https://127.0.0.1:{port}",
-                "--policy", str(POLICY)])
+    code = run(
+        [
+            "check",
+            "--app",
+            "survey",
+            "--api-url",
+            f"https://127.0.0.1:{port}",
+            "--policy",
+            str(POLICY),
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 3, err
     assert "CERTIFICATE_VERIFY_FAILED" in err or "certificate" in err.lower()
@@ -422,11 +546,19 @@ def test_a_certificate_that_is_not_trusted_is_refused(
     assert not any(CANARY.encode() in data for data in received)  # never sent in clear
 
 
-@pytest.mark.parametrize("url", ["http://api.heroku.com", "http://10.0.0.5:5000",
-                                 "http://[::ffff:127.0.0.1]:5000", "http://127.0.0.1.nip.io",
-                                 "http://localhost.evil.example"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://api.heroku.com",
+        "http://10.0.0.5:5000",
+        "http://[::ffff:127.0.0.1]:5000",
+        "http://127.0.0.1.nip.io",
+        "http://localhost.evil.example",
+    ],
+)
 def test_plain_http_is_refused_for_hosts_that_are_not_loopback(
-        url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("HEROKU_API_KEY", CANARY)
     for verb in (["check", "--app", "survey"], ["doctor"], ["audit", "--all"]):
         code = run([*verb, "--api-url", url, "--policy", str(POLICY)])

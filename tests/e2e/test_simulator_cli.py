@@ -20,8 +20,10 @@ from click.testing import CliRunner
 from gatekeeper.cli import run
 from gatekeeper.simulator import DEMO_ADMIN_TOKEN, DEMO_JDOE_TOKEN, demo_estate, estate_to_data
 
-HEADERS = {"Accept": "application/vnd.heroku+json; version=3",
-           "Authorization": f"Bearer {DEMO_ADMIN_TOKEN}"}
+HEADERS = {
+    "Accept": "application/vnd.heroku+json; version=3",
+    "Authorization": f"Bearer {DEMO_ADMIN_TOKEN}",
+}
 
 
 @dataclass
@@ -41,14 +43,20 @@ class Running:
 
 @contextmanager
 def simulate(*args: str) -> Iterator[Running]:
-    with subprocess.Popen([sys.executable, "-m", "gatekeeper", "simulate", *args],
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                          text=True) as process:
+    with subprocess.Popen(
+        [sys.executable, "-m", "gatekeeper", "simulate", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    ) as process:
         try:
             assert process.stdout is not None
             first = process.stdout.readline()
-            match = re.fullmatch(r"Heroku Platform API simulator listening on "
-                                 r"(http://127\.0\.0\.1:\d+)\n", first)
+            match = re.fullmatch(
+                r"Heroku Platform API simulator listening on "
+                r"(http://127\.0\.0\.1:\d+)\n",
+                first,
+            )
             assert match, first
             banner = first
             while not banner.endswith("Press Ctrl-C to stop.\n"):
@@ -80,8 +88,18 @@ def test_estate_file_generated_estate_and_fault_flags(tmp_path: Path) -> None:
     estate["apps"] = estate["apps"][:3]
     path = tmp_path / "estate.json"
     path.write_text(json.dumps(estate), encoding="utf-8")
-    with simulate("--estate", str(path), "--forbidden-app", "surv*", "--fail-5xx", "always",
-                  "--fault-path", "/regions", "--latency", "1") as sim:
+    with simulate(
+        "--estate",
+        str(path),
+        "--forbidden-app",
+        "surv*",
+        "--fail-5xx",
+        "always",
+        "--fault-path",
+        "/regions",
+        "--latency",
+        "1",
+    ) as sim:
         with httpx.Client(headers=HEADERS, timeout=10) as client:
             assert len(client.get(sim.url + "/apps").json()) == 3
             assert client.get(sim.url + "/apps/survey").status_code == 403
@@ -101,15 +119,19 @@ def test_estate_file_generated_estate_and_fault_flags(tmp_path: Path) -> None:
 
 
 def test_an_invalid_estate_file_exits_2_with_file_line_and_key(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     data = estate_to_data(demo_estate())
     data["apps"][1]["team"] = "psyc-lab"
     path = tmp_path / "estate.json"
     path.write_text(json.dumps(data, indent=2), encoding="utf-8")
     assert run(["simulate", "--estate", str(path)]) == 2
     err = capsys.readouterr().err
-    assert re.search(rf"{re.escape(str(path))}:\d+ \[apps\[1\]\.team\]: no team called "
-                     r"'psyc-lab'", err), err
+    assert re.search(
+        rf"{re.escape(str(path))}:\d+ \[apps\[1\]\.team\]: no team called "
+        r"'psyc-lab'",
+        err,
+    ), err
     assert "Traceback" not in err
 
 
@@ -137,8 +159,24 @@ def test_help_lists_the_fault_switches() -> None:
 
     result = CliRunner().invoke(command, ["--help"])
     assert result.exit_code == 0
-    for flag in ("--estate", "--port", "--latency", "--fail-429", "--retry-after", "--fail-5xx",
-                 "--drop", "--reset", "--slow", "--broken-json", "--looping-next-range",
-                 "--missing-next-range", "--null-region", "--unknown-region", "--unknown-plan",
-                 "--forbidden-app", "--expire-token-after", "--fault-path"):
+    for flag in (
+        "--estate",
+        "--port",
+        "--latency",
+        "--fail-429",
+        "--retry-after",
+        "--fail-5xx",
+        "--drop",
+        "--reset",
+        "--slow",
+        "--broken-json",
+        "--looping-next-range",
+        "--missing-next-range",
+        "--null-region",
+        "--unknown-region",
+        "--unknown-plan",
+        "--forbidden-app",
+        "--expire-token-after",
+        "--fault-path",
+    ):
         assert flag in result.output

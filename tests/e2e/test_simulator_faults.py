@@ -34,8 +34,9 @@ def _shared_client() -> Iterator[None]:
 
 
 def get(sim: Simulator, path: str, **headers: str) -> httpx.Response:
-    return _client[0].get(sim.url + path, headers={k.replace("_", "-"): v
-                                                   for k, v in headers.items()})
+    return _client[0].get(
+        sim.url + path, headers={k.replace("_", "-"): v for k, v in headers.items()}
+    )
 
 
 def statuses(sim: Simulator) -> list[int]:
@@ -45,8 +46,10 @@ def statuses(sim: Simulator) -> list[int]:
 def raw_exchange(sim: Simulator, path: str) -> bytes | Exception:
     """Send one request on a fresh socket; what came back, or the error reading it."""
     with socket.create_connection(("127.0.0.1", sim.port), timeout=5) as sock:
-        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nAccept: {ACCEPT}\r\n"
-                     f"Authorization: Bearer {DEMO_ADMIN_TOKEN}\r\n\r\n".encode())
+        sock.sendall(
+            f"GET {path} HTTP/1.1\r\nHost: x\r\nAccept: {ACCEPT}\r\n"
+            f"Authorization: Bearer {DEMO_ADMIN_TOKEN}\r\n\r\n".encode()
+        )
         try:
             return sock.recv(65536)
         except OSError as exc:
@@ -71,8 +74,9 @@ def test_429_burst(simulator: Simulator, retry_after: float | None, header: str 
     assert statuses(simulator) == [429, 429, 200]
 
 
-@pytest.mark.parametrize(("status", "error_id"), [(503, "service_unavailable"),
-                                                   (500, "internal_server_error")])
+@pytest.mark.parametrize(
+    ("status", "error_id"), [(503, "service_unavailable"), (500, "internal_server_error")]
+)
 def test_server_errors_then_recovery(simulator: Simulator, status: int, error_id: str) -> None:
     simulator.faults = Faults(server_errors=2, server_error_status=status)
     answers = [get(simulator, "/teams") for _ in range(3)]
@@ -104,12 +108,13 @@ def test_reset_connection_sends_a_reset(simulator: Simulator) -> None:
     assert statuses(simulator) == [0, 200]
 
 
-def test_httpx_sees_dropped_and_reset_connections_as_transport_errors(
-        simulator: Simulator) -> None:
+def test_httpx_sees_dropped_and_reset_connections_as_transport_errors(simulator: Simulator) -> None:
     for fault in ("drop_connections", "reset_connections"):
         simulator.faults = Faults(**{fault: 1})
-        with httpx.Client(headers=HEADERS, timeout=5) as client, pytest.raises(
-                httpx.TransportError):
+        with (
+            httpx.Client(headers=HEADERS, timeout=5) as client,
+            pytest.raises(httpx.TransportError),
+        ):
             client.get(simulator.url + "/apps")
 
 
@@ -174,18 +179,24 @@ def test_unknown_region(simulator: Simulator) -> None:
 def test_unknown_plan(simulator: Simulator) -> None:
     simulator.faults = Faults(unknown_plan_apps={"survey"})
     plans = sorted(o["plan"]["name"] for o in get(simulator, "/apps/survey/addons").json())
-    assert plans == sorted(f"{s}:{UNKNOWN_PLAN}" for s in
-                           ("heroku-postgresql", "papertrail", "sendgrid"))
+    assert plans == sorted(
+        f"{s}:{UNKNOWN_PLAN}" for s in ("heroku-postgresql", "papertrail", "sendgrid")
+    )
     assert get(simulator, f"/plans/heroku-postgresql:{UNKNOWN_PLAN}").status_code == 404
-    team_plans = {o["app"]["name"]: o["plan"]["name"]
-                  for o in get(simulator, "/teams/psych-lab/addons").json()}
+    team_plans = {
+        o["app"]["name"]: o["plan"]["name"]
+        for o in get(simulator, "/teams/psych-lab/addons").json()
+    }
     assert team_plans["experiment-us"] == "heroku-postgresql:essential-0"
 
 
 def test_forbidden_app(simulator: Simulator) -> None:
     simulator.faults = Faults(forbidden_apps={"clinical-trial"})
-    for path in ("/apps/clinical-trial", "/apps/clinical-trial/addons",
-                 "/apps/clinical-trial/log-drains"):
+    for path in (
+        "/apps/clinical-trial",
+        "/apps/clinical-trial/addons",
+        "/apps/clinical-trial/log-drains",
+    ):
         denied = get(simulator, path)
         assert denied.status_code == 403 and denied.json()["id"] == "forbidden"
     assert "clinical-trial" in {a["name"] for a in get(simulator, "/teams/bio-lab/apps").json()}

@@ -38,54 +38,114 @@ def pages(client: httpx.Client, path: str) -> list[dict[str, Any]]:
 
 
 def read_estate(sim: Simulator, token: str) -> facts.Estate:
-    headers = {"Accept": "application/vnd.heroku+json; version=3",
-               "Authorization": f"Bearer {token}"}
+    headers = {
+        "Accept": "application/vnd.heroku+json; version=3",
+        "Authorization": f"Bearer {token}",
+    }
     with httpx.Client(base_url=sim.url, headers=headers, timeout=30) as client:
         teams = pages(client, "/teams")
         eas = {e["name"]: e["id"] for e in pages(client, "/enterprise-accounts")}
-        eas.update({t["enterprise_account"]["name"]: t["enterprise_account"]["id"]
-                    for t in teams if t["enterprise_account"]})
+        eas.update(
+            {
+                t["enterprise_account"]["name"]: t["enterprise_account"]["id"]
+                for t in teams
+                if t["enterprise_account"]
+            }
+        )
         apps = []
         for app in pages(client, "/apps"):
             addons = pages(client, f"/apps/{app['id']}/addons")
             drains = pages(client, f"/apps/{app['id']}/log-drains")
-            apps.append(facts.App(
-                id=app["id"], name=app["name"], owner="team" if app["team"] else "person",
-                owner_email=app["owner"]["email"],
-                team=app["team"]["name"] if app["team"] else None,
-                region=app["region"]["name"] if app["region"] else None,
-                space=app["space"]["name"] if app["space"] else None,
-                addons=tuple(sorted((facts.AddOn(
-                    id=o["id"], name=o["name"], service=o["addon_service"]["name"],
-                    plan=o["plan"]["name"], app=o["app"]["name"]) for o in addons),
-                    key=lambda o: o.id)),
-                log_drains=tuple(sorted((facts.LogDrain(
-                    id=d["id"], host=drain_host(d["url"]), url=reduce_drain_url(d["url"]),
-                    addon=d["addon"]["name"] if d["addon"] else None) for d in drains),
-                    key=lambda d: d.id)),
-            ))
+            apps.append(
+                facts.App(
+                    id=app["id"],
+                    name=app["name"],
+                    owner="team" if app["team"] else "person",
+                    owner_email=app["owner"]["email"],
+                    team=app["team"]["name"] if app["team"] else None,
+                    region=app["region"]["name"] if app["region"] else None,
+                    space=app["space"]["name"] if app["space"] else None,
+                    addons=tuple(
+                        sorted(
+                            (
+                                facts.AddOn(
+                                    id=o["id"],
+                                    name=o["name"],
+                                    service=o["addon_service"]["name"],
+                                    plan=o["plan"]["name"],
+                                    app=o["app"]["name"],
+                                )
+                                for o in addons
+                            ),
+                            key=lambda o: o.id,
+                        )
+                    ),
+                    log_drains=tuple(
+                        sorted(
+                            (
+                                facts.LogDrain(
+                                    id=d["id"],
+                                    host=drain_host(d["url"]),
+                                    url=reduce_drain_url(d["url"]),
+                                    addon=d["addon"]["name"] if d["addon"] else None,
+                                )
+                                for d in drains
+                            ),
+                            key=lambda d: d.id,
+                        )
+                    ),
+                )
+            )
         return facts.Estate(
             source="simulator",
             apps=tuple(sorted(apps, key=lambda a: a.name)),
-            teams=tuple(sorted((facts.Team(
-                id=t["id"], name=t["name"],
-                enterprise_account=(t["enterprise_account"] or {}).get("name"))
-                for t in teams), key=lambda t: t.name)),
-            enterprise_accounts=tuple(facts.EnterpriseAccount(id=i, name=n)
-                                      for n, i in sorted(eas.items())),
-            spaces=tuple(sorted((facts.Space(
-                id=s["id"], name=s["name"], region=s["region"]["name"], shield=s["shield"],
-                team=s["team"]["name"]) for s in pages(client, "/spaces")),
-                key=lambda s: s.name)),
-            regions=tuple(facts.Region(
-                name=r["name"], country=r["country"], provider_region=r["provider"]["region"],
-                private_capable=r["private_capable"]) for r in pages(client, "/regions")),
+            teams=tuple(
+                sorted(
+                    (
+                        facts.Team(
+                            id=t["id"],
+                            name=t["name"],
+                            enterprise_account=(t["enterprise_account"] or {}).get("name"),
+                        )
+                        for t in teams
+                    ),
+                    key=lambda t: t.name,
+                )
+            ),
+            enterprise_accounts=tuple(
+                facts.EnterpriseAccount(id=i, name=n) for n, i in sorted(eas.items())
+            ),
+            spaces=tuple(
+                sorted(
+                    (
+                        facts.Space(
+                            id=s["id"],
+                            name=s["name"],
+                            region=s["region"]["name"],
+                            shield=s["shield"],
+                            team=s["team"]["name"],
+                        )
+                        for s in pages(client, "/spaces")
+                    ),
+                    key=lambda s: s.name,
+                )
+            ),
+            regions=tuple(
+                facts.Region(
+                    name=r["name"],
+                    country=r["country"],
+                    provider_region=r["provider"]["region"],
+                    private_capable=r["private_capable"],
+                )
+                for r in pages(client, "/regions")
+            ),
         )
 
 
 def normalise(estate: facts.Estate) -> facts.Estate:
-    return estate.model_copy(update={"regions": tuple(sorted(estate.regions,
-                                                             key=lambda r: r.name))})
+    return estate.model_copy(
+        update={"regions": tuple(sorted(estate.regions, key=lambda r: r.name))}
+    )
 
 
 @pytest.mark.parametrize("token", [DEMO_ADMIN_TOKEN, DEMO_JDOE_TOKEN])
@@ -114,8 +174,10 @@ def test_a_served_snapshot_replays_the_same_facts(start_simulator: Any) -> None:
 def test_ten_thousand_apps_page_in_ten_requests(start_simulator: Any) -> None:
     """The benchmark size: a whole-estate list costs ten requests of 1,000."""
     sim = start_simulator(generate_estate(apps=10_000))
-    headers = {"Accept": "application/vnd.heroku+json; version=3",
-               "Authorization": f"Bearer {DEMO_ADMIN_TOKEN}"}
+    headers = {
+        "Accept": "application/vnd.heroku+json; version=3",
+        "Authorization": f"Bearer {DEMO_ADMIN_TOKEN}",
+    }
     with httpx.Client(base_url=sim.url, headers=headers, timeout=60) as client:
         apps = pages(client, "/apps")
     assert len({a["id"] for a in apps}) == 10_000

@@ -37,8 +37,9 @@ def request(method: str, url: str, **options: Any) -> httpx.Response:
     return _client[0].request(method, url, **options)
 
 
-def get(sim: Simulator, path: str, token: str | None = DEMO_ADMIN_TOKEN,
-        **headers: str) -> httpx.Response:
+def get(
+    sim: Simulator, path: str, token: str | None = DEMO_ADMIN_TOKEN, **headers: str
+) -> httpx.Response:
     sent = {"Accept": ACCEPT}
     if token is not None:
         sent["Authorization"] = f"Bearer {token}"
@@ -53,8 +54,9 @@ def error_of(response: httpx.Response) -> tuple[int, str]:
     return response.status_code, body["id"]
 
 
-def walk(sim: Simulator, path: str, first_range: str, token: str = DEMO_ADMIN_TOKEN
-         ) -> tuple[list[dict[str, Any]], list[httpx.Response]]:
+def walk(
+    sim: Simulator, path: str, first_range: str, token: str = DEMO_ADMIN_TOKEN
+) -> tuple[list[dict[str, Any]], list[httpx.Response]]:
     items: list[dict[str, Any]] = []
     responses = []
     current = first_range
@@ -72,8 +74,11 @@ def walk(sim: Simulator, path: str, first_range: str, token: str = DEMO_ADMIN_TO
 
 
 def test_every_response_has_a_request_id_and_json_type(simulator: Simulator) -> None:
-    for response in (get(simulator, "/apps"), get(simulator, "/apps/nope"),
-                     get(simulator, "/apps", token=None)):
+    for response in (
+        get(simulator, "/apps"),
+        get(simulator, "/apps/nope"),
+        get(simulator, "/apps", token=None),
+    ):
         uuid.UUID(response.headers["request-id"])
         assert response.headers["content-type"] == JSON
     ids = {get(simulator, "/account").headers["request-id"] for _ in range(3)}
@@ -130,9 +135,16 @@ def test_default_page_is_200_and_max_is_1000(start_simulator: Callable[..., Simu
     assert len(items) == len({a["id"] for a in items}) == 1500
 
 
-@pytest.mark.parametrize("header", [
-    "id ..; max=1001", "id ..; max=0", "colour ..", "id; max=10", "id ..; order=random",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "id ..; max=1001",
+        "id ..; max=0",
+        "colour ..",
+        "id; max=10",
+        "id ..; order=random",
+    ],
+)
 def test_unsatisfiable_range_is_416(simulator: Simulator, header: str) -> None:
     response = get(simulator, "/apps", Range=header)
     assert error_of(response) == (416, "requested_range_not_satisfiable")
@@ -156,13 +168,16 @@ def test_if_none_match_answers_304_with_an_empty_body(simulator: Simulator) -> N
     assert again.headers["etag"] == etag
     assert "ratelimit-remaining" in again.headers and "request-id" in again.headers
     assert get(simulator, "/apps/survey", If_None_Match='"stale"').status_code == 200
-    assert get(simulator, "/apps/survey", If_None_Match=f'W/{etag}').status_code == 304
+    assert get(simulator, "/apps/survey", If_None_Match=f"W/{etag}").status_code == 304
 
 
 def test_etags_differ_between_pages_and_after_a_change(simulator: Simulator) -> None:
     page_one = get(simulator, "/apps", Range="id ..; max=5").headers["etag"]
-    page_two = get(simulator, "/apps", Range=get(simulator, "/apps", Range="id ..; max=5")
-                   .headers["next-range"]).headers["etag"]
+    page_two = get(
+        simulator,
+        "/apps",
+        Range=get(simulator, "/apps", Range="id ..; max=5").headers["next-range"],
+    ).headers["etag"]
     assert page_one != page_two
     before = get(simulator, "/apps/survey/addons").headers["etag"]
     estate = demo_estate()
@@ -187,27 +202,47 @@ def test_unknown_or_missing_token_is_401(simulator: Simulator, authorization: st
 
 
 def test_basic_auth_with_the_token_as_password(simulator: Simulator) -> None:
-    response = request("GET", simulator.url + "/account", auth=("", DEMO_ADMIN_TOKEN),
-                       headers={"Accept": ACCEPT})
+    response = request(
+        "GET", simulator.url + "/account", auth=("", DEMO_ADMIN_TOKEN), headers={"Accept": ACCEPT}
+    )
     assert response.status_code == 200
     assert response.json()["email"] == "admin@uni-example.edu"
 
 
-@pytest.mark.parametrize("path", [
-    "/apps/clinical-trial", "/apps/clinical-trial/addons", "/apps/clinical-trial/log-drains",
-    "/teams/bio-lab", "/teams/bio-lab/apps", "/teams/bio-lab/addons", "/spaces/bio-shield",
-    "/enterprise-accounts/uni-example", "/enterprise-accounts/uni-example/teams",
-    "/users/admin@uni-example.edu/apps",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/apps/clinical-trial",
+        "/apps/clinical-trial/addons",
+        "/apps/clinical-trial/log-drains",
+        "/teams/bio-lab",
+        "/teams/bio-lab/apps",
+        "/teams/bio-lab/addons",
+        "/spaces/bio-shield",
+        "/enterprise-accounts/uni-example",
+        "/enterprise-accounts/uni-example/teams",
+        "/users/admin@uni-example.edu/apps",
+    ],
+)
 def test_outside_the_tokens_reach_is_403(simulator: Simulator, path: str) -> None:
     assert error_of(get(simulator, path, DEMO_JDOE_TOKEN)) == (403, "forbidden")
 
 
-@pytest.mark.parametrize("path", [
-    "/apps/no-such-app", "/teams/no-such-team", "/spaces/nowhere", "/regions/atlantis",
-    "/plans/heroku-postgresql:gigantic-9", "/addon-services/nope", "/addons/nope",
-    "/enterprise-accounts/other", "/apps/survey/log-drains/nope", "/no/such/endpoint",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/apps/no-such-app",
+        "/teams/no-such-team",
+        "/spaces/nowhere",
+        "/regions/atlantis",
+        "/plans/heroku-postgresql:gigantic-9",
+        "/addon-services/nope",
+        "/addons/nope",
+        "/enterprise-accounts/other",
+        "/apps/survey/log-drains/nope",
+        "/no/such/endpoint",
+    ],
+)
 def test_unknown_things_are_404(simulator: Simulator, path: str) -> None:
     assert error_of(get(simulator, path)) == (404, "not_found")
 
@@ -221,9 +256,11 @@ def test_a_researcher_sees_their_slice(simulator: Simulator) -> None:
     assert [(t["name"], t["role"]) for t in teams] == [("psych-lab", "member")]
     assert get(simulator, "/enterprise-accounts", DEMO_JDOE_TOKEN).json() == []
     assert [s["name"] for s in get(simulator, "/spaces", DEMO_JDOE_TOKEN).json()] == [
-        "uni-frankfurt"]
+        "uni-frankfurt"
+    ]
     assert get(simulator, "/account", DEMO_JDOE_TOKEN).json()["email"] == (
-        "jane.doe@uni-example.edu")
+        "jane.doe@uni-example.edu"
+    )
 
 
 def test_apps_by_id_and_team_apps(simulator: Simulator) -> None:
@@ -240,7 +277,8 @@ def test_nullable_references(simulator: Simulator) -> None:
     assert get(simulator, "/apps/jdoe-thesis").json()["team"] is None
     assert get(simulator, "/teams/student-projects").json()["enterprise_account"] is None
     assert get(simulator, "/teams/psych-lab").json()["enterprise_account"]["name"] == (
-        "uni-example")
+        "uni-example"
+    )
     drains = {d["url"]: d for d in get(simulator, "/apps/otree-study/log-drains").json()}
     assert drains["syslog+tls://logs.uni-example.edu:6514"]["addon"] is None
     papertrail = get(simulator, "/apps/survey/log-drains").json()[0]
@@ -253,8 +291,9 @@ def test_the_api_shows_drain_urls_in_full(simulator: Simulator) -> None:
     assert drain["url"] == "https://logs.example-logging.io/ingest?token=s3cr3t-drain-token"
 
 
-@pytest.mark.parametrize("path", ["/apps/survey/config-vars",
-                                  "/apps/survey/releases/1/config-vars"])
+@pytest.mark.parametrize(
+    "path", ["/apps/survey/config-vars", "/apps/survey/releases/1/config-vars"]
+)
 def test_config_vars_are_refused(simulator: Simulator, path: str) -> None:
     assert error_of(get(simulator, path)) == (403, "forbidden")
 
@@ -262,8 +301,9 @@ def test_config_vars_are_refused(simulator: Simulator, path: str) -> None:
 # ------------------------------------------------------------------ Accept
 
 
-@pytest.mark.parametrize("accept", [None, "application/json", "*/*",
-                                    "application/vnd.heroku+json; version=2"])
+@pytest.mark.parametrize(
+    "accept", [None, "application/json", "*/*", "application/vnd.heroku+json; version=2"]
+)
 def test_wrong_or_missing_accept_is_406(simulator: Simulator, accept: str | None) -> None:
     headers = {"Authorization": f"Bearer {DEMO_ADMIN_TOKEN}"}
     if accept is not None:
@@ -272,11 +312,15 @@ def test_wrong_or_missing_accept_is_406(simulator: Simulator, accept: str | None
     assert error_of(response) == (406, "not_acceptable")
 
 
-@pytest.mark.parametrize("accept", [
-    "application/vnd.heroku+json; version=3", "application/vnd.heroku+json; version=3.sdk",
-    "application/vnd.heroku+json;version=3", "application/json, application/vnd.heroku+json; "
-    "version=3",
-])
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "application/vnd.heroku+json; version=3",
+        "application/vnd.heroku+json; version=3.sdk",
+        "application/vnd.heroku+json;version=3",
+        "application/json, application/vnd.heroku+json; version=3",
+    ],
+)
 def test_version_3_and_its_variants_are_accepted(simulator: Simulator, accept: str) -> None:
     assert get(simulator, "/apps", Accept=accept).status_code == 200
 
@@ -300,15 +344,22 @@ def test_an_empty_bucket_answers_429(start_simulator: Callable[..., Simulator]) 
 
 
 def test_head_answers_headers_only(simulator: Simulator) -> None:
-    response = request("HEAD", simulator.url + "/apps", headers={
-        "Accept": ACCEPT, "Authorization": f"Bearer {DEMO_ADMIN_TOKEN}"})
+    response = request(
+        "HEAD",
+        simulator.url + "/apps",
+        headers={"Accept": ACCEPT, "Authorization": f"Bearer {DEMO_ADMIN_TOKEN}"},
+    )
     assert response.status_code == 200 and response.content == b""
     assert response.headers["etag"] == get(simulator, "/apps").headers["etag"]
 
 
 def test_writes_are_not_endpoints_here(simulator: Simulator) -> None:
-    response = request("POST", simulator.url + "/apps", json={"name": "new"}, headers={
-        "Accept": ACCEPT, "Authorization": f"Bearer {DEMO_ADMIN_TOKEN}"})
+    response = request(
+        "POST",
+        simulator.url + "/apps",
+        json={"name": "new"},
+        headers={"Accept": ACCEPT, "Authorization": f"Bearer {DEMO_ADMIN_TOKEN}"},
+    )
     assert error_of(response) == (404, "not_found")
     assert get(simulator, "/apps").status_code == 200  # the connection stays usable
 
@@ -317,8 +368,11 @@ def test_keep_alive_serves_many_requests_on_one_connection(simulator: Simulator)
     connection = http.client.HTTPConnection("127.0.0.1", simulator.port, timeout=10)
     try:
         for path in ("/account", "/apps", "/apps/nope", "/regions"):
-            connection.request("GET", path, headers={
-                "Accept": ACCEPT, "Authorization": f"Bearer {DEMO_ADMIN_TOKEN}"})
+            connection.request(
+                "GET",
+                path,
+                headers={"Accept": ACCEPT, "Authorization": f"Bearer {DEMO_ADMIN_TOKEN}"},
+            )
             response = connection.getresponse()
             json.loads(response.read())
             assert response.getheader("Connection") != "close"
@@ -346,8 +400,12 @@ def test_records_requests_without_the_token(simulator: Simulator) -> None:
 
 def test_expanded_addons_only_when_asked(simulator: Simulator) -> None:
     plain = get(simulator, "/addons").json()
-    expanded = get(simulator, "/addons", Accept_Expansion="addon_service,plan",
-                   Accept="application/vnd.heroku+json; version=3.sdk").json()
+    expanded = get(
+        simulator,
+        "/addons",
+        Accept_Expansion="addon_service,plan",
+        Accept="application/vnd.heroku+json; version=3.sdk",
+    ).json()
     assert len(plain) == len(expanded) == sum(len(a.addons) for a in demo_estate().apps)
     assert all("human_name" not in o["addon_service"] for o in plain)
     assert all("human_name" in o["addon_service"] and "price" in o["plan"] for o in expanded)
@@ -355,8 +413,9 @@ def test_expanded_addons_only_when_asked(simulator: Simulator) -> None:
 
 def test_stop_closes_idle_connections(start_simulator: Callable[..., Simulator]) -> None:
     sim = start_simulator()
-    with httpx.Client(base_url=sim.url, headers={
-            "Accept": ACCEPT, "Authorization": f"Bearer {DEMO_ADMIN_TOKEN}"}) as client:
+    with httpx.Client(
+        base_url=sim.url, headers={"Accept": ACCEPT, "Authorization": f"Bearer {DEMO_ADMIN_TOKEN}"}
+    ) as client:
         assert client.get("/account").status_code == 200
         sim.stop()
         with pytest.raises(httpx.TransportError):

@@ -37,14 +37,35 @@ ACCEPT_SDK = "application/vnd.heroku+json; version=3.sdk"
 
 # The endpoints the issue, DESIGN section 3 and the Heroku CLI need, as link templates.
 REQUIRED_TEMPLATES = {
-    "/account", "/account/rate-limits", "/apps", "/apps/{app}", "/users/{user}/apps",
-    "/teams", "/teams/{team}", "/teams/{team}/apps", "/teams/{team}/addons",
-    "/apps/{app}/addons", "/addons", "/enterprise-accounts", "/enterprise-accounts/{ea}",
-    "/enterprise-accounts/{ea}/teams", "/spaces", "/spaces/{space}", "/regions",
-    "/regions/{region}", "/plans/{plan}", "/addon-services", "/addon-services/{svc}",
-    "/addon-services/{svc}/plans/{plan}", "/addon-services/{svc}/region-capabilities",
-    "/apps/{app}/log-drains", "/apps/{app}/addon-attachments", "/addon-attachments",
-    "/apps/{app}/dynos", "/apps/{app}/collaborators", "/apps/{app}/pipeline-couplings",
+    "/account",
+    "/account/rate-limits",
+    "/apps",
+    "/apps/{app}",
+    "/users/{user}/apps",
+    "/teams",
+    "/teams/{team}",
+    "/teams/{team}/apps",
+    "/teams/{team}/addons",
+    "/apps/{app}/addons",
+    "/addons",
+    "/enterprise-accounts",
+    "/enterprise-accounts/{ea}",
+    "/enterprise-accounts/{ea}/teams",
+    "/spaces",
+    "/spaces/{space}",
+    "/regions",
+    "/regions/{region}",
+    "/plans/{plan}",
+    "/addon-services",
+    "/addon-services/{svc}",
+    "/addon-services/{svc}/plans/{plan}",
+    "/addon-services/{svc}/region-capabilities",
+    "/apps/{app}/log-drains",
+    "/apps/{app}/addon-attachments",
+    "/addon-attachments",
+    "/apps/{app}/dynos",
+    "/apps/{app}/collaborators",
+    "/apps/{app}/pipeline-couplings",
 }
 
 # (template, concrete path, variant). Paths name demo resources by name; ids are looked up.
@@ -87,12 +108,21 @@ CASES: list[tuple[str, str, str]] = [
     ("/addon-services/{svc}", "/addon-services/heroku-postgresql", "v3"),
     ("/addon-services/{svc}", "/addon-services/papertrail", "v3"),
     ("/addon-services/{svc}/plans", "/addon-services/sendgrid/plans", "v3"),
-    ("/addon-services/{svc}/plans/{plan}", "/addon-services/heroku-postgresql/plans/essential-0",
-     "v3"),
-    ("/addon-services/{svc}/region-capabilities",
-     "/addon-services/heroku-postgresql/region-capabilities", "v3"),
-    ("/addon-services/{svc}/region-capabilities", "/addon-services/papertrail/region-capabilities",
-     "v3"),
+    (
+        "/addon-services/{svc}/plans/{plan}",
+        "/addon-services/heroku-postgresql/plans/essential-0",
+        "v3",
+    ),
+    (
+        "/addon-services/{svc}/region-capabilities",
+        "/addon-services/heroku-postgresql/region-capabilities",
+        "v3",
+    ),
+    (
+        "/addon-services/{svc}/region-capabilities",
+        "/addon-services/papertrail/region-capabilities",
+        "v3",
+    ),
     ("/apps/{app}/log-drains", "/apps/survey/log-drains", "v3"),
     ("/apps/{app}/log-drains", "/apps/bio-dashboard/log-drains", "v3"),
     ("/apps/{app}/log-drains", "/apps/econ-game/log-drains", "v3"),
@@ -110,8 +140,11 @@ CASES: list[tuple[str, str, str]] = [
     ("/teams/{team}/apps", "/teams/psych-lab/apps", "sdk"),
     ("/addons", "/addons", "sdk"),
     ("/plans/{plan}", "/plans/papertrail:choklad", "sdk"),
-    ("/addon-services/{svc}/region-capabilities", "/addon-services/sentry/region-capabilities",
-     "sdk"),
+    (
+        "/addon-services/{svc}/region-capabilities",
+        "/addon-services/sentry/region-capabilities",
+        "sdk",
+    ),
 ]
 # Lists that are empty in the demo estate on purpose (an app without add-ons or drains).
 EMPTY = {"/apps/econ-game/addons", "/apps/econ-game/log-drains"}
@@ -122,8 +155,9 @@ def load_schema(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
-def _strict_properties(validator: Any, strict: bool, instance: Any,
-                       schema: dict[str, Any]) -> Iterator[ValidationError]:
+def _strict_properties(
+    validator: Any, strict: bool, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
     """Heroku's ``strictProperties``: exactly the listed properties, all of them."""
     if not strict or not validator.is_type(instance, "object"):
         return
@@ -186,10 +220,13 @@ def target_schema(schema: dict[str, Any], path: str) -> dict[str, Any]:
 
 def validate(schema: dict[str, Any], path: str, body: Any) -> None:
     target = {"definitions": schema["definitions"], **target_schema(schema, path)}
-    errors = sorted(StrictValidator(target, format_checker=FORMATS).iter_errors(body),
-                    key=lambda e: list(e.absolute_path))
+    errors = sorted(
+        StrictValidator(target, format_checker=FORMATS).iter_errors(body),
+        key=lambda e: list(e.absolute_path),
+    )
     assert not errors, f"{path}: " + "; ".join(
-        f"at {'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}" for e in errors[:5])
+        f"at {'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}" for e in errors[:5]
+    )
 
 
 _client: list[httpx.Client] = []
@@ -209,6 +246,7 @@ def schema_simulator() -> Iterator[Simulator]:
 
 def concrete(sim: Simulator, path: str) -> str:
     """Replace ``<id:APP>`` and ``<addon:APP:SERVICE>`` with values from the estate."""
+
     def lookup(match: re.Match[str]) -> str:
         kind, _, rest = match.group(1).partition(":")
         app_name, _, service = rest.partition(":")
@@ -217,6 +255,7 @@ def concrete(sim: Simulator, path: str) -> str:
         if kind == "id":
             return app.id
         return quote(next(o.name for o in app.addons if o.service == service))
+
     return re.sub(r"<([^>]+)>", lookup, path)
 
 
@@ -232,10 +271,12 @@ def fetch(sim: Simulator, path: str, variant: str) -> httpx.Response:
     return response
 
 
-@pytest.mark.parametrize(("template", "path", "variant"), CASES,
-                         ids=[f"{p}-{v}" for _, p, v in CASES])
+@pytest.mark.parametrize(
+    ("template", "path", "variant"), CASES, ids=[f"{p}-{v}" for _, p, v in CASES]
+)
 def test_response_validates_against_the_official_schema(
-        schema_simulator: Simulator, template: str, path: str, variant: str) -> None:
+    schema_simulator: Simulator, template: str, path: str, variant: str
+) -> None:
     real_path = concrete(schema_simulator, path)
     body = fetch(schema_simulator, real_path, variant).json()
     if isinstance(body, list) and path not in EMPTY:
@@ -256,8 +297,12 @@ def test_expanded_addons_carry_the_full_service_and_plan(schema_simulator: Simul
     postgres = next(o for o in body if o["addon_service"]["name"] == "heroku-postgresql")
     assert postgres["addon_service"]["human_name"] == "Heroku Postgres"
     assert postgres["plan"]["name"] == "heroku-postgresql:essential-0"
-    assert postgres["plan"]["price"] == {"cents": 500, "contract": False, "metered": False,
-                                         "unit": "month"}
+    assert postgres["plan"]["price"] == {
+        "cents": 500,
+        "contract": False,
+        "metered": False,
+        "unit": "month",
+    }
 
 
 def test_unexpanded_addons_carry_identities_only(schema_simulator: Simulator) -> None:
@@ -270,19 +315,22 @@ def test_the_validator_rejects_what_the_schema_forbids(schema_simulator: Simulat
     """The check above can fail: a missing property, a wrong type, a bad uuid are caught."""
     app = fetch(schema_simulator, "/apps/survey", "v3").json()
     schema = load_schema(SCHEMA_V3)
-    for broken in ({k: v for k, v in app.items() if k != "stack"},
-                   {**app, "maintenance": "no"},
-                   {**app, "id": "not-a-uuid"},
-                   {**app, "created_at": "yesterday"},
-                   {**app, "extra": 1}):
+    for broken in (
+        {k: v for k, v in app.items() if k != "stack"},
+        {**app, "maintenance": "no"},
+        {**app, "id": "not-a-uuid"},
+        {**app, "created_at": "yesterday"},
+        {**app, "extra": 1},
+    ):
         with pytest.raises(AssertionError):
             validate(schema, "/apps/survey", broken)
 
 
 def test_config_vars_are_never_served(schema_simulator: Simulator) -> None:
-    response = _client[0].get(schema_simulator.url + "/apps/survey/config-vars",
-                              headers={"Authorization": f"Bearer {DEMO_ADMIN_TOKEN}",
-                                  "Accept": ACCEPT_V3})
+    response = _client[0].get(
+        schema_simulator.url + "/apps/survey/config-vars",
+        headers={"Authorization": f"Bearer {DEMO_ADMIN_TOKEN}", "Accept": ACCEPT_V3},
+    )
     assert response.status_code == 403
     assert response.json()["id"] == "forbidden"
     assert "URL" not in response.text

@@ -32,8 +32,18 @@ pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "policies" / "university.toml"
-DEMO_APPS = ("survey", "otree-study", "experiment-us", "frankfurt-exp", "clinical-trial",
-             "bio-dashboard", "econ-game", "econ-archive", "student-game", "jdoe-thesis")
+DEMO_APPS = (
+    "survey",
+    "otree-study",
+    "experiment-us",
+    "frankfurt-exp",
+    "clinical-trial",
+    "bio-dashboard",
+    "econ-game",
+    "econ-archive",
+    "student-game",
+    "jdoe-thesis",
+)
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +74,9 @@ def take_snapshot(path: Path, capsys: pytest.CaptureFixture[str], *scope: str) -
     assert "wrote" in capsys.readouterr().err
 
 
-def test_snapshot_holds_the_estate_and_no_secrets(live: Simulator, tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_snapshot_holds_the_estate_and_no_secrets(
+    live: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "estate.json"
     take_snapshot(path, capsys, "--all")
     text = path.read_text(encoding="utf-8")
@@ -82,25 +93,30 @@ def test_snapshot_holds_the_estate_and_no_secrets(live: Simulator, tmp_path: Pat
     assert load_snapshot(path).apps == truth.apps
 
 
-def test_snapshot_to_stdout_and_without_drains(live: Simulator,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_snapshot_to_stdout_and_without_drains(
+    live: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["snapshot", "--team", "psych-lab", "--no-drains"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert {a["name"] for a in data["apps"]} == {"survey", "otree-study", "experiment-us",
-                                                  "frankfurt-exp"}
+    assert {a["name"] for a in data["apps"]} == {
+        "survey",
+        "otree-study",
+        "experiment-us",
+        "frankfurt-exp",
+    }
     assert all(a["log_drains"] is None for a in data["apps"])
     assert not [r for r in live.requests if r.path.endswith("/log-drains")]
 
 
 @pytest.mark.parametrize("app", DEMO_APPS)
-def test_check_snapshot_decides_as_check_live(app: str, live: Simulator, tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_snapshot_decides_as_check_live(
+    app: str, live: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "estate.json"
     take_snapshot(path, capsys, "--all")
     live_code, live_doc = cli_json(["check", "--app", app], capsys)
     requests = live.request_count
-    offline_code, offline_doc = cli_json(["check", "--app", app, "--snapshot", str(path)],
-                                         capsys)
+    offline_code, offline_doc = cli_json(["check", "--app", app, "--snapshot", str(path)], capsys)
     assert live.request_count == requests  # offline: not one request
     assert offline_code == live_code
     assert offline_doc["decision"] == live_doc["decision"]
@@ -112,12 +128,20 @@ def without_remediations(apps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     the app's own team, a snapshot of ``--all`` every team, so a fix may name the covered
     teams it can move the app to ("--team bio-lab") where the live one says "--team TEAM";
     everything else, decisions and fingerprints included, is the same."""
-    return [{**app, "findings": [{k: v for k, v in f.items() if k != "remediation"}
-                                 for f in app["findings"]]} for app in apps]
+    return [
+        {
+            **app,
+            "findings": [
+                {k: v for k, v in f.items() if k != "remediation"} for f in app["findings"]
+            ],
+        }
+        for app in apps
+    ]
 
 
-def test_check_snapshot_of_one_app(live: Simulator, tmp_path: Path,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_snapshot_of_one_app(
+    live: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "one.json"
     take_snapshot(path, capsys, "--app", "frankfurt-exp", "--app", "clinical-trial")
     assert {a.name for a in load_snapshot(path).apps} == {"frankfurt-exp", "clinical-trial"}
@@ -127,24 +151,28 @@ def test_check_snapshot_of_one_app(live: Simulator, tmp_path: Path,
     assert "has no app 'survey'" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("scope", [["--all"], ["--team", "psych-lab"],
-                                   ["--enterprise", "uni-example"]],
-                         ids=["all", "team", "enterprise"])
-def test_audit_snapshot_decides_as_audit_live(scope: list[str], live: Simulator,
-                                              tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "scope",
+    [["--all"], ["--team", "psych-lab"], ["--enterprise", "uni-example"]],
+    ids=["all", "team", "enterprise"],
+)
+def test_audit_snapshot_decides_as_audit_live(
+    scope: list[str], live: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "estate.json"
     take_snapshot(path, capsys, "--all")
     live_code, live_doc = cli_json(["audit", *scope, "--no-history"], capsys)
     offline_code, offline_doc = cli_json(
-        ["audit", *scope, "--snapshot", str(path), "--no-history"], capsys)
+        ["audit", *scope, "--snapshot", str(path), "--no-history"], capsys
+    )
     assert offline_code == live_code
     assert offline_doc["apps"] == live_doc["apps"]
     assert offline_doc["summary"] == live_doc["summary"]
 
 
-def test_a_broken_snapshot_is_a_usage_error(live: Simulator, tmp_path: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_broken_snapshot_is_a_usage_error(
+    live: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "broken.json"
     path.write_text('{"schema": "gatekeeper.estate/v1", "apps": [{"name": 1}]}', "utf-8")
     assert run(["audit", "--snapshot", str(path), "--no-history"]) == 2
@@ -152,9 +180,12 @@ def test_a_broken_snapshot_is_a_usage_error(live: Simulator, tmp_path: Path,
     assert "broken.json" in err and "Traceback" not in err
 
 
-def test_the_simulator_replays_a_snapshot(live: Simulator, tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_simulator_replays_a_snapshot(
+    live: Simulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """Snapshot the estate, serve the snapshot from a second simulator, audit that one:
     the same report (and a snapshot of the replay is the same snapshot)."""
     original = tmp_path / "original.json"
@@ -171,9 +202,12 @@ def test_the_simulator_replays_a_snapshot(live: Simulator, tmp_path: Path,
     assert load_snapshot(again).apps == load_snapshot(original).apps
 
 
-def test_load_estate_reads_a_snapshot_file(live: Simulator, tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_load_estate_reads_a_snapshot_file(
+    live: Simulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """``gatekeeper simulate --estate SNAPSHOT`` loads snapshots with ``load_estate``."""
     original = tmp_path / "original.json"
     take_snapshot(original, capsys, "--team", "bio-lab")
@@ -184,8 +218,9 @@ def test_load_estate_reads_a_snapshot_file(live: Simulator, tmp_path: Path,
     assert replay_doc["apps"] == live_doc["apps"]
 
 
-def test_a_generated_estate_round_trips(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_generated_estate_round_trips(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     estate = generate_estate(apps=150, teams=3, seed=7)
     monkeypatch.setenv("HEROKU_API_KEY", DEMO_ADMIN_TOKEN)
     monkeypatch.setenv("GATEKEEPER_POLICY", str(POLICY))
@@ -197,18 +232,25 @@ def test_a_generated_estate_round_trips(tmp_path: Path, monkeypatch: pytest.Monk
     with Simulator(SimEstate.from_facts(load_snapshot(path))) as replay:
         monkeypatch.setenv("HEROKU_HOST", replay.url)
         _, replay_doc = cli_json(["audit", "--all", "--no-history"], capsys)
-    _, offline_doc = cli_json(["audit", "--all", "--snapshot", str(path), "--no-history"],
-                              capsys)
+    _, offline_doc = cli_json(["audit", "--all", "--snapshot", str(path), "--no-history"], capsys)
     assert len(live_doc["apps"]) == 150
     assert replay_doc["apps"] == live_doc["apps"] == offline_doc["apps"]
 
 
-def test_snapshot_with_a_narrower_token(live: Simulator, tmp_path: Path,
-                                        monkeypatch: pytest.MonkeyPatch,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_snapshot_with_a_narrower_token(
+    live: Simulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setenv("HEROKU_API_KEY", DEMO_JDOE_TOKEN)
     path = tmp_path / "jdoe.json"
     take_snapshot(path, capsys, "--all")
     assert {a.name for a in load_snapshot(path).apps} == {
-        "survey", "otree-study", "experiment-us", "frankfurt-exp", "jdoe-thesis"}
+        "survey",
+        "otree-study",
+        "experiment-us",
+        "frankfurt-exp",
+        "jdoe-thesis",
+    }
     assert DEMO_JDOE_TOKEN not in path.read_text(encoding="utf-8")

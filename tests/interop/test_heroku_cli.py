@@ -43,8 +43,12 @@ def _network_namespace_works() -> bool:
     if not all(shutil.which(tool) for tool in ("unshare", "nsenter", "ip")):
         return False
     try:
-        done = subprocess.run(["unshare", "-n", "sh", "-c", "ip link set lo up"],
-                              capture_output=True, timeout=20, check=False)
+        done = subprocess.run(
+            ["unshare", "-n", "sh", "-c", "ip link set lo up"],
+            capture_output=True,
+            timeout=20,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
     return done.returncode == 0
@@ -75,8 +79,9 @@ def target(heroku_cli: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     else:
         command = simulate
     env = {k: v for k, v in os.environ.items() if not k.startswith("HEROKU_")}
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env=env)
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
     try:
         assert process.stdout is not None
         first = process.stdout.readline()
@@ -98,8 +103,9 @@ def target(heroku_cli: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     assert process.returncode == 0, process.stderr
 
 
-def run_cli(cli: str, target: Target, *args: str, token: str = DEMO_ADMIN_TOKEN,
-            home: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    cli: str, target: Target, *args: str, token: str = DEMO_ADMIN_TOKEN, home: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     home = home or target.home
     home.mkdir(parents=True, exist_ok=True)
     env = {
@@ -118,8 +124,15 @@ def run_cli(cli: str, target: Target, *args: str, token: str = DEMO_ADMIN_TOKEN,
         "NO_COLOR": "1",
         "FORCE_COLOR": "0",
     }
-    return subprocess.run([*target.prefix, cli, *args], cwd=home, env=env, capture_output=True,
-                          text=True, timeout=CLI_TIMEOUT, check=False)
+    return subprocess.run(
+        [*target.prefix, cli, *args],
+        cwd=home,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=CLI_TIMEOUT,
+        check=False,
+    )
 
 
 # Every CLI call the tests make: started together (node starts slowly; three at a time keep
@@ -143,8 +156,14 @@ def results(heroku_cli: str, target: Target) -> dict[str, subprocess.CompletedPr
 
     with ThreadPoolExecutor(max_workers=3) as pool:
         futures = {
-            name: pool.submit(run_cli, heroku_cli, target, *args, token=token,
-                              home=target.home / re.sub(r"\W+", "-", name))
+            name: pool.submit(
+                run_cli,
+                heroku_cli,
+                target,
+                *args,
+                token=token,
+                home=target.home / re.sub(r"\W+", "-", name),
+            )
             for name, (args, token) in CALLS.items()
         }
         return {name: future.result() for name, future in futures.items()}
@@ -180,8 +199,11 @@ def test_apps_all_lists_the_whole_estate(results: Results) -> None:
     assert by_name["frankfurt-exp"]["space"]["name"] == "uni-frankfurt"
     shield = DEMO.space("bio-shield")
     assert shield is not None
-    assert by_name["clinical-trial"]["space"] == {"id": shield.id, "name": "bio-shield",
-                                                  "shield": True}
+    assert by_name["clinical-trial"]["space"] == {
+        "id": shield.id,
+        "name": "bio-shield",
+        "shield": True,
+    }
     assert by_name["student-game"]["team"]["name"] == "student-projects"
     assert by_name["jdoe-thesis"]["team"] is None
     assert by_name["jdoe-thesis"]["owner"]["email"] == "jane.doe@uni-example.edu"
@@ -190,7 +212,11 @@ def test_apps_all_lists_the_whole_estate(results: Results) -> None:
 def test_apps_of_a_team(results: Results) -> None:
     apps = cli_json(results, "apps --team")
     assert sorted(a["name"] for a in apps) == [
-        "experiment-us", "frankfurt-exp", "otree-study", "survey"]
+        "experiment-us",
+        "frankfurt-exp",
+        "otree-study",
+        "survey",
+    ]
     assert {a["team"]["name"] for a in apps} == {"psych-lab"}
 
 
@@ -203,7 +229,10 @@ def test_apps_info(results: Results) -> None:
     assert app["stack"]["name"] == app["build_stack"]["name"] == "heroku-24"
     assert isinstance(app["repo_size"], int) and isinstance(app["slug_size"], int)
     assert sorted(o["plan"]["name"] for o in info["addons"]) == [
-        "heroku-postgresql:essential-0", "papertrail:choklad", "sendgrid:starter"]
+        "heroku-postgresql:essential-0",
+        "papertrail:choklad",
+        "sendgrid:starter",
+    ]
     assert [d["type"] for d in info["dynos"]] == ["web"]
     assert "admin@uni-example.edu" in {c["user"]["email"] for c in info["collaborators"]}
     assert info["pipeline_coupling"] is None  # not in a pipeline: the API answers 404
@@ -212,13 +241,17 @@ def test_apps_info(results: Results) -> None:
 def test_addons_of_an_app_are_expanded_with_attachments(results: Results) -> None:
     addons = cli_json(results, "addons -a")
     assert sorted(o["plan"]["name"] for o in addons) == [
-        "heroku-postgresql:essential-0", "heroku-postgresql:private-0"]
+        "heroku-postgresql:essential-0",
+        "heroku-postgresql:private-0",
+    ]
     for addon in addons:
         assert addon["addon_service"]["human_name"] == "Heroku Postgres"  # Accept-Expansion
         assert addon["app"]["name"] == "frankfurt-exp"
         assert [a["app"]["name"] for a in addon["attachments"]] == ["frankfurt-exp"]
     assert sorted(a["attachments"][0]["name"] for a in addons) == [
-        "DATABASE", "HEROKU_POSTGRESQL_AMBER"]
+        "DATABASE",
+        "HEROKU_POSTGRESQL_AMBER",
+    ]
 
 
 def test_addons_all(results: Results) -> None:
@@ -232,8 +265,20 @@ def test_addons_all(results: Results) -> None:
 def test_regions(results: Results) -> None:
     regions = cli_json(results, "regions")
     by_name = {r["name"]: r for r in regions}
-    assert set(by_name) == {"us", "eu", "dublin", "frankfurt", "london", "montreal", "mumbai",
-                            "oregon", "singapore", "sydney", "tokyo", "virginia"}
+    assert set(by_name) == {
+        "us",
+        "eu",
+        "dublin",
+        "frankfurt",
+        "london",
+        "montreal",
+        "mumbai",
+        "oregon",
+        "singapore",
+        "sydney",
+        "tokyo",
+        "virginia",
+    }
     assert by_name["frankfurt"]["country"] == "Germany"
     assert by_name["frankfurt"]["provider"]["region"] == "eu-central-1"
     assert by_name["eu"]["private_capable"] is False
@@ -250,7 +295,12 @@ def test_spaces(results: Results) -> None:
 def test_a_researchers_token_sees_only_their_apps(results: Results) -> None:
     apps = cli_json(results, "jdoe apps --all")
     assert sorted(a["name"] for a in apps) == [
-        "experiment-us", "frankfurt-exp", "jdoe-thesis", "otree-study", "survey"]
+        "experiment-us",
+        "frankfurt-exp",
+        "jdoe-thesis",
+        "otree-study",
+        "survey",
+    ]
     denied = results["jdoe apps:info denied"]
     assert denied.returncode != 0
     assert "You do not have access to the app clinical-trial" in denied.stderr

@@ -75,8 +75,9 @@ def _password(url: str) -> str:
     return password
 
 
-def test_it_is_really_postgres_in_its_own_schema(store_factory: StoreFactory, schema: str,
-                                                 database_url: str) -> None:
+def test_it_is_really_postgres_in_its_own_schema(
+    store_factory: StoreFactory, schema: str, database_url: str
+) -> None:
     import psycopg
 
     store = store_factory()
@@ -87,15 +88,17 @@ def test_it_is_really_postgres_in_its_own_schema(store_factory: StoreFactory, sc
     with psycopg.connect(database_url) as conn:
         version = conn.execute(f"SELECT value FROM {schema}.meta").fetchone()
         count = conn.execute(f"SELECT count(*) FROM {schema}.audits").fetchone()
-        stored_at = conn.execute(f"SELECT recorded_at FROM {schema}.audits WHERE id = %s",
-                                 (record.id,)).fetchone()
+        stored_at = conn.execute(
+            f"SELECT recorded_at FROM {schema}.audits WHERE id = %s", (record.id,)
+        ).fetchone()
     assert version == (str(SCHEMA_VERSION),)
     assert count == (1,)
     assert stored_at is not None and stored_at[0] == record.recorded_at
 
 
-def test_heroku_style_database_url(database_url: str, schema: str,
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_heroku_style_database_url(
+    database_url: str, schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Heroku sets DATABASE_URL with the postgres:// scheme."""
     parts = urlsplit(database_url)
     heroku_url = urlunsplit(("postgres", parts.netloc, parts.path, f"schema={schema}", ""))
@@ -129,8 +132,9 @@ def test_two_auditors_starting_at_once_create_the_schema_once(store_url: str) ->
     assert errors == []
 
 
-def test_a_store_from_a_newer_gatekeeper_is_refused(store_factory: StoreFactory, schema: str,
-                                                    database_url: str) -> None:
+def test_a_store_from_a_newer_gatekeeper_is_refused(
+    store_factory: StoreFactory, schema: str, database_url: str
+) -> None:
     import psycopg
 
     store_factory().close()
@@ -153,9 +157,12 @@ def test_a_wrong_password_never_shows(database_url: str) -> None:
     assert "password authentication failed" in str(info.value)
 
 
-def test_history_command_against_postgres(store_factory: StoreFactory, store_url: str,
-                                          database_url: str,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_history_command_against_postgres(
+    store_factory: StoreFactory,
+    store_url: str,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     store = store_factory()
     first = store.record(make_report(1), scope="team:psych-lab", source="s")
     second = store.record(make_report(2), scope="all", source="s")
@@ -171,7 +178,8 @@ def test_history_command_against_postgres(store_factory: StoreFactory, store_url
 
 
 def test_a_version_1_schema_is_migrated_and_its_audits_still_compare(
-        store_factory: StoreFactory, schema: str, database_url: str) -> None:
+    store_factory: StoreFactory, schema: str, database_url: str
+) -> None:
     """Audits recorded before the finding rows have none: they are compared by report."""
     import psycopg
     from psycopg import sql
@@ -182,17 +190,27 @@ def test_a_version_1_schema_is_migrated_and_its_audits_still_compare(
     old = make_report(1)
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE SCHEMA {s}").format(s=sql.Identifier(schema)))
-        conn.execute(sql.SQL("CREATE TABLE {s}.meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
-                             ).format(s=sql.Identifier(schema)))
+        conn.execute(
+            sql.SQL("CREATE TABLE {s}.meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)").format(
+                s=sql.Identifier(schema)
+            )
+        )
         for statement in MIGRATIONS[0]:
             conn.execute(sql.SQL(statement).format(s=sql.Identifier(schema)))
-        conn.execute(sql.SQL("INSERT INTO {s}.meta VALUES ('schema_version', '1')"
-                             ).format(s=sql.Identifier(schema)))
-        conn.execute(sql.SQL(
-            "INSERT INTO {s}.audits (recorded_at, generated_at, scope, source, decision,"
-            " allow_count, warn_count, block_count, findings_count, waived_count, policy_sha256,"
-            " report_json) VALUES (now(), %s, 'all', 's', 'block', 1, 1, 1, 5, 1, NULL, %s)"
-        ).format(s=sql.Identifier(schema)), (old.generated_at, old.model_dump_json()))
+        conn.execute(
+            sql.SQL("INSERT INTO {s}.meta VALUES ('schema_version', '1')").format(
+                s=sql.Identifier(schema)
+            )
+        )
+        conn.execute(
+            sql.SQL(
+                "INSERT INTO {s}.audits (recorded_at, generated_at, scope, source, decision,"
+                " allow_count, warn_count, block_count, findings_count, waived_count,"
+                " policy_sha256,"
+                " report_json) VALUES (now(), %s, 'all', 's', 'block', 1, 1, 1, 5, 1, NULL, %s)"
+            ).format(s=sql.Identifier(schema)),
+            (old.generated_at, old.model_dump_json()),
+        )
     store = store_factory()
     last = store.latest_record("all")
     assert last is not None and store.open_fingerprints(last.id) is None
@@ -200,8 +218,9 @@ def test_a_version_1_schema_is_migrated_and_its_audits_still_compare(
     assert _since_last(store, last, current) == compare(old, current, baseline=last.label)
     record = store.record(current, scope="all", source="s")
     assert store.open_fingerprints(record.id) is not None
-    assert _since_last(store, record, make_report(3)) == compare(current, make_report(3),
-                                                                 baseline=record.label)
+    assert _since_last(store, record, make_report(3)) == compare(
+        current, make_report(3), baseline=record.label
+    )
     with psycopg.connect(database_url) as conn:
         version = conn.execute(f"SELECT value FROM {schema}.meta").fetchone()
     assert version == (str(SCHEMA_VERSION),)

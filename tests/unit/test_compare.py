@@ -12,26 +12,46 @@ T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 T1 = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
 
-def f(rule: str, app: str | None, subject: str | None = None, *, severity: Severity = "block",
-      waived: bool = False, message: str = "") -> Finding:
+def f(
+    rule: str,
+    app: str | None,
+    subject: str | None = None,
+    *,
+    severity: Severity = "block",
+    waived: bool = False,
+    message: str = "",
+) -> Finding:
     app_id = f"id-{app}" if app else None
-    return Finding(rule=rule, severity=severity, app=app, app_id=app_id, subject=subject,
-                   message=message or f"{rule} {app}", remediation="fix", waived=waived,
-                   fingerprint=fingerprint(rule, app_id, subject))
+    return Finding(
+        rule=rule,
+        severity=severity,
+        app=app,
+        app_id=app_id,
+        subject=subject,
+        message=message or f"{rule} {app}",
+        remediation="fix",
+        waived=waived,
+        fingerprint=fingerprint(rule, app_id, subject),
+    )
 
 
 def report(when: datetime, *findings: Finding, policy: tuple[Finding, ...] = ()) -> Report:
     by_app: dict[str, list[Finding]] = {}
     for finding in findings:
         by_app.setdefault(finding.app or "", []).append(finding)
-    apps = tuple(AppResult(name=name, id=f"id-{name}", data_class="personal", decision="block",
-                           findings=tuple(fs)) for name, fs in by_app.items())
+    apps = tuple(
+        AppResult(
+            name=name, id=f"id-{name}", data_class="personal", decision="block", findings=tuple(fs)
+        )
+        for name, fs in by_app.items()
+    )
     return Report(generated_at=when, decision="block", apps=apps, policy_findings=policy)
 
 
 def test_identical_reports_have_no_changes() -> None:
-    r = report(T0, f("team-not-covered", "survey"), f("unclassified-app", "survey",
-                                                      severity="warn"))
+    r = report(
+        T0, f("team-not-covered", "survey"), f("unclassified-app", "survey", severity="warn")
+    )
     changes = compare(r, r.model_copy(update={"generated_at": T1}), baseline="audit #1")
     assert changes.new == () and changes.resolved == ()
     assert changes.baseline == "audit #1"
@@ -68,8 +88,11 @@ def test_waivers_open_and_close_findings() -> None:
     lapsed_before = f("region-not-allowed", "experiment-us", waived=True)
     lapsed_after = f("region-not-allowed", "experiment-us")
     still_waived = f("heroku-connect", "clinical-trial", severity="warn", waived=True)
-    changes = compare(report(T0, newly_waived_before, lapsed_before, still_waived),
-                      report(T1, newly_waived_after, lapsed_after, still_waived), baseline="b")
+    changes = compare(
+        report(T0, newly_waived_before, lapsed_before, still_waived),
+        report(T1, newly_waived_after, lapsed_after, still_waived),
+        baseline="b",
+    )
     assert changes.new == (lapsed_after,)
     assert changes.resolved == (newly_waived_before,)
 

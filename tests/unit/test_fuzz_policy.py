@@ -39,9 +39,11 @@ POLICIES = ROOT / "policies"
 SOURCE = "fuzzed-policy.toml"
 TODAY = date(2026, 6, 1)
 
-FUZZ_SETTINGS = settings(max_examples=40, deadline=None,
-                         suppress_health_check=[HealthCheck.too_slow,
-                                                HealthCheck.data_too_large])
+FUZZ_SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 @cache
@@ -79,8 +81,9 @@ def demo_facts() -> Estate:
 # -- TOML values and documents -----------------------------------------------------------------
 
 _TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=30)
-_TZ = st.sampled_from([UTC, timezone(timedelta(hours=2)),
-                       timezone(timedelta(hours=-5, minutes=-30))])
+_TZ = st.sampled_from(
+    [UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5, minutes=-30))]
+)
 
 
 def toml_scalars() -> st.SearchStrategy[Any]:
@@ -89,8 +92,27 @@ def toml_scalars() -> st.SearchStrategy[Any]:
         st.integers(min_value=-(2**63), max_value=2**63 - 1),
         st.floats(allow_nan=True, allow_infinity=True),
         _TEXT,
-        st.sampled_from(["block", "warn", "info", "off", "personal", "special", "none", "EEA",
-                         "adequate", "US", "DE", "*", "scc", "dpf", "bcr", "adequacy", ""]),
+        st.sampled_from(
+            [
+                "block",
+                "warn",
+                "info",
+                "off",
+                "personal",
+                "special",
+                "none",
+                "EEA",
+                "adequate",
+                "US",
+                "DE",
+                "*",
+                "scc",
+                "dpf",
+                "bcr",
+                "adequacy",
+                "",
+            ]
+        ),
         st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)),
         st.datetimes(timezones=st.none() | _TZ),
         st.times(),
@@ -101,8 +123,9 @@ def toml_values() -> st.SearchStrategy[Any]:
     keys = st.one_of(st.sampled_from(policy_keys()), _TEXT)
     return st.recursive(
         toml_scalars(),
-        lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                st.dictionaries(keys, inner, max_size=4)),
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=4), st.dictionaries(keys, inner, max_size=4)
+        ),
         max_leaves=12,
     )
 
@@ -138,8 +161,9 @@ def toml_value(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{_toml_string(k)} = {toml_value(v)}"
-                               for k, v in value.items()) + "}"
+        return (
+            "{" + ", ".join(f"{_toml_string(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
+        )
     raise TypeError(type(value))
 
 
@@ -149,8 +173,34 @@ def toml_document(data: dict[str, Any]) -> str:
 
 # -- mutations -------------------------------------------------------------------------------------
 
-_TOML_PUNCTUATION = ["[", "]", "[[", "]]", "{", "}", "=", '"', "'", '"""', "\n", "#", ".", ",",
-                     "\\", "\\u", "-", ":", "T", "Z", "+", "\t", "\x00", "\ufeff", "é", "🙂"]
+_TOML_PUNCTUATION = [
+    "[",
+    "]",
+    "[[",
+    "]]",
+    "{",
+    "}",
+    "=",
+    '"',
+    "'",
+    '"""',
+    "\n",
+    "#",
+    ".",
+    ",",
+    "\\",
+    "\\u",
+    "-",
+    ":",
+    "T",
+    "Z",
+    "+",
+    "\t",
+    "\x00",
+    "\ufeff",
+    "é",
+    "🙂",
+]
 
 
 @st.composite
@@ -160,17 +210,16 @@ def mutated_text(draw: st.DrawFn, seeds: tuple[str, ...]) -> str:
     for _ in range(draw(st.integers(1, 4))):
         lines = text.split("\n")
         size = max(1, len(text))
-        op = draw(st.sampled_from(["delete", "insert", "duplicate", "swap", "replace",
-                                   "truncate"]))
+        op = draw(st.sampled_from(["delete", "insert", "duplicate", "swap", "replace", "truncate"]))
         at = draw(st.integers(0, size - 1))
         if op == "delete":
-            text = text[:at] + text[at + draw(st.integers(1, 40)):]
+            text = text[:at] + text[at + draw(st.integers(1, 40)) :]
         elif op == "insert":
             piece = draw(st.sampled_from(_TOML_PUNCTUATION) | _TEXT)
             text = text[:at] + piece + text[at:]
         elif op == "duplicate":
             i = at % len(lines)
-            text = "\n".join([*lines[:i + 1], lines[i], *lines[i + 1:]])
+            text = "\n".join([*lines[: i + 1], lines[i], *lines[i + 1 :]])
         elif op == "swap":
             i, j = at % len(lines), draw(st.integers(0, len(lines) - 1))
             lines[i], lines[j] = lines[j], lines[i]
@@ -203,9 +252,13 @@ def _parent(root: Any, path: tuple[Any, ...]) -> Any:
 
 
 @st.composite
-def mutated_data(draw: st.DrawFn, seeds: tuple[str, ...],
-                 parse: Callable[[str], Any], dump: Callable[[Any], str],
-                 values: st.SearchStrategy[Any]) -> str:
+def mutated_data(
+    draw: st.DrawFn,
+    seeds: tuple[str, ...],
+    parse: Callable[[str], Any],
+    dump: Callable[[Any], str],
+    values: st.SearchStrategy[Any],
+) -> str:
     """A seed parsed, changed at a few random places, and written back."""
     data = parse(draw(st.sampled_from(seeds)))
     for _ in range(draw(st.integers(1, 3))):
@@ -227,8 +280,13 @@ def mutated_data(draw: st.DrawFn, seeds: tuple[str, ...],
 
 
 @st.composite
-def typed_mutation(draw: st.DrawFn, seeds: tuple[str, ...], parse: Callable[[str], Any],
-                   dump: Callable[[Any], str], strings: st.SearchStrategy[str]) -> str:
+def typed_mutation(
+    draw: st.DrawFn,
+    seeds: tuple[str, ...],
+    parse: Callable[[str], Any],
+    dump: Callable[[Any], str],
+    strings: st.SearchStrategy[str],
+) -> str:
     """A seed with values swapped for others of the same type (strings, dates, numbers,
     booleans, null), list entries duplicated or dropped: mostly still valid, but odd, so that
     what comes after the loader (the engine, the formatters) meets strange data too."""
@@ -261,18 +319,46 @@ def typed_mutation(draw: st.DrawFn, seeds: tuple[str, ...], parse: Callable[[str
 
 _POLICY_STRINGS = st.one_of(
     _TEXT,
-    st.sampled_from(["*", "?", "[", "[!a]", "**", "survey", "*-lab", "psych-lab", "uni-example",
-                     "heroku-postgresql", "papertrail", "*.example.edu", "*.", "EEA", "US",
-                     "adequate", "XX", "personal", "none", "block", "off", "dpf", "",
-                     "<b>x</b>", "$(touch pwned)", "\u202e", "a" * 300]),
+    st.sampled_from(
+        [
+            "*",
+            "?",
+            "[",
+            "[!a]",
+            "**",
+            "survey",
+            "*-lab",
+            "psych-lab",
+            "uni-example",
+            "heroku-postgresql",
+            "papertrail",
+            "*.example.edu",
+            "*.",
+            "EEA",
+            "US",
+            "adequate",
+            "XX",
+            "personal",
+            "none",
+            "block",
+            "off",
+            "dpf",
+            "",
+            "<b>x</b>",
+            "$(touch pwned)",
+            "\u202e",
+            "a" * 300,
+        ]
+    ),
 )
 
 
 def policy_inputs() -> st.SearchStrategy[str | bytes]:
     """Every kind of policy input the fuzzers try."""
     seeds = seed_policies()
-    keyed_documents = st.dictionaries(st.sampled_from(policy_keys()), toml_values(),
-                                      max_size=6).map(toml_document)
+    keyed_documents = st.dictionaries(
+        st.sampled_from(policy_keys()), toml_values(), max_size=6
+    ).map(toml_document)
     return st.one_of(
         st.binary(max_size=400),
         st.text(max_size=400),
@@ -334,9 +420,17 @@ def test_documents_round_trip_through_the_toml_writer() -> None:
 
 
 def test_pathological_inputs() -> None:
-    for data in ("[" * 50_000, "a = " + "[" * 50_000, "a = " + "{b = " * 5_000,
-                 b"\xff\xfe\x00", "\ufeffversion = 1", "version = 1\x00", "x" * 100_000,
-                 "version = 1\n" * 3, 'version = 1\n[[apps]]\nname = "' + "*" * 10_000 + '"'):
+    for data in (
+        "[" * 50_000,
+        "a = " + "[" * 50_000,
+        "a = " + "{b = " * 5_000,
+        b"\xff\xfe\x00",
+        "\ufeffversion = 1",
+        "version = 1\x00",
+        "x" * 100_000,
+        "version = 1\n" * 3,
+        'version = 1\n[[apps]]\nname = "' + "*" * 10_000 + '"',
+    ):
         check_policy_input(data)
 
 
@@ -363,8 +457,7 @@ def test_cli_on_fuzzed_policies(data: str | bytes) -> None:
         valid = False
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "policy.toml"
-        path.write_bytes(data.encode("utf-8", "surrogatepass") if isinstance(data, str)
-                         else data)
+        path.write_bytes(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data)
         snapshot = Path(tmp) / "snapshot.json"
         snapshot.write_text(dump_snapshot(demo_facts()), encoding="utf-8")
 
@@ -373,8 +466,9 @@ def test_cli_on_fuzzed_policies(data: str | bytes) -> None:
         assert code == (0 if valid else EXIT_USAGE)
         assert ("OK: " if valid else "INVALID: ") in output
 
-        code, output = _run(["check", "--app", "survey", "--snapshot", str(snapshot),
-                             "--policy", str(path)])
+        code, output = _run(
+            ["check", "--app", "survey", "--snapshot", str(snapshot), "--policy", str(path)]
+        )
         assert "Traceback" not in output
         if valid:
             assert code in (0, 1)

@@ -39,9 +39,11 @@ POLICY = ROOT / "policies" / "university.toml"
 SOURCE = "fuzzed-snapshot.json"
 TODAY = date(2026, 6, 1)
 
-FUZZ_SETTINGS = settings(max_examples=40, deadline=None,
-                         suppress_health_check=[HealthCheck.too_slow,
-                                                HealthCheck.data_too_large])
+FUZZ_SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 @cache
@@ -75,18 +77,39 @@ def snapshot_keys() -> tuple[str, ...]:
 
 _STRINGS = st.one_of(
     st.text(max_size=30),
-    st.sampled_from(["gatekeeper.estate/v1", "team", "person", "eu", "us", "frankfurt",
-                     "atlantis", "heroku-postgresql:essential-0", "heroku-postgresql",
-                     "2026-01-01T00:00:00Z", "<script>alert(1)</script>", "$(touch pwned)",
-                     "../../etc/passwd", "", "\x00", "\u202e"]),
+    st.sampled_from(
+        [
+            "gatekeeper.estate/v1",
+            "team",
+            "person",
+            "eu",
+            "us",
+            "frankfurt",
+            "atlantis",
+            "heroku-postgresql:essential-0",
+            "heroku-postgresql",
+            "2026-01-01T00:00:00Z",
+            "<script>alert(1)</script>",
+            "$(touch pwned)",
+            "../../etc/passwd",
+            "",
+            "\x00",
+            "\u202e",
+        ]
+    ),
 )
 
 
 def json_values() -> st.SearchStrategy[Any]:
     scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), _STRINGS)
     keys = st.one_of(st.sampled_from(snapshot_keys()), st.text(max_size=10))
-    return st.recursive(scalars, lambda inner: st.one_of(
-        st.lists(inner, max_size=4), st.dictionaries(keys, inner, max_size=4)), max_leaves=12)
+    return st.recursive(
+        scalars,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=4), st.dictionaries(keys, inner, max_size=4)
+        ),
+        max_leaves=12,
+    )
 
 
 def _dump(data: Any) -> str:
@@ -104,12 +127,18 @@ def snapshot_inputs() -> st.SearchStrategy[str | bytes]:
         typed_mutation(seeds, json.loads, _dump, _STRINGS),
         json_values().map(_dump),
         st.dictionaries(st.sampled_from(snapshot_keys()), json_values(), max_size=6).map(
-            lambda d: _dump({"schema": "gatekeeper.estate/v1", **d})),
+            lambda d: _dump({"schema": "gatekeeper.estate/v1", **d})
+        ),
         st.integers(1, 200_000).map(lambda n: "[" * n + "]" * (n % 3)),
-        st.sampled_from(['{"schema": "gatekeeper.estate/v1", "apps": NaN}',
-                         '{"schema": "gatekeeper.estate/v1", "collected_at": Infinity}',
-                         '{"schema": "gatekeeper.estate/v1", "schema": 1}',
-                         "\ufeff" + seed_snapshot(), seed_snapshot().encode("utf-16")]),
+        st.sampled_from(
+            [
+                '{"schema": "gatekeeper.estate/v1", "apps": NaN}',
+                '{"schema": "gatekeeper.estate/v1", "collected_at": Infinity}',
+                '{"schema": "gatekeeper.estate/v1", "schema": 1}',
+                "\ufeff" + seed_snapshot(),
+                seed_snapshot().encode("utf-16"),
+            ]
+        ),
     )
 
 
@@ -161,9 +190,17 @@ def test_the_seed_loads_and_renders() -> None:
 
 
 def test_pathological_inputs() -> None:
-    for data in ("[" * 100_000, '{"a":' * 100_000, "{" + '"a":1,' * 50_000 + '"a":2}',
-                 b"\xff\xfe", b"\x00" * 10, "1e999999", "-" * 10_000, '"\\ud800"',
-                 '{"schema": "gatekeeper.estate/v1", "apps": [' + "{}," * 5_000 + "{}]}"):
+    for data in (
+        "[" * 100_000,
+        '{"a":' * 100_000,
+        "{" + '"a":1,' * 50_000 + '"a":2}',
+        b"\xff\xfe",
+        b"\x00" * 10,
+        "1e999999",
+        "-" * 10_000,
+        '"\\ud800"',
+        '{"schema": "gatekeeper.estate/v1", "apps": [' + "{}," * 5_000 + "{}]}",
+    ):
         check_snapshot_input(data)
 
 
@@ -189,8 +226,7 @@ def test_cli_on_fuzzed_snapshots(data: str | bytes) -> None:
         valid = False
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "snapshot.json"
-        path.write_bytes(data.encode("utf-8", "surrogatepass") if isinstance(data, str)
-                         else data)
+        path.write_bytes(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data)
         for args in (["check", "--app", "survey"], ["audit", "--no-history"]):
             code, output = _run([*args, "--snapshot", str(path), "--policy", str(POLICY)])
             assert "Traceback" not in output

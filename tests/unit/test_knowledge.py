@@ -37,15 +37,31 @@ def test_eea_is_the_eu_plus_three() -> None:
 
 
 def test_adequacy_list_follows_the_design() -> None:
-    assert set(ADEQUATE) == {"AD", "AR", "CA", "CH", "FO", "GB", "GG", "IL", "IM", "JE", "JP", "KR",
-                             "NZ", "UY"}
+    assert set(ADEQUATE) == {
+        "AD",
+        "AR",
+        "CA",
+        "CH",
+        "FO",
+        "GB",
+        "GG",
+        "IL",
+        "IM",
+        "JE",
+        "JP",
+        "KR",
+        "NZ",
+        "UY",
+    }
     assert "US" not in ADEQUATE  # only through an agreement with mechanism "dpf"
     assert not ADEQUATE & EEA
     assert set(GROUPS) == {"EEA", "adequate"}
 
 
-@pytest.mark.parametrize(("entry", "ok"), [("DE", True), ("EEA", True), ("adequate", True),
-                                           ("de", False), ("UK", False), ("EU", False)])
+@pytest.mark.parametrize(
+    ("entry", "ok"),
+    [("DE", True), ("EEA", True), ("adequate", True), ("de", False), ("UK", False), ("EU", False)],
+)
 def test_country_entries(entry: str, ok: bool) -> None:
     assert is_country_entry(entry) is ok
 
@@ -55,11 +71,23 @@ def test_expand_and_canonical() -> None:
     assert canonical(["US", "adequate", "DE", "EEA", "US"]) == ("EEA", "adequate", "DE", "US")
 
 
-@pytest.mark.parametrize(("region", "country"), [
-    ("us", "US"), ("eu", "IE"), ("dublin", "IE"), ("frankfurt", "DE"), ("london", "GB"),
-    ("montreal", "CA"), ("mumbai", "IN"), ("oregon", "US"), ("singapore", "SG"),
-    ("sydney", "AU"), ("tokyo", "JP"), ("virginia", "US"),
-])
+@pytest.mark.parametrize(
+    ("region", "country"),
+    [
+        ("us", "US"),
+        ("eu", "IE"),
+        ("dublin", "IE"),
+        ("frankfurt", "DE"),
+        ("london", "GB"),
+        ("montreal", "CA"),
+        ("mumbai", "IN"),
+        ("oregon", "US"),
+        ("singapore", "SG"),
+        ("sydney", "AU"),
+        ("tokyo", "JP"),
+        ("virginia", "US"),
+    ],
+)
 def test_regions_of_the_design(region: str, country: str) -> None:
     fact = region_fact(region)
     assert fact is not None and fact.country == country
@@ -73,29 +101,38 @@ def test_no_guessing_for_unknown_regions() -> None:
 
 
 def test_heroku_operated_services_of_the_design() -> None:
-    assert set(HEROKU_OPERATED_SERVICES) == {"heroku-postgresql", "heroku-redis", "heroku-kafka",
-                                             "heroku-connect", "scheduler",
-                                             "heroku-inference"}
+    assert set(HEROKU_OPERATED_SERVICES) == {
+        "heroku-postgresql",
+        "heroku-redis",
+        "heroku-kafka",
+        "heroku-connect",
+        "scheduler",
+        "heroku-inference",
+    }
 
 
-@pytest.mark.parametrize(("service", "plan", "tier", "regions"), [
-    ("heroku-postgresql", "heroku-postgresql:essential-0", "essential", {"us", "eu"}),
-    ("heroku-postgresql", "heroku-postgresql:essential-2", "essential", {"us", "eu"}),
-    ("heroku-postgresql", "heroku-postgresql:mini", "essential", {"us", "eu"}),
-    ("heroku-postgresql", "heroku-postgresql:standard-0", "standard", None),
-    ("heroku-postgresql", "heroku-postgresql:private-0", "private", None),
-    ("heroku-postgresql", "heroku-postgresql:shield-0", "shield", None),
-    ("heroku-redis", "heroku-redis:mini", "mini", {"us", "eu"}),
-    ("heroku-redis", "heroku-redis:private-7", "private", None),
-])
+@pytest.mark.parametrize(
+    ("service", "plan", "tier", "regions"),
+    [
+        ("heroku-postgresql", "heroku-postgresql:essential-0", "essential", {"us", "eu"}),
+        ("heroku-postgresql", "heroku-postgresql:essential-2", "essential", {"us", "eu"}),
+        ("heroku-postgresql", "heroku-postgresql:mini", "essential", {"us", "eu"}),
+        ("heroku-postgresql", "heroku-postgresql:standard-0", "standard", None),
+        ("heroku-postgresql", "heroku-postgresql:private-0", "private", None),
+        ("heroku-postgresql", "heroku-postgresql:shield-0", "shield", None),
+        ("heroku-redis", "heroku-redis:mini", "mini", {"us", "eu"}),
+        ("heroku-redis", "heroku-redis:private-7", "private", None),
+    ],
+)
 def test_plan_tiers(service: str, plan: str, tier: str, regions: set[str] | None) -> None:
     found = plan_tier(service, plan)
     assert found is not None and found.tier == tier
     assert found.regions == (frozenset(regions) if regions is not None else None)
 
 
-@pytest.mark.parametrize("plan", ["heroku-postgresql:essentials-0", "heroku-postgresql:mini-x",
-                                  "heroku-postgresql:dev"])
+@pytest.mark.parametrize(
+    "plan", ["heroku-postgresql:essentials-0", "heroku-postgresql:mini-x", "heroku-postgresql:dev"]
+)
 def test_unknown_plans_have_no_tier(plan: str) -> None:
     assert plan_tier("heroku-postgresql", plan) is None
 

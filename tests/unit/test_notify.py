@@ -40,41 +40,80 @@ NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 SLACK_URL = "https://hooks.slack.example/services/T0000/B0000/XXXXXXXXsecretXXXXXXXX"
 
 
-def f(rule: str, app: str, subject: str | None = None, *, severity: Severity = "block",
-      waived: bool = False, message: str = "msg") -> Finding:
-    return Finding(rule=rule, severity=severity, app=app, app_id=f"id-{app}", subject=subject,
-                   message=message, remediation="fix it", waived=waived,
-                   fingerprint=fingerprint(rule, f"id-{app}", subject))
+def f(
+    rule: str,
+    app: str,
+    subject: str | None = None,
+    *,
+    severity: Severity = "block",
+    waived: bool = False,
+    message: str = "msg",
+) -> Finding:
+    return Finding(
+        rule=rule,
+        severity=severity,
+        app=app,
+        app_id=f"id-{app}",
+        subject=subject,
+        message=message,
+        remediation="fix it",
+        waived=waived,
+        fingerprint=fingerprint(rule, f"id-{app}", subject),
+    )
 
 
 def agreement(id_: str, expires: date, state: str = "active") -> AgreementStatus:
-    return AgreementStatus(id=id_, kind="heroku", covers=("uni-example",), expires=expires,
-                           state=state,
-                           days_left=(expires - TODAY).days)
+    return AgreementStatus(
+        id=id_,
+        kind="heroku",
+        covers=("uni-example",),
+        expires=expires,
+        state=state,
+        days_left=(expires - TODAY).days,
+    )
 
 
 def waiver(app: str, expires: date) -> WaiverStatus:
-    return WaiverStatus(rule="addon-no-agreement", app=app, subject="papertrail",
-                        reason="DPA pending", approved_by="dpo@uni-example.edu",
-                        expires=expires, state="active", used=True)
+    return WaiverStatus(
+        rule="addon-no-agreement",
+        app=app,
+        subject="papertrail",
+        reason="DPA pending",
+        approved_by="dpo@uni-example.edu",
+        expires=expires,
+        state="active",
+        used=True,
+    )
 
 
-def report(*findings: Finding, agreements: tuple[AgreementStatus, ...] = (),
-           waivers: tuple[WaiverStatus, ...] = ()) -> Report:
+def report(
+    *findings: Finding,
+    agreements: tuple[AgreementStatus, ...] = (),
+    waivers: tuple[WaiverStatus, ...] = (),
+) -> Report:
     apps = tuple(
-        AppResult(name=x.app or "", id=x.app_id or "", data_class="personal",
-                  decision="block" if x.severity == "block" and not x.waived else "allow",
-                  findings=(x,))
+        AppResult(
+            name=x.app or "",
+            id=x.app_id or "",
+            data_class="personal",
+            decision="block" if x.severity == "block" and not x.waived else "allow",
+            findings=(x,),
+        )
         for x in findings
     )
     decision = "block" if any(a.decision == "block" for a in apps) else "allow"
-    return Report(generated_at=NOW, decision=decision, apps=apps,
-                  agreements=agreements, waivers=waivers)
+    return Report(
+        generated_at=NOW, decision=decision, apps=apps, agreements=agreements, waivers=waivers
+    )
 
 
 def changes(*new: Finding, resolved: tuple[Finding, ...] = ()) -> Changes:
-    return Changes(baseline="audit #7 of 2026-11-24T02:00:00Z", since=NOW - timedelta(days=1),
-                   new=new, resolved=resolved)
+    return Changes(
+        baseline="audit #7 of 2026-11-24T02:00:00Z",
+        since=NOW - timedelta(days=1),
+        new=new,
+        resolved=resolved,
+    )
 
 
 # -- build_notification -----------------------------------------------------------------
@@ -93,8 +132,9 @@ def test_new_warnings_alone_are_silent() -> None:
 def test_new_blocking_findings_are_notified() -> None:
     new = f("addon-no-agreement", "survey", "papertrail", message="Papertrail has no DPA")
     gone = f("region-not-allowed", "experiment-us")
-    payload = build_notification(report(new), changes(new, resolved=(gone,)),
-                                 expiring_within_days=30)
+    payload = build_notification(
+        report(new), changes(new, resolved=(gone,)), expiring_within_days=30
+    )
     assert payload is not None
     assert payload["schema"] == "gatekeeper.notification/v1"
     assert payload["decision"] == "block"
@@ -102,11 +142,16 @@ def test_new_blocking_findings_are_notified() -> None:
     assert payload["baseline"] == "audit #7 of 2026-11-24T02:00:00Z"
     assert (payload["new_findings"], payload["resolved_findings"]) == (1, 1)
     assert payload["new_blocking_count"] == 1
-    assert payload["new_blocking"] == [{
-        "rule": "addon-no-agreement", "app": "survey", "subject": "papertrail",
-        "message": "Papertrail has no DPA", "remediation": "fix it",
-        "fingerprint": new.fingerprint,
-    }]
+    assert payload["new_blocking"] == [
+        {
+            "rule": "addon-no-agreement",
+            "app": "survey",
+            "subject": "papertrail",
+            "message": "Papertrail has no DPA",
+            "remediation": "fix it",
+            "fingerprint": new.fingerprint,
+        }
+    ]
     assert payload["expiring_agreements"] == [] and payload["expiring_waivers"] == []
     assert payload["text"] == (
         "*Gatekeeper audit: block* (1 blocked, 0 with warnings, 0 allowed)\n"
@@ -150,18 +195,28 @@ def test_expiring_agreements_and_waivers_are_notified() -> None:
     payload = build_notification(r, changes(), expiring_within_days=30)
     assert payload is not None
     assert [(a["id"], a["days_left"]) for a in payload["expiring_agreements"]] == [
-        ("heroku-dpa", 10), ("ends-today", 0)]
-    assert payload["expiring_waivers"] == [{
-        "rule": "addon-no-agreement", "app": "survey", "subject": "papertrail",
-        "approved_by": "dpo@uni-example.edu", "expires": "2026-11-26", "days_left": 1,
-    }]
+        ("heroku-dpa", 10),
+        ("ends-today", 0),
+    ]
+    assert payload["expiring_waivers"] == [
+        {
+            "rule": "addon-no-agreement",
+            "app": "survey",
+            "subject": "papertrail",
+            "approved_by": "dpo@uni-example.edu",
+            "expires": "2026-11-26",
+            "days_left": 1,
+        }
+    ]
     assert payload["new_blocking"] == []
     text = payload["text"]
     assert "*Agreements expiring within 30 days:*" in text
     assert "• heroku-dpa (uni-example) expires 2026-12-05 (in 10 days)" in text
     assert "• ends-today (uni-example) expires 2026-11-25 (today)" in text
-    assert ("• addon-no-agreement for survey (papertrail), approved by dpo@uni-example.edu, "
-            "expires 2026-11-26 (tomorrow)") in text
+    assert (
+        "• addon-no-agreement for survey (papertrail), approved by dpo@uni-example.edu, "
+        "expires 2026-11-26 (tomorrow)"
+    ) in text
     assert "far" not in text and "unsigned" not in text and "already-expired" not in text
 
 
@@ -172,8 +227,12 @@ def test_the_window_is_the_callers() -> None:
 
 
 def test_hostile_names_cannot_format_or_ping() -> None:
-    hostile = f("addon-no-agreement", "evil<!channel>&app", "x\n• fake line <http://a|b>",
-                message="*bold* <@U123>")
+    hostile = f(
+        "addon-no-agreement",
+        "evil<!channel>&app",
+        "x\n• fake line <http://a|b>",
+        message="*bold* <@U123>",
+    )
     payload = build_notification(report(hostile), changes(hostile), expiring_within_days=30)
     assert payload is not None
     text = payload["text"]
@@ -243,8 +302,11 @@ def test_gives_up_after_the_retry_on_connection_errors() -> None:
 @pytest.mark.parametrize(("status", "hint"), [(404, "revoked"), (400, ""), (302, "Redirects")])
 def test_a_client_error_or_redirect_is_not_retried(status: int, hint: str) -> None:
     with respx.mock() as router:
-        route = router.post(SLACK_URL).mock(return_value=httpx.Response(
-            status, text="no_service", headers={"Location": "http://elsewhere.example/"}))
+        route = router.post(SLACK_URL).mock(
+            return_value=httpx.Response(
+                status, text="no_service", headers={"Location": "http://elsewhere.example/"}
+            )
+        )
         with pytest.raises(NotificationError) as info:
             send_notification(SLACK_URL, PAYLOAD, retry_delay=0)
     assert route.call_count == 1
@@ -253,8 +315,9 @@ def test_a_client_error_or_redirect_is_not_retried(status: int, hint: str) -> No
 
 def test_the_webhook_url_never_appears_in_errors() -> None:
     with respx.mock() as router:
-        router.post(SLACK_URL).mock(return_value=httpx.Response(
-            403, text=f"invalid_token for {SLACK_URL}"))
+        router.post(SLACK_URL).mock(
+            return_value=httpx.Response(403, text=f"invalid_token for {SLACK_URL}")
+        )
         with pytest.raises(NotificationError) as info:
             send_notification(SLACK_URL, PAYLOAD, retry_delay=0)
     message = str(info.value)
@@ -264,10 +327,16 @@ def test_the_webhook_url_never_appears_in_errors() -> None:
     assert "secret" not in redact("path services/T0000/B0000/XXXXXXXXsecretXXXXXXXX")
 
 
-@pytest.mark.parametrize("url", [
-    "http://hooks.slack.example/services/x", "ftp://example.org/x", "not a url", "https://",
-    "http://10.0.0.1/hook",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://hooks.slack.example/services/x",
+        "ftp://example.org/x",
+        "not a url",
+        "https://",
+        "http://10.0.0.1/hook",
+    ],
+)
 def test_only_https_or_loopback_http(url: str) -> None:
     with respx.mock() as router:  # no route: any request would fail the test
         with pytest.raises(UsageError) as info:
@@ -276,8 +345,15 @@ def test_only_https_or_loopback_http(url: str) -> None:
     assert info.value.exit_code == 2
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:9/x", "http://[::1]:9/x",
-                                 "http://localhost:9/x", "https://hooks.example.org/x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/x",
+        "http://[::1]:9/x",
+        "http://localhost:9/x",
+        "https://hooks.example.org/x",
+    ],
+)
 def test_allowed_urls(url: str) -> None:
     check_webhook_url(url)
 
@@ -321,8 +397,7 @@ def receiver() -> Iterator[tuple[str, type[_Receiver]]]:
         thread.join()
 
 
-def test_a_real_server_receives_the_notification(receiver: tuple[str, type[_Receiver]]
-                                                 ) -> None:
+def test_a_real_server_receives_the_notification(receiver: tuple[str, type[_Receiver]]) -> None:
     base, handler = receiver
     new = f("addon-no-agreement", "survey", "papertrail")
     payload = build_notification(report(new), changes(new), expiring_within_days=30)

@@ -52,11 +52,13 @@ def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
     assert "No such command" in capsys.readouterr().err
 
 
-def test_expected_errors_map_to_their_codes(monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_expected_errors_map_to_their_codes(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     def boom(exc: Exception) -> None:
         def main(*args: object, **kwargs: object) -> None:
             raise exc
+
         monkeypatch.setattr(cli.cli, "main", main)
 
     boom(UsageError("bad flag", hint="Use --good."))
@@ -92,8 +94,11 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 def test_help_does_not_import_heavy_modules() -> None:
     """`gatekeeper --help` and the hook's fast path must not pay for httpx or pydantic."""
-    code = ("import sys; from gatekeeper import cli; cli.run(['--help']); "
-            "print(sorted(m for m in ('httpx', 'pydantic') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+    code = (
+        "import sys; from gatekeeper import cli; cli.run(['--help']); "
+        "print(sorted(m for m in ('httpx', 'pydantic') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip().endswith("[]")

@@ -43,71 +43,105 @@ REGIONS = {
 
 def region(name: str) -> dict[str, Any]:
     country, locale, aws, private = REGIONS[name]
-    return {**ref("region", name), "country": country, "locale": locale,
-            "description": f"{locale}, {country}", "private_capable": private,
-            "provider": {"name": "amazon-web-services", "region": aws}}
+    return {
+        **ref("region", name),
+        "country": country,
+        "locale": locale,
+        "description": f"{locale}, {country}",
+        "private_capable": private,
+        "provider": {"name": "amazon-web-services", "region": aws},
+    }
 
 
 def team(name: str, enterprise: str | None = None) -> dict[str, Any]:
-    return {**ref("team", name), "type": "enterprise" if enterprise else "team",
-            "role": "admin",
-            "enterprise_account": ref("enterprise-account", enterprise) if enterprise else None}
+    return {
+        **ref("team", name),
+        "type": "enterprise" if enterprise else "team",
+        "role": "admin",
+        "enterprise_account": ref("enterprise-account", enterprise) if enterprise else None,
+    }
 
 
-def space(name: str, team_name: str, region_name: str, *, shield: bool = False
-          ) -> dict[str, Any]:
-    return {**ref("space", name), "team": ref("team", team_name),
-            "region": ref("region", region_name), "shield": shield, "state": "allocated"}
+def space(name: str, team_name: str, region_name: str, *, shield: bool = False) -> dict[str, Any]:
+    return {
+        **ref("space", name),
+        "team": ref("team", team_name),
+        "region": ref("region", region_name),
+        "shield": shield,
+        "state": "allocated",
+    }
 
 
-def app(name: str, team_name: str | None, region_name: str = "eu", *,
-        space_name: str | None = None, owner: str = "jane@example.edu") -> dict[str, Any]:
+def app(
+    name: str,
+    team_name: str | None,
+    region_name: str = "eu",
+    *,
+    space_name: str | None = None,
+    owner: str = "jane@example.edu",
+) -> dict[str, Any]:
     """``GET /apps`` and ``GET /apps/{app}`` shape."""
     email = f"{team_name}@herokumanager.com" if team_name else owner
-    return {**ref("app", name), "owner": {"id": uid("user", email), "email": email},
-            "team": ref("team", team_name) if team_name else None,
-            "region": ref("region", region_name),
-            "space": ref("space", space_name) if space_name else None}
+    return {
+        **ref("app", name),
+        "owner": {"id": uid("user", email), "email": email},
+        "team": ref("team", team_name) if team_name else None,
+        "region": ref("region", region_name),
+        "space": ref("space", space_name) if space_name else None,
+    }
 
 
-def team_app(name: str, team_name: str, region_name: str = "eu", *,
-             space_name: str | None = None) -> dict[str, Any]:
+def team_app(
+    name: str, team_name: str, region_name: str = "eu", *, space_name: str | None = None
+) -> dict[str, Any]:
     """``GET /teams/{team}/apps`` shape (team as a name reference)."""
     payload = app(name, team_name, region_name, space_name=space_name)
     payload["team"] = {"name": team_name}
     return payload
 
 
-def addon(name: str, plan: str, app_name: str, *, state: str = "provisioned"
-          ) -> dict[str, Any]:
+def addon(name: str, plan: str, app_name: str, *, state: str = "provisioned") -> dict[str, Any]:
     service = plan.partition(":")[0]
-    return {**ref("addon", name), "addon_service": ref("service", service),
-            "plan": ref("plan", plan), "app": ref("app", app_name), "state": state}
+    return {
+        **ref("addon", name),
+        "addon_service": ref("service", service),
+        "plan": ref("plan", plan),
+        "app": ref("app", app_name),
+        "state": state,
+    }
 
 
 def drain(url: str, app_name: str, *, addon_name: str | None = None) -> dict[str, Any]:
-    return {"id": uid("drain", app_name + url), "url": url, "token": "d.x",
-            "app": ref("app", app_name),
-            "addon": ({"id": uid("addon", addon_name), "name": addon_name,
-                       "app": ref("app", app_name)} if addon_name else None)}
+    return {
+        "id": uid("drain", app_name + url),
+        "url": url,
+        "token": "d.x",
+        "app": ref("app", app_name),
+        "addon": (
+            {"id": uid("addon", addon_name), "name": addon_name, "app": ref("app", app_name)}
+            if addon_name
+            else None
+        ),
+    }
 
 
 def forbidden(path: str) -> ForbiddenError:
-    return ForbiddenError("You do not have access to this resource", status=403,
-                          error_id="forbidden", path=path)
+    return ForbiddenError(
+        "You do not have access to this resource", status=403, error_id="forbidden", path=path
+    )
 
 
 def server_error(path: str) -> ServerError:
-    return ServerError("Internal server error", status=503, error_id="service_unavailable",
-                       path=path)
+    return ServerError(
+        "Internal server error", status=503, error_id="service_unavailable", path=path
+    )
 
 
 class FakeApi:
     """``HerokuApi`` over a dict: path -> payload (a list for list endpoints) or an
     ``ApiError`` to raise. An unknown path answers 404. Records every call, in order."""
 
-    def __init__(self, routes: dict[str, Any], *, rate_limit_remaining: int | None = 4500
-                 ) -> None:
+    def __init__(self, routes: dict[str, Any], *, rate_limit_remaining: int | None = 4500) -> None:
         self.routes = routes
         self.calls: list[str] = []
         self._stats = ClientStats()
@@ -127,8 +161,9 @@ class FakeApi:
         if self._remaining is not None and path != "/account/rate-limits":
             self._remaining -= 1
         if path not in self.routes:
-            raise NotFoundError("Couldn't find that resource", status=404,
-                                error_id="not_found", path=path)
+            raise NotFoundError(
+                "Couldn't find that resource", status=404, error_id="not_found", path=path
+            )
         value = self.routes[path]
         if isinstance(value, ApiError):
             raise value
@@ -150,8 +185,9 @@ class FakeApi:
         self._stats.pages += pages
         return value
 
-    async def list_models(self, path: str, model: type[M], *,
-                          variant: str | None = None) -> builtins.list[M]:
+    async def list_models(
+        self, path: str, model: type[M], *, variant: str | None = None
+    ) -> builtins.list[M]:
         return [parse_model(item, model, path) for item in await self.list(path)]
 
 
@@ -166,29 +202,39 @@ def lab_routes() -> dict[str, Any]:
         "/teams/psych": team("psych", "uni"),
         "/teams/bio": team("bio", "uni"),
         "/teams/students": team("students"),
-        "/teams/psych/apps": [team_app("survey", "psych"),
-                              team_app("lab-exp", "psych", "frankfurt", space_name="fra-space")],
-        "/teams/psych/addons": [addon("pg-one", "heroku-postgresql:essential-0", "survey"),
-                                addon("pt-one", "papertrail:choklad", "survey"),
-                                addon("pg-gone", "heroku-postgresql:mini", "lab-exp",
-                                      state="deprovisioned")],
+        "/teams/psych/apps": [
+            team_app("survey", "psych"),
+            team_app("lab-exp", "psych", "frankfurt", space_name="fra-space"),
+        ],
+        "/teams/psych/addons": [
+            addon("pg-one", "heroku-postgresql:essential-0", "survey"),
+            addon("pt-one", "papertrail:choklad", "survey"),
+            addon("pg-gone", "heroku-postgresql:mini", "lab-exp", state="deprovisioned"),
+        ],
         "/teams/bio/apps": [team_app("trial", "bio")],
         "/teams/bio/addons": [addon("sentry-one", "sentry:f1", "trial")],
         "/teams/students/apps": [team_app("game", "students", "us")],
         "/teams/students/addons": [],
-        "/apps": [app("survey", "psych"), app("lab-exp", "psych", "frankfurt",
-                                             space_name="fra-space"),
-                  app("trial", "bio"), app("game", "students", "us"),
-                  app("thesis", None)],
-        "/addons": [addon("pg-one", "heroku-postgresql:essential-0", "survey"),
-                    addon("pt-one", "papertrail:choklad", "survey"),
-                    addon("sentry-one", "sentry:f1", "trial"),
-                    addon("pg-two", "heroku-postgresql:essential-0", "thesis")],
+        "/apps": [
+            app("survey", "psych"),
+            app("lab-exp", "psych", "frankfurt", space_name="fra-space"),
+            app("trial", "bio"),
+            app("game", "students", "us"),
+            app("thesis", None),
+        ],
+        "/addons": [
+            addon("pg-one", "heroku-postgresql:essential-0", "survey"),
+            addon("pt-one", "papertrail:choklad", "survey"),
+            addon("sentry-one", "sentry:f1", "trial"),
+            addon("pg-two", "heroku-postgresql:essential-0", "thesis"),
+        ],
         "/apps/survey/log-drains": [
-            drain("syslog+tls://logs.papertrailapp.com:1234", "survey", addon_name="pt-one")],
+            drain("syslog+tls://logs.papertrailapp.com:1234", "survey", addon_name="pt-one")
+        ],
         "/apps/lab-exp/log-drains": [],
         "/apps/trial/log-drains": [
-            drain("https://user:pass@logs.example.io/in?token=s3cret#frag", "trial")],
+            drain("https://user:pass@logs.example.io/in?token=s3cret#frag", "trial")
+        ],
         "/apps/game/log-drains": [],
         "/apps/thesis/log-drains": [],
     }

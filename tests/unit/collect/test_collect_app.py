@@ -29,16 +29,19 @@ from gatekeeper.facts import Estate
 def app_routes() -> dict[str, Any]:
     return {
         "/apps/survey": app("survey", "psych"),
-        "/apps/survey/addons": [addon("pg-one", "heroku-postgresql:essential-0", "survey"),
-                                addon("old", "sentry:f1", "survey", state="deprovisioned")],
+        "/apps/survey/addons": [
+            addon("pg-one", "heroku-postgresql:essential-0", "survey"),
+            addon("old", "sentry:f1", "survey", state="deprovisioned"),
+        ],
         "/apps/survey/log-drains": [drain("syslog://logs.example.edu:514/x?k=v", "survey")],
         "/regions": [region("eu"), region("us"), region("frankfurt")],
         f"/teams/{uid('team', 'psych')}": team("psych", "uni"),
         "/apps/lab-exp": app("lab-exp", "psych", "frankfurt", space_name="fra-space"),
         "/apps/lab-exp/addons": [],
         "/apps/lab-exp/log-drains": [],
-        f"/spaces/{uid('space', 'fra-space')}": space("fra-space", "psych", "frankfurt",
-                                                      shield=True),
+        f"/spaces/{uid('space', 'fra-space')}": space(
+            "fra-space", "psych", "frankfurt", shield=True
+        ),
         "/apps/thesis": app("thesis", None),
         "/apps/thesis/addons": [],
         "/apps/thesis/log-drains": [],
@@ -60,8 +63,7 @@ class SyncFakeApi:
     def get_model(self, path: str, model: type[Any], *, variant: str | None = None) -> Any:
         return asyncio.run(self._api.get_model(path, model))
 
-    def list_models(self, path: str, model: type[Any], *,
-                    variant: str | None = None) -> list[Any]:
+    def list_models(self, path: str, model: type[Any], *, variant: str | None = None) -> list[Any]:
         return asyncio.run(self._api.list_models(path, model))
 
 
@@ -71,21 +73,29 @@ def check(request: pytest.FixtureRequest) -> Collect:
     synchronous one: the same plan, so the same requests and the same estate."""
     if request.param == "async":
         return lambda api, name, **options: asyncio.run(collect_app(api, name, **options))
-    return lambda api, name, **options: collect_app_sync(SyncFakeApi(api),  # type: ignore[arg-type]
-                                                         name, **options)
+    return lambda api, name, **options: collect_app_sync(
+        SyncFakeApi(api),  # type: ignore[arg-type]
+        name,
+        **options,
+    )
 
 
 def test_a_team_app_and_what_it_refers_to(check: Collect) -> None:
     api = FakeApi(app_routes())
     estate = check(api, "survey")
-    assert sorted(api.calls[:4]) == ["/apps/survey", "/apps/survey/addons",
-                                     "/apps/survey/log-drains", "/regions"]
+    assert sorted(api.calls[:4]) == [
+        "/apps/survey",
+        "/apps/survey/addons",
+        "/apps/survey/log-drains",
+        "/regions",
+    ]
     assert api.calls[4:] == [f"/teams/{uid('team', 'psych')}"]  # the second wave
     (survey,) = estate.apps
     assert (survey.team, survey.region, survey.space) == ("psych", "eu", None)
     assert [a.name for a in survey.addons] == ["pg-one"]  # the deprovisioned one is gone
     assert [(d.host, d.url) for d in survey.log_drains or ()] == [
-        ("logs.example.edu", "syslog://logs.example.edu:514/x")]
+        ("logs.example.edu", "syslog://logs.example.edu:514/x")
+    ]
     assert [r.name for r in estate.regions] == ["eu"]  # only the app's region
     assert [(t.name, t.enterprise_account) for t in estate.teams] == [("psych", "uni")]
     assert [e.name for e in estate.enterprise_accounts] == ["uni"]
@@ -97,7 +107,8 @@ def test_an_app_in_a_space_reads_the_space(check: Collect) -> None:
     estate = check(api, "lab-exp")
     assert f"/spaces/{uid('space', 'fra-space')}" in api.calls
     assert [(s.name, s.shield, s.region) for s in estate.spaces] == [
-        ("fra-space", True, "frankfurt")]
+        ("fra-space", True, "frankfurt")
+    ]
 
 
 def test_a_personal_app_has_no_team_request(check: Collect) -> None:
@@ -115,14 +126,18 @@ def test_without_drains(check: Collect) -> None:
     assert "/apps/survey/log-drains" not in api.calls
 
 
-@pytest.mark.parametrize(("path", "fact", "status"), [
-    ("/apps/survey/addons", "addons", 403),
-    ("/apps/survey/log-drains", "log-drains", 503),
-    ("/regions", "region", 503),
-    (f"/teams/{uid('team', 'psych')}", "team", 403),
-])
-def test_a_detail_that_cannot_be_read_is_an_error_on_the_app(check: Collect, path: str, fact: str,
-                                                             status: int) -> None:
+@pytest.mark.parametrize(
+    ("path", "fact", "status"),
+    [
+        ("/apps/survey/addons", "addons", 403),
+        ("/apps/survey/log-drains", "log-drains", 503),
+        ("/regions", "region", 503),
+        (f"/teams/{uid('team', 'psych')}", "team", 403),
+    ],
+)
+def test_a_detail_that_cannot_be_read_is_an_error_on_the_app(
+    check: Collect, path: str, fact: str, status: int
+) -> None:
     routes = app_routes()
     routes[path] = forbidden(path) if status == 403 else server_error(path)
     (survey,) = check(FakeApi(routes), "survey").apps

@@ -26,8 +26,9 @@ class RecordingProgress:
     def advance(self, n: int = 1) -> None:
         self.events.append(("advance", n))
 
-    def status(self, *, requests: int, rate_remaining: int | None,
-               pages: int | None = None) -> None:
+    def status(
+        self, *, requests: int, rate_remaining: int | None, pages: int | None = None
+    ) -> None:
         self.events.append(("status", requests, rate_remaining, pages))
 
     def close(self) -> None:
@@ -42,17 +43,29 @@ def apps_of(estate: Estate) -> dict[str, Any]:
     return {a.name: a for a in estate.apps}
 
 
-def test_named_teams_use_team_lists_and_one_drain_request_per_app(
-        routes: dict[str, Any]) -> None:
+def test_named_teams_use_team_lists_and_one_drain_request_per_app(routes: dict[str, Any]) -> None:
     api = FakeApi(routes)
     scope = AuditScope(teams=("psych", "bio"))
     estate = collect(api, scope)
     per_app = sorted(c for c in api.calls if c.startswith("/apps/"))
-    assert per_app == ["/apps/lab-exp/log-drains", "/apps/survey/log-drains",
-                       "/apps/trial/log-drains"]
-    assert sorted(c for c in api.calls if not c.startswith("/apps/")) == sorted([
-        "/account/rate-limits", "/regions", "/spaces", "/teams/bio", "/teams/psych",
-        "/teams/bio/apps", "/teams/bio/addons", "/teams/psych/apps", "/teams/psych/addons"])
+    assert per_app == [
+        "/apps/lab-exp/log-drains",
+        "/apps/survey/log-drains",
+        "/apps/trial/log-drains",
+    ]
+    assert sorted(c for c in api.calls if not c.startswith("/apps/")) == sorted(
+        [
+            "/account/rate-limits",
+            "/regions",
+            "/spaces",
+            "/teams/bio",
+            "/teams/psych",
+            "/teams/bio/apps",
+            "/teams/bio/addons",
+            "/teams/psych/apps",
+            "/teams/psych/addons",
+        ]
+    )
     assert len(api.calls) == request_budget(scope=scope, estate=estate, check_drains=True)
     assert [a.name for a in estate.apps] == ["lab-exp", "survey", "trial"]  # sorted by name
     assert [t.name for t in estate.teams] == ["bio", "psych"]
@@ -64,19 +77,24 @@ def test_named_teams_use_team_lists_and_one_drain_request_per_app(
 def test_facts_of_each_app(routes: dict[str, Any]) -> None:
     apps = apps_of(collect(FakeApi(routes), AuditScope(teams=("psych", "bio"))))
     survey = apps["survey"]
-    assert (survey.owner, survey.team, survey.region, survey.space) == ("team", "psych", "eu",
-                                                                         None)
-    assert {a.plan for a in survey.addons} == {"heroku-postgresql:essential-0",
-                                               "papertrail:choklad"}
+    assert (survey.owner, survey.team, survey.region, survey.space) == ("team", "psych", "eu", None)
+    assert {a.plan for a in survey.addons} == {
+        "heroku-postgresql:essential-0",
+        "papertrail:choklad",
+    }
     assert [(d.host, d.addon) for d in survey.log_drains or ()] == [
-        ("logs.papertrailapp.com", "pt-one")]
+        ("logs.papertrailapp.com", "pt-one")
+    ]
     lab = apps["lab-exp"]
     assert (lab.region, lab.space, lab.addons) == ("frankfurt", "fra-space", ())  # gone add-on
     trial = apps["trial"]
     assert trial.log_drains is not None
     (custom,) = trial.log_drains
-    assert (custom.host, custom.url, custom.addon) == ("logs.example.io",
-                                                       "https://logs.example.io/in", None)
+    assert (custom.host, custom.url, custom.addon) == (
+        "logs.example.io",
+        "https://logs.example.io/in",
+        None,
+    )
     assert all(not a.errors for a in apps.values())
 
 
@@ -87,8 +105,9 @@ def test_an_enterprise_lists_its_teams(routes: dict[str, Any]) -> None:
     assert "/enterprise-accounts/uni/teams" in api.calls
     assert not any(c in api.calls for c in ("/teams/psych", "/teams/students/apps"))
     assert {a.name for a in estate.apps} == {"survey", "lab-exp", "trial"}
-    assert len(api.calls) == request_budget(scope=scope, estate=estate, check_drains=True,
-                                            teams_per_enterprise={"uni": 2})
+    assert len(api.calls) == request_budget(
+        scope=scope, estate=estate, check_drains=True, teams_per_enterprise={"uni": 2}
+    )
 
 
 def test_everything_uses_the_account_wide_lists(routes: dict[str, Any]) -> None:
@@ -100,8 +119,7 @@ def test_everything_uses_the_account_wide_lists(routes: dict[str, Any]) -> None:
     apps = apps_of(estate)
     assert set(apps) == {"survey", "lab-exp", "trial", "game", "thesis"}
     thesis = apps["thesis"]
-    assert (thesis.owner, thesis.team, thesis.owner_email) == ("person", None,
-                                                               "jane@example.edu")
+    assert (thesis.owner, thesis.team, thesis.owner_email) == ("person", None, "jane@example.edu")
     assert [a.name for a in thesis.addons] == ["pg-two"]
     assert apps["game"].team == "students"
     assert [e.name for e in estate.enterprise_accounts] == ["uni"]
@@ -182,12 +200,17 @@ def test_a_malformed_app_is_kept_with_an_error(routes: dict[str, Any]) -> None:
 
 def test_progress_reports_phases_apps_and_counters(routes: dict[str, Any]) -> None:
     progress = RecordingProgress()
-    collect(FakeApi(routes, rate_limit_remaining=1000), AuditScope(teams=("psych", "bio")),
-            progress=progress)
+    collect(
+        FakeApi(routes, rate_limit_remaining=1000),
+        AuditScope(teams=("psych", "bio")),
+        progress=progress,
+    )
     phases = [e for e in progress.events if e[0] == "phase"]
-    assert phases == [("phase", "listing teams, apps and add-ons", None),
-                      ("phase", "log drains", 3)]
-    drains_phase = progress.events[progress.events.index(phases[1]):]
+    assert phases == [
+        ("phase", "listing teams, apps and add-ons", None),
+        ("phase", "log drains", 3),
+    ]
+    drains_phase = progress.events[progress.events.index(phases[1]) :]
     assert sum(e[1] for e in drains_phase if e[0] == "advance") == 3
     statuses = [e for e in progress.events if e[0] == "status"]
     final = statuses[-1]

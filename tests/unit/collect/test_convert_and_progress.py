@@ -16,23 +16,37 @@ from gatekeeper.heroku import models
 from gatekeeper.redact import register_secret
 
 
-@pytest.mark.parametrize(("raw", "host", "url"), [
-    ("syslog+tls://logs.example.edu:6514", "logs.example.edu", "syslog+tls://logs.example.edu:6514"),
-    ("https://user:pa55@Logs.Example.IO/ingest?token=s3cret#frag", "logs.example.io",
-     "https://logs.example.io/ingest"),
-    ("https://logs.example.io/in;jsessionid=x?api_key=1", "logs.example.io",
-     "https://logs.example.io/in;jsessionid=x"),
-    ("  HTTPS://logs.example.io/a  ", "logs.example.io", "https://logs.example.io/a"),
-    ("http://[::1", "", "(unparsable drain URL)"),
-    ("http://logs.example.io:99999/", "", "(unparsable drain URL)"),
-])
+@pytest.mark.parametrize(
+    ("raw", "host", "url"),
+    [
+        (
+            "syslog+tls://logs.example.edu:6514",
+            "logs.example.edu",
+            "syslog+tls://logs.example.edu:6514",
+        ),
+        (
+            "https://user:pa55@Logs.Example.IO/ingest?token=s3cret#frag",
+            "logs.example.io",
+            "https://logs.example.io/ingest",
+        ),
+        (
+            "https://logs.example.io/in;jsessionid=x?api_key=1",
+            "logs.example.io",
+            "https://logs.example.io/in;jsessionid=x",
+        ),
+        ("  HTTPS://logs.example.io/a  ", "logs.example.io", "https://logs.example.io/a"),
+        ("http://[::1", "", "(unparsable drain URL)"),
+        ("http://logs.example.io:99999/", "", "(unparsable drain URL)"),
+    ],
+)
 def test_drain_urls_keep_scheme_host_port_and_path_only(raw: str, host: str, url: str) -> None:
     assert convert.sanitize_drain_url(raw) == (host, url)
 
 
 def test_a_drain_created_by_an_add_on_names_it() -> None:
     model = models.LogDrain.model_validate(
-        drain("syslog+tls://logs.papertrailapp.com:1", "survey", addon_name="pt-one"))
+        drain("syslog+tls://logs.papertrailapp.com:1", "survey", addon_name="pt-one")
+    )
     fact = convert.log_drain(model)
     assert (fact.addon, fact.host) == ("pt-one", "logs.papertrailapp.com")
 
@@ -42,14 +56,12 @@ def test_deprovisioned_add_ons_are_no_facts() -> None:
     live = models.AddOn.model_validate(addon("y", "sentry:f1", "a", state="provisioning"))
     assert convert.addon(gone) is None
     fact = convert.addon(live)
-    assert fact is not None and (fact.service, fact.plan, fact.app) == ("sentry", "sentry:f1",
-                                                                         "a")
+    assert fact is not None and (fact.service, fact.plan, fact.app) == ("sentry", "sentry:f1", "a")
 
 
 def test_fact_errors_never_show_a_registered_secret() -> None:
     register_secret("HRKU-unit-secret-0000000000")
-    exc = ForbiddenError("Token HRKU-unit-secret-0000000000 may not", status=403,
-                         path="/apps/x")
+    exc = ForbiddenError("Token HRKU-unit-secret-0000000000 may not", status=403, path="/apps/x")
     error = convert.fact_error("addons", exc)
     assert "HRKU-unit-secret-0000000000" not in error.message
     assert (error.fact, error.status) == ("addons", 403)
@@ -91,14 +103,16 @@ class Clock:
 
 
 def test_the_bar_shows_apps_pages_requests_and_the_rate_budget(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     clock = Clock()
     monkeypatch.setattr("gatekeeper.collect.progress.time.monotonic", clock)
     stream = FakeTerminal(True)
     bar = TerminalProgress(stream, width=10)
     bar.phase("listing teams, apps and add-ons")
     assert stream.getvalue().endswith(
-        "listing teams, apps and add-ons: 0 apps  pages 0, requests 0, rate budget left ?")
+        "listing teams, apps and add-ons: 0 apps  pages 0, requests 0, rate budget left ?"
+    )
     clock.now += 1
     bar.advance(1200)
     bar.status(requests=9, rate_remaining=4491, pages=7)
@@ -109,8 +123,9 @@ def test_the_bar_shows_apps_pages_requests_and_the_rate_budget(
     clock.now += 1
     bar.status(requests=609, rate_remaining=3891, pages=7)
     last = stream.getvalue().rsplit("\r\x1b[2K", 1)[1]
-    assert last == ("log drains: [#####.....] 600/1200 apps  pages 7, requests 609, "
-                    "rate budget left 3891")
+    assert last == (
+        "log drains: [#####.....] 600/1200 apps  pages 7, requests 609, rate budget left 3891"
+    )
 
 
 def test_the_bar_redraws_at_most_ten_times_a_second(monkeypatch: pytest.MonkeyPatch) -> None:

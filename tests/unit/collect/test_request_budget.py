@@ -15,25 +15,36 @@ from gatekeeper.errors import UsageError
 from gatekeeper.facts import AddOn, App, Estate, Space, Team
 
 
-@pytest.mark.parametrize(("items", "expected"), [
-    (0, 1), (1, 1), (999, 1), (1000, 1), (1001, 2), (2500, 3), (10_000, 10), (10_001, 11)])
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [(0, 1), (1, 1), (999, 1), (1000, 1), (1001, 2), (2500, 3), (10_000, 10), (10_001, 11)],
+)
 def test_pages_of_1000(items: int, expected: int) -> None:
     assert pages(items) == expected
 
 
-def estate(apps_per_team: dict[str | None, int], *, addons_per_app: int = 2,
-           spaces: int = 1) -> Estate:
+def estate(
+    apps_per_team: dict[str | None, int], *, addons_per_app: int = 2, spaces: int = 1
+) -> Estate:
     apps = []
     for team_name, count in apps_per_team.items():
         for i in range(count):
             name = f"{team_name or 'me'}-{i}"
-            apps.append(App(
-                id=f"id-{name}", name=name, owner="team" if team_name else "person",
-                team=team_name,
-                addons=tuple(AddOn(id=f"{name}-{j}", name=f"{name}-{j}", service="s",
-                                   plan="s:p", app=name) for j in range(addons_per_app))))
-    teams = tuple(Team(id=f"t-{t}", name=t, enterprise_account="uni")
-                  for t in apps_per_team if t)
+            apps.append(
+                App(
+                    id=f"id-{name}",
+                    name=name,
+                    owner="team" if team_name else "person",
+                    team=team_name,
+                    addons=tuple(
+                        AddOn(
+                            id=f"{name}-{j}", name=f"{name}-{j}", service="s", plan="s:p", app=name
+                        )
+                        for j in range(addons_per_app)
+                    ),
+                )
+            )
+    teams = tuple(Team(id=f"t-{t}", name=t, enterprise_account="uni") for t in apps_per_team if t)
     space_facts = tuple(Space(id=f"s{i}", name=f"s{i}", region="eu") for i in range(spaces))
     return Estate(apps=tuple(apps), teams=teams, spaces=space_facts)
 
@@ -55,10 +66,18 @@ def test_drains_add_one_request_per_app() -> None:
 def test_enterprise_lists_its_teams_in_pages() -> None:
     facts = estate({"a": 1, "b": 1})
     scope = AuditScope(enterprises=("uni",))
-    assert request_budget(scope=scope, estate=facts, check_drains=False,
-                          teams_per_enterprise={"uni": 2}) == 3 + 1 + 2 * 2
-    assert request_budget(scope=scope, estate=facts, check_drains=False,
-                          teams_per_enterprise={"uni": 1500}) == 3 + 2 + 2 * 2
+    assert (
+        request_budget(
+            scope=scope, estate=facts, check_drains=False, teams_per_enterprise={"uni": 2}
+        )
+        == 3 + 1 + 2 * 2
+    )
+    assert (
+        request_budget(
+            scope=scope, estate=facts, check_drains=False, teams_per_enterprise={"uni": 1500}
+        )
+        == 3 + 2 + 2 * 2
+    )
 
 
 def test_everything_uses_account_wide_pages() -> None:
@@ -70,13 +89,16 @@ def test_everything_uses_account_wide_pages() -> None:
 
 def test_the_budget_grows_with_pages_not_apps() -> None:
     scope = AuditScope(teams=("a",))
-    small = request_budget(scope=scope, estate=estate({"a": 10}, addons_per_app=1),
-                           check_drains=False)
-    large = request_budget(scope=scope, estate=estate({"a": 1000}, addons_per_app=1),
-                           check_drains=False)
+    small = request_budget(
+        scope=scope, estate=estate({"a": 10}, addons_per_app=1), check_drains=False
+    )
+    large = request_budget(
+        scope=scope, estate=estate({"a": 1000}, addons_per_app=1), check_drains=False
+    )
     assert small == large  # one page of apps and one of add-ons either way
-    larger = request_budget(scope=scope, estate=estate({"a": 1001}, addons_per_app=1),
-                            check_drains=False)
+    larger = request_budget(
+        scope=scope, estate=estate({"a": 1001}, addons_per_app=1), check_drains=False
+    )
     assert larger == large + 2  # a second page of each
 
 
@@ -85,8 +107,9 @@ def test_the_collector_keeps_to_the_budget_across_pages() -> None:
     routes = lab_routes()
     many_apps = [team_app(f"app-{i:04d}", "bio") for i in range(2345)]
     routes["/teams/bio/apps"] = many_apps
-    routes["/teams/bio/addons"] = [addon(f"sentry-{i:04d}", "sentry:f1", f"app-{i % 2345:04d}")
-                                   for i in range(3001)]
+    routes["/teams/bio/addons"] = [
+        addon(f"sentry-{i:04d}", "sentry:f1", f"app-{i % 2345:04d}") for i in range(3001)
+    ]
     routes["/enterprise-accounts/uni/teams"] = [team("bio", "uni")]
     for payload in many_apps:
         routes[f"/apps/{payload['name']}/log-drains"] = []
@@ -96,8 +119,9 @@ def test_the_collector_keeps_to_the_budget_across_pages() -> None:
         facts = asyncio.run(collect_estate(api, scope, check_drains=check_drains))
         assert len(facts.apps) == 2345
         assert sum(len(a.addons) for a in facts.apps) == 3001
-        expected = request_budget(scope=scope, estate=facts, check_drains=check_drains,
-                                  teams_per_enterprise={"uni": 1})
+        expected = request_budget(
+            scope=scope, estate=facts, check_drains=check_drains, teams_per_enterprise={"uni": 1}
+        )
         assert len(api.calls) == expected
         assert expected == 4 + 3 + 4 + (2345 if check_drains else 0)
 
@@ -107,11 +131,14 @@ def test_an_empty_scope_is_a_usage_error() -> None:
         AuditScope()
 
 
-@pytest.mark.parametrize(("scope", "key"), [
-    (AuditScope(everything=True), "all"),
-    (AuditScope(everything=True, teams=("a",)), "all"),
-    (AuditScope(teams=("b", "a", "b")), "team:a,team:b"),
-    (AuditScope(teams=("x",), enterprises=("uni",)), "enterprise:uni,team:x"),
-])
+@pytest.mark.parametrize(
+    ("scope", "key"),
+    [
+        (AuditScope(everything=True), "all"),
+        (AuditScope(everything=True, teams=("a",)), "all"),
+        (AuditScope(teams=("b", "a", "b")), "team:a,team:b"),
+        (AuditScope(teams=("x",), enterprises=("uni",)), "enterprise:uni,team:x"),
+    ],
+)
 def test_scope_keys_are_stable(scope: AuditScope, key: str) -> None:
     assert scope.describe() == key

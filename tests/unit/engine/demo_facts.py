@@ -43,48 +43,115 @@ def drain(url: str, host: str, addon_name: str | None = None) -> LogDrain:
     return LogDrain(id=_id("drain", url), url=url, host=host, addon=addon_name)
 
 
-def team_app(name: str, team: str, region: str, *, space: str | None = None,
-             addons: tuple[AddOn, ...] = (), drains: tuple[LogDrain, ...] = ()) -> App:
-    return App(id=_id("app", name), name=name, owner="team",
-               owner_email=f"{team}@herokumanager.com", team=team, region=region, space=space,
-               addons=addons, log_drains=drains)
+def team_app(
+    name: str,
+    team: str,
+    region: str,
+    *,
+    space: str | None = None,
+    addons: tuple[AddOn, ...] = (),
+    drains: tuple[LogDrain, ...] = (),
+) -> App:
+    return App(
+        id=_id("app", name),
+        name=name,
+        owner="team",
+        owner_email=f"{team}@herokumanager.com",
+        team=team,
+        region=region,
+        space=space,
+        addons=addons,
+        log_drains=drains,
+    )
 
 
 def demo_apps() -> tuple[App, ...]:
     papertrail = addon("survey", "papertrail:choklad")
     return (
-        team_app("survey", "psych-lab", "eu",
-                 addons=(addon("survey", "heroku-postgresql:essential-0"), papertrail,
-                         addon("survey", "sendgrid:starter")),
-                 drains=(drain("syslog+tls://logs.papertrailapp.com:43215",
-                               "logs.papertrailapp.com", papertrail.name),)),
-        team_app("otree-study", "psych-lab", "eu",
-                 addons=(addon("otree-study", "heroku-postgresql:standard-0"),
-                         addon("otree-study", "heroku-redis:mini"),
-                         addon("otree-study", "scheduler:standard")),
-                 drains=(drain("syslog+tls://logs.uni-example.edu:6514",
-                               "logs.uni-example.edu"),)),
-        team_app("experiment-us", "psych-lab", "us",
-                 addons=(addon("experiment-us", "heroku-postgresql:essential-0"),)),
-        team_app("frankfurt-exp", "psych-lab", "frankfurt", space="uni-frankfurt",
-                 addons=(addon("frankfurt-exp", "heroku-postgresql:essential-0",
-                               "postgresql-frankfurt-essential"),
-                         addon("frankfurt-exp", "heroku-postgresql:private-0",
-                               "postgresql-frankfurt-private"))),
-        team_app("clinical-trial", "bio-lab", "dublin", space="bio-shield",
-                 addons=(addon("clinical-trial", "heroku-postgresql:shield-0"),
-                         addon("clinical-trial", "heroku-connect:demo"))),
-        team_app("bio-dashboard", "bio-lab", "eu",
-                 addons=(addon("bio-dashboard", "sentry:f1"),),
-                 drains=(drain("https://logs.example-logging.io/ingest",
-                               "logs.example-logging.io"),)),
+        team_app(
+            "survey",
+            "psych-lab",
+            "eu",
+            addons=(
+                addon("survey", "heroku-postgresql:essential-0"),
+                papertrail,
+                addon("survey", "sendgrid:starter"),
+            ),
+            drains=(
+                drain(
+                    "syslog+tls://logs.papertrailapp.com:43215",
+                    "logs.papertrailapp.com",
+                    papertrail.name,
+                ),
+            ),
+        ),
+        team_app(
+            "otree-study",
+            "psych-lab",
+            "eu",
+            addons=(
+                addon("otree-study", "heroku-postgresql:standard-0"),
+                addon("otree-study", "heroku-redis:mini"),
+                addon("otree-study", "scheduler:standard"),
+            ),
+            drains=(drain("syslog+tls://logs.uni-example.edu:6514", "logs.uni-example.edu"),),
+        ),
+        team_app(
+            "experiment-us",
+            "psych-lab",
+            "us",
+            addons=(addon("experiment-us", "heroku-postgresql:essential-0"),),
+        ),
+        team_app(
+            "frankfurt-exp",
+            "psych-lab",
+            "frankfurt",
+            space="uni-frankfurt",
+            addons=(
+                addon(
+                    "frankfurt-exp",
+                    "heroku-postgresql:essential-0",
+                    "postgresql-frankfurt-essential",
+                ),
+                addon(
+                    "frankfurt-exp", "heroku-postgresql:private-0", "postgresql-frankfurt-private"
+                ),
+            ),
+        ),
+        team_app(
+            "clinical-trial",
+            "bio-lab",
+            "dublin",
+            space="bio-shield",
+            addons=(
+                addon("clinical-trial", "heroku-postgresql:shield-0"),
+                addon("clinical-trial", "heroku-connect:demo"),
+            ),
+        ),
+        team_app(
+            "bio-dashboard",
+            "bio-lab",
+            "eu",
+            addons=(addon("bio-dashboard", "sentry:f1"),),
+            drains=(drain("https://logs.example-logging.io/ingest", "logs.example-logging.io"),),
+        ),
         team_app("econ-game", "econ-lab", "eu"),
         team_app("econ-archive", "econ-lab", "us"),
-        team_app("student-game", "student-projects", "eu",
-                 addons=(addon("student-game", "heroku-redis:mini"),)),
-        App(id=_id("app", "jdoe-thesis"), name="jdoe-thesis", owner="person",
-            owner_email="jane.doe@uni-example.edu", team=None, region="eu",
-            addons=(addon("jdoe-thesis", "heroku-postgresql:essential-0"),)),
+        team_app(
+            "student-game",
+            "student-projects",
+            "eu",
+            addons=(addon("student-game", "heroku-redis:mini"),),
+        ),
+        App(
+            id=_id("app", "jdoe-thesis"),
+            name="jdoe-thesis",
+            owner="person",
+            owner_email="jane.doe@uni-example.edu",
+            team=None,
+            region="eu",
+            addons=(addon("jdoe-thesis", "heroku-postgresql:essential-0"),),
+        ),
     )
 
 
@@ -92,8 +159,9 @@ REGIONS = (
     Region(name="us", country="United States", provider_region="us-east-1"),
     Region(name="eu", country="Ireland", provider_region="eu-west-1"),
     Region(name="dublin", country="Ireland", provider_region="eu-west-1", private_capable=True),
-    Region(name="frankfurt", country="Germany", provider_region="eu-central-1",
-           private_capable=True),
+    Region(
+        name="frankfurt", country="Germany", provider_region="eu-central-1", private_capable=True
+    ),
 )
 
 
@@ -110,10 +178,20 @@ def demo_facts() -> Estate:
         ),
         enterprise_accounts=(EnterpriseAccount(id=_id("ea", "uni-example"), name="uni-example"),),
         spaces=(
-            Space(id=_id("space", "uni-frankfurt"), name="uni-frankfurt", region="frankfurt",
-                  shield=False, team="psych-lab"),
-            Space(id=_id("space", "bio-shield"), name="bio-shield", region="dublin", shield=True,
-                  team="bio-lab"),
+            Space(
+                id=_id("space", "uni-frankfurt"),
+                name="uni-frankfurt",
+                region="frankfurt",
+                shield=False,
+                team="psych-lab",
+            ),
+            Space(
+                id=_id("space", "bio-shield"),
+                name="bio-shield",
+                region="dublin",
+                shield=True,
+                team="bio-lab",
+            ),
         ),
         regions=REGIONS,
     )
@@ -124,11 +202,19 @@ def normalised(estate: Estate) -> dict[str, object]:
     addon_service = {o.name: o.service for a in estate.apps for o in a.addons}
     return {
         "apps": {
-            a.name: (a.owner, a.owner_email, a.team, a.region, a.space,
-                     sorted(o.plan for o in a.addons),
-                     sorted((d.url, d.host, addon_service.get(d.addon or "", d.addon))
-                            for d in (a.log_drains or ())),
-                     a.errors)
+            a.name: (
+                a.owner,
+                a.owner_email,
+                a.team,
+                a.region,
+                a.space,
+                sorted(o.plan for o in a.addons),
+                sorted(
+                    (d.url, d.host, addon_service.get(d.addon or "", d.addon))
+                    for d in (a.log_drains or ())
+                ),
+                a.errors,
+            )
             for a in estate.apps
         },
         "teams": sorted((t.name, t.enterprise_account) for t in estate.teams),
@@ -142,26 +228,47 @@ def normalised(estate: Estate) -> dict[str, object]:
 TODAY = date(2026, 6, 1)
 
 
-def make_app(name: str = "app", *, team: str | None = "psych-lab", region: str | None = "eu",
-             space: str | None = None, addons: tuple[str, ...] = (),
-             drains: tuple[LogDrain, ...] | None = (), owner_email: str | None = None,
-             errors: tuple[FactError, ...] = ()) -> App:
+def make_app(
+    name: str = "app",
+    *,
+    team: str | None = "psych-lab",
+    region: str | None = "eu",
+    space: str | None = None,
+    addons: tuple[str, ...] = (),
+    drains: tuple[LogDrain, ...] | None = (),
+    owner_email: str | None = None,
+    errors: tuple[FactError, ...] = (),
+) -> App:
     """An app; ``addons`` are ``service:plan`` strings (named ``<service>-<app>-<n>``)."""
-    built = tuple(addon(name, plan, f"{plan.split(':')[0]}-{name}-{i}")
-                  for i, plan in enumerate(addons))
-    return App(id=_id("app", name), name=name, owner="team" if team else "person",
-               owner_email=owner_email or (f"{team}@herokumanager.com" if team
-                                           else "jane.doe@uni-example.edu"),
-               team=team, region=region, space=space, addons=built, log_drains=drains,
-               errors=errors)
+    built = tuple(
+        addon(name, plan, f"{plan.split(':')[0]}-{name}-{i}") for i, plan in enumerate(addons)
+    )
+    return App(
+        id=_id("app", name),
+        name=name,
+        owner="team" if team else "person",
+        owner_email=owner_email
+        or (f"{team}@herokumanager.com" if team else "jane.doe@uni-example.edu"),
+        team=team,
+        region=region,
+        space=space,
+        addons=built,
+        log_drains=drains,
+        errors=errors,
+    )
 
 
 def make_estate(*apps: App, teams: tuple[Team, ...] | None = None) -> Estate:
     """An estate with the demo's teams, enterprise account and spaces, and these apps."""
     demo = demo_facts()
-    return Estate(source="test", apps=apps, teams=demo.teams if teams is None else teams,
-                  enterprise_accounts=demo.enterprise_accounts, spaces=demo.spaces,
-                  regions=demo.regions)
+    return Estate(
+        source="test",
+        apps=apps,
+        teams=demo.teams if teams is None else teams,
+        enterprise_accounts=demo.enterprise_accounts,
+        spaces=demo.spaces,
+        regions=demo.regions,
+    )
 
 
 def make_policy(text: str, *, version: bool = True) -> Policy:

@@ -93,8 +93,13 @@ def test_agreement_statuses_for_the_dpo() -> None:
     rows = [(a.id, a.kind, a.state, a.days_left, a.covers) for a in report.agreements]
     assert rows == [
         ("old-dpa", "addon", "expired", -516, ("sendgrid",)),
-        ("salesforce-dpa", "heroku", "expiring", 30,
-         ("uni-example (enterprise account)", "student-projects (team)")),
+        (
+            "salesforce-dpa",
+            "heroku",
+            "expiring",
+            30,
+            ("uni-example (enterprise account)", "student-projects (team)"),
+        ),
         ("papertrail-dpa", "addon", "active", 699, ("papertrail (for psych-lab)",)),
         ("next-dpa", "heroku", "not-yet-signed", 1310, ("bio-lab (team)",)),
     ]
@@ -106,7 +111,8 @@ def test_agreement_statuses_for_the_dpo() -> None:
 def test_waiver_statuses_for_the_dpo() -> None:
     report = run(demo_facts(), make_policy(POLICY))
     assert [(w.rule, w.app, w.state, w.used) for w in report.waivers] == [
-        ("heroku-connect", "clinical-trial", "expiring", True)]
+        ("heroku-connect", "clinical-trial", "expiring", True)
+    ]
 
 
 def test_decisions_and_summary_on_the_demo_estate() -> None:
@@ -141,9 +147,14 @@ def test_apps_sorted_by_name_and_findings_by_rule_and_subject() -> None:
 def test_app_result_fields() -> None:
     report = run(demo_facts(), make_policy(POLICY))
     frankfurt = result(report, "frankfurt-exp")
-    assert (frankfurt.team, frankfurt.region, frankfurt.country, frankfurt.space,
-            frankfurt.shield, frankfurt.data_class) == (
-        "psych-lab", "frankfurt", "DE", "uni-frankfurt", False, "personal")
+    assert (
+        frankfurt.team,
+        frankfurt.region,
+        frankfurt.country,
+        frankfurt.space,
+        frankfurt.shield,
+        frankfurt.data_class,
+    ) == ("psych-lab", "frankfurt", "DE", "uni-frankfurt", False, "personal")
     assert result(report, "clinical-trial").shield is True
     assert result(report, "jdoe-thesis").team is None
 
@@ -156,15 +167,19 @@ def test_fingerprints_are_rule_app_id_and_subject() -> None:
             assert f.app == app.name and f.app_id == app.id
     again = run(demo_facts(), make_policy(POLICY))
     assert [f.fingerprint for f in report.all_findings()] == [
-        f.fingerprint for f in again.all_findings()]
+        f.fingerprint for f in again.all_findings()
+    ]
 
 
-@pytest.mark.parametrize(("override", "decision", "present"), [
-    ("", "warn", True),
-    ('unclassified-app = "block"', "block", True),
-    ('unclassified-app = "info"', "allow", True),
-    ('unclassified-app = "off"', "allow", False),
-])
+@pytest.mark.parametrize(
+    ("override", "decision", "present"),
+    [
+        ("", "warn", True),
+        ('unclassified-app = "block"', "block", True),
+        ('unclassified-app = "info"', "allow", True),
+        ('unclassified-app = "off"', "allow", False),
+    ],
+)
 def test_severity_overrides(override: str, decision: str, present: bool) -> None:
     report = run(make_estate(make_app("x")), make_policy(f"[rules]\n{override}\n"))
     assert result(report, "x").decision == decision
@@ -202,8 +217,10 @@ def test_same_inputs_same_report() -> None:
 
 
 def test_large_estate_is_quick_enough_to_stay_linear() -> None:
-    apps = tuple(make_app(f"app-{i:05d}", addons=("heroku-postgresql:essential-0", "sentry:f1"))
-                 for i in range(2000))
+    apps = tuple(
+        make_app(f"app-{i:05d}", addons=("heroku-postgresql:essential-0", "sentry:f1"))
+        for i in range(2000)
+    )
     report = run(make_estate(*apps), make_policy(POLICY))
     assert len(report.apps) == 2000
     assert all(a.decision == "block" for a in report.apps)
@@ -217,9 +234,12 @@ def test_today_matters_only_through_dates() -> None:
 
 
 def test_pure_core_imports_neither_httpx_nor_click() -> None:
-    code = ("import sys, gatekeeper.engine, gatekeeper.policy, gatekeeper.knowledge, "
-            "gatekeeper.rules.registry, gatekeeper.policy.schema; "
-            "print(sorted(m for m in ('httpx', 'click') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+    code = (
+        "import sys, gatekeeper.engine, gatekeeper.policy, gatekeeper.knowledge, "
+        "gatekeeper.rules.registry, gatekeeper.policy.schema; "
+        "print(sorted(m for m in ('httpx', 'click') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert json.loads(out.replace("'", '"')) == []

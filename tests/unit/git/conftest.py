@@ -41,8 +41,15 @@ def _git_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GIT_COMMITTER_NAME", "Test Researcher")
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", "researcher@uni-example.edu")
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for name in ("GATEKEEPER_BIN", "PRE_COMMIT_REMOTE_NAME", "PRE_COMMIT_REMOTE_URL",
-                 "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "FAKE_CHECK_EXIT"):
+    for name in (
+        "GATEKEEPER_BIN",
+        "PRE_COMMIT_REMOTE_NAME",
+        "PRE_COMMIT_REMOTE_URL",
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "FAKE_CHECK_EXIT",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -75,8 +82,9 @@ def bare(tmp_path: Path, git_program: str) -> Path:
 
 
 @pytest.fixture
-def fake_gatekeeper(tmp_path_factory: pytest.TempPathFactory,
-                    monkeypatch: pytest.MonkeyPatch) -> FakeGatekeeper:
+def fake_gatekeeper(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> FakeGatekeeper:
     """The fake, made the program the hook runs through ``GATEKEEPER_BIN``."""
     directory = tmp_path_factory.mktemp("fakebin")
     script = directory / "gatekeeper"
@@ -98,4 +106,3 @@ def minimal_path(tmp_path_factory: pytest.TempPathFactory, git_program: str) -> 
         (directory / tool).symlink_to(found)
     assert shutil.which("gatekeeper", path=str(directory)) is None
     return str(directory)
-

@@ -13,7 +13,11 @@ from typing import Any
 def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     """``git ARGS`` in ``cwd`` with the test environment; raises on failure unless told not to."""
     result = subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False,
+        ["git", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
         env=dict(os.environ),
     )
     if check and result.returncode != 0:
@@ -26,7 +30,11 @@ def push(
 ) -> subprocess.CompletedProcess[str]:
     """``git push ARGS`` in ``repo``; output captured, exit code not checked."""
     return subprocess.run(
-        ["git", "push", *args], cwd=repo, capture_output=True, text=True, check=False,
+        ["git", "push", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
         env=env if env is not None else dict(os.environ),
     )
 

@@ -22,10 +22,28 @@ PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 
 # The keys pre-commit accepts in a hook manifest (pre_commit/clientlib.py, MANIFEST_HOOK_DICT).
 PRE_COMMIT_MANIFEST_KEYS = {
-    "id", "name", "entry", "language", "alias", "files", "exclude", "types", "types_or",
-    "exclude_types", "additional_dependencies", "args", "always_run", "fail_fast",
-    "pass_filenames", "description", "language_version", "log_file",
-    "minimum_pre_commit_version", "require_serial", "stages", "verbose",
+    "id",
+    "name",
+    "entry",
+    "language",
+    "alias",
+    "files",
+    "exclude",
+    "types",
+    "types_or",
+    "exclude_types",
+    "additional_dependencies",
+    "args",
+    "always_run",
+    "fail_fast",
+    "pass_filenames",
+    "description",
+    "language_version",
+    "log_file",
+    "minimum_pre_commit_version",
+    "require_serial",
+    "stages",
+    "verbose",
 }
 
 
@@ -74,8 +92,15 @@ def steps_of(action: Any) -> list[dict[str, Any]]:
 
 def test_action_is_a_composite_action(action: Any) -> None:
     assert action["runs"]["using"] == "composite"
-    assert set(action["inputs"]) >= {"app", "policy", "api-url", "strict", "sarif-file",
-                                     "python-version", "heroku-api-key"}
+    assert set(action["inputs"]) >= {
+        "app",
+        "policy",
+        "api-url",
+        "strict",
+        "sarif-file",
+        "python-version",
+        "heroku-api-key",
+    }
     assert action["inputs"]["app"]["required"] is True
     for step in steps_of(action):
         if "run" in step:
@@ -167,8 +192,9 @@ def action_run(action: Any, tmp_path: Path) -> Any:
             "INPUT_HEROKU_API_KEY": "",
         }
         env.update({f"INPUT_{k.upper()}": v for k, v in inputs.items()})
-        done = subprocess.run([bash, "-c", script], cwd=workdir, env=env, capture_output=True,
-                              text=True, check=False)
+        done = subprocess.run(
+            [bash, "-c", script], cwd=workdir, env=env, capture_output=True, text=True, check=False
+        )
         outputs = dict(line.split("=", 1) for line in output.read_text().splitlines())
         return {
             "code": done.returncode,
@@ -187,8 +213,12 @@ def test_action_allowed(action_run: Any) -> None:
     result = action_run(0, "allow")
     assert result["code"] == 0, result["stderr"]
     sarif = str(result["workdir"] / "gatekeeper.sarif")
-    assert result["outputs"] == {"exit-code": "0", "decision": "allow",
-                                 "report-file": result["report"], "sarif-file": sarif}
+    assert result["outputs"] == {
+        "exit-code": "0",
+        "decision": "allow",
+        "report-file": result["report"],
+        "sarif-file": sarif,
+    }
     argv = result["fake"]["argv"]
     assert argv[:3] == ["check", "--app", "experiment-us"]
     assert argv[3:7] == ["--format", "text", "--output", "github=-"]
@@ -199,8 +229,14 @@ def test_action_allowed(action_run: Any) -> None:
 
 def test_action_blocked_with_every_option(action_run: Any, tmp_path: Path) -> None:
     sarif = tmp_path / "absolute.sarif"
-    result = action_run(1, "block", strict="true", policy="policies/uni.toml",
-                        api_url="http://127.0.0.1:5000", sarif_file=str(sarif))
+    result = action_run(
+        1,
+        "block",
+        strict="true",
+        policy="policies/uni.toml",
+        api_url="http://127.0.0.1:5000",
+        sarif_file=str(sarif),
+    )
     assert result["code"] == 1
     assert result["outputs"]["decision"] == "block"
     assert result["outputs"]["exit-code"] == "1"
@@ -218,13 +254,18 @@ def test_action_warn_passes(action_run: Any) -> None:
     assert result["outputs"]["decision"] == "warn"
 
 
-@pytest.mark.parametrize(("code", "meaning"), [(2, "invalid policy"), (3, "could not evaluate"),
-                                               (4, "a bug")])
+@pytest.mark.parametrize(
+    ("code", "meaning"), [(2, "invalid policy"), (3, "could not evaluate"), (4, "a bug")]
+)
 def test_action_could_not_evaluate_fails_closed(code: int, meaning: str, action_run: Any) -> None:
     result = action_run(code, None)
     assert result["code"] == code
-    assert result["outputs"] == {"exit-code": str(code), "decision": "error",
-                                 "report-file": "", "sarif-file": ""}
+    assert result["outputs"] == {
+        "exit-code": str(code),
+        "decision": "error",
+        "report-file": "",
+        "sarif-file": "",
+    }
     assert "`experiment-us` was not evaluated" in result["summary"]
     assert meaning in result["summary"]
 

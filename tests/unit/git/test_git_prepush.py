@@ -40,20 +40,27 @@ def env_with(**changes: str | None) -> dict[str, str]:
     return env
 
 
-def run_hook(repo: Path, remote: str, url: str, stdin: str,
-             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_hook(
+    repo: Path, remote: str, url: str, stdin: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the installed hook the way git does, without a network round trip."""
     return subprocess.run(
-        [str(repo / ".git" / "hooks" / "pre-push"), remote, url], cwd=repo, input=stdin,
-        capture_output=True, text=True, check=False, env=env if env is not None else None,
+        [str(repo / ".git" / "hooks" / "pre-push"), remote, url],
+        cwd=repo,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env if env is not None else None,
     )
 
 
 # --- the decision ------------------------------------------------------------------------
 
 
-def test_allowed_push_proceeds(heroku_repo: Path, bare: Path,
-                               fake_gatekeeper: FakeGatekeeper) -> None:
+def test_allowed_push_proceeds(
+    heroku_repo: Path, bare: Path, fake_gatekeeper: FakeGatekeeper
+) -> None:
     result = push(heroku_repo, "heroku", "main")
     assert result.returncode == 0, result.stderr
     assert remote_head(bare) == git(heroku_repo, "rev-parse", "HEAD").stdout.strip()
@@ -64,9 +71,9 @@ def test_allowed_push_proceeds(heroku_repo: Path, bare: Path,
     assert "checking Heroku app 'econ-game'" in result.stderr
 
 
-def test_blocked_push_is_refused(heroku_repo: Path, bare: Path,
-                                 fake_gatekeeper: FakeGatekeeper,
-                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_blocked_push_is_refused(
+    heroku_repo: Path, bare: Path, fake_gatekeeper: FakeGatekeeper, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FAKE_CHECK_EXIT", "1")
     result = push(heroku_repo, "heroku", "main")
     assert result.returncode != 0
@@ -77,9 +84,13 @@ def test_blocked_push_is_refused(heroku_repo: Path, bare: Path,
 
 
 @pytest.mark.parametrize("code", [2, 3, 4, 70])
-def test_check_that_cannot_evaluate_fails_closed(code: int, heroku_repo: Path, bare: Path,
-                                                 fake_gatekeeper: FakeGatekeeper,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_check_that_cannot_evaluate_fails_closed(
+    code: int,
+    heroku_repo: Path,
+    bare: Path,
+    fake_gatekeeper: FakeGatekeeper,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("FAKE_CHECK_EXIT", str(code))
     result = push(heroku_repo, "heroku", "main")
     assert result.returncode != 0
@@ -89,9 +100,9 @@ def test_check_that_cannot_evaluate_fails_closed(code: int, heroku_repo: Path, b
     assert "git config gatekeeper.failOpen true" in result.stderr
 
 
-def test_fail_open_lets_an_unevaluated_push_through(heroku_repo: Path, bare: Path,
-                                                    fake_gatekeeper: FakeGatekeeper,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fail_open_lets_an_unevaluated_push_through(
+    heroku_repo: Path, bare: Path, fake_gatekeeper: FakeGatekeeper, monkeypatch: pytest.MonkeyPatch
+) -> None:
     install_hook(heroku_repo, fail_open=True)
     monkeypatch.setenv("FAKE_CHECK_EXIT", "3")
     result = push(heroku_repo, "heroku", "main")
@@ -104,9 +115,12 @@ def test_fail_open_lets_an_unevaluated_push_through(heroku_repo: Path, bare: Pat
     assert push(heroku_repo, "heroku", "main").returncode != 0
 
 
-def test_push_to_another_remote_passes_untouched(heroku_repo: Path, tmp_path: Path,
-                                                 fake_gatekeeper: FakeGatekeeper,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_push_to_another_remote_passes_untouched(
+    heroku_repo: Path,
+    tmp_path: Path,
+    fake_gatekeeper: FakeGatekeeper,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     github = tmp_path / "github stand in.git"
     git(tmp_path, "init", "-q", "--bare", str(github))
     git(heroku_repo, "remote", "add", "origin", str(github))
@@ -118,9 +132,9 @@ def test_push_to_another_remote_passes_untouched(heroku_repo: Path, tmp_path: Pa
     assert "gatekeeper" not in result.stderr
 
 
-def test_deleting_a_branch_passes_without_a_check(heroku_repo: Path, bare: Path,
-                                                  fake_gatekeeper: FakeGatekeeper,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_deleting_a_branch_passes_without_a_check(
+    heroku_repo: Path, bare: Path, fake_gatekeeper: FakeGatekeeper, monkeypatch: pytest.MonkeyPatch
+) -> None:
     git(heroku_repo, "branch", "old-feature")
     assert push(heroku_repo, "heroku", "main", "old-feature").returncode == 0
     calls_before = len(fake_gatekeeper.calls())
@@ -131,8 +145,9 @@ def test_deleting_a_branch_passes_without_a_check(heroku_repo: Path, bare: Path,
     assert len(fake_gatekeeper.calls()) == calls_before
 
 
-def test_remote_named_heroku_uses_gatekeeper_app(repo: Path, bare: Path,
-                                                 fake_gatekeeper: FakeGatekeeper) -> None:
+def test_remote_named_heroku_uses_gatekeeper_app(
+    repo: Path, bare: Path, fake_gatekeeper: FakeGatekeeper
+) -> None:
     git(repo, "remote", "add", "heroku", str(bare))
     git(repo, "config", "gatekeeper.app", "survey")
     install_hook(repo)
@@ -140,8 +155,9 @@ def test_remote_named_heroku_uses_gatekeeper_app(repo: Path, bare: Path,
     assert fake_gatekeeper.check_calls() == [["check", "--app", "survey"]]
 
 
-def test_unconfigured_stand_in_named_heroku_is_not_checked(repo: Path, bare: Path,
-                                                           fake_gatekeeper: FakeGatekeeper) -> None:
+def test_unconfigured_stand_in_named_heroku_is_not_checked(
+    repo: Path, bare: Path, fake_gatekeeper: FakeGatekeeper
+) -> None:
     git(repo, "remote", "add", "heroku", str(bare))
     install_hook(repo)
     result = push(repo, "heroku", "main")
@@ -151,8 +167,9 @@ def test_unconfigured_stand_in_named_heroku_is_not_checked(repo: Path, bare: Pat
     assert "git config gatekeeper.app NAME" in result.stderr
 
 
-def test_conflicting_app_configuration_is_refused(heroku_repo: Path, bare: Path,
-                                                  fake_gatekeeper: FakeGatekeeper) -> None:
+def test_conflicting_app_configuration_is_refused(
+    heroku_repo: Path, bare: Path, fake_gatekeeper: FakeGatekeeper
+) -> None:
     git(heroku_repo, "config", "gatekeeper.app", "survey")  # the remote says econ-game
     result = push(heroku_repo, "heroku", "main")
     assert result.returncode != 0
@@ -161,9 +178,9 @@ def test_conflicting_app_configuration_is_refused(heroku_repo: Path, bare: Path,
     assert remote_head(bare) is None
 
 
-def test_hook_in_a_relative_core_hooks_path_runs(repo: Path, bare: Path,
-                                                 fake_gatekeeper: FakeGatekeeper,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_hook_in_a_relative_core_hooks_path_runs(
+    repo: Path, bare: Path, fake_gatekeeper: FakeGatekeeper, monkeypatch: pytest.MonkeyPatch
+) -> None:
     git(repo, "config", "core.hooksPath", "ci hooks")
     git(repo, "remote", "add", "heroku", str(bare))
     git(repo, "config", "remote.heroku.gatekeeper-app", "experiment-us")
@@ -182,8 +199,9 @@ exit "${CHAINED_EXIT:-0}"
 """
 
 
-def test_chained_hook_runs_first_with_args_and_stdin(repo: Path, bare: Path,
-                                                     fake_gatekeeper: FakeGatekeeper) -> None:
+def test_chained_hook_runs_first_with_args_and_stdin(
+    repo: Path, bare: Path, fake_gatekeeper: FakeGatekeeper
+) -> None:
     hooks = repo / ".git" / "hooks"
     (hooks / "pre-push").write_text(RECORDING_HOOK)
     (hooks / "pre-push").chmod(0o755)
@@ -202,9 +220,9 @@ def test_chained_hook_runs_first_with_args_and_stdin(repo: Path, bare: Path,
     assert fake_gatekeeper.check_calls() == [["check", "--app", "econ-game"]]
 
 
-def test_chained_hook_failure_refuses_the_push(repo: Path, bare: Path,
-                                               fake_gatekeeper: FakeGatekeeper,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_chained_hook_failure_refuses_the_push(
+    repo: Path, bare: Path, fake_gatekeeper: FakeGatekeeper, monkeypatch: pytest.MonkeyPatch
+) -> None:
     hooks = repo / ".git" / "hooks"
     (hooks / "pre-push").write_text(RECORDING_HOOK)
     (hooks / "pre-push").chmod(0o755)
@@ -245,8 +263,9 @@ def test_tool_missing_with_fail_open_proceeds(repo: Path, bare: Path, minimal_pa
     assert "UNCHECKED" in result.stderr
 
 
-def test_tool_missing_does_not_block_other_remotes(repo: Path, tmp_path: Path,
-                                                   minimal_path: str) -> None:
+def test_tool_missing_does_not_block_other_remotes(
+    repo: Path, tmp_path: Path, minimal_path: str
+) -> None:
     github = tmp_path / "github.git"
     git(tmp_path, "init", "-q", "--bare", str(github))
     git(repo, "remote", "add", "origin", str(github))
@@ -256,8 +275,9 @@ def test_tool_missing_does_not_block_other_remotes(repo: Path, tmp_path: Path,
     assert result.stderr.count("gatekeeper") == 0
 
 
-def test_gatekeeper_bin_that_does_not_exist_fails_closed(heroku_repo: Path, bare: Path,
-                                                         tmp_path: Path) -> None:
+def test_gatekeeper_bin_that_does_not_exist_fails_closed(
+    heroku_repo: Path, bare: Path, tmp_path: Path
+) -> None:
     missing = tmp_path / "no such dir" / "gatekeeper"
     result = push(heroku_repo, "heroku", "main", env=env_with(GATEKEEPER_BIN=str(missing)))
     assert result.returncode != 0
@@ -265,8 +285,9 @@ def test_gatekeeper_bin_that_does_not_exist_fails_closed(heroku_repo: Path, bare
     assert remote_head(bare) is None
 
 
-def test_gatekeeper_found_on_path(heroku_repo: Path, fake_gatekeeper: FakeGatekeeper,
-                                  minimal_path: str) -> None:
+def test_gatekeeper_found_on_path(
+    heroku_repo: Path, fake_gatekeeper: FakeGatekeeper, minimal_path: str
+) -> None:
     path = f"{fake_gatekeeper.path.parent}{os.pathsep}{minimal_path}"
     result = push(heroku_repo, "heroku", "main", env=env_with(PATH=path, GATEKEEPER_BIN=None))
     assert result.returncode == 0, result.stderr
@@ -274,9 +295,9 @@ def test_gatekeeper_found_on_path(heroku_repo: Path, fake_gatekeeper: FakeGateke
     assert fake_gatekeeper.check_calls() == [["check", "--app", "econ-game"]]
 
 
-def test_gatekeeper_found_through_the_recorded_python(repo: Path, bare: Path,
-                                                      fake_gatekeeper: FakeGatekeeper,
-                                                      minimal_path: str) -> None:
+def test_gatekeeper_found_through_the_recorded_python(
+    repo: Path, bare: Path, fake_gatekeeper: FakeGatekeeper, minimal_path: str
+) -> None:
     """A virtualenv that is not on PATH: the hook uses the Python recorded at install."""
     git(repo, "remote", "add", "heroku", str(bare))
     git(repo, "config", "remote.heroku.gatekeeper-app", "econ-game")
@@ -318,7 +339,10 @@ def test_shell_metacharacters_in_a_local_remote_are_not_executed(
     ],
 )
 def test_malicious_heroku_urls_are_refused_not_executed(
-    url: str, heroku_repo: Path, tmp_path: Path, fake_gatekeeper: FakeGatekeeper,
+    url: str,
+    heroku_repo: Path,
+    tmp_path: Path,
+    fake_gatekeeper: FakeGatekeeper,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     head = git(heroku_repo, "rev-parse", "HEAD").stdout.strip()
@@ -332,8 +356,9 @@ def test_malicious_heroku_urls_are_refused_not_executed(
         assert not [p for p in where.iterdir() if p.name.startswith("pwned")]
 
 
-def test_a_heroku_url_pushed_directly_is_checked(heroku_repo: Path,
-                                                 fake_gatekeeper: FakeGatekeeper) -> None:
+def test_a_heroku_url_pushed_directly_is_checked(
+    heroku_repo: Path, fake_gatekeeper: FakeGatekeeper
+) -> None:
     url = "https://git.heroku.com/otree-study.git"
     head = git(heroku_repo, "rev-parse", "HEAD").stdout.strip()
     result = run_hook(heroku_repo, url, url, f"refs/heads/main {head} refs/heads/main {ZERO}\n")
@@ -341,9 +366,9 @@ def test_a_heroku_url_pushed_directly_is_checked(heroku_repo: Path,
     assert fake_gatekeeper.check_calls() == [["check", "--app", "otree-study"]]
 
 
-def test_credentials_in_the_url_are_never_printed(heroku_repo: Path,
-                                                  fake_gatekeeper: FakeGatekeeper,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_credentials_in_the_url_are_never_printed(
+    heroku_repo: Path, fake_gatekeeper: FakeGatekeeper, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FAKE_CHECK_EXIT", "3")
     url = "https://heroku:HRKU-top-secret-0000@git.heroku.com/otree-study.git"
     head = git(heroku_repo, "rev-parse", "HEAD").stdout.strip()
@@ -364,8 +389,11 @@ def test_credentials_in_the_url_are_never_printed(heroku_repo: Path,
         (f"(delete) {ZERO} refs/heads/old {'a' * 40}\n", False),
         (f"(delete) {'0' * 64} refs/heads/old {'a' * 64}\n", False),  # SHA-256 repository
         (f"refs/heads/main {'b' * 40} refs/heads/main {ZERO}\n", True),
-        (f"(delete) {ZERO} refs/heads/old {'a' * 40}\n"
-         f"refs/heads/main {'b' * 40} refs/heads/main {'a' * 40}\n", True),
+        (
+            f"(delete) {ZERO} refs/heads/old {'a' * 40}\n"
+            f"refs/heads/main {'b' * 40} refs/heads/main {'a' * 40}\n",
+            True,
+        ),
         ("garbage\n", True),  # unreadable: check rather than wave through
     ],
 )
@@ -373,8 +401,9 @@ def test_pushes_commits(lines: str, expected: bool) -> None:
     assert pushes_commits(lines) is expected
 
 
-def test_run_pre_push_under_pre_commit(repo: Path, fake_gatekeeper: FakeGatekeeper,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_run_pre_push_under_pre_commit(
+    repo: Path, fake_gatekeeper: FakeGatekeeper, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(repo)
     monkeypatch.setenv("PRE_COMMIT_REMOTE_NAME", "production")
     monkeypatch.setenv("PRE_COMMIT_REMOTE_URL", "https://git.heroku.com/survey.git")
@@ -388,10 +417,12 @@ def test_run_pre_push_under_pre_commit(repo: Path, fake_gatekeeper: FakeGatekeep
     assert len(fake_gatekeeper.check_calls()) == 2
 
 
-def test_run_pre_push_by_hand_checks_the_heroku_remote(repo: Path,
-                                                       fake_gatekeeper: FakeGatekeeper,
-                                                       monkeypatch: pytest.MonkeyPatch,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_pre_push_by_hand_checks_the_heroku_remote(
+    repo: Path,
+    fake_gatekeeper: FakeGatekeeper,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.chdir(repo)
     assert run(["hook", "run-pre-push"]) == 0
     assert "nothing to check" in capsys.readouterr().err
@@ -400,8 +431,9 @@ def test_run_pre_push_by_hand_checks_the_heroku_remote(repo: Path,
     assert fake_gatekeeper.check_calls() == [["check", "--app", "jdoe-thesis"]]
 
 
-def test_run_pre_push_reads_deletions_from_stdin(repo: Path, fake_gatekeeper: FakeGatekeeper,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_run_pre_push_reads_deletions_from_stdin(
+    repo: Path, fake_gatekeeper: FakeGatekeeper, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url = "https://git.heroku.com/survey.git"
     deletion = f"(delete) {ZERO} refs/heads/old {'a' * 40}\n"
     monkeypatch.setenv("FAKE_CHECK_EXIT", "1")
@@ -416,8 +448,9 @@ def test_run_pre_push_wrong_arguments(capsys: pytest.CaptureFixture[str]) -> Non
     assert "remote name and URL" in capsys.readouterr().err
 
 
-def test_check_that_cannot_start_fails_closed(repo: Path, tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_that_cannot_start_fails_closed(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     env = {"GATEKEEPER_BIN": str(tmp_path / "missing-gatekeeper"), "PATH": os.environ["PATH"]}
     url = "https://git.heroku.com/survey.git"
     assert run_pre_push("heroku", url, None, repo_dir=repo, env=env) == 1

@@ -75,9 +75,19 @@ def test_app_from_remote(url: str, app: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("name", "valid"),
-    [("abc", True), ("econ-game", True), ("a1-2-3", True), ("ab", False), ("Abc", False),
-     ("9abc", False), ("abc_d", False), ("abc ", False), ("a" * 30, True), ("a" * 31, False),
-     ("abc\n", False)],
+    [
+        ("abc", True),
+        ("econ-game", True),
+        ("a1-2-3", True),
+        ("ab", False),
+        ("Abc", False),
+        ("9abc", False),
+        ("abc_d", False),
+        ("abc ", False),
+        ("a" * 30, True),
+        ("a" * 31, False),
+        ("abc\n", False),
+    ],
 )
 def test_is_app_name(name: str, valid: bool) -> None:
     assert is_app_name(name) is valid
@@ -100,19 +110,36 @@ LOCAL_URL = "/srv/stand-in.git"
         ("origin", LOCAL_URL, {"gatekeeper.app": "survey"}, PushTarget(TargetKind.NOT_HEROKU)),
         (LOCAL_URL, LOCAL_URL, {"gatekeeper.app": "survey"}, PushTarget(TargetKind.NOT_HEROKU)),
         # A remote standing in for Heroku, configured per remote or (for `heroku`) per repo.
-        ("staging", LOCAL_URL, {"remote.staging.gatekeeper-app": "econ-game"},
-         PushTarget(TargetKind.APP, "econ-game", "git config remote.staging.gatekeeper-app")),
-        ("heroku", LOCAL_URL, {"gatekeeper.app": "econ-game"},
-         PushTarget(TargetKind.APP, "econ-game", "git config gatekeeper.app")),
-        ("heroku", LOCAL_URL, {"remote.heroku.gatekeeper-app": "econ-game"},
-         PushTarget(TargetKind.APP, "econ-game", "git config remote.heroku.gatekeeper-app")),
+        (
+            "staging",
+            LOCAL_URL,
+            {"remote.staging.gatekeeper-app": "econ-game"},
+            PushTarget(TargetKind.APP, "econ-game", "git config remote.staging.gatekeeper-app"),
+        ),
+        (
+            "heroku",
+            LOCAL_URL,
+            {"gatekeeper.app": "econ-game"},
+            PushTarget(TargetKind.APP, "econ-game", "git config gatekeeper.app"),
+        ),
+        (
+            "heroku",
+            LOCAL_URL,
+            {"remote.heroku.gatekeeper-app": "econ-game"},
+            PushTarget(TargetKind.APP, "econ-game", "git config remote.heroku.gatekeeper-app"),
+        ),
         # Agreeing sources are fine; the first one found is named.
-        ("heroku", HEROKU_URL, {"gatekeeper.app": "survey"},
-         PushTarget(TargetKind.APP, "survey", "the remote URL")),
+        (
+            "heroku",
+            HEROKU_URL,
+            {"gatekeeper.app": "survey"},
+            PushTarget(TargetKind.APP, "survey", "the remote URL"),
+        ),
     ],
 )
-def test_resolve_push_target(remote: str, url: str, config: dict[str, str],
-                             expected: PushTarget) -> None:
+def test_resolve_push_target(
+    remote: str, url: str, config: dict[str, str], expected: PushTarget
+) -> None:
     assert resolve_push_target(remote, url, config.get) == expected
 
 
@@ -127,16 +154,21 @@ def test_remote_named_heroku_without_an_app_is_unresolved() -> None:
     [
         ("heroku", HEROKU_URL, {"gatekeeper.app": "econ-game"}, "more than one app"),
         ("heroku", HEROKU_URL, {"remote.heroku.gatekeeper-app": "econ-game"}, "more than one"),
-        ("heroku", LOCAL_URL, {"remote.heroku.gatekeeper-app": "survey",
-                               "gatekeeper.app": "econ-game"}, "more than one app"),
+        (
+            "heroku",
+            LOCAL_URL,
+            {"remote.heroku.gatekeeper-app": "survey", "gatekeeper.app": "econ-game"},
+            "more than one app",
+        ),
         ("heroku", LOCAL_URL, {"gatekeeper.app": "$(touch pwned)"}, "not a valid Heroku app"),
         ("staging", LOCAL_URL, {"remote.staging.gatekeeper-app": "`id`"}, "not a valid"),
         ("heroku", "https://git.heroku.com/$(touch pwned).git", {}, "not a valid Heroku app"),
         ("heroku", "https://git.heroku.com/a/b.git", {}, "not a valid Heroku app"),
     ],
 )
-def test_ambiguous_or_invalid_targets_are_invalid(remote: str, url: str, config: dict[str, str],
-                                                  in_reason: str) -> None:
+def test_ambiguous_or_invalid_targets_are_invalid(
+    remote: str, url: str, config: dict[str, str], in_reason: str
+) -> None:
     target = resolve_push_target(remote, url, config.get)
     assert target.kind is TargetKind.INVALID
     assert target.app is None

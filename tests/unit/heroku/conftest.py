@@ -51,20 +51,24 @@ def run(request: pytest.FixtureRequest, fake_time: FakeTime) -> Runner:
     """``run(method, *args, kwargs={...}, **client_options) -> (result, client)`` with the
     sync or the async client: both must behave the same. Exceptions propagate."""
 
-    def run_sync(method: str, *args: Any, kwargs: dict[str, Any] | None = None,
-                 **options: Any) -> tuple[Any, Any]:
+    def run_sync(
+        method: str, *args: Any, kwargs: dict[str, Any] | None = None, **options: Any
+    ) -> tuple[Any, Any]:
         options.setdefault("rng", random.Random(7))
-        with HerokuClient(BASE, TOKEN, sleep=fake_time.sleep, clock=fake_time.clock,
-                          **options) as client:
+        with HerokuClient(
+            BASE, TOKEN, sleep=fake_time.sleep, clock=fake_time.clock, **options
+        ) as client:
             return getattr(client, method)(*args, **(kwargs or {})), client
 
-    def run_async(method: str, *args: Any, kwargs: dict[str, Any] | None = None,
-                  **options: Any) -> tuple[Any, Any]:
+    def run_async(
+        method: str, *args: Any, kwargs: dict[str, Any] | None = None, **options: Any
+    ) -> tuple[Any, Any]:
         options.setdefault("rng", random.Random(7))
 
         async def main() -> tuple[Any, Any]:
-            async with AsyncHerokuClient(BASE, TOKEN, sleep=fake_time.async_sleep,
-                                         clock=fake_time.clock, **options) as client:
+            async with AsyncHerokuClient(
+                BASE, TOKEN, sleep=fake_time.async_sleep, clock=fake_time.clock, **options
+            ) as client:
                 return await getattr(client, method)(*args, **(kwargs or {})), client
 
         return asyncio.run(main())

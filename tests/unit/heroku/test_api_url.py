@@ -68,8 +68,13 @@ def test_plain_http_in_heroku_host_is_refused_and_names_the_source(
 
 @pytest.mark.parametrize(
     "url",
-    ["ftp://api.heroku.com", "https://", "https://api.heroku.com?x=1",
-     "https://api.heroku.com#frag", "https://api.heroku.com:99999"],
+    [
+        "ftp://api.heroku.com",
+        "https://",
+        "https://api.heroku.com?x=1",
+        "https://api.heroku.com#frag",
+        "https://api.heroku.com:99999",
+    ],
 )
 def test_malformed_urls_are_usage_errors(url: str) -> None:
     with pytest.raises(UsageError):
@@ -84,9 +89,17 @@ def test_credentials_in_the_url_are_refused_without_echoing_them() -> None:
 
 @pytest.mark.parametrize(
     ("host", "loopback"),
-    [("localhost", True), ("127.0.0.1", True), ("127.255.0.9", True), ("::1", True),
-     ("[::1]", True), ("LOCALHOST", True), ("api.heroku.com", False), ("10.1.1.1", False),
-     ("0.0.0.0", False)],
+    [
+        ("localhost", True),
+        ("127.0.0.1", True),
+        ("127.255.0.9", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("LOCALHOST", True),
+        ("api.heroku.com", False),
+        ("10.1.1.1", False),
+        ("0.0.0.0", False),
+    ],
 )
 def test_is_loopback(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback

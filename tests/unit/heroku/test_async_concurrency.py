@@ -35,10 +35,12 @@ def test_requests_in_flight_never_exceed_the_limit(limit: int) -> None:
     transport = CountingTransport()
 
     async def main() -> list[list[Any]]:
-        async with AsyncHerokuClient(BASE, TOKEN, transport=transport,
-                                     max_in_flight=limit) as client:
-            return list(await asyncio.gather(*(client.list(f"/apps/app-{i}/addons")
-                                               for i in range(30))))
+        async with AsyncHerokuClient(
+            BASE, TOKEN, transport=transport, max_in_flight=limit
+        ) as client:
+            return list(
+                await asyncio.gather(*(client.list(f"/apps/app-{i}/addons") for i in range(30)))
+            )
 
     results = asyncio.run(main())
     assert transport.total == 30

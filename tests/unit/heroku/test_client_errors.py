@@ -29,16 +29,31 @@ from gatekeeper.heroku.client import AsyncHerokuClient, HerokuClient
 
 @pytest.mark.parametrize(
     ("status", "error_class"),
-    [(401, AuthenticationError), (403, ForbiddenError), (404, NotFoundError),
-     (429, RateLimitError), (500, ServerError), (502, ServerError), (503, ServerError),
-     (400, ApiError), (406, ApiError), (409, ApiError), (416, ApiError), (301, ApiError)],
+    [
+        (401, AuthenticationError),
+        (403, ForbiddenError),
+        (404, NotFoundError),
+        (429, RateLimitError),
+        (500, ServerError),
+        (502, ServerError),
+        (503, ServerError),
+        (400, ApiError),
+        (406, ApiError),
+        (409, ApiError),
+        (416, ApiError),
+        (301, ApiError),
+    ],
 )
 def test_http_errors_map_to_the_typed_hierarchy(
     api: respx.MockRouter, run: Runner, status: int, error_class: type[ApiError]
 ) -> None:
-    api.get("/apps/survey").mock(return_value=httpx.Response(
-        status, json={"id": "some_id", "message": "Heroku says no.", "url": "https://x"},
-        headers={"Request-Id": "01234567-req", "Location": "https://elsewhere.example"}))
+    api.get("/apps/survey").mock(
+        return_value=httpx.Response(
+            status,
+            json={"id": "some_id", "message": "Heroku says no.", "url": "https://x"},
+            headers={"Request-Id": "01234567-req", "Location": "https://elsewhere.example"},
+        )
+    )
     with pytest.raises(ApiError) as caught:
         run("get", "/apps/survey", max_retries=0)
     error = caught.value
@@ -54,8 +69,11 @@ def test_http_errors_map_to_the_typed_hierarchy(
 
 
 def test_401_tells_the_user_how_to_authenticate(api: respx.MockRouter, run: Runner) -> None:
-    api.get("/account").mock(return_value=httpx.Response(
-        401, json={"id": "unauthorized", "message": "Invalid credentials provided."}))
+    api.get("/account").mock(
+        return_value=httpx.Response(
+            401, json={"id": "unauthorized", "message": "Invalid credentials provided."}
+        )
+    )
     with pytest.raises(AuthenticationError) as caught:
         run("get", "/account")
     message = str(caught.value)
@@ -66,8 +84,11 @@ def test_401_tells_the_user_how_to_authenticate(api: respx.MockRouter, run: Runn
 def test_error_body_that_is_not_json_still_gives_a_typed_error(
     api: respx.MockRouter, run: Runner
 ) -> None:
-    api.get("/account").mock(return_value=httpx.Response(
-        403, text="<html>Forbidden by proxy</html>", headers={"Request-Id": "r1"}))
+    api.get("/account").mock(
+        return_value=httpx.Response(
+            403, text="<html>Forbidden by proxy</html>", headers={"Request-Id": "r1"}
+        )
+    )
     with pytest.raises(ForbiddenError) as caught:
         run("get", "/account")
     assert caught.value.error_id is None
@@ -75,8 +96,7 @@ def test_error_body_that_is_not_json_still_gives_a_typed_error(
 
 
 @pytest.mark.parametrize("body", [b"{not json", b"", b"\xff\xfe", b'{"a": 1'])
-def test_invalid_json_is_a_protocol_error(api: respx.MockRouter, run: Runner,
-                                          body: bytes) -> None:
+def test_invalid_json_is_a_protocol_error(api: respx.MockRouter, run: Runner, body: bytes) -> None:
     api.get("/account").mock(return_value=httpx.Response(200, content=body))
     with pytest.raises(ProtocolError, match="not valid JSON"):
         run("get", "/account")
@@ -84,7 +104,8 @@ def test_invalid_json_is_a_protocol_error(api: respx.MockRouter, run: Runner,
 
 def _httpx_exception_classes() -> list[type[Exception]]:
     classes = {
-        obj for name in httpx.__all__
+        obj
+        for name in httpx.__all__
         if isinstance(obj := getattr(httpx, name), type) and issubclass(obj, Exception)
     }
     return sorted(classes, key=lambda cls: cls.__name__)
@@ -106,15 +127,23 @@ _HTTPX_BASES = tuple(HTTPX_EXCEPTIONS)
 
 def test_the_exception_list_covers_httpx() -> None:
     names = {cls.__name__ for cls in HTTPX_EXCEPTIONS}
-    assert {"ConnectError", "ReadTimeout", "RemoteProtocolError", "InvalidURL",
-            "StreamConsumed", "HTTPStatusError", "DecodingError"} <= names
+    assert {
+        "ConnectError",
+        "ReadTimeout",
+        "RemoteProtocolError",
+        "InvalidURL",
+        "StreamConsumed",
+        "HTTPStatusError",
+        "DecodingError",
+    } <= names
     assert len(HTTPX_EXCEPTIONS) >= 25
 
 
 @pytest.mark.parametrize("exc_class", HTTPX_EXCEPTIONS, ids=lambda c: c.__name__)
 @pytest.mark.parametrize("mode", ["sync", "async"])
-def test_no_httpx_exception_escapes(exc_class: type[Exception], mode: str,
-                                    fake_time: FakeTime) -> None:
+def test_no_httpx_exception_escapes(
+    exc_class: type[Exception], mode: str, fake_time: FakeTime
+) -> None:
     calls: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -123,15 +152,25 @@ def test_no_httpx_exception_escapes(exc_class: type[Exception], mode: str,
 
     def attempt() -> Any:
         if mode == "sync":
-            with HerokuClient(BASE, TOKEN, transport=httpx.MockTransport(handler),
-                              sleep=fake_time.sleep, clock=fake_time.clock,
-                              max_retries=2) as client:
+            with HerokuClient(
+                BASE,
+                TOKEN,
+                transport=httpx.MockTransport(handler),
+                sleep=fake_time.sleep,
+                clock=fake_time.clock,
+                max_retries=2,
+            ) as client:
                 return client.get("/account")
 
         async def main() -> Any:
-            async with AsyncHerokuClient(BASE, TOKEN, transport=httpx.MockTransport(handler),
-                                         sleep=fake_time.async_sleep, clock=fake_time.clock,
-                                         max_retries=2) as client:
+            async with AsyncHerokuClient(
+                BASE,
+                TOKEN,
+                transport=httpx.MockTransport(handler),
+                sleep=fake_time.async_sleep,
+                clock=fake_time.clock,
+                max_retries=2,
+            ) as client:
                 return await client.get("/account")
 
         return asyncio.run(main())
@@ -145,17 +184,20 @@ def test_no_httpx_exception_escapes(exc_class: type[Exception], mode: str,
     while chained is not None:
         assert not isinstance(chained, _HTTPX_BASES)
         chained = chained.__cause__ or chained.__context__
-    retried = issubclass(exc_class, httpx.TimeoutException | httpx.NetworkError
-                         | httpx.RemoteProtocolError)
+    retried = issubclass(
+        exc_class, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError
+    )
     assert len(calls) == (3 if retried else 1)
-    assert type(error) is (TransportError if retried or exc_class is httpx.ProxyError
-                           else ProtocolError)
+    assert type(error) is (
+        TransportError if retried or exc_class is httpx.ProxyError else ProtocolError
+    )
     assert "/account" in str(error)
 
 
 def test_redirects_are_not_followed(api: respx.MockRouter, run: Runner) -> None:
-    api.get("/account").mock(return_value=httpx.Response(
-        302, headers={"Location": "https://evil.example/steal"}))
+    api.get("/account").mock(
+        return_value=httpx.Response(302, headers={"Location": "https://evil.example/steal"})
+    )
     with pytest.raises(ApiError) as caught:
         run("get", "/account")
     assert caught.value.status == 302

@@ -21,11 +21,13 @@ def page(items: list[int], status: int = 200, next_range: str | None = None) -> 
 
 
 def test_follows_next_range_until_200(api: respx.MockRouter, run: Runner) -> None:
-    route = api.get("/apps").mock(side_effect=[
-        page([1, 2], 206, "]2..; max=1000"),
-        page([3, 4], 206, "]4..; max=1000"),
-        page([5], 200),
-    ])
+    route = api.get("/apps").mock(
+        side_effect=[
+            page([1, 2], 206, "]2..; max=1000"),
+            page([3, 4], 206, "]4..; max=1000"),
+            page([5], 200),
+        ]
+    )
     items, client = run("list", "/apps")
     assert [i["n"] for i in items] == [1, 2, 3, 4, 5]
     ranges = [call.request.headers["Range"] for call in route.calls]
@@ -41,14 +43,14 @@ def test_single_page_list(api: respx.MockRouter, run: Runner) -> None:
     assert client.stats.pages == 1
 
 
-def test_looping_next_range_is_a_clear_protocol_error(
-    api: respx.MockRouter, run: Runner
-) -> None:
-    route = api.get("/apps").mock(side_effect=[
-        page([1], 206, "]1..; max=1000"),
-        page([2], 206, "]2..; max=1000"),
-        page([3], 206, "]1..; max=1000"),
-    ])
+def test_looping_next_range_is_a_clear_protocol_error(api: respx.MockRouter, run: Runner) -> None:
+    route = api.get("/apps").mock(
+        side_effect=[
+            page([1], 206, "]1..; max=1000"),
+            page([2], 206, "]2..; max=1000"),
+            page([3], 206, "]1..; max=1000"),
+        ]
+    )
     with pytest.raises(ProtocolError) as caught:
         run("list", "/apps")
     message = str(caught.value)
@@ -98,8 +100,10 @@ def test_every_request_carries_accept_authorization_and_user_agent(
 
 @pytest.mark.parametrize(
     ("variant", "accept"),
-    [(None, "application/vnd.heroku+json; version=3"),
-     ("3.sdk", "application/vnd.heroku+json; version=3.sdk")],
+    [
+        (None, "application/vnd.heroku+json; version=3"),
+        ("3.sdk", "application/vnd.heroku+json; version=3.sdk"),
+    ],
 )
 def test_variant_selects_the_accept_header(
     api: respx.MockRouter, run: Runner, variant: str | None, accept: str
@@ -116,14 +120,20 @@ def test_an_unknown_variant_is_refused(api: respx.MockRouter, run: Runner) -> No
 
 def test_list_models_parses_every_item(api: respx.MockRouter, run: Runner) -> None:
     app = {
-        "id": "a1", "name": "survey", "owner": {"id": "o1", "email": "t@example.org"},
-        "team": {"id": "t1", "name": "psych-lab"}, "region": {"id": "r1", "name": "eu"},
-        "space": None, "stack": {"id": "s", "name": "heroku-24"},
+        "id": "a1",
+        "name": "survey",
+        "owner": {"id": "o1", "email": "t@example.org"},
+        "team": {"id": "t1", "name": "psych-lab"},
+        "region": {"id": "r1", "name": "eu"},
+        "space": None,
+        "stack": {"id": "s", "name": "heroku-24"},
     }
-    api.get("/apps").mock(side_effect=[
-        httpx.Response(206, json=[app], headers={"Next-Range": "]survey..; max=1000"}),
-        httpx.Response(200, json=[{**app, "id": "a2", "name": "otree"}]),
-    ])
+    api.get("/apps").mock(
+        side_effect=[
+            httpx.Response(206, json=[app], headers={"Next-Range": "]survey..; max=1000"}),
+            httpx.Response(200, json=[{**app, "id": "a2", "name": "otree"}]),
+        ]
+    )
     apps, _ = run("list_models", "/apps", App)
     assert [a.name for a in apps] == ["survey", "otree"]
     assert apps[0].team is not None and apps[0].team.name == "psych-lab"

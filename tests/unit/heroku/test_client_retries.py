@@ -19,13 +19,15 @@ from gatekeeper.errors import (
 )
 from gatekeeper.heroku.ratelimit import RetryPolicy, parse_retry_after
 
-RATE_LIMITED = httpx.Response(429, json={"id": "rate_limit", "message": "Your account reached "
-                                         "the API rate limit"}, headers={"Retry-After": "7"})
+RATE_LIMITED = httpx.Response(
+    429,
+    json={"id": "rate_limit", "message": "Your account reached the API rate limit"},
+    headers={"Retry-After": "7"},
+)
 OK = httpx.Response(200, json={"email": "admin@uni-example.edu"})
 
 
-def test_429_waits_out_retry_after(api: respx.MockRouter, run: Runner,
-                                   fake_time: FakeTime) -> None:
+def test_429_waits_out_retry_after(api: respx.MockRouter, run: Runner, fake_time: FakeTime) -> None:
     route = api.get("/account").mock(side_effect=[RATE_LIMITED, OK])
     body, client = run("get", "/account")
     assert body == {"email": "admin@uni-example.edu"}
@@ -39,8 +41,9 @@ def test_5xx_is_retried_with_jittered_exponential_backoff(
     api: respx.MockRouter, run: Runner, fake_time: FakeTime
 ) -> None:
     unavailable = httpx.Response(503, json={"id": "unavailable", "message": "down"})
-    api.get("/apps").mock(side_effect=[unavailable, unavailable, unavailable,
-                                       httpx.Response(200, json=[])])
+    api.get("/apps").mock(
+        side_effect=[unavailable, unavailable, unavailable, httpx.Response(200, json=[])]
+    )
     items, client = run("list", "/apps")
     assert items == []
     assert client.stats.retries == 3
@@ -53,15 +56,23 @@ def test_5xx_is_retried_with_jittered_exponential_backoff(
 def test_5xx_gives_up_after_max_retries_with_the_typed_error(
     api: respx.MockRouter, run: Runner
 ) -> None:
-    route = api.get("/apps/survey").mock(return_value=httpx.Response(
-        500, json={"id": "internal_server_error", "message": "Internal server error."},
-        headers={"Request-Id": "req-500"}))
+    route = api.get("/apps/survey").mock(
+        return_value=httpx.Response(
+            500,
+            json={"id": "internal_server_error", "message": "Internal server error."},
+            headers={"Request-Id": "req-500"},
+        )
+    )
     with pytest.raises(ServerError) as caught:
         run("get", "/apps/survey", max_retries=2)
     assert route.call_count == 3
     error = caught.value
     assert (error.status, error.error_id, error.request_id, error.path) == (
-        500, "internal_server_error", "req-500", "/apps/survey")
+        500,
+        "internal_server_error",
+        "req-500",
+        "/apps/survey",
+    )
     assert "gave up after 3 attempts" in str(error)
 
 
@@ -76,8 +87,11 @@ def test_429_gives_up_as_rate_limit_error(api: respx.MockRouter, run: Runner) ->
 def test_retry_after_beyond_the_budget_fails_at_once(
     api: respx.MockRouter, run: Runner, fake_time: FakeTime
 ) -> None:
-    route = api.get("/account").mock(return_value=httpx.Response(
-        429, json={"id": "rate_limit", "message": "slow down"}, headers={"Retry-After": "3600"}))
+    route = api.get("/account").mock(
+        return_value=httpx.Response(
+            429, json={"id": "rate_limit", "message": "slow down"}, headers={"Retry-After": "3600"}
+        )
+    )
     with pytest.raises(RateLimitError) as caught:
         run("get", "/account", max_total_wait=60)
     assert route.call_count == 1
@@ -86,8 +100,11 @@ def test_retry_after_beyond_the_budget_fails_at_once(
 
 
 def test_total_wait_is_bounded(api: respx.MockRouter, run: Runner, fake_time: FakeTime) -> None:
-    api.get("/account").mock(return_value=httpx.Response(
-        503, json={"id": "unavailable", "message": "x"}, headers={"Retry-After": "4"}))
+    api.get("/account").mock(
+        return_value=httpx.Response(
+            503, json={"id": "unavailable", "message": "x"}, headers={"Retry-After": "4"}
+        )
+    )
     with pytest.raises(ServerError):
         run("get", "/account", max_retries=50, max_total_wait=10)
     assert fake_time.sleeps == [4.0, 4.0]
@@ -95,10 +112,12 @@ def test_total_wait_is_bounded(api: respx.MockRouter, run: Runner, fake_time: Fa
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 406, 409, 422])
-def test_client_errors_are_not_retried(api: respx.MockRouter, run: Runner,
-                                       fake_time: FakeTime, status: int) -> None:
-    route = api.get("/apps/x").mock(return_value=httpx.Response(
-        status, json={"id": "nope", "message": "no"}))
+def test_client_errors_are_not_retried(
+    api: respx.MockRouter, run: Runner, fake_time: FakeTime, status: int
+) -> None:
+    route = api.get("/apps/x").mock(
+        return_value=httpx.Response(status, json={"id": "nope", "message": "no"})
+    )
     with pytest.raises(ApiError):
         run("get", "/apps/x")
     assert route.call_count == 1
@@ -106,16 +125,16 @@ def test_client_errors_are_not_retried(api: respx.MockRouter, run: Runner,
 
 
 def test_connection_errors_on_get_are_retried(api: respx.MockRouter, run: Runner) -> None:
-    route = api.get("/account").mock(side_effect=[httpx.ConnectError("refused"),
-                                                  httpx.RemoteProtocolError("hung up"), OK])
+    route = api.get("/account").mock(
+        side_effect=[httpx.ConnectError("refused"), httpx.RemoteProtocolError("hung up"), OK]
+    )
     body, client = run("get", "/account")
     assert body["email"] == "admin@uni-example.edu"
     assert route.call_count == 3
     assert client.stats.retries == 2
 
 
-def test_connection_errors_give_up_as_transport_error(api: respx.MockRouter,
-                                                      run: Runner) -> None:
+def test_connection_errors_give_up_as_transport_error(api: respx.MockRouter, run: Runner) -> None:
     api.get("/account").mock(side_effect=httpx.ReadTimeout("slow"))
     with pytest.raises(TransportError) as caught:
         run("get", "/account", max_retries=2)
@@ -124,16 +143,27 @@ def test_connection_errors_give_up_as_transport_error(api: respx.MockRouter,
 
 
 def test_not_found_is_immediate(api: respx.MockRouter, run: Runner) -> None:
-    api.get("/apps/gone").mock(return_value=httpx.Response(
-        404, json={"id": "not_found", "message": "Couldn't find that app."}))
+    api.get("/apps/gone").mock(
+        return_value=httpx.Response(
+            404, json={"id": "not_found", "message": "Couldn't find that app."}
+        )
+    )
     with pytest.raises(NotFoundError, match="Couldn't find that app"):
         run("get", "/apps/gone")
 
 
 @pytest.mark.parametrize(
     ("value", "seconds"),
-    [("7", 7.0), (" 2.5 ", 2.5), ("0", 0.0), (None, None), ("soon", None), ("-3", None),
-     ("Wed, 21 Oct 2015 07:28:00 GMT", None), ("nan", None)],
+    [
+        ("7", 7.0),
+        (" 2.5 ", 2.5),
+        ("0", 0.0),
+        (None, None),
+        ("soon", None),
+        ("-3", None),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", None),
+        ("nan", None),
+    ],
 )
 def test_parse_retry_after(value: str | None, seconds: float | None) -> None:
     assert parse_retry_after(value) == seconds

@@ -17,8 +17,12 @@ from gatekeeper.cli import run
 from gatekeeper.heroku.credentials import KEYRING_SERVICE, resolve_token
 
 NEW_TOKEN = "HRKU-login-SECRET-9f8e7d6c5b4a"
-ACCOUNT = {"id": "01234567-89ab-cdef-0123-456789abcdef", "email": "admin@uni-example.edu",
-           "name": "Admin", "extra": True}
+ACCOUNT = {
+    "id": "01234567-89ab-cdef-0123-456789abcdef",
+    "email": "admin@uni-example.edu",
+    "name": "Admin",
+    "extra": True,
+}
 
 
 def invoke(args: list[str], input: str | None = None) -> tuple[int, str, str]:
@@ -60,8 +64,9 @@ def test_login_with_api_url_stores_per_host(
 ) -> None:
     with respx.mock(base_url="http://127.0.0.1:5999") as local:
         local.get("/account").mock(return_value=httpx.Response(200, json=ACCOUNT))
-        code, out, _ = invoke(["login", "--api-url", "http://127.0.0.1:5999"],
-                              input=f"{NEW_TOKEN}\n")
+        code, out, _ = invoke(
+            ["login", "--api-url", "http://127.0.0.1:5999"], input=f"{NEW_TOKEN}\n"
+        )
     assert code == 0
     assert "127.0.0.1" in out
     assert list(memory_keyring.entries) == [(KEYRING_SERVICE, "127.0.0.1")]
@@ -70,8 +75,11 @@ def test_login_with_api_url_stores_per_host(
 def test_login_with_a_rejected_token_stores_nothing(
     api: respx.MockRouter, memory_keyring: MemoryKeyring
 ) -> None:
-    api.get("/account").mock(return_value=httpx.Response(
-        401, json={"id": "unauthorized", "message": "Invalid credentials provided."}))
+    api.get("/account").mock(
+        return_value=httpx.Response(
+            401, json={"id": "unauthorized", "message": "Invalid credentials provided."}
+        )
+    )
     code, out, err = invoke(["login"], input=f"{NEW_TOKEN}\n")
     assert code == 3
     assert "did not accept the token" in err
@@ -81,15 +89,13 @@ def test_login_with_a_rejected_token_stores_nothing(
 
 
 def test_login_refuses_plain_http_to_another_host(memory_keyring: MemoryKeyring) -> None:
-    code, _, err = invoke(["login", "--api-url", "http://api.example.org"],
-                          input=f"{NEW_TOKEN}\n")
+    code, _, err = invoke(["login", "--api-url", "http://api.example.org"], input=f"{NEW_TOKEN}\n")
     assert code == 2
     assert "plain http" in err
 
 
 @pytest.mark.parametrize("given", ["", "\n", "two words\n"])
-def test_login_refuses_empty_or_malformed_input(memory_keyring: MemoryKeyring,
-                                                given: str) -> None:
+def test_login_refuses_empty_or_malformed_input(memory_keyring: MemoryKeyring, given: str) -> None:
     code, out, err = invoke(["login"], input=given)
     assert code == 2
     assert "two words" not in out + err

@@ -45,8 +45,9 @@ NULLABLE: dict[str, list[str]] = json.loads((FIXTURES / "_nullable.json").read_t
 
 
 def gen_fixtures() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_fixtures",
-                                                  ROOT / "scripts" / "gen_fixtures.py")
+    spec = importlib.util.spec_from_file_location(
+        "gen_fixtures", ROOT / "scripts" / "gen_fixtures.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -91,7 +92,8 @@ def test_nullable_exactly_where_the_schema_says(name: str) -> None:
     schema_nullable = set(NULLABLE[name])
     for path, nullable in paths.items():
         assert nullable == (path in schema_nullable), (
-            f"{name}.{path}: model nullable={nullable}, schema nullable={not nullable}")
+            f"{name}.{path}: model nullable={nullable}, schema nullable={not nullable}"
+        )
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
@@ -149,6 +151,9 @@ def test_error_body_model() -> None:
 @pytest.mark.skipif(not SCHEMA.is_file(), reason="the official schema is not beside the repo")
 def test_fixtures_are_up_to_date_with_the_schema() -> None:
     files = gen_fixtures().build_fixtures(json.loads(SCHEMA.read_text()))
-    stale = [name for name, text in files.items()
-             if not (FIXTURES / name).is_file() or (FIXTURES / name).read_text() != text]
+    stale = [
+        name
+        for name, text in files.items()
+        if not (FIXTURES / name).is_file() or (FIXTURES / name).read_text() != text
+    ]
     assert not stale, f"run `python scripts/gen_fixtures.py`; stale: {stale}"

@@ -14,9 +14,16 @@ from gatekeeper.heroku.client import HerokuClient
 
 @pytest.mark.parametrize(
     ("name", "quoted"),
-    [("survey", "survey"), ("../account", "..%2Faccount"), ("a b", "a%20b"),
-     ("x?y#z", "x%3Fy%23z"), ("..", "%2E%2E"), (".", "%2E"), ("~", "~"),
-     ("ä", "%C3%A4")],
+    [
+        ("survey", "survey"),
+        ("../account", "..%2Faccount"),
+        ("a b", "a%20b"),
+        ("x?y#z", "x%3Fy%23z"),
+        ("..", "%2E%2E"),
+        (".", "%2E"),
+        ("~", "~"),
+        ("ä", "%C3%A4"),
+    ],
 )
 def test_quote_segment(name: str, quoted: str) -> None:
     assert quote_segment(name) == quoted
@@ -55,7 +62,13 @@ def test_public_api_is_importable_lazily() -> None:
     import gatekeeper.heroku as heroku
 
     assert heroku.resolve_api_url(None) == "https://api.heroku.com"
-    assert set(heroku.__all__) >= {"AsyncHerokuClient", "HerokuClient", "resolve_api_url",
-                                   "resolve_token", "Credential", "quote_segment"}
+    assert set(heroku.__all__) >= {
+        "AsyncHerokuClient",
+        "HerokuClient",
+        "resolve_api_url",
+        "resolve_token",
+        "Credential",
+        "quote_segment",
+    }
     with pytest.raises(AttributeError):
         heroku.nothing_here  # noqa: B018

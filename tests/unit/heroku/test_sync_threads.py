@@ -36,14 +36,18 @@ def test_threads_sharing_one_client(eager_thread_switches: None) -> None:
         with lock:
             served += 1
             remaining = 4500 - served
-        return httpx.Response(200, json={"path": request.url.path},
-                              headers={"RateLimit-Remaining": str(remaining),
-                                       "ETag": f'"{request.url.path}"'})
+        return httpx.Response(
+            200,
+            json={"path": request.url.path},
+            headers={"RateLimit-Remaining": str(remaining), "ETag": f'"{request.url.path}"'},
+        )
 
     failures: list[BaseException] = []
 
-    with HerokuClient(BASE, TOKEN, transport=httpx.MockTransport(handler),
-                      etag_cache=True) as client:
+    with HerokuClient(
+        BASE, TOKEN, transport=httpx.MockTransport(handler), etag_cache=True
+    ) as client:
+
         def work(index: int) -> None:
             try:
                 for n in range(REQUESTS):

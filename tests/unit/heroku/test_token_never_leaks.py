@@ -16,11 +16,13 @@ from gatekeeper.heroku.client import AsyncHerokuClient, HerokuClient
 from gatekeeper.heroku.protocol import OutgoingRequest
 
 SCENARIOS: dict[str, list[httpx.Response | Exception]] = {
-    "ok": [httpx.Response(200, json={"email": "a@example.org"},
-                          headers={"RateLimit-Remaining": "10"})],
+    "ok": [
+        httpx.Response(200, json={"email": "a@example.org"}, headers={"RateLimit-Remaining": "10"})
+    ],
     # A server (or proxy) that echoes the credentials back in its error message.
-    "401 echoing the token": [httpx.Response(
-        401, json={"id": "unauthorized", "message": f"Invalid token Bearer {TOKEN}"})],
+    "401 echoing the token": [
+        httpx.Response(401, json={"id": "unauthorized", "message": f"Invalid token Bearer {TOKEN}"})
+    ],
     "403": [httpx.Response(403, json={"id": "forbidden", "message": f"token {TOKEN} denied"})],
     "404": [httpx.Response(404, json={"id": "not_found", "message": "no"})],
     "429 then give up": [httpx.Response(429, json={"id": "rate_limit", "message": "x"})] * 3,
@@ -62,11 +64,18 @@ def test_token_absent_from_errors_logs_and_reprs(
 def test_client_and_request_reprs_hide_the_token() -> None:
     sync_client = HerokuClient(BASE, TOKEN)
     async_client = AsyncHerokuClient(BASE, TOKEN)
-    request = OutgoingRequest(url=BASE + "/account", path="/account",
-                              headers={"Authorization": f"Bearer {TOKEN}"})
+    request = OutgoingRequest(
+        url=BASE + "/account", path="/account", headers={"Authorization": f"Bearer {TOKEN}"}
+    )
     try:
-        for obj in (sync_client, async_client, request, sync_client._protocol,
-                    sync_client._sender, vars(sync_client)):
+        for obj in (
+            sync_client,
+            async_client,
+            request,
+            sync_client._protocol,
+            sync_client._sender,
+            vars(sync_client),
+        ):
             assert TOKEN not in repr(obj)
     finally:
         sync_client.close()

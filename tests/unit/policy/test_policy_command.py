@@ -51,7 +51,8 @@ def test_validate_ok(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_validate_broken_file_prints_every_problem_with_line_and_key(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "broken.toml"
     path.write_text(BROKEN, "utf-8")
     assert run(["policy", "validate", str(path)]) == 2
@@ -72,8 +73,9 @@ def test_validate_broken_file_prints_every_problem_with_line_and_key(
     ]
 
 
-def test_validate_several_files_reports_each(tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_several_files_reports_each(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     good = tmp_path / "good.toml"
     good.write_text("version = 1\n", "utf-8")
     bad = tmp_path / "bad.toml"
@@ -102,13 +104,13 @@ def test_schema_to_file(tmp_path: Path) -> None:
     assert json.loads(out.read_text("utf-8"))["$schema"].endswith("2020-12/schema")
 
 
-def test_explain_lists_every_rule_with_default_severity(
-        capsys: pytest.CaptureFixture[str]) -> None:
+def test_explain_lists_every_rule_with_default_severity(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["policy", "explain"]) == 0
     out = capsys.readouterr().out
     for info in RULES.values():
-        assert any(line.split()[:2] == [info.id, info.default_severity]
-                   for line in out.splitlines()), info.id
+        assert any(
+            line.split()[:2] == [info.id, info.default_severity] for line in out.splitlines()
+        ), info.id
 
 
 @pytest.mark.parametrize("rule", sorted(RULES))

@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 from gatekeeper.errors import PolicyError
 from gatekeeper.policy import Policy, loads_policy
 
-FUZZ = settings(max_examples=100, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SHAPES = settings(FUZZ, max_examples=40)
 
 SEED = textwrap.dedent("""\
@@ -82,30 +81,80 @@ def test_mutated_policy(data: st.DataObject) -> None:
     for _ in range(data.draw(st.integers(1, 4))):
         start = data.draw(st.integers(0, len(text)))
         end = data.draw(st.integers(start, min(len(text), start + 12)))
-        insert = data.draw(st.sampled_from(
-            ["", "[", "]", "[[", '"', "'''", "=", "\n", "#", "{", "}", ",", ".", "1", "true",
-             "2028-13-40", "x = 1\n", "[[agreements]]\n", "é", "\x00", "\\"]))
+        insert = data.draw(
+            st.sampled_from(
+                [
+                    "",
+                    "[",
+                    "]",
+                    "[[",
+                    '"',
+                    "'''",
+                    "=",
+                    "\n",
+                    "#",
+                    "{",
+                    "}",
+                    ",",
+                    ".",
+                    "1",
+                    "true",
+                    "2028-13-40",
+                    "x = 1\n",
+                    "[[agreements]]\n",
+                    "é",
+                    "\x00",
+                    "\\",
+                ]
+            )
+        )
         text = text[:start] + insert + text[end:]
     outcome(text)
 
 
-_KEYS = ["version", "institution", "defaults", "classes", "agreements", "addons", "logs",
-         "apps", "rules", "waivers", "personal", "special", "countries", "id", "heroku",
-         "expires", "signed", "rule", "app", "name", "data_class", "check_drains",
-         "postgres-backups", "api-error", "deny", "teams"]
+_KEYS = [
+    "version",
+    "institution",
+    "defaults",
+    "classes",
+    "agreements",
+    "addons",
+    "logs",
+    "apps",
+    "rules",
+    "waivers",
+    "personal",
+    "special",
+    "countries",
+    "id",
+    "heroku",
+    "expires",
+    "signed",
+    "rule",
+    "app",
+    "name",
+    "data_class",
+    "check_drains",
+    "postgres-backups",
+    "api-error",
+    "deny",
+    "teams",
+]
 
 _SCALARS = st.one_of(
-    st.booleans(), st.integers(-2, 5), st.floats(allow_nan=False, allow_infinity=False),
-    st.sampled_from(["EEA", "US", "personal", "block", "off", "", "*", "heroku-connect",
-                     "x" * 80]),
+    st.booleans(),
+    st.integers(-2, 5),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(["EEA", "US", "personal", "block", "off", "", "*", "heroku-connect", "x" * 80]),
     st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 1, 1)),
     st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2040, 1, 1)),
     st.times(),
 )
 _VALUES = st.recursive(
     _SCALARS,
-    lambda inner: st.one_of(st.lists(inner, max_size=4),
-                            st.dictionaries(st.sampled_from(_KEYS), inner, max_size=4)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(_KEYS), inner, max_size=4)
+    ),
     max_leaves=25,
 )
 

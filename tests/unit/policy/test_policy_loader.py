@@ -118,61 +118,112 @@ def test_utf8_byte_order_mark_is_accepted() -> None:
 # --- one problem each: (text, line, key path, words in the message) ---------------------
 
 CASES = [
-    pytest.param("verson = 1\n", [(1, "verson", "unknown key"), (None, "version", "missing")],
-                 id="typo-at-top-and-missing-version"),
-    pytest.param("version = 2\n", [(1, "version", "unsupported policy version 2")],
-                 id="version-2"),
-    pytest.param('version = "1"\n', [(1, "version", "unsupported policy version")],
-                 id="version-string"),
-    pytest.param("version = 1\n[classes.personal]\nrequires_agrement = true\n",
-                 [(3, "classes.personal.requires_agrement", 'did you mean "requires_agreement"')],
-                 id="unknown-key-in-class"),
-    pytest.param("version = 1\n[classes.secret]\n",
-                 [(2, "classes.secret", 'unknown data class "secret"')], id="unknown-class-table"),
-    pytest.param('version = 1\n[defaults]\ndata_class = "personnal"\n',
-                 [(3, "defaults.data_class", 'did you mean "personal"')],
-                 id="unknown-default-class"),
-    pytest.param('version = 1\n[[apps]]\nname = "x"\ndata_class = "secret"\n',
-                 [(4, "apps[0].data_class", "unknown data class")], id="unknown-app-class"),
-    pytest.param('version = 1\n[classes.personal]\ncountries = ["EEA",\n  "UK"]\n',
-                 [(4, "classes.personal.countries[1]", 'did you mean "GB"')],
-                 id="country-UK-on-its-own-line"),
-    pytest.param('version = 1\n[classes.personal]\ncountries = ["eea"]\n',
-                 [(3, "classes.personal.countries[0]", 'did you mean "EEA"')],
-                 id="lower-case-group"),
-    pytest.param('version = 1\n[classes.personal]\ncountries = ["XX"]\n',
-                 [(3, "classes.personal.countries[0]", "unknown country code or group")],
-                 id="unknown-country"),
-    pytest.param('version = 1\n[rules]\npostgres-backup = "off"\n',
-                 [(3, "rules.postgres-backup", 'did you mean "postgres-backups"')],
-                 id="unknown-rule-id"),
-    pytest.param('version = 1\n[rules]\nheroku-connect = "blok"\n',
-                 [(3, "rules.heroku-connect", "is not allowed here")], id="bad-severity"),
-    pytest.param('version = 1\n[rules]\napi-error = "off"\n',
-                 [(3, "rules.api-error", "fail closed")], id="api-error-switched-off"),
-    pytest.param('version = 1\n[defaults]\nexpiry_warning_days = "60"\n',
-                 [(3, "defaults.expiry_warning_days", "must be an integer, not a string")],
-                 id="int-as-string"),
-    pytest.param("version = 1\n[defaults]\nexpiry_warning_days = -1\n",
-                 [(3, "defaults.expiry_warning_days", "at least 0")], id="negative-days"),
-    pytest.param('version = 1\n[classes.personal]\nrequires_shield = "yes"\n',
-                 [(3, "classes.personal.requires_shield", "true or false")], id="bool-as-string"),
-    pytest.param('version = 1\n[logs]\nallowed_drain_hosts = "*.example.edu"\n',
-                 [(3, "logs.allowed_drain_hosts", "must be an array")], id="string-not-list"),
-    pytest.param('version = 1\n[logs]\nallowed_drain_hosts = ["https://logs.example.edu/x"]\n',
-                 [(3, "logs.allowed_drain_hosts[0]", "not a host name")], id="drain-url"),
-    pytest.param('version = 1\n[addons]\ndeny = ["papertrail:choklad"]\n',
-                 [(3, "addons.deny[0]", "names a plan")], id="deny-plan"),
-    pytest.param('version = 1\ninstitution = "Uni"\n',
-                 [(2, "institution", "must be a table")], id="scalar-for-table"),
-    pytest.param('version = 1\n[agreements]\nid = "x"\n',
-                 [(2, "agreements", "[[agreements]]")], id="table-for-array-of-tables"),
+    pytest.param(
+        "verson = 1\n",
+        [(1, "verson", "unknown key"), (None, "version", "missing")],
+        id="typo-at-top-and-missing-version",
+    ),
+    pytest.param("version = 2\n", [(1, "version", "unsupported policy version 2")], id="version-2"),
+    pytest.param(
+        'version = "1"\n', [(1, "version", "unsupported policy version")], id="version-string"
+    ),
+    pytest.param(
+        "version = 1\n[classes.personal]\nrequires_agrement = true\n",
+        [(3, "classes.personal.requires_agrement", 'did you mean "requires_agreement"')],
+        id="unknown-key-in-class",
+    ),
+    pytest.param(
+        "version = 1\n[classes.secret]\n",
+        [(2, "classes.secret", 'unknown data class "secret"')],
+        id="unknown-class-table",
+    ),
+    pytest.param(
+        'version = 1\n[defaults]\ndata_class = "personnal"\n',
+        [(3, "defaults.data_class", 'did you mean "personal"')],
+        id="unknown-default-class",
+    ),
+    pytest.param(
+        'version = 1\n[[apps]]\nname = "x"\ndata_class = "secret"\n',
+        [(4, "apps[0].data_class", "unknown data class")],
+        id="unknown-app-class",
+    ),
+    pytest.param(
+        'version = 1\n[classes.personal]\ncountries = ["EEA",\n  "UK"]\n',
+        [(4, "classes.personal.countries[1]", 'did you mean "GB"')],
+        id="country-UK-on-its-own-line",
+    ),
+    pytest.param(
+        'version = 1\n[classes.personal]\ncountries = ["eea"]\n',
+        [(3, "classes.personal.countries[0]", 'did you mean "EEA"')],
+        id="lower-case-group",
+    ),
+    pytest.param(
+        'version = 1\n[classes.personal]\ncountries = ["XX"]\n',
+        [(3, "classes.personal.countries[0]", "unknown country code or group")],
+        id="unknown-country",
+    ),
+    pytest.param(
+        'version = 1\n[rules]\npostgres-backup = "off"\n',
+        [(3, "rules.postgres-backup", 'did you mean "postgres-backups"')],
+        id="unknown-rule-id",
+    ),
+    pytest.param(
+        'version = 1\n[rules]\nheroku-connect = "blok"\n',
+        [(3, "rules.heroku-connect", "is not allowed here")],
+        id="bad-severity",
+    ),
+    pytest.param(
+        'version = 1\n[rules]\napi-error = "off"\n',
+        [(3, "rules.api-error", "fail closed")],
+        id="api-error-switched-off",
+    ),
+    pytest.param(
+        'version = 1\n[defaults]\nexpiry_warning_days = "60"\n',
+        [(3, "defaults.expiry_warning_days", "must be an integer, not a string")],
+        id="int-as-string",
+    ),
+    pytest.param(
+        "version = 1\n[defaults]\nexpiry_warning_days = -1\n",
+        [(3, "defaults.expiry_warning_days", "at least 0")],
+        id="negative-days",
+    ),
+    pytest.param(
+        'version = 1\n[classes.personal]\nrequires_shield = "yes"\n',
+        [(3, "classes.personal.requires_shield", "true or false")],
+        id="bool-as-string",
+    ),
+    pytest.param(
+        'version = 1\n[logs]\nallowed_drain_hosts = "*.example.edu"\n',
+        [(3, "logs.allowed_drain_hosts", "must be an array")],
+        id="string-not-list",
+    ),
+    pytest.param(
+        'version = 1\n[logs]\nallowed_drain_hosts = ["https://logs.example.edu/x"]\n',
+        [(3, "logs.allowed_drain_hosts[0]", "not a host name")],
+        id="drain-url",
+    ),
+    pytest.param(
+        'version = 1\n[addons]\ndeny = ["papertrail:choklad"]\n',
+        [(3, "addons.deny[0]", "names a plan")],
+        id="deny-plan",
+    ),
+    pytest.param(
+        'version = 1\ninstitution = "Uni"\n',
+        [(2, "institution", "must be a table")],
+        id="scalar-for-table",
+    ),
+    pytest.param(
+        'version = 1\n[agreements]\nid = "x"\n',
+        [(2, "agreements", "[[agreements]]")],
+        id="table-for-array-of-tables",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("text", "expected"), CASES)
 def test_each_problem_names_line_key_and_cause(
-        text: str, expected: list[tuple[int | None, str, str]]) -> None:
+    text: str, expected: list[tuple[int | None, str, str]]
+) -> None:
     found = problems(text)
     assert [(p.line, p.key) for p in found] == [(line, key) for line, key, _ in expected], found
     for problem, (_, _, words) in zip(found, expected, strict=True):
@@ -218,41 +269,70 @@ def test_agreement_without_end_date_points_at_its_table() -> None:
 
 
 def test_quoted_date_is_refused_with_a_hint() -> None:
-    problem = only(AGREEMENTS.replace("signed = 2029-01-01\n", "").replace(
-        "expires = 2028-01-31", 'expires = "2028-01-31"'))
+    problem = only(
+        AGREEMENTS.replace("signed = 2029-01-01\n", "").replace(
+            "expires = 2028-01-31", 'expires = "2028-01-31"'
+        )
+    )
     assert (problem.line, problem.key) == (13, "agreements[1].expires")
     assert "without quotes" in problem.message
 
 
 def test_date_time_is_refused() -> None:
-    problem = only(AGREEMENTS.replace("signed = 2029-01-01\n", "").replace(
-        "expires = 2028-01-31", "expires = 2028-01-31T00:00:00"))
+    problem = only(
+        AGREEMENTS.replace("signed = 2029-01-01\n", "").replace(
+            "expires = 2028-01-31", "expires = 2028-01-31T00:00:00"
+        )
+    )
     assert "without a time of day" in problem.message
 
 
 def test_duplicate_agreement_ids_name_both_places() -> None:
     text = AGREEMENTS.replace('"sendgrid-dpa"', '"papertrail-dpa"').replace(
-        "signed = 2029-01-01\n", "")
+        "signed = 2029-01-01\n", ""
+    )
     problem = only(text)
     assert (problem.line, problem.key) == (16, "agreements[2].id")
     assert "agreements[1].id, line 10" in problem.message
 
 
-@pytest.mark.parametrize(("entry", "key", "words"), [
-    ('id = "a"\nexpires = 2028-01-01\n', "agreements[0]", "covers nothing"),
-    ('id = "a"\nheroku = true\nexpires = 2028-01-01\n', "agreements[0].heroku",
-     "must name what it covers"),
-    ('id = "a"\nheroku = true\nteams = ["t"]\naddon_services = ["x"]\nexpires = 2028-01-01\n',
-     "agreements[0].addon_services", "not both"),
-    ('id = "a"\naddon_services = ["x"]\nexpires = 2028-01-01\n', "agreements[0].countries",
-     "needs countries"),
-    ('id = "a"\naddon_services = []\ncountries = ["US"]\nexpires = 2028-01-01\n',
-     "agreements[0].addon_services", "is empty"),
-    ('id = ""\nheroku = true\nteams = ["t"]\nexpires = 2028-01-01\n', "agreements[0].id",
-     "must not be empty"),
-    ('id = "a"\nheroku = true\nteams = ["t"]\nmechanism = "gdpr"\nexpires = 2028-01-01\n',
-     "agreements[0].mechanism", "is not allowed here"),
-])
+@pytest.mark.parametrize(
+    ("entry", "key", "words"),
+    [
+        ('id = "a"\nexpires = 2028-01-01\n', "agreements[0]", "covers nothing"),
+        (
+            'id = "a"\nheroku = true\nexpires = 2028-01-01\n',
+            "agreements[0].heroku",
+            "must name what it covers",
+        ),
+        (
+            'id = "a"\nheroku = true\nteams = ["t"]\naddon_services = ["x"]\n'
+            "expires = 2028-01-01\n",
+            "agreements[0].addon_services",
+            "not both",
+        ),
+        (
+            'id = "a"\naddon_services = ["x"]\nexpires = 2028-01-01\n',
+            "agreements[0].countries",
+            "needs countries",
+        ),
+        (
+            'id = "a"\naddon_services = []\ncountries = ["US"]\nexpires = 2028-01-01\n',
+            "agreements[0].addon_services",
+            "is empty",
+        ),
+        (
+            'id = ""\nheroku = true\nteams = ["t"]\nexpires = 2028-01-01\n',
+            "agreements[0].id",
+            "must not be empty",
+        ),
+        (
+            'id = "a"\nheroku = true\nteams = ["t"]\nmechanism = "gdpr"\nexpires = 2028-01-01\n',
+            "agreements[0].mechanism",
+            "is not allowed here",
+        ),
+    ],
+)
 def test_agreement_checks(entry: str, key: str, words: str) -> None:
     problem = only("version = 1\n[[agreements]]\n" + entry)
     assert problem.key == key
@@ -260,14 +340,22 @@ def test_agreement_checks(entry: str, key: str, words: str) -> None:
     assert problem.line is not None
 
 
-@pytest.mark.parametrize(("missing", "words"), [
-    ("expires", "needs an end date"),
-    ("approved_by", "who approved"),
-    ("reason", "why the exception"),
-])
+@pytest.mark.parametrize(
+    ("missing", "words"),
+    [
+        ("expires", "needs an end date"),
+        ("approved_by", "who approved"),
+        ("reason", "why the exception"),
+    ],
+)
 def test_waiver_needs_expiry_approver_and_reason(missing: str, words: str) -> None:
-    fields = {"rule": '"heroku-connect"', "app": '"x"', "reason": '"r"',
-              "approved_by": '"DPO"', "expires": "2027-01-01"}
+    fields = {
+        "rule": '"heroku-connect"',
+        "app": '"x"',
+        "reason": '"r"',
+        "approved_by": '"DPO"',
+        "expires": "2027-01-01",
+    }
     del fields[missing]
     body = "".join(f"{k} = {v}\n" for k, v in fields.items())
     problem = only("version = 1\n\n[[waivers]]\n" + body)
@@ -277,36 +365,47 @@ def test_waiver_needs_expiry_approver_and_reason(missing: str, words: str) -> No
 
 @pytest.mark.parametrize("rule", ["api-error", "waiver-expired", "waiver-unused"])
 def test_some_rules_cannot_be_waived(rule: str) -> None:
-    problem = only(f'version = 1\n[[waivers]]\nrule = "{rule}"\napp = "x"\nreason = "r"\n'
-                   'approved_by = "DPO"\nexpires = 2027-01-01\n')
+    problem = only(
+        f'version = 1\n[[waivers]]\nrule = "{rule}"\napp = "x"\nreason = "r"\n'
+        'approved_by = "DPO"\nexpires = 2027-01-01\n'
+    )
     assert problem.key == "waivers[0].rule"
     assert "cannot" in problem.message
 
 
 def test_duplicate_waivers() -> None:
-    waiver = ('[[waivers]]\nrule = "heroku-connect"\napp = "x"\nreason = "r"\n'
-              'approved_by = "DPO"\nexpires = 2027-01-01\n')
+    waiver = (
+        '[[waivers]]\nrule = "heroku-connect"\napp = "x"\nreason = "r"\n'
+        'approved_by = "DPO"\nexpires = 2027-01-01\n'
+    )
     problem = only("version = 1\n" + waiver + waiver)
     assert (problem.line, problem.key) == (8, "waivers[1]")
     assert "same rule, app and subject" in problem.message
 
 
-@pytest.mark.parametrize(("first", "second", "words"), [
-    ("econ-*", "econ-archive", "never used"),
-    ("*", "anything-*", "never used"),
-    ("survey", "survey", "duplicate"),
-])
+@pytest.mark.parametrize(
+    ("first", "second", "words"),
+    [
+        ("econ-*", "econ-archive", "never used"),
+        ("*", "anything-*", "never used"),
+        ("survey", "survey", "duplicate"),
+    ],
+)
 def test_shadowed_app_entries(first: str, second: str, words: str) -> None:
-    text = (f'version = 1\n[[apps]]\nname = "{first}"\ndata_class = "none"\n'
-            f'[[apps]]\nname = "{second}"\ndata_class = "personal"\n')
+    text = (
+        f'version = 1\n[[apps]]\nname = "{first}"\ndata_class = "none"\n'
+        f'[[apps]]\nname = "{second}"\ndata_class = "personal"\n'
+    )
     problem = only(text)
     assert (problem.line, problem.key) == (6, "apps[1].name")
     assert words in problem.message
 
 
 def test_exact_name_before_glob_is_fine() -> None:
-    loads_policy('version = 1\n[[apps]]\nname = "econ-archive"\ndata_class = "none"\n'
-                 '[[apps]]\nname = "econ-*"\ndata_class = "personal"\n')
+    loads_policy(
+        'version = 1\n[[apps]]\nname = "econ-archive"\ndata_class = "none"\n'
+        '[[apps]]\nname = "econ-*"\ndata_class = "personal"\n'
+    )
 
 
 def test_every_problem_is_reported_at_once_sorted_by_line() -> None:
@@ -326,8 +425,15 @@ def test_every_problem_is_reported_at_once_sorted_by_line() -> None:
     """)
     found = problems(text)
     keys = [p.key for p in found]
-    assert keys == ["bogus", "defaults.fail_on", "agreements[0].expires", "waivers[0].approved_by",
-                    "waivers[0].expires", "waivers[0].reason", "waivers[0].rule"]
+    assert keys == [
+        "bogus",
+        "defaults.fail_on",
+        "agreements[0].expires",
+        "waivers[0].approved_by",
+        "waivers[0].expires",
+        "waivers[0].reason",
+        "waivers[0].rule",
+    ]
     lines = [p.line for p in found]
     assert lines == sorted(lines)
     message = str(PolicyError(found))
@@ -335,8 +441,9 @@ def test_every_problem_is_reported_at_once_sorted_by_line() -> None:
 
 
 def test_toml_syntax_error_has_line_and_enclosing_key() -> None:
-    text = AGREEMENTS.replace('countries = ["US"]\nexpires = 2028-01-31',
-                              'countries = ["US"]\nexpires 2028-01-31')
+    text = AGREEMENTS.replace(
+        'countries = ["US"]\nexpires = 2028-01-31', 'countries = ["US"]\nexpires 2028-01-31'
+    )
     problem = only(text)
     assert problem.line == 13
     assert problem.key == "agreements[1]"
@@ -350,17 +457,20 @@ def test_toml_syntax_error_at_end_of_document() -> None:
 
 
 def test_non_utf8_bytes_are_a_problem_with_line() -> None:
-    problem = only(b'version = 1\n# caf\xe9\n')  # type: ignore[arg-type]
+    problem = only(b"version = 1\n# caf\xe9\n")  # type: ignore[arg-type]
     assert problem.line == 2
     assert "not UTF-8" in problem.message
 
 
-@pytest.mark.parametrize("text", [
-    pytest.param("x = " + "[" * 50_000 + "]" * 50_000, id="arrays"),
-    pytest.param("x = " + "{a = " * 5_000 + "1" + "}" * 5_000, id="inline-tables"),
-    pytest.param("version = 1\n[agreements]\n" + "a = [" * 3_000 + "]" * 3_000, id="broken"),
-    pytest.param("[" + ".".join(["a"] * 5_000) + "]\n", id="dotted-header"),
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("x = " + "[" * 50_000 + "]" * 50_000, id="arrays"),
+        pytest.param("x = " + "{a = " * 5_000 + "1" + "}" * 5_000, id="inline-tables"),
+        pytest.param("version = 1\n[agreements]\n" + "a = [" * 3_000 + "]" * 3_000, id="broken"),
+        pytest.param("[" + ".".join(["a"] * 5_000) + "]\n", id="dotted-header"),
+    ],
+)
 def test_absurd_nesting_is_a_policy_error(text: str) -> None:
     assert problems(text)
 

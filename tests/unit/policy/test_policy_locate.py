@@ -44,28 +44,31 @@ TEXT = textwrap.dedent('''\
 ''')
 
 
-@pytest.mark.parametrize(("path", "line"), [
-    (("version",), 2),
-    (("notes",), 3),
-    (("literal",), 7),
-    (("classes",), 11),
-    (("classes", "personal"), 11),
-    (("classes", "personal", "countries"), 12),
-    (("classes", "personal", "countries", 0), 13),
-    (("classes", "personal", "countries", 1), 14),
-    (("agreements", 0), 17),
-    (("agreements", 0, "id"), 18),
-    (("agreements", 1), 19),
-    (("agreements", 1, "id"), 20),
-    (("agreements", 1, "inline", "y", 1), 21),
-    (("agreements", 1, "quoted.key"), 22),
-    (("agreements", 1, "dotted"), 23),
-    (("agreements", 1, "dotted", "inner"), 23),
-    (("agreements", 1, "when"), 24),
-    (("agreements", 1, "extra", "z"), 26),
-    (("agreements", 2, "id"), 28),
-    (("rules", "postgres-backups"), 31),
-])
+@pytest.mark.parametrize(
+    ("path", "line"),
+    [
+        (("version",), 2),
+        (("notes",), 3),
+        (("literal",), 7),
+        (("classes",), 11),
+        (("classes", "personal"), 11),
+        (("classes", "personal", "countries"), 12),
+        (("classes", "personal", "countries", 0), 13),
+        (("classes", "personal", "countries", 1), 14),
+        (("agreements", 0), 17),
+        (("agreements", 0, "id"), 18),
+        (("agreements", 1), 19),
+        (("agreements", 1, "id"), 20),
+        (("agreements", 1, "inline", "y", 1), 21),
+        (("agreements", 1, "quoted.key"), 22),
+        (("agreements", 1, "dotted"), 23),
+        (("agreements", 1, "dotted", "inner"), 23),
+        (("agreements", 1, "when"), 24),
+        (("agreements", 1, "extra", "z"), 26),
+        (("agreements", 2, "id"), 28),
+        (("rules", "postgres-backups"), 31),
+    ],
+)
 def test_line_of_each_key(path: tuple[str | int, ...], line: int) -> None:
     assert find_key_lines(TEXT).line_of(path) == line
 
@@ -98,11 +101,14 @@ def test_scanner_keeps_what_it_found_before_broken_text() -> None:
     assert lines.line_of(("logs", "check_drains")) == 3
 
 
-@pytest.mark.parametrize(("path", "text"), [
-    (("agreements", 2, "expires"), "agreements[2].expires"),
-    (("rules", "postgres-backups"), "rules.postgres-backups"),
-    (("classes", "per sonal", "countries", 0), 'classes."per sonal".countries[0]'),
-    ((), ""),
-])
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        (("agreements", 2, "expires"), "agreements[2].expires"),
+        (("rules", "postgres-backups"), "rules.postgres-backups"),
+        (("classes", "per sonal", "countries", 0), 'classes."per sonal".countries[0]'),
+        ((), ""),
+    ],
+)
 def test_format_path(path: tuple[str | int, ...], text: str) -> None:
     assert format_path(path) == text

@@ -48,18 +48,31 @@ def test_example_policies_validate(validator: Draft202012Validator, path: Path) 
     assert list(validator.iter_errors(data)) == []
 
 
-@pytest.mark.parametrize(("document", "words"), [
-    ({"version": 1, "agreements": [{"id": "a", "heroku": True, "expries": "2028-01-01"}]},
-     "expries"),
-    ({"version": 1, "rules": {"postgres-backup": "off"}}, "postgres-backup"),
-    ({"version": 1, "classes": {"secret": {}}}, "secret"),
-    ({"version": 1, "classes": {"personal": {"countries": ["UK"]}}}, "UK"),
-    ({"version": 2}, "1 was expected"),
-    ({"version": 1, "waivers": [{"rule": "heroku-connect", "app": "x", "reason": "r",
-                                 "approved_by": "D"}]}, "expires"),
-])
-def test_schema_rejects_what_the_loader_rejects(validator: Draft202012Validator,
-                                               document: dict[str, Any], words: str) -> None:
+@pytest.mark.parametrize(
+    ("document", "words"),
+    [
+        (
+            {"version": 1, "agreements": [{"id": "a", "heroku": True, "expries": "2028-01-01"}]},
+            "expries",
+        ),
+        ({"version": 1, "rules": {"postgres-backup": "off"}}, "postgres-backup"),
+        ({"version": 1, "classes": {"secret": {}}}, "secret"),
+        ({"version": 1, "classes": {"personal": {"countries": ["UK"]}}}, "UK"),
+        ({"version": 2}, "1 was expected"),
+        (
+            {
+                "version": 1,
+                "waivers": [
+                    {"rule": "heroku-connect", "app": "x", "reason": "r", "approved_by": "D"}
+                ],
+            },
+            "expires",
+        ),
+    ],
+)
+def test_schema_rejects_what_the_loader_rejects(
+    validator: Draft202012Validator, document: dict[str, Any], words: str
+) -> None:
     messages = " ".join(e.message for e in validator.iter_errors(document))
     assert words in messages
 
@@ -67,7 +80,8 @@ def test_schema_rejects_what_the_loader_rejects(validator: Draft202012Validator,
 def test_the_copy_in_policies_is_current() -> None:
     copy = POLICIES[0].parent / "gatekeeper-policy.schema.json"
     assert json.loads(copy.read_text(encoding="utf-8")) == policy_json_schema(), (
-        "run: gatekeeper policy schema -o policies/gatekeeper-policy.schema.json")
+        "run: gatekeeper policy schema -o policies/gatekeeper-policy.schema.json"
+    )
 
 
 def test_schema_offers_rule_ids_and_countries_for_completion() -> None:

@@ -24,18 +24,30 @@ from gatekeeper.report.registry import format_names, render
 from gatekeeper.simulator.demo import demo_estate
 
 ROOT = Path(__file__).parents[3]
-SARIF_SCHEMA = json.loads((ROOT / "tests" / "fixtures" / "sarif-schema-2.1.0.json")
-                          .read_text("utf-8"))
-DEMO_APPS = {"survey", "otree-study", "experiment-us", "frankfurt-exp", "clinical-trial",
-             "bio-dashboard", "econ-game", "econ-archive", "student-game", "jdoe-thesis"}
+SARIF_SCHEMA = json.loads(
+    (ROOT / "tests" / "fixtures" / "sarif-schema-2.1.0.json").read_text("utf-8")
+)
+DEMO_APPS = {
+    "survey",
+    "otree-study",
+    "experiment-us",
+    "frankfurt-exp",
+    "clinical-trial",
+    "bio-dashboard",
+    "econ-game",
+    "econ-archive",
+    "student-game",
+    "jdoe-thesis",
+}
 
 
 @pytest.fixture(scope="module")
 def demo_report() -> Report:
     estate = demo_estate().to_facts()
     survey = next(a for a in estate.apps if a.name == "survey")
-    hostile = survey.model_copy(update={"name": HOSTILE_NAME,
-                                        "id": "00000000-0000-4000-8000-00000000beef"})
+    hostile = survey.model_copy(
+        update={"name": HOSTILE_NAME, "id": "00000000-0000-4000-8000-00000000beef"}
+    )
     estate = estate.model_copy(update={"apps": (*estate.apps, hostile)})
     policy = load_policy(ROOT / "policies" / "university.toml")
     return evaluate(estate, policy, date(2026, 11, 25))
@@ -44,8 +56,10 @@ def demo_report() -> Report:
 @pytest.fixture(scope="module")
 def options() -> RenderOptions:
     policy = load_policy(ROOT / "policies" / "university.toml")
-    return RenderOptions(policy_contact=policy.institution.contact or None,
-                         title="University of Example: data protection check")
+    return RenderOptions(
+        policy_contact=policy.institution.contact or None,
+        title="University of Example: data protection check",
+    )
 
 
 def test_the_demo_estate_is_what_the_tests_expect(demo_report: Report) -> None:

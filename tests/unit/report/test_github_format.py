@@ -31,8 +31,13 @@ COMMAND = re.compile(r"^::(error|warning|notice) (?:file=[^,:]*,line=1,)?title=(
 
 
 def _decode(data: str) -> str:
-    return data.replace("%0A", "\n").replace("%0D", "\r").replace("%3A", ":") \
-        .replace("%2C", ",").replace("%25", "%")
+    return (
+        data.replace("%0A", "\n")
+        .replace("%0D", "\r")
+        .replace("%3A", ":")
+        .replace("%2C", ",")
+        .replace("%25", "%")
+    )
 
 
 def test_block_report_exact() -> None:
@@ -92,8 +97,14 @@ def _many_blocks(count: int) -> Report:
     report = block_report()
     app = report.apps[0]
     findings = tuple(
-        finding("addon-denied", "block", f"Add-on number {i} is denied.", "remove it",
-                app=app, subject=f"addon-{i}")
+        finding(
+            "addon-denied",
+            "block",
+            f"Add-on number {i} is denied.",
+            "remove it",
+            app=app,
+            subject=f"addon-{i}",
+        )
         for i in range(count)
     )
     return report.model_copy(update={"apps": (app.model_copy(update={"findings": findings}),)})

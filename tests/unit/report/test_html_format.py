@@ -24,13 +24,62 @@ from gatekeeper.report.registry import render
 
 # Every element the report is built from; anything else would have come from input.
 KNOWN_TAGS = {
-    "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3", "p", "dl",
-    "dt", "dd", "code", "nav", "ul", "li", "a", "main", "section", "strong", "table",
-    "thead", "tbody", "tr", "th", "td", "svg", "rect", "line", "text", "div", "label",
-    "input", "select", "option", "span", "article", "ol", "pre", "footer", "script",
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "header",
+    "h1",
+    "h2",
+    "h3",
+    "p",
+    "dl",
+    "dt",
+    "dd",
+    "code",
+    "nav",
+    "ul",
+    "li",
+    "a",
+    "main",
+    "section",
+    "strong",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "svg",
+    "rect",
+    "line",
+    "text",
+    "div",
+    "label",
+    "input",
+    "select",
+    "option",
+    "span",
+    "article",
+    "ol",
+    "pre",
+    "footer",
+    "script",
 }
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "poster", "data",
-                  "srcset", "background", "cite"}
+URL_ATTRIBUTES = {
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "poster",
+    "data",
+    "srcset",
+    "background",
+    "cite",
+}
 
 
 class _Page(HTMLParser):
@@ -117,8 +166,11 @@ def test_no_external_resource_reference(case: str) -> None:
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_csp_allows_exactly_the_inline_style_and_script(case: str) -> None:
     _, page = _page(CASES[case]())
-    [csp] = [a["content"] for t, a in page.tags
-             if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+    [csp] = [
+        a["content"]
+        for t, a in page.tags
+        if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"
+    ]
     assert csp is not None
     [style] = page.styles
     [code] = [body for attrs, body in page.scripts if "type" not in attrs]
@@ -168,8 +220,10 @@ def test_json_for_script() -> None:
 
 def test_overview_comes_first_with_counts_and_a_bar_per_team() -> None:
     html_text, page = _page(audit_report())
-    order = [html_text.index(f'<section id="{s}">') for s in
-             ("overview", "apps", "findings", "policy", "agreements", "waivers", "changes")]
+    order = [
+        html_text.index(f'<section id="{s}">')
+        for s in ("overview", "apps", "findings", "policy", "agreements", "waivers", "changes")
+    ]
     assert order == sorted(order)
     assert html_text.index('class="decision block"') < order[0]
     counts = html_text.split('<ul class="counts">', 1)[1].split("</ul>", 1)[0]
@@ -178,9 +232,9 @@ def test_overview_comes_first_with_counts_and_a_bar_per_team() -> None:
     assert "<strong>3</strong>allowed" in counts
     bars = [a for t, a in page.tags if t == "svg" and a.get("class") == "bar"]
     assert [b["aria-label"] for b in bars] == [
-        "0 blocked, 0 warned, 2 allowed",   # econ-lab
-        "1 blocked, 1 warned, 1 allowed",   # psych-lab
-        "1 blocked, 0 warned, 0 allowed",   # (personal account)
+        "0 blocked, 0 warned, 2 allowed",  # econ-lab
+        "1 blocked, 1 warned, 1 allowed",  # psych-lab
+        "1 blocked, 0 warned, 0 allowed",  # (personal account)
     ]
 
 
@@ -207,8 +261,10 @@ def test_blocked_apps_listed_with_findings_and_fixes() -> None:
     findings = html_text.split('<section id="findings">', 1)[1].split("</section>", 1)[0]
     names = re.findall(r"<h3>([^<]+) <span", findings)
     assert names == ["jdoe-thesis", "survey", "otree-study"]
-    assert ('<p class="fix"><strong>Fix:</strong> Remove it: '
-            "<code>heroku addons:destroy papertrail -a survey</code></p>") in findings
+    assert (
+        '<p class="fix"><strong>Fix:</strong> Remove it: '
+        "<code>heroku addons:destroy papertrail -a survey</code></p>"
+    ) in findings
     # The fix of jdoe-thesis names the contact already: no second contact line.
     jdoe = findings.split('id="app-4"', 1)[1].split("</article>", 1)[0]
     assert "Questions: DPO &lt;dpo@uni-example.edu&gt;." in jdoe

@@ -15,8 +15,7 @@ from gatekeeper.report.registry import render
 CORE_TOP = {"schema", "generated_at", "policy", "decision", "summary", "apps"}
 CORE_POLICY = {"path", "sha256"}
 CORE_APP = {"name", "id", "team", "region", "space", "data_class", "decision", "findings"}
-CORE_FINDING = {"rule", "severity", "subject", "message", "remediation", "waived",
-                "fingerprint"}
+CORE_FINDING = {"rule", "severity", "subject", "message", "remediation", "waived", "fingerprint"}
 # The documented additions (docs/report-formats.md).
 ADDED_TOP = {"tool", "policy_findings", "agreements", "waivers"}
 ADDED_POLICY = {"fail_on"}
@@ -115,8 +114,10 @@ def test_parse_reports_invalid_json_with_line() -> None:
     ("text", "message"),
     [
         ("[]", "expected a JSON object"),
-        ('{"schema": "gatekeeper.estate/v1"}', "expected 'gatekeeper.report/v1', found "
-                                               "'gatekeeper.estate/v1'"),
+        (
+            '{"schema": "gatekeeper.estate/v1"}',
+            "expected 'gatekeeper.report/v1', found 'gatekeeper.estate/v1'",
+        ),
         ("{}", "found None"),
     ],
 )

@@ -67,7 +67,10 @@ def test_blocks_fail_warnings_are_skipped_and_the_rest_pass() -> None:
     suite = root.find("testsuite")
     assert suite is not None
     assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == (
-        str(len(RULES)), "1", "1")
+        str(len(RULES)),
+        "1",
+        "1",
+    )
 
 
 def test_info_and_waived_pass_with_system_out() -> None:
@@ -98,8 +101,7 @@ def test_policy_findings_form_their_own_suite() -> None:
     root = _xml(audit_report())
     suite = root.findall("testsuite")[-1]
     assert suite.get("name") == "(policy)"
-    assert [c.get("name") for c in suite.findall("testcase")] == [
-        "waiver-unused", "waiver-expired"]
+    assert [c.get("name") for c in suite.findall("testcase")] == ["waiver-unused", "waiver-expired"]
     assert _case(root, "(policy)", "waiver-expired").find("skipped") is not None
 
 

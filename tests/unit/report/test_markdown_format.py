@@ -103,14 +103,20 @@ def test_hostile_names_are_inert() -> None:
     assert "@\u2060drain" in text
     assert "@\u2060host" in text
     # The two-line remediation became a fenced block inside the list item.
-    assert "  - Fix:\n    ```\n    =HYPERLINK(\"http://evil.example\")\n" in text
+    assert '  - Fix:\n    ```\n    =HYPERLINK("http://evil.example")\n' in text
     assert "  - Fix: +cmd \\`\\`\\` fence `<img src=x onerror=alert(1)>`" in text
 
 
 def test_audit_has_summary_apps_table_policy_changes_agreements_and_waivers() -> None:
     text = render(audit_report(), "markdown", OPTIONS)
-    for heading in ("| Decision | Apps |", "| App | Team | Region |", "#### Policy",
-                    "#### Changes since audit \\#12", "#### Agreements", "#### Waivers"):
+    for heading in (
+        "| Decision | Apps |",
+        "| App | Team | Region |",
+        "#### Policy",
+        "#### Changes since audit \\#12",
+        "#### Agreements",
+        "#### Waivers",
+    ):
         assert heading in text
     assert "<details><summary>1 note, 1 waived</summary>" in text
     # Allowed apps without findings are counted, not listed.
@@ -141,8 +147,10 @@ def test_no_truncation_when_it_fits() -> None:
 @pytest.mark.parametrize(
     ("raw", "rendered"),
     [
-        ("Remove it: `heroku addons:destroy x -a app`.",
-         "Remove it: `heroku addons:destroy x -a app`."),
+        (
+            "Remove it: `heroku addons:destroy x -a app`.",
+            "Remove it: `heroku addons:destroy x -a app`.",
+        ),
         ("a `<b>` c [d]", "a `<b>` c \\[d\\]"),
         ("``` not code `x`", "\\`\\`\\` not code `x`"),
         ("unbalanced ` tick", "unbalanced \\` tick"),

@@ -51,6 +51,7 @@ def test_listing_formats_imports_no_formatter_and_no_pydantic() -> None:
         "or m == 'pydantic']\n"
         "print(sorted(loaded))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "['gatekeeper.report.interface', 'gatekeeper.report.registry']"

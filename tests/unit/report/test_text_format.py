@@ -98,8 +98,9 @@ def test_colour_only_when_asked() -> None:
     assert "\x1b[" not in plain
     coloured = render(block_report(), "text", RenderOptions(color=True))
     assert coloured.startswith("\x1b[31m\x1b[1mBLOCK survey:")
-    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == render(block_report(), "text",
-                                                             RenderOptions())
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == render(
+        block_report(), "text", RenderOptions()
+    )
 
 
 def test_hostile_names_cannot_forge_lines_or_escape_sequences() -> None:

@@ -23,16 +23,34 @@ deny = ["papertrail"]
 
 
 def test_every_backticked_command_quotes_hostile_names() -> None:
-    app = App(id="a1", name=HOSTILE, owner="team", team=HOSTILE, region="us",
-              addons=(AddOn(id="d1", name=HOSTILE, service="papertrail",
-                            plan="papertrail:choklad", app=HOSTILE),
-                      AddOn(id="d2", name=HOSTILE + "db", service="heroku-postgresql",
-                            plan="heroku-postgresql:essential-0", app=HOSTILE)),
-              log_drains=(LogDrain(id="l1", host="evil.example", url="https://evil.example/$(id)"),))
+    app = App(
+        id="a1",
+        name=HOSTILE,
+        owner="team",
+        team=HOSTILE,
+        region="us",
+        addons=(
+            AddOn(
+                id="d1", name=HOSTILE, service="papertrail", plan="papertrail:choklad", app=HOSTILE
+            ),
+            AddOn(
+                id="d2",
+                name=HOSTILE + "db",
+                service="heroku-postgresql",
+                plan="heroku-postgresql:essential-0",
+                app=HOSTILE,
+            ),
+        ),
+        log_drains=(LogDrain(id="l1", host="evil.example", url="https://evil.example/$(id)"),),
+    )
     estate = Estate(apps=(app,), teams=(Team(id="t1", name=HOSTILE),))
     report = evaluate(estate, loads_policy(POLICY), date(2026, 11, 26))
-    commands = [part for f in report.all_findings() for part in f.remediation.split("`")[1::2]
-                if part.startswith("heroku ")]
+    commands = [
+        part
+        for f in report.all_findings()
+        for part in f.remediation.split("`")[1::2]
+        if part.startswith("heroku ")
+    ]
     names = {HOSTILE, HOSTILE + "db", "https://evil.example/$(id)"}
     with_names = 0
     for command in commands:

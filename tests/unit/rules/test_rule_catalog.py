@@ -14,12 +14,23 @@ DOCS = Path(__file__).resolve().parents[3] / "docs" / "policy.md"
 
 # DESIGN section 5: the stable ids and their default severities.
 DESIGN_TABLE = {
-    "unknown-region": "block", "region-not-allowed": "block", "personal-account": "block",
-    "team-not-covered": "block", "agreement-expired": "block", "agreement-expiring": "warn",
-    "shield-required": "block", "addon-denied": "block", "addon-no-agreement": "block",
-    "addon-location-not-allowed": "block", "addon-outside-region": "warn",
-    "heroku-connect": "warn", "postgres-backups": "info", "log-drain-not-allowed": "block",
-    "unclassified-app": "warn", "waiver-expired": "warn", "waiver-unused": "info",
+    "unknown-region": "block",
+    "region-not-allowed": "block",
+    "personal-account": "block",
+    "team-not-covered": "block",
+    "agreement-expired": "block",
+    "agreement-expiring": "warn",
+    "shield-required": "block",
+    "addon-denied": "block",
+    "addon-no-agreement": "block",
+    "addon-location-not-allowed": "block",
+    "addon-outside-region": "warn",
+    "heroku-connect": "warn",
+    "postgres-backups": "info",
+    "log-drain-not-allowed": "block",
+    "unclassified-app": "warn",
+    "waiver-expired": "warn",
+    "waiver-unused": "info",
     "api-error": "block",
 }
 

@@ -14,42 +14,55 @@ COVERAGE = {"personal-account", "team-not-covered", "agreement-expired", "agreem
 
 def policy(*agreements: str, requires: bool = True, warning_days: int = 60):
     body = "".join(f"[[agreements]]\nheroku = true\n{a}\n" for a in agreements)
-    return make_policy(f"""
+    return make_policy(
+        f"""
         [institution]
         contact = "dpo@uni-example.edu"
         [defaults]
         expiry_warning_days = {warning_days}
         [classes.personal]
-        requires_agreement = {'true' if requires else 'false'}
+        requires_agreement = {"true" if requires else "false"}
         [[apps]]
         name = "*"
         data_class = "personal"
-    """ + body)
+    """
+        + body
+    )
 
 
-def dpa(expires: date = date(2028, 12, 31), *, scope: str = 'enterprise_accounts = ["uni-example"]',
-        signed: date | None = None, id: str = "salesforce-dpa") -> str:
+def dpa(
+    expires: date = date(2028, 12, 31),
+    *,
+    scope: str = 'enterprise_accounts = ["uni-example"]',
+    signed: date | None = None,
+    id: str = "salesforce-dpa",
+) -> str:
     signed_line = f"signed = {signed.isoformat()}\n" if signed else ""
     return f'id = "{id}"\n{scope}\n{signed_line}expires = {expires.isoformat()}'
 
 
-def coverage(app_team: str | None, *agreements: str, teams: tuple[Team, ...] | None = None,
-             **kwargs: object) -> set[str]:
-    report = run(make_estate(make_app("app", team=app_team), teams=teams),
-                 policy(*agreements, **kwargs))  # type: ignore[arg-type]
+def coverage(
+    app_team: str | None, *agreements: str, teams: tuple[Team, ...] | None = None, **kwargs: object
+) -> set[str]:
+    report = run(
+        make_estate(make_app("app", team=app_team), teams=teams), policy(*agreements, **kwargs)
+    )  # type: ignore[arg-type]
     return rules_of(report, "app") & COVERAGE
 
 
-@pytest.mark.parametrize(("team", "scope", "expected"), [
-    ("psych-lab", 'enterprise_accounts = ["uni-example"]', set()),  # only through its EA
-    ("psych-lab", 'teams = ["psych-lab"]', set()),
-    ("psych-lab", 'teams = ["bio-lab"]', {"team-not-covered"}),
-    ("student-projects", 'enterprise_accounts = ["uni-example"]', {"team-not-covered"}),
-    ("student-projects", 'teams = ["student-projects"]', set()),
-    ("psych-lab", 'enterprise_accounts = ["other-uni"]', {"team-not-covered"}),
-    (None, 'enterprise_accounts = ["uni-example"]', {"personal-account"}),
-    (None, 'teams = ["psych-lab"]', {"personal-account"}),
-])
+@pytest.mark.parametrize(
+    ("team", "scope", "expected"),
+    [
+        ("psych-lab", 'enterprise_accounts = ["uni-example"]', set()),  # only through its EA
+        ("psych-lab", 'teams = ["psych-lab"]', set()),
+        ("psych-lab", 'teams = ["bio-lab"]', {"team-not-covered"}),
+        ("student-projects", 'enterprise_accounts = ["uni-example"]', {"team-not-covered"}),
+        ("student-projects", 'teams = ["student-projects"]', set()),
+        ("psych-lab", 'enterprise_accounts = ["other-uni"]', {"team-not-covered"}),
+        (None, 'enterprise_accounts = ["uni-example"]', {"personal-account"}),
+        (None, 'teams = ["psych-lab"]', {"personal-account"}),
+    ],
+)
 def test_who_is_covered(team: str | None, scope: str, expected: set[str]) -> None:
     assert coverage(team, dpa(scope=scope)) == expected
 
@@ -69,30 +82,41 @@ def test_team_missing_from_the_facts_is_covered_only_by_name() -> None:
     assert coverage("new-lab", dpa(scope='teams = ["new-lab"]'), teams=()) == set()
 
 
-@pytest.mark.parametrize(("days", "expected"), [
-    (-1, {"agreement-expired"}),  # ended yesterday
-    (0, {"agreement-expiring"}),  # today is its last day
-    (1, {"agreement-expiring"}),
-    (60, {"agreement-expiring"}),  # within expiry_warning_days, boundary included
-    (61, set()),
-])
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        (-1, {"agreement-expired"}),  # ended yesterday
+        (0, {"agreement-expiring"}),  # today is its last day
+        (1, {"agreement-expiring"}),
+        (60, {"agreement-expiring"}),  # within expiry_warning_days, boundary included
+        (61, set()),
+    ],
+)
 def test_expiry_boundaries(days: int, expected: set[str]) -> None:
     assert coverage("psych-lab", dpa(TODAY + timedelta(days=days))) == expected
 
 
-@pytest.mark.parametrize(("warning_days", "days", "expected"), [
-    (0, 0, {"agreement-expiring"}),
-    (0, 1, set()),
-])
+@pytest.mark.parametrize(
+    ("warning_days", "days", "expected"),
+    [
+        (0, 0, {"agreement-expiring"}),
+        (0, 1, set()),
+    ],
+)
 def test_expiry_warning_days_zero(warning_days: int, days: int, expected: set[str]) -> None:
-    assert coverage("psych-lab", dpa(TODAY + timedelta(days=days)),
-                    warning_days=warning_days) == expected
+    assert (
+        coverage("psych-lab", dpa(TODAY + timedelta(days=days)), warning_days=warning_days)
+        == expected
+    )
 
 
-@pytest.mark.parametrize(("signed", "expected"), [
-    (TODAY, set()),
-    (TODAY + timedelta(days=1), {"team-not-covered"}),
-])
+@pytest.mark.parametrize(
+    ("signed", "expected"),
+    [
+        (TODAY, set()),
+        (TODAY + timedelta(days=1), {"team-not-covered"}),
+    ],
+)
 def test_signed_boundary(signed: date, expected: set[str]) -> None:
     assert coverage("psych-lab", dpa(signed=signed)) == expected
 
@@ -141,13 +165,18 @@ def test_personal_account_fix_is_a_transfer_to_a_covered_team() -> None:
 
 
 def test_team_not_covered_fix_and_evidence_chain() -> None:
-    f = finding(run(make_estate(make_app("student-game", team="student-projects")),
-                    policy(dpa())), "student-game", "team-not-covered")
+    f = finding(
+        run(make_estate(make_app("student-game", team="student-projects")), policy(dpa())),
+        "student-game",
+        "team-not-covered",
+    )
     assert f.subject == "student-projects"
     assert "in no enterprise account" in f.message
     assert "heroku apps:transfer --team bio-lab -a student-game" in f.remediation
-    assert [(e.kind, e.name) for e in f.evidence][:2] == [("app", "student-game"),
-                                                          ("team", "student-projects")]
+    assert [(e.kind, e.name) for e in f.evidence][:2] == [
+        ("app", "student-game"),
+        ("team", "student-projects"),
+    ]
 
 
 def test_transfer_placeholder_when_no_team_is_covered() -> None:
@@ -157,8 +186,11 @@ def test_transfer_placeholder_when_no_team_is_covered() -> None:
 
 @pytest.mark.parametrize("fact", ["team", "enterprise-account"])
 def test_failed_team_read_silences_coverage(fact: str) -> None:
-    app = make_app("app", team="student-projects",
-                   errors=(FactError(fact=fact, message="forbidden", status=403),))
+    app = make_app(
+        "app",
+        team="student-projects",
+        errors=(FactError(fact=fact, message="forbidden", status=403),),
+    )
     report = run(make_estate(app), policy(dpa()))
     assert rules_of(report, "app") & COVERAGE == set()
     assert "api-error" in rules_of(report, "app")

@@ -8,8 +8,7 @@ from demo_facts import finding, make_app, make_estate, make_policy, rules_of, ru
 DATA_RULES = {"addon-outside-region", "heroku-connect", "postgres-backups"}
 
 
-def policy(countries: str | None = '["EEA"]', data_class: str = "personal",
-           mechanism: str = "scc"):
+def policy(countries: str | None = '["EEA"]', data_class: str = "personal", mechanism: str = "scc"):
     countries_line = f"countries = {countries}" if countries is not None else ""
     return make_policy(f"""
         [classes.{data_class}]
@@ -26,39 +25,51 @@ def policy(countries: str | None = '["EEA"]', data_class: str = "personal",
     """)
 
 
-def data_rules(plans: tuple[str, ...], *, region: str | None = "eu", space: str | None = None,
-               **kwargs: str | None) -> set[str]:
+def data_rules(
+    plans: tuple[str, ...],
+    *,
+    region: str | None = "eu",
+    space: str | None = None,
+    **kwargs: str | None,
+) -> set[str]:
     app = make_app("app", addons=plans, region=region, space=space)
     return rules_of(run(make_estate(app), policy(**kwargs)), "app") & DATA_RULES  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("plan", "region", "space", "outside"), [
-    ("heroku-postgresql:essential-0", "frankfurt", "uni-frankfurt", True),
-    ("heroku-postgresql:essential-2", "dublin", "bio-shield", True),  # Dublin is not "eu"
-    ("heroku-postgresql:essential-0", "eu", None, False),
-    ("heroku-postgresql:essential-0", "us", None, False),
-    ("heroku-postgresql:mini", "frankfurt", "uni-frankfurt", True),  # legacy names
-    ("heroku-postgresql:hobby-dev", "tokyo", None, True),
-    ("heroku-postgresql:private-0", "frankfurt", "uni-frankfurt", False),
-    ("heroku-postgresql:shield-0", "dublin", "bio-shield", False),
-    ("heroku-postgresql:standard-0", "frankfurt", "uni-frankfurt", False),
-    ("heroku-postgresql:essentials-9", "frankfurt", "uni-frankfurt", True),  # unknown plan
-    ("heroku-postgresql:essentials-9", "eu", None, True),  # ... fails closed anywhere
-    ("heroku-kafka:basic-0", "frankfurt", "uni-frankfurt", False),  # no tier table for it
-    ("heroku-redis:mini", "frankfurt", "uni-frankfurt", True),
-    ("heroku-redis:private-7", "frankfurt", "uni-frankfurt", False),
-    ("heroku-postgresql:essential-0", "mars", None, False),  # region unknown: no guess
-])
-def test_addon_outside_region(plan: str, region: str, space: str | None,
-                              outside: bool) -> None:
-    found = "addon-outside-region" in data_rules((plan,), region=region, space=space,
-                                                 countries=None)
+@pytest.mark.parametrize(
+    ("plan", "region", "space", "outside"),
+    [
+        ("heroku-postgresql:essential-0", "frankfurt", "uni-frankfurt", True),
+        ("heroku-postgresql:essential-2", "dublin", "bio-shield", True),  # Dublin is not "eu"
+        ("heroku-postgresql:essential-0", "eu", None, False),
+        ("heroku-postgresql:essential-0", "us", None, False),
+        ("heroku-postgresql:mini", "frankfurt", "uni-frankfurt", True),  # legacy names
+        ("heroku-postgresql:hobby-dev", "tokyo", None, True),
+        ("heroku-postgresql:private-0", "frankfurt", "uni-frankfurt", False),
+        ("heroku-postgresql:shield-0", "dublin", "bio-shield", False),
+        ("heroku-postgresql:standard-0", "frankfurt", "uni-frankfurt", False),
+        ("heroku-postgresql:essentials-9", "frankfurt", "uni-frankfurt", True),  # unknown plan
+        ("heroku-postgresql:essentials-9", "eu", None, True),  # ... fails closed anywhere
+        ("heroku-kafka:basic-0", "frankfurt", "uni-frankfurt", False),  # no tier table for it
+        ("heroku-redis:mini", "frankfurt", "uni-frankfurt", True),
+        ("heroku-redis:private-7", "frankfurt", "uni-frankfurt", False),
+        ("heroku-postgresql:essential-0", "mars", None, False),  # region unknown: no guess
+    ],
+)
+def test_addon_outside_region(plan: str, region: str, space: str | None, outside: bool) -> None:
+    found = "addon-outside-region" in data_rules(
+        (plan,), region=region, space=space, countries=None
+    )
     assert found is outside
 
 
 def test_outside_region_message() -> None:
-    app = make_app("frankfurt-exp", region="frankfurt", space="uni-frankfurt",
-                   addons=("heroku-postgresql:essential-0",))
+    app = make_app(
+        "frankfurt-exp",
+        region="frankfurt",
+        space="uni-frankfurt",
+        addons=("heroku-postgresql:essential-0",),
+    )
     f = finding(run(make_estate(app), policy()), "frankfurt-exp", "addon-outside-region")
     assert f.severity == "warn"
     assert "exists only in eu (Dublin, Ireland) and us (Virginia, United States)" in f.message
@@ -69,24 +80,32 @@ def test_outside_region_message() -> None:
 
 def test_heroku_connect() -> None:
     assert "heroku-connect" in data_rules(("heroku-connect:demo",))
-    f = finding(run(make_estate(make_app("c", addons=("heroku-connect:demo",))), policy()), "c",
-                "heroku-connect")
+    f = finding(
+        run(make_estate(make_app("c", addons=("heroku-connect:demo",))), policy()),
+        "c",
+        "heroku-connect",
+    )
     assert f.severity == "warn" and f.subject == "heroku-connect-c-0"
 
 
-@pytest.mark.parametrize(("countries", "mechanism", "region", "expected"), [
-    ('["EEA"]', "scc", "eu", True),
-    ('["EEA", "adequate"]', "scc", "eu", True),
-    ('["EEA", "adequate"]', "dpf", "eu", False),  # US allowed for a DPF-certified Heroku
-    ('["EEA", "US"]', "scc", "eu", False),
-    (None, "scc", "eu", False),  # no country constraint
-    ('["US"]', "scc", "us", False),
-    ('["EEA"]', "scc", "us", False),  # region-not-allowed says it already
-])
-def test_postgres_backups(countries: str | None, mechanism: str, region: str,
-                          expected: bool) -> None:
-    found = "postgres-backups" in data_rules(("heroku-postgresql:standard-0",), region=region,
-                                             countries=countries, mechanism=mechanism)
+@pytest.mark.parametrize(
+    ("countries", "mechanism", "region", "expected"),
+    [
+        ('["EEA"]', "scc", "eu", True),
+        ('["EEA", "adequate"]', "scc", "eu", True),
+        ('["EEA", "adequate"]', "dpf", "eu", False),  # US allowed for a DPF-certified Heroku
+        ('["EEA", "US"]', "scc", "eu", False),
+        (None, "scc", "eu", False),  # no country constraint
+        ('["US"]', "scc", "us", False),
+        ('["EEA"]', "scc", "us", False),  # region-not-allowed says it already
+    ],
+)
+def test_postgres_backups(
+    countries: str | None, mechanism: str, region: str, expected: bool
+) -> None:
+    found = "postgres-backups" in data_rules(
+        ("heroku-postgresql:standard-0",), region=region, countries=countries, mechanism=mechanism
+    )
     assert found is expected
 
 

@@ -17,24 +17,46 @@ from gatekeeper.simulator.estate import drain_host, reduce_drain_url
 
 # The demo estate of the helpers' brief: app -> (owner, region, space, add-on plans, drains).
 BRIEF: dict[str, tuple[str, str, str | None, list[str], list[str]]] = {
-    "survey": ("psych-lab", "eu", None, [
-        "heroku-postgresql:essential-0", "papertrail:choklad", "sendgrid:starter"],
-        ["logs.papertrailapp.com"]),
-    "otree-study": ("psych-lab", "eu", None, [
-        "heroku-postgresql:standard-0", "heroku-redis:mini", "scheduler:standard"],
-        ["syslog+tls://logs.uni-example.edu:6514"]),
+    "survey": (
+        "psych-lab",
+        "eu",
+        None,
+        ["heroku-postgresql:essential-0", "papertrail:choklad", "sendgrid:starter"],
+        ["logs.papertrailapp.com"],
+    ),
+    "otree-study": (
+        "psych-lab",
+        "eu",
+        None,
+        ["heroku-postgresql:standard-0", "heroku-redis:mini", "scheduler:standard"],
+        ["syslog+tls://logs.uni-example.edu:6514"],
+    ),
     "experiment-us": ("psych-lab", "us", None, ["heroku-postgresql:essential-0"], []),
-    "frankfurt-exp": ("psych-lab", "frankfurt", "uni-frankfurt", [
-        "heroku-postgresql:essential-0", "heroku-postgresql:private-0"], []),
-    "clinical-trial": ("bio-lab", "dublin", "bio-shield", [
-        "heroku-postgresql:shield-0", "heroku-connect:demo"], []),
-    "bio-dashboard": ("bio-lab", "eu", None, ["sentry:f1"],
-                      ["https://logs.example-logging.io/ingest"]),
+    "frankfurt-exp": (
+        "psych-lab",
+        "frankfurt",
+        "uni-frankfurt",
+        ["heroku-postgresql:essential-0", "heroku-postgresql:private-0"],
+        [],
+    ),
+    "clinical-trial": (
+        "bio-lab",
+        "dublin",
+        "bio-shield",
+        ["heroku-postgresql:shield-0", "heroku-connect:demo"],
+        [],
+    ),
+    "bio-dashboard": (
+        "bio-lab",
+        "eu",
+        None,
+        ["sentry:f1"],
+        ["https://logs.example-logging.io/ingest"],
+    ),
     "econ-game": ("econ-lab", "eu", None, [], []),
     "econ-archive": ("econ-lab", "us", None, [], []),
     "student-game": ("student-projects", "eu", None, ["heroku-redis:mini"], []),
-    "jdoe-thesis": ("jane.doe@uni-example.edu", "eu", None, ["heroku-postgresql:essential-0"],
-                    []),
+    "jdoe-thesis": ("jane.doe@uni-example.edu", "eu", None, ["heroku-postgresql:essential-0"], []),
 }
 
 
@@ -42,11 +64,15 @@ def test_demo_estate_is_the_brief() -> None:
     estate = demo_estate()
     assert [e.name for e in estate.enterprise_accounts] == ["uni-example"]
     assert {t.name: t.enterprise_account for t in estate.teams} == {
-        "psych-lab": "uni-example", "bio-lab": "uni-example", "econ-lab": "uni-example",
-        "student-projects": None}
+        "psych-lab": "uni-example",
+        "bio-lab": "uni-example",
+        "econ-lab": "uni-example",
+        "student-projects": None,
+    }
     assert {(s.name, s.region, s.shield, s.team) for s in estate.spaces} == {
         ("uni-frankfurt", "frankfurt", False, "psych-lab"),
-        ("bio-shield", "dublin", True, "bio-lab")}
+        ("bio-shield", "dublin", True, "bio-lab"),
+    }
     truth = estate.to_facts()
     assert [a.name for a in truth.apps] == sorted(BRIEF)
     for app in truth.apps:
@@ -75,19 +101,24 @@ def test_demo_tokens() -> None:
 def test_to_facts_for_the_admin_sees_everything() -> None:
     truth = demo_estate().to_facts(DEMO_ADMIN_TOKEN)
     assert truth == demo_estate().to_facts()
-    assert [t.name for t in truth.teams] == ["bio-lab", "econ-lab", "psych-lab",
-                                             "student-projects"]
+    assert [t.name for t in truth.teams] == ["bio-lab", "econ-lab", "psych-lab", "student-projects"]
     assert [e.name for e in truth.enterprise_accounts] == ["uni-example"]
     assert len(truth.regions) == 12
     frankfurt = truth.region("frankfurt")
-    assert frankfurt == facts.Region(name="frankfurt", country="Germany",
-                                     provider_region="eu-central-1", private_capable=True)
+    assert frankfurt == facts.Region(
+        name="frankfurt", country="Germany", provider_region="eu-central-1", private_capable=True
+    )
 
 
 def test_to_facts_for_a_researcher() -> None:
     truth = demo_estate().to_facts(DEMO_JDOE_TOKEN)
-    assert [a.name for a in truth.apps] == ["experiment-us", "frankfurt-exp", "jdoe-thesis",
-                                            "otree-study", "survey"]
+    assert [a.name for a in truth.apps] == [
+        "experiment-us",
+        "frankfurt-exp",
+        "jdoe-thesis",
+        "otree-study",
+        "survey",
+    ]
     assert [t.name for t in truth.teams] == ["psych-lab"]
     # The team's enterprise account is known from the team, even without access to it.
     assert [e.name for e in truth.enterprise_accounts] == ["uni-example"]
@@ -105,17 +136,29 @@ def test_facts_never_keep_drain_secrets() -> None:
     assert "https://logs.example-logging.io/ingest" in dump
 
 
-@pytest.mark.parametrize(("url", "reduced", "host"), [
-    ("https://logs.example-logging.io/ingest?token=s3cr3t", "https://logs.example-logging.io/ingest",
-     "logs.example-logging.io"),
-    ("syslog+tls://logs.uni-example.edu:6514", "syslog+tls://logs.uni-example.edu:6514",
-     "logs.uni-example.edu"),
-    ("https://user:pa55@Intake.Example.EU/v2/logs#frag", "https://intake.example.eu/v2/logs",
-     "intake.example.eu"),
-    ("syslog://[2001:db8::1]:514", "syslog://[2001:db8::1]:514", "2001:db8::1"),
-    ("not a url", "", ""),
-    ("user:secret@host/path", "", ""),
-])
+@pytest.mark.parametrize(
+    ("url", "reduced", "host"),
+    [
+        (
+            "https://logs.example-logging.io/ingest?token=s3cr3t",
+            "https://logs.example-logging.io/ingest",
+            "logs.example-logging.io",
+        ),
+        (
+            "syslog+tls://logs.uni-example.edu:6514",
+            "syslog+tls://logs.uni-example.edu:6514",
+            "logs.uni-example.edu",
+        ),
+        (
+            "https://user:pa55@Intake.Example.EU/v2/logs#frag",
+            "https://intake.example.eu/v2/logs",
+            "intake.example.eu",
+        ),
+        ("syslog://[2001:db8::1]:514", "syslog://[2001:db8::1]:514", "2001:db8::1"),
+        ("not a url", "", ""),
+        ("user:secret@host/path", "", ""),
+    ],
+)
 def test_drain_url_reduction(url: str, reduced: str, host: str) -> None:
     assert reduce_drain_url(url) == reduced
     assert drain_host(url) == host
@@ -133,10 +176,18 @@ def test_from_facts_round_trips() -> None:
 
 
 def test_from_facts_fills_gaps_in_a_snapshot() -> None:
-    snapshot = facts.Estate(apps=(
-        facts.App(id="app-1", name="lonely", owner="team", team="ghost-team", region=None,
-                  space="ghost-space"),
-    ))
+    snapshot = facts.Estate(
+        apps=(
+            facts.App(
+                id="app-1",
+                name="lonely",
+                owner="team",
+                team="ghost-team",
+                region=None,
+                space="ghost-space",
+            ),
+        )
+    )
     estate = SimEstate.from_facts(snapshot)
     assert estate.team("ghost-team") is not None
     assert estate.space("ghost-space") is not None

@@ -71,8 +71,10 @@ def test_toml_estate_loads(tmp_path: Path) -> None:
     estate = load_estate(write(tmp_path, "estate.toml", TOML_ESTATE))
     survey = estate.app("survey")
     assert survey is not None
-    assert [o.plan for o in survey.addons] == ["heroku-postgresql:essential-0",
-                                               "papertrail:choklad"]
+    assert [o.plan for o in survey.addons] == [
+        "heroku-postgresql:essential-0",
+        "papertrail:choklad",
+    ]
     assert survey.addons[1].name == "papertrail-a"
     assert survey.log_drains[0].addon == "papertrail-a"  # found by service name
     frankfurt = estate.app("frankfurt-exp")
@@ -105,14 +107,18 @@ def test_unknown_key_names_line_and_key_path(tmp_path: Path) -> None:
     assert (18, "apps[0].regoin", "unknown key (a typo?)") in found
 
 
-@pytest.mark.parametrize(("old", "new", "line", "key"), [
-    ('team = "psych-lab"\nspace', 'team = "nope"\nspace', 24, "apps[1].team"),
-    ('email = "admin@uni-example.edu"', 'email = "admin"', 34, "tokens[0].email"),
-    ('addon = "papertrail"', 'addon = "nope"', 20, "apps[0].log_drains[0].addon"),
-    ('region = "frankfurt"', 'region = "mars"', 12, "spaces[0].region"),
-])
-def test_toml_problems_name_their_line(tmp_path: Path, old: str, new: str, line: int,
-                                       key: str) -> None:
+@pytest.mark.parametrize(
+    ("old", "new", "line", "key"),
+    [
+        ('team = "psych-lab"\nspace', 'team = "nope"\nspace', 24, "apps[1].team"),
+        ('email = "admin@uni-example.edu"', 'email = "admin"', 34, "tokens[0].email"),
+        ('addon = "papertrail"', 'addon = "nope"', 20, "apps[0].log_drains[0].addon"),
+        ('region = "frankfurt"', 'region = "mars"', 12, "spaces[0].region"),
+    ],
+)
+def test_toml_problems_name_their_line(
+    tmp_path: Path, old: str, new: str, line: int, key: str
+) -> None:
     assert old in TOML_ESTATE
     found = problems(write(tmp_path, "e.toml", TOML_ESTATE.replace(old, new, 1)))
     assert (line, key) in [(ln, k) for ln, k, _m in found], found
@@ -138,33 +144,64 @@ def test_wrong_type(tmp_path: Path) -> None:
     assert line is not None and '"shield": "yes"' in path.read_text().splitlines()[line - 1]
 
 
-@pytest.mark.parametrize(("change", "key", "fragment"), [
-    (lambda d: d["apps"][2].update(team="psyc-lab"), "apps[2].team", "no team called 'psyc-lab'"),
-    (lambda d: d["apps"][6].update(region="mars"), "apps[6].region", "unknown region 'mars'"),
-    (lambda d: d["apps"][6].update(region="frankfurt"), "apps[6].region",
-     "Private Space region"),
-    (lambda d: d["apps"][3].update(space="nowhere"), "apps[3].space", "no space called"),
-    (lambda d: d["apps"][0].update(name="Survey_1"), "apps[0].name", "not a valid Heroku app"),
-    (lambda d: d["apps"][9].update(team="econ-lab"), "apps[9]", "exactly one of 'team'"),
-    (lambda d: d["apps"][1].update(name="survey"), "apps[1].name", "duplicate name 'survey'"),
-    (lambda d: d["teams"][0].update(enterprise_account="other"), "teams[0].enterprise_account",
-     "no enterprise account"),
-    (lambda d: d["spaces"][0].update(region="eu"), "spaces[0].region", "Common Runtime"),
-    (lambda d: d["spaces"][1].update(team="chem-lab"), "spaces[1].team", "no team called"),
-    (lambda d: d["apps"][0]["addons"][0].update(plan="heroku-postgresql"),
-     "apps[0].addons[0].plan", "service:plan"),
-    (lambda d: d["apps"][1]["addons"][0].update(name=d["apps"][0]["addons"][0]["name"]),
-     "apps[1].addons[0].name", "duplicate add-on name"),
-    (lambda d: d["apps"][0]["log_drains"][0].update(addon="logentries"),
-     "apps[0].log_drains[0].addon", "names no single add-on"),
-    (lambda d: d["apps"][1]["log_drains"][0].update(url="logs.example.org"),
-     "apps[1].log_drains[0].url", "not a URL"),
-    (lambda d: d["tokens"][1]["teams"].append("chem-lab"), "tokens[1].teams[1]",
-     "'chem-lab' is not in the estate"),
-    (lambda d: d["tokens"][1].update(token=d["tokens"][0]["token"]), "tokens[1].token",
-     "duplicate token"),
-    (lambda d: d.update(schema="gatekeeper.sim-estate/v9"), "schema", "expected"),
-])
+@pytest.mark.parametrize(
+    ("change", "key", "fragment"),
+    [
+        (
+            lambda d: d["apps"][2].update(team="psyc-lab"),
+            "apps[2].team",
+            "no team called 'psyc-lab'",
+        ),
+        (lambda d: d["apps"][6].update(region="mars"), "apps[6].region", "unknown region 'mars'"),
+        (
+            lambda d: d["apps"][6].update(region="frankfurt"),
+            "apps[6].region",
+            "Private Space region",
+        ),
+        (lambda d: d["apps"][3].update(space="nowhere"), "apps[3].space", "no space called"),
+        (lambda d: d["apps"][0].update(name="Survey_1"), "apps[0].name", "not a valid Heroku app"),
+        (lambda d: d["apps"][9].update(team="econ-lab"), "apps[9]", "exactly one of 'team'"),
+        (lambda d: d["apps"][1].update(name="survey"), "apps[1].name", "duplicate name 'survey'"),
+        (
+            lambda d: d["teams"][0].update(enterprise_account="other"),
+            "teams[0].enterprise_account",
+            "no enterprise account",
+        ),
+        (lambda d: d["spaces"][0].update(region="eu"), "spaces[0].region", "Common Runtime"),
+        (lambda d: d["spaces"][1].update(team="chem-lab"), "spaces[1].team", "no team called"),
+        (
+            lambda d: d["apps"][0]["addons"][0].update(plan="heroku-postgresql"),
+            "apps[0].addons[0].plan",
+            "service:plan",
+        ),
+        (
+            lambda d: d["apps"][1]["addons"][0].update(name=d["apps"][0]["addons"][0]["name"]),
+            "apps[1].addons[0].name",
+            "duplicate add-on name",
+        ),
+        (
+            lambda d: d["apps"][0]["log_drains"][0].update(addon="logentries"),
+            "apps[0].log_drains[0].addon",
+            "names no single add-on",
+        ),
+        (
+            lambda d: d["apps"][1]["log_drains"][0].update(url="logs.example.org"),
+            "apps[1].log_drains[0].url",
+            "not a URL",
+        ),
+        (
+            lambda d: d["tokens"][1]["teams"].append("chem-lab"),
+            "tokens[1].teams[1]",
+            "'chem-lab' is not in the estate",
+        ),
+        (
+            lambda d: d["tokens"][1].update(token=d["tokens"][0]["token"]),
+            "tokens[1].token",
+            "duplicate token",
+        ),
+        (lambda d: d.update(schema="gatekeeper.sim-estate/v9"), "schema", "expected"),
+    ],
+)
 def test_reference_and_value_errors(tmp_path: Path, change: Any, key: str, fragment: str) -> None:
     data = demo_data()
     change(data)

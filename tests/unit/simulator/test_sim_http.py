@@ -18,18 +18,21 @@ from gatekeeper.simulator.server import (
 )
 
 
-@pytest.mark.parametrize(("accept", "ok", "sdk"), [
-    ("application/vnd.heroku+json; version=3", True, False),
-    ("application/vnd.heroku+json;version=3", True, False),
-    ("Application/VND.Heroku+JSON; version=3.sdk", True, True),
-    ("application/vnd.heroku+json; version=3.pipelines", True, False),
-    ("text/html, application/vnd.heroku+json; version=3", True, False),
-    ("application/vnd.heroku+json; version=2", False, False),
-    ("application/vnd.heroku+json; version=30", False, False),
-    ("application/json", False, False),
-    ("", False, False),
-    (None, False, False),
-])
+@pytest.mark.parametrize(
+    ("accept", "ok", "sdk"),
+    [
+        ("application/vnd.heroku+json; version=3", True, False),
+        ("application/vnd.heroku+json;version=3", True, False),
+        ("Application/VND.Heroku+JSON; version=3.sdk", True, True),
+        ("application/vnd.heroku+json; version=3.pipelines", True, False),
+        ("text/html, application/vnd.heroku+json; version=3", True, False),
+        ("application/vnd.heroku+json; version=2", False, False),
+        ("application/vnd.heroku+json; version=30", False, False),
+        ("application/json", False, False),
+        ("", False, False),
+        (None, False, False),
+    ],
+)
 def test_accept(accept: str | None, ok: bool, sdk: bool) -> None:
     assert acceptable(accept) is ok
     assert is_sdk(accept) is sdk
@@ -57,19 +60,29 @@ def test_etags() -> None:
     assert not _etag_matches('"other"', tag)
 
 
-@pytest.mark.parametrize(("path", "handler", "params"), [
-    ("/apps", "apps", {}),
-    ("/apps/", "apps", {}),
-    ("/apps/survey", "app_info", {"app": "survey"}),
-    ("/apps/survey/addons", "app_addons", {"app": "survey"}),
-    ("/users/~/apps", "user_apps", {"user": "~"}),
-    ("/users/jane.doe%40uni-example.edu/apps", "user_apps", {"user": "jane.doe@uni-example.edu"}),
-    ("/teams/apps/survey", "team_app_info", {"app": "survey"}),
-    ("/teams/psych-lab/apps", "team_apps", {"team": "psych-lab"}),
-    ("/plans/heroku-postgresql:essential-0", "plan_info",
-     {"plan": "heroku-postgresql:essential-0"}),
-    ("/account/rate-limits", "rate_limits", {}),
-])
+@pytest.mark.parametrize(
+    ("path", "handler", "params"),
+    [
+        ("/apps", "apps", {}),
+        ("/apps/", "apps", {}),
+        ("/apps/survey", "app_info", {"app": "survey"}),
+        ("/apps/survey/addons", "app_addons", {"app": "survey"}),
+        ("/users/~/apps", "user_apps", {"user": "~"}),
+        (
+            "/users/jane.doe%40uni-example.edu/apps",
+            "user_apps",
+            {"user": "jane.doe@uni-example.edu"},
+        ),
+        ("/teams/apps/survey", "team_app_info", {"app": "survey"}),
+        ("/teams/psych-lab/apps", "team_apps", {"team": "psych-lab"}),
+        (
+            "/plans/heroku-postgresql:essential-0",
+            "plan_info",
+            {"plan": "heroku-postgresql:essential-0"},
+        ),
+        ("/account/rate-limits", "rate_limits", {}),
+    ],
+)
 def test_routing(path: str, handler: str, params: dict[str, str]) -> None:
     found = routes.resolve(path)
     assert found is not None
@@ -97,5 +110,6 @@ def test_token_descriptions() -> None:
     admin, jdoe = estate.token(DEMO_ADMIN_TOKEN), estate.token(DEMO_JDOE_TOKEN)
     assert admin is not None and jdoe is not None
     assert describe_token(admin) == (
-        "admin@uni-example.edu (admin; teams: all; collaborator on apps: all)")
+        "admin@uni-example.edu (admin; teams: all; collaborator on apps: all)"
+    )
     assert describe_token(jdoe) == "jane.doe@uni-example.edu (member; teams: psych-lab)"

@@ -22,23 +22,38 @@ def test_no_header_is_the_first_default_page() -> None:
     assert parse_range("  ", ("id",)).field == "id"
 
 
-@pytest.mark.parametrize(("header", "expected"), [
-    ("id ..; max=1000", RangeSpec("id", max=1000)),
-    ("id ..; max=1000;", RangeSpec("id", max=1000)),
-    ("name ..", RangeSpec("name")),
-    ("id ]abc..; max=10", RangeSpec("id", "abc", True, max=10)),
-    ("id abc..; max=10", RangeSpec("id", "abc", False, max=10)),
-    ("name a..m[; max=5, order=desc", RangeSpec("name", "a", False, "m", True, 5, "desc")),
-    ("id ..; order=asc, max=3", RangeSpec("id", max=3)),
-])
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("id ..; max=1000", RangeSpec("id", max=1000)),
+        ("id ..; max=1000;", RangeSpec("id", max=1000)),
+        ("name ..", RangeSpec("name")),
+        ("id ]abc..; max=10", RangeSpec("id", "abc", True, max=10)),
+        ("id abc..; max=10", RangeSpec("id", "abc", False, max=10)),
+        ("name a..m[; max=5, order=desc", RangeSpec("name", "a", False, "m", True, 5, "desc")),
+        ("id ..; order=asc, max=3", RangeSpec("id", max=3)),
+    ],
+)
 def test_parses_heroku_range_headers(header: str, expected: RangeSpec) -> None:
     assert parse_range(header, FIELDS) == expected
 
 
-@pytest.mark.parametrize("header", [
-    "id ..; max=1001", "id ..; max=0", "id ..; max=ten", "id ..; order=sideways",
-    "id ..; colour=blue", "id ..; max", "created_at ..", "id", "id abc", "Id ..", "..",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "id ..; max=1001",
+        "id ..; max=0",
+        "id ..; max=ten",
+        "id ..; order=sideways",
+        "id ..; colour=blue",
+        "id ..; max",
+        "created_at ..",
+        "id",
+        "id abc",
+        "Id ..",
+        "..",
+    ],
+)
 def test_rejects_unsatisfiable_ranges(header: str) -> None:
     with pytest.raises(RangeError):
         parse_range(header, FIELDS)
@@ -50,8 +65,10 @@ def test_a_list_without_names_can_only_be_ranged_by_id() -> None:
 
 
 def test_header_round_trips() -> None:
-    for spec in (RangeSpec("id", "x", True, max=7), RangeSpec("name", "a", False, "z", True, 3,
-                                                               "desc")):
+    for spec in (
+        RangeSpec("id", "x", True, max=7),
+        RangeSpec("name", "a", False, "z", True, 3, "desc"),
+    ):
         assert parse_range(spec.header(), FIELDS) == spec
     assert RangeSpec("id", "k005", True, max=10).header() == "id ]k005..; max=10"
 
@@ -82,11 +99,18 @@ def test_descending_chain() -> None:
 
 def test_bounds_inclusive_and_exclusive() -> None:
     assert list(cut_page(KEYS, KEYS, RangeSpec("id", "k003", False, "k006", False)).items) == [
-        "k003", "k004", "k005", "k006"]
+        "k003",
+        "k004",
+        "k005",
+        "k006",
+    ]
     assert list(cut_page(KEYS, KEYS, RangeSpec("id", "k003", True, "k006", True)).items) == [
-        "k004", "k005"]
-    assert list(cut_page(KEYS, KEYS, RangeSpec("id", "k006", True, "k003", True, order="desc"))
-                .items) == ["k005", "k004"]
+        "k004",
+        "k005",
+    ]
+    assert list(
+        cut_page(KEYS, KEYS, RangeSpec("id", "k006", True, "k003", True, order="desc")).items
+    ) == ["k005", "k004"]
 
 
 def test_page_metadata() -> None:

@@ -29,12 +29,15 @@ def _fill(db: Path) -> list[int]:
         store.close()
 
 
-def test_an_empty_store_prints_a_friendly_line(db: Path, capsys: pytest.CaptureFixture[str]
-                                               ) -> None:
+def test_an_empty_store_prints_a_friendly_line(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["history", "--store", str(db)]) == 0
     out, err = capsys.readouterr()
-    assert out == (f"No audits recorded yet in {db}.\n"
-                   "Run `gatekeeper audit --team NAME` (or --all) to record one.\n")
+    assert out == (
+        f"No audits recorded yet in {db}.\n"
+        "Run `gatekeeper audit --team NAME` (or --all) to record one.\n"
+    )
     assert err == ""
 
 
@@ -48,10 +51,30 @@ def test_lists_newest_first(db: Path, capsys: pytest.CaptureFixture[str]) -> Non
     ids = _fill(db)
     assert run(["history", "--store", str(db)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["ID", "GENERATED", "(UTC)", "DECISION", "ALLOW", "WARN",
-                                "BLOCK", "FINDINGS", "WAIVED", "SCOPE"]
-    assert lines[1].split() == [str(ids[2]), "2026-11-28", "02:00:00", "block", "1", "1", "1",
-                                "5", "1", "team:psych-lab"]
+    assert lines[0].split() == [
+        "ID",
+        "GENERATED",
+        "(UTC)",
+        "DECISION",
+        "ALLOW",
+        "WARN",
+        "BLOCK",
+        "FINDINGS",
+        "WAIVED",
+        "SCOPE",
+    ]
+    assert lines[1].split() == [
+        str(ids[2]),
+        "2026-11-28",
+        "02:00:00",
+        "block",
+        "1",
+        "1",
+        "1",
+        "5",
+        "1",
+        "team:psych-lab",
+    ]
     assert [line.split()[0] for line in lines[1:4]] == [str(i) for i in reversed(ids)]
     assert lines[4] == ""
     assert lines[5].startswith(f"3 audits from {db}, newest first.")
@@ -78,10 +101,15 @@ def test_json_listing(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert document["store"] == str(db)
     assert [a["id"] for a in document["audits"]] == list(reversed(ids))
     assert document["audits"][0] == {
-        "id": ids[2], "generated_at": "2026-11-28T02:00:00Z",
-        "recorded_at": document["audits"][0]["recorded_at"], "scope": "team:psych-lab",
-        "source": "api c", "decision": "block",
-        "summary": {"allow": 1, "warn": 1, "block": 1}, "findings": 5, "waived": 1,
+        "id": ids[2],
+        "generated_at": "2026-11-28T02:00:00Z",
+        "recorded_at": document["audits"][0]["recorded_at"],
+        "scope": "team:psych-lab",
+        "source": "api c",
+        "decision": "block",
+        "summary": {"allow": 1, "warn": 1, "block": 1},
+        "findings": 5,
+        "waived": 1,
         "policy_sha256": f"{3:064x}",
     }
 
@@ -101,8 +129,7 @@ def test_show_one_audit(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "econ-game" not in out  # allowed apps are not listed
 
 
-def test_show_json_carries_the_stored_report(db: Path, capsys: pytest.CaptureFixture[str]
-                                             ) -> None:
+def test_show_json_carries_the_stored_report(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ids = _fill(db)
     assert run(["history", "--store", str(db), "--show", str(ids[1]), "--format", "json"]) == 0
     document = json.loads(capsys.readouterr().out)
@@ -112,8 +139,7 @@ def test_show_json_carries_the_stored_report(db: Path, capsys: pytest.CaptureFix
     assert Report.model_validate(document["report"]) == make_report(2)
 
 
-def test_show_an_unknown_id_is_a_usage_error(db: Path, capsys: pytest.CaptureFixture[str]
-                                             ) -> None:
+def test_show_an_unknown_id_is_a_usage_error(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _fill(db)
     assert run(["history", "--store", str(db), "--show", "99"]) == 2
     assert "There is no audit #99" in capsys.readouterr().err
@@ -121,8 +147,11 @@ def test_show_an_unknown_id_is_a_usage_error(db: Path, capsys: pytest.CaptureFix
 
 def test_hostile_names_are_shown_escaped(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     name = "evil\x1b[2J\rname"
-    app = make_app(name, "block", make_finding("team-not-covered", "block", name, "id-evil",
-                                               message="line\nFORGED"))
+    app = make_app(
+        name,
+        "block",
+        make_finding("team-not-covered", "block", name, "id-evil", message="line\nFORGED"),
+    )
     report = make_report(1).model_copy(update={"apps": (app,)})
     store = SQLiteStore(db)
     audit_id = store.record(report, scope="all", source="s").id
@@ -143,16 +172,16 @@ def test_hostile_names_are_shown_escaped(db: Path, capsys: pytest.CaptureFixture
         (["--format", "xml"], 2, "'xml' is not one of"),
     ],
 )
-def test_bad_options(args: list[str], code: int, fragment: str,
-                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_options(
+    args: list[str], code: int, fragment: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["history", *args]) == code
     captured = capsys.readouterr()
     assert fragment in captured.err
     assert "pw-secret-1234" not in captured.out + captured.err
 
 
-def test_an_unreadable_store_is_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]
-                                       ) -> None:
+def test_an_unreadable_store_is_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "garbage.sqlite3"
     bad.write_bytes(b"\x00garbage" * 512)
     assert run(["history", "--store", str(bad)]) == 3

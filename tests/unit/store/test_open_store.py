@@ -47,8 +47,11 @@ def test_xdg_data_home_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         ("linux", {"XDG_DATA_HOME": "relative/ignored"}, "/home/u/.local/share/gatekeeper"),
         ("linux", {}, "/home/u/.local/share/gatekeeper"),
         ("darwin", {"XDG_DATA_HOME": "/data"}, "/home/u/Library/Application Support/gatekeeper"),
-        ("win32", {"LOCALAPPDATA": "/c/Users/u/AppData/Local"},
-         "/c/Users/u/AppData/Local/gatekeeper"),
+        (
+            "win32",
+            {"LOCALAPPDATA": "/c/Users/u/AppData/Local"},
+            "/c/Users/u/AppData/Local/gatekeeper",
+        ),
         ("win32", {}, "/home/u/AppData/Local/gatekeeper"),
     ],
 )
@@ -67,8 +70,7 @@ def test_database_url_is_used_when_no_store_is_given(
         store.close()
 
 
-def test_store_option_beats_database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                                         ) -> None:
+def test_store_option_beats_database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgres://u:p@127.0.0.1:1/db")
     store = open_store(str(tmp_path / "flag.sqlite3"))
     try:
@@ -114,9 +116,7 @@ def test_postgres_urls(scheme: str) -> None:
     assert target.kind == "postgres"
     assert target.schema == "gatekeeper"
     # urlsplit lower-cases the scheme, which libpq needs anyway.
-    assert target.target == (
-        f"{scheme.lower()}://u:{PASSWORD}@db.example:5432/d?sslmode=require"
-    )
+    assert target.target == (f"{scheme.lower()}://u:{PASSWORD}@db.example:5432/d?sslmode=require")
 
 
 def test_the_schema_parameter_is_ours_not_libpqs() -> None:

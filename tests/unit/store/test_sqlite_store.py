@@ -48,8 +48,9 @@ def test_creates_the_directory_and_uses_wal(db_path: Path) -> None:
         assert db_path.is_file()
         conn = sqlite3.connect(db_path)
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'"
-                            ).fetchone()[0] == str(SCHEMA_VERSION)
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[
+            0
+        ] == str(SCHEMA_VERSION)
         conn.close()
     finally:
         store.close()
@@ -86,8 +87,9 @@ def test_a_killed_process_leaves_no_partial_record(db_path: Path) -> None:
         _rows.record_from_row = die
         store.record(make_report(2), scope="all", source="s")
     """)
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 17, result.stderr
     reopened = SQLiteStore(db_path)
     try:
@@ -191,12 +193,12 @@ def test_a_version_1_store_is_migrated_and_its_audits_still_compare(db_path: Pat
         last = store.latest_record("all")
         assert last is not None and store.open_fingerprints(last.id) is None
         current = make_report(2)
-        assert _since_last(store, last, current) == compare(old, current,
-                                                              baseline=last.label)
+        assert _since_last(store, last, current) == compare(old, current, baseline=last.label)
         record = store.record(current, scope="all", source="s")
         assert store.open_fingerprints(record.id) is not None
         assert _since_last(store, record, make_report(3)) == compare(
-            current, make_report(3), baseline=record.label)
+            current, make_report(3), baseline=record.label
+        )
     finally:
         store.close()
     conn = sqlite3.connect(db_path)
@@ -241,8 +243,7 @@ def test_an_unreadable_finding_row_is_a_store_error(db_path: Path) -> None:
 def test_the_report_is_stored_compressed_as_pydantic_json() -> None:
     from gatekeeper.store._rows import compressed_report
 
-    for report in (make_report(1, extra_apps=3),
-                   make_report(2).model_copy(update={"apps": ()})):
+    for report in (make_report(1, extra_apps=3), make_report(2).model_copy(update={"apps": ()})):
         assert zlib.decompress(compressed_report(report)) == report.model_dump_json().encode()
 
 

@@ -35,11 +35,22 @@ StoreFactory = Callable[[], AuditStore]
 BASE_TIME = datetime(2026, 11, 25, 2, 0, 0, tzinfo=UTC)
 
 
-def make_finding(rule: str, severity: Severity, app: str | None, app_id: str | None,
-                 subject: str | None = None, *, waived: bool = False,
-                 message: str | None = None) -> Finding:
+def make_finding(
+    rule: str,
+    severity: Severity,
+    app: str | None,
+    app_id: str | None,
+    subject: str | None = None,
+    *,
+    waived: bool = False,
+    message: str | None = None,
+) -> Finding:
     return Finding(
-        rule=rule, severity=severity, app=app, app_id=app_id, subject=subject,
+        rule=rule,
+        severity=severity,
+        app=app,
+        app_id=app_id,
+        subject=subject,
         message=message or f"{rule} on {app or 'policy'}",
         remediation=f"fix {rule}",
         evidence=(Evidence(kind="app", name=app or "-", detail="owner psych-lab"),),
@@ -49,23 +60,37 @@ def make_finding(rule: str, severity: Severity, app: str | None, app_id: str | N
     )
 
 
-def make_app(name: str, decision: Decision, *findings: Finding, team: str | None = "psych-lab"
-             ) -> AppResult:
-    return AppResult(name=name, id=f"id-{name}", team=team, region="eu", country="IE",
-                     data_class="personal", decision=decision, findings=findings)
+def make_app(
+    name: str, decision: Decision, *findings: Finding, team: str | None = "psych-lab"
+) -> AppResult:
+    return AppResult(
+        name=name,
+        id=f"id-{name}",
+        team=team,
+        region="eu",
+        country="IE",
+        data_class="personal",
+        decision=decision,
+        findings=findings,
+    )
 
 
 def make_report(n: int = 0, *, extra_apps: int = 0) -> Report:
     """A small but complete audit report; ``n`` varies its time and content."""
-    survey = make_app("survey", "block",
-                      make_finding("addon-no-agreement", "block", "survey", "id-survey",
-                                   "papertrail"),
-                      make_finding("postgres-backups", "info", "survey", "id-survey",
-                                   "heroku-postgresql"))
-    otree = make_app("otree-study", "warn",
-                     make_finding("heroku-connect", "warn", "otree-study", "id-otree-study"),
-                     make_finding("addon-no-agreement", "block", "otree-study",
-                                  "id-otree-study", "sendgrid", waived=True))
+    survey = make_app(
+        "survey",
+        "block",
+        make_finding("addon-no-agreement", "block", "survey", "id-survey", "papertrail"),
+        make_finding("postgres-backups", "info", "survey", "id-survey", "heroku-postgresql"),
+    )
+    otree = make_app(
+        "otree-study",
+        "warn",
+        make_finding("heroku-connect", "warn", "otree-study", "id-otree-study"),
+        make_finding(
+            "addon-no-agreement", "block", "otree-study", "id-otree-study", "sendgrid", waived=True
+        ),
+    )
     econ = make_app("econ-game", "allow", team="econ-lab")
     more = tuple(make_app(f"app-{n}-{i}", "allow") for i in range(extra_apps))
     return Report(
@@ -75,13 +100,31 @@ def make_report(n: int = 0, *, extra_apps: int = 0) -> Report:
         decision="block",
         apps=(survey, otree, econ, *more),
         policy_findings=(make_finding("waiver-unused", "info", None, None, f"waiver-{n}"),),
-        agreements=(AgreementStatus(id="heroku-dpa", kind="heroku", covers=("uni-example",),
-                                    countries=("EEA",), mechanism="scc",
-                                    signed=date(2024, 1, 1), expires=date(2027, 1, 1),
-                                    state="active", days_left=400),),
-        waivers=(WaiverStatus(rule="addon-no-agreement", app="otree-study", subject="sendgrid",
-                              reason="DPA in negotiation", approved_by="dpo@uni-example.edu",
-                              expires=date(2027, 1, 1), state="active", used=True),),
+        agreements=(
+            AgreementStatus(
+                id="heroku-dpa",
+                kind="heroku",
+                covers=("uni-example",),
+                countries=("EEA",),
+                mechanism="scc",
+                signed=date(2024, 1, 1),
+                expires=date(2027, 1, 1),
+                state="active",
+                days_left=400,
+            ),
+        ),
+        waivers=(
+            WaiverStatus(
+                rule="addon-no-agreement",
+                app="otree-study",
+                subject="sendgrid",
+                reason="DPA in negotiation",
+                approved_by="dpo@uni-example.edu",
+                expires=date(2027, 1, 1),
+                state="active",
+                used=True,
+            ),
+        ),
         changes=Changes(baseline=f"audit #{n}", since=BASE_TIME, new=(), resolved=()),
     )
 
@@ -140,15 +183,18 @@ class StoreContract:
         assert [r.id for r in store.list(scope="team:a,team:b")] == [record.id]
 
     def test_list_is_newest_first_limited_and_filtered(self, store: AuditStore) -> None:
-        ids = [store.record(make_report(i), scope="team:a" if i % 2 else "all", source="s").id
-               for i in range(5)]
+        ids = [
+            store.record(make_report(i), scope="team:a" if i % 2 else "all", source="s").id
+            for i in range(5)
+        ]
         assert [r.id for r in store.list()] == ids[::-1]
         assert [r.id for r in store.list(limit=2)] == ids[:-3:-1]
         assert [r.id for r in store.list(scope="team:a")] == [ids[3], ids[1]]
         assert [r.id for r in store.list(limit=1, scope="all")] == [ids[4]]
 
-    def test_another_connection_sees_the_records(self, store: AuditStore,
-                                                 store_factory: StoreFactory) -> None:
+    def test_another_connection_sees_the_records(
+        self, store: AuditStore, store_factory: StoreFactory
+    ) -> None:
         record = store.record(make_report(1), scope="all", source="s")
         other = store_factory()  # opening again must not migrate or lose anything
         assert other.list() == [record]
@@ -157,7 +203,10 @@ class StoreContract:
 
     @pytest.mark.parametrize("interruption", [RuntimeError("disk on fire"), KeyboardInterrupt()])
     def test_an_interrupted_record_leaves_nothing_partial(
-        self, store: AuditStore, store_factory: StoreFactory, monkeypatch: pytest.MonkeyPatch,
+        self,
+        store: AuditStore,
+        store_factory: StoreFactory,
+        monkeypatch: pytest.MonkeyPatch,
         interruption: BaseException,
     ) -> None:
         previous = store.record(make_report(1), scope="all", source="s")
@@ -218,28 +267,31 @@ class StoreContract:
     def test_open_findings_are_kept_in_rows(self, store: AuditStore) -> None:
         report = make_report(1)
         # A repeated fingerprint: the first finding is the one kept, as compare() keeps it.
-        twice = make_finding("heroku-connect", "warn", "otree-study", "id-otree-study",
-                             message="reworded")
+        twice = make_finding(
+            "heroku-connect", "warn", "otree-study", "id-otree-study", message="reworded"
+        )
         apps = (*report.apps, make_app("otree-copy", "warn", twice))
         report = report.model_copy(update={"apps": apps})
         record = store.record(report, scope="all", source="s")
         expected = open_findings(report.all_findings())
         assert len(expected) == 4  # 6 findings: 1 waived, 1 repeated
         assert store.open_fingerprints(record.id) == set(expected)
-        assert sorted(store.open_findings(record.id, set(expected)),
-                      key=lambda f: f.fingerprint) == sorted(expected.values(),
-                                                             key=lambda f: f.fingerprint)
+        assert sorted(
+            store.open_findings(record.id, set(expected)), key=lambda f: f.fingerprint
+        ) == sorted(expected.values(), key=lambda f: f.fingerprint)
         some = sorted(expected)[:2]
-        assert {f.fingerprint for f in store.open_findings(record.id, [*some, "unknown"])
-                } == set(some)
+        assert {f.fingerprint for f in store.open_findings(record.id, [*some, "unknown"])} == set(
+            some
+        )
         assert store.open_findings(record.id, []) == []
         assert store.open_fingerprints(record.id + 1) is None
 
     def test_many_open_findings_are_fetched_in_chunks(self, store: AuditStore) -> None:
-        findings = tuple(make_finding("addon-no-agreement", "block", "big", "id-big", f"s{i}")
-                         for i in range(1203))
-        report = make_report(1).model_copy(
-            update={"apps": (make_app("big", "block", *findings),)})
+        findings = tuple(
+            make_finding("addon-no-agreement", "block", "big", "id-big", f"s{i}")
+            for i in range(1203)
+        )
+        report = make_report(1).model_copy(update={"apps": (make_app("big", "block", *findings),)})
         record = store.record(report, scope="all", source="s")
         wanted = {f.fingerprint for f in findings[1:]}
         assert {f.fingerprint for f in store.open_findings(record.id, wanted)} == wanted
@@ -255,23 +307,34 @@ class StoreContract:
     def test_comparing_with_rows_equals_comparing_reports(self, store: AuditStore) -> None:
         previous, current = make_report(1), make_report(2)
         # One finding resolved, one new besides the renamed policy finding.
-        current = current.model_copy(update={"apps": (
-            make_app("survey", "block", previous.apps[0].findings[0]),
-            *current.apps[1:],
-            make_app("new-app", "warn", make_finding("heroku-connect", "warn", "new-app",
-                                                     "id-new-app")),
-        )})
+        current = current.model_copy(
+            update={
+                "apps": (
+                    make_app("survey", "block", previous.apps[0].findings[0]),
+                    *current.apps[1:],
+                    make_app(
+                        "new-app",
+                        "warn",
+                        make_finding("heroku-connect", "warn", "new-app", "id-new-app"),
+                    ),
+                )
+            }
+        )
         record = store.record(previous, scope="all", source="s")
         before = store.open_fingerprints(record.id)
         assert before is not None
-        from_rows = compare_open(before, current, baseline="b", since=record.generated_at,
-                                 resolved=lambda gone: store.open_findings(record.id, gone))
+        from_rows = compare_open(
+            before,
+            current,
+            baseline="b",
+            since=record.generated_at,
+            resolved=lambda gone: store.open_findings(record.id, gone),
+        )
         expected = compare(previous, current, baseline="b")
         assert from_rows == expected
         assert len(expected.new) == 2 and len(expected.resolved) == 2
 
-    def test_close_twice_is_harmless_and_use_after_close_fails(self, store: AuditStore
-                                                               ) -> None:
+    def test_close_twice_is_harmless_and_use_after_close_fails(self, store: AuditStore) -> None:
         store.close()
         store.close()
         with pytest.raises(StoreError) as info:
