@@ -1,7 +1,7 @@
 """Write a file so that readers see either the old content or the new, never half of it.
 
 Reports, snapshots and other outputs go through :func:`write_atomic`: an audit that fails or
-is interrupted midway leaves the last good report in place (issue 5).
+is interrupted midway leaves the last good report in place (docs/history.md).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Each verb lives in ``gatekeeper/commands/<name>.py`` and exposes a click command
 named ``command``. Verbs are imported only when run, so ``gatekeeper --help`` and the git
 hook stay fast (httpx and pydantic are not imported for them).
 
-Exit codes (DESIGN section 6) are mapped in one place, ``main()``:
+Exit codes (docs/design.md#6-interfaces) are mapped in one place, ``main()``:
 0 allowed, 1 blocked, 2 usage error or invalid policy, 3 could not evaluate, 4 bug.
 """
 

@@ -1,6 +1,6 @@
 """What changed between two audits: new and resolved findings, matched by fingerprint.
 
-A finding's fingerprint is rule + app id + subject (``gatekeeper.report.model.fingerprint``),
+A finding's fingerprint is rule + app id + subject (``gatekeeper.results.fingerprint``),
 so it survives message rewording and app renames. Only *open* findings count: those no
 waiver covers. Hence a finding that a new waiver covers is "resolved", and one whose waiver
 has expired is "new" again; both are what a DPO needs to hear about.
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 
-from gatekeeper.report.model import Changes, Finding, Report
+from gatekeeper.results import Changes, Finding, Report
 
 _SEVERITY_ORDER = {"block": 0, "warn": 1, "info": 2}
 

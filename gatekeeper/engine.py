@@ -27,7 +27,7 @@ from typing import Literal
 from gatekeeper.facts import App, Estate
 from gatekeeper.knowledge import canonical
 from gatekeeper.policy.model import Agreement, Policy, Waiver
-from gatekeeper.report.model import (
+from gatekeeper.results import (
     AgreementStatus,
     AppResult,
     Evidence,

@@ -2,21 +2,34 @@
 
 The tree (exit code in brackets)::
 
-    GatekeeperError [4]                   base; explains itself with ``user_message()``
-    ├── UsageError [2]                    bad flags, missing files, unreadable input
-    │   ├── PolicyError [2]               the policy file is invalid (carries every problem)
-    │   └── InputFileError [2]            a snapshot, estate or baseline file is invalid
-    └── CouldNotEvaluate [3]              a fact could not be read: fail closed
-        ├── CredentialsError [3]          no token, or a token store that cannot be used
-        ├── TransportError [3]            connect/read timeout, refused or reset connection
-        ├── ProtocolError [3]             the API answered something we cannot use
+    GatekeeperError [4] bug               base; explains itself with ``user_message()``
+    ├── UsageError [2] usage              bad flags, missing files, unreadable input
+    │   ├── PolicyError [2] policy        the policy file is invalid (carries every problem)
+    │   ├── InputFileError [2] input      a snapshot, estate or baseline file is invalid
+    │   └── StoreSchemaError [2] store    the history store was written by a newer version
+    └── CouldNotEvaluate [3] unavailable  a fact could not be read: fail closed
+        ├── CredentialsError [3] credentials
+        │                                 no token, or a token store that cannot be used
+        ├── TransportError [3] network    connect/read timeout, refused or reset connection
+        ├── ProtocolError [3] protocol    the API answered something we cannot use
         │                                 (not JSON, looping Next-Range, 206 without one)
-        └── ApiError [3]                  Heroku answered with an error body
-            ├── AuthenticationError [3]   401: token missing, expired or revoked
-            ├── ForbiddenError [3]        403: the token cannot see this resource
-            ├── NotFoundError [3]         404
-            ├── RateLimitError [3]        429 after retries ran out
-            └── ServerError [3]           5xx after retries ran out
+        ├── StoreError [3] store          the history store cannot be opened, read or written
+        ├── NotificationError [3] notification
+        │                                 the --notify webhook refused or failed
+        └── ApiError [3] api              Heroku answered with an error body
+            ├── AuthenticationError [3] credentials
+            │                             401: token missing, expired or revoked
+            ├── ForbiddenError [3] forbidden
+            │                             403: the token cannot see this resource
+            ├── NotFoundError [3] not-found
+            │                             404
+            ├── RateLimitError [3] rate-limit
+            │                             429 after retries ran out
+            └── ServerError [3] upstream  5xx after retries ran out
+
+Each class carries its exit code (in brackets) and a ``category`` (the word after it): the CLI
+maps the exit code, a web layer maps the category to its own answer (an HTTP status), so
+neither needs to know the classes.
 
 A blocked decision is not an exception: commands return exit code 1 for it.
 Anything that is not a ``GatekeeperError`` is a bug and exits 4 (see ``gatekeeper.cli``).
@@ -28,6 +41,7 @@ No exception here ever carries a token: messages are built from Heroku's error
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 EXIT_ALLOW = 0
 EXIT_BLOCK = 1
@@ -35,11 +49,32 @@ EXIT_USAGE = 2
 EXIT_COULD_NOT_EVALUATE = 3
 EXIT_BUG = 4
 
+#: What kind of failure an error is, for a layer that answers in something other than exit
+#: codes (an HTTP status, a dashboard badge).
+ErrorCategory = Literal[
+    "bug",
+    "usage",
+    "policy",
+    "input",
+    "store",
+    "unavailable",
+    "credentials",
+    "network",
+    "protocol",
+    "notification",
+    "api",
+    "forbidden",
+    "not-found",
+    "rate-limit",
+    "upstream",
+]
+
 
 class GatekeeperError(Exception):
     """Base of all expected failures; ``str()`` is a one-paragraph message for the user."""
 
     exit_code: int = EXIT_BUG
+    category: ErrorCategory = "bug"
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -58,6 +93,7 @@ class GatekeeperError(Exception):
 
 class UsageError(GatekeeperError):
     exit_code = EXIT_USAGE
+    category: ErrorCategory = "usage"
 
 
 @dataclass(frozen=True)
@@ -78,6 +114,8 @@ class Problem:
 class PolicyError(UsageError):
     """The policy file is invalid; ``problems`` lists every problem found, not just the first."""
 
+    category: ErrorCategory = "policy"
+
     def __init__(self, problems: list[Problem], *, hint: str | None = None) -> None:
         self.problems = list(problems)
         count = len(self.problems)
@@ -93,6 +131,8 @@ class PolicyError(UsageError):
 class InputFileError(UsageError):
     """A snapshot, estate, baseline or other input file could not be used."""
 
+    category: ErrorCategory = "input"
+
     def __init__(
         self, problems: list[Problem], *, what: str = "input file", hint: str | None = None
     ) -> None:
@@ -101,24 +141,45 @@ class InputFileError(UsageError):
         super().__init__(f"The {what} is invalid: {body}.", hint=hint)
 
 
+class StoreSchemaError(UsageError):
+    """The history store was written by a newer gatekeeper than this one (exit 2)."""
+
+    category: ErrorCategory = "store"
+
+
 class CouldNotEvaluate(GatekeeperError):
     exit_code = EXIT_COULD_NOT_EVALUATE
+    category: ErrorCategory = "unavailable"
 
 
 class CredentialsError(CouldNotEvaluate):
-    pass
+    category: ErrorCategory = "credentials"
 
 
 class TransportError(CouldNotEvaluate):
-    pass
+    category: ErrorCategory = "network"
 
 
 class ProtocolError(CouldNotEvaluate):
-    pass
+    category: ErrorCategory = "protocol"
+
+
+class StoreError(CouldNotEvaluate):
+    """The history store could not be opened, read or written (exit 3)."""
+
+    category: ErrorCategory = "store"
+
+
+class NotificationError(CouldNotEvaluate):
+    """The ``--notify`` webhook answered with an error status or could not be reached."""
+
+    category: ErrorCategory = "notification"
 
 
 class ApiError(CouldNotEvaluate):
     """Heroku answered with an error. Carries Heroku's error ``id``, status and ``Request-Id``."""
+
+    category: ErrorCategory = "api"
 
     def __init__(
         self,
@@ -153,20 +214,20 @@ class ApiError(CouldNotEvaluate):
 
 
 class AuthenticationError(ApiError):
-    pass
+    category: ErrorCategory = "credentials"
 
 
 class ForbiddenError(ApiError):
-    pass
+    category: ErrorCategory = "forbidden"
 
 
 class NotFoundError(ApiError):
-    pass
+    category: ErrorCategory = "not-found"
 
 
 class RateLimitError(ApiError):
-    pass
+    category: ErrorCategory = "rate-limit"
 
 
 class ServerError(ApiError):
-    pass
+    category: ErrorCategory = "upstream"

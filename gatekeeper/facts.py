@@ -16,6 +16,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 ESTATE_SCHEMA = "gatekeeper.estate/v1"
 
+#: The kinds of fact the collectors read and the rules judge. A ``FactError`` names the kind
+#: that could not be read; ``gatekeeper.needs.Needs`` says which kinds a run collects.
+FactKind = Literal[
+    "app",
+    "team",
+    "enterprise-account",
+    "space",
+    "region",
+    "addons",
+    "log-drains",
+]
+
 
 class _Fact(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -16,9 +16,9 @@ import time
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from gatekeeper.errors import CouldNotEvaluate, TransportError, UsageError
+from gatekeeper.errors import NotificationError, TransportError, UsageError
 from gatekeeper.redact import MASK, redact, register_secret
-from gatekeeper.report.model import Changes, Finding, Report
+from gatekeeper.results import Changes, Finding, Report
 
 if TYPE_CHECKING:
     import httpx
@@ -27,10 +27,6 @@ NOTIFICATION_SCHEMA = "gatekeeper.notification/v1"
 MAX_LISTED = 50  # items per list in the structured fields; counts are always complete
 MAX_TEXT_ITEMS = 10  # items per list in the chat text; more becomes "... and N more"
 _MAX_BODY_IN_ERROR = 200
-
-
-class NotificationError(CouldNotEvaluate):
-    """The webhook answered with an error status (exit 3)."""
 
 
 # -- building ---------------------------------------------------------------------------

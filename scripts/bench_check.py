@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark ``gatekeeper check`` against ``heroku apps:info`` on the same simulated app.
 
-Issue 4's target: ``check`` takes at most a third of the Heroku CLI's time, and the tool
+The target (docs/benchmarks.md): ``check`` takes at most a third of the Heroku CLI's time, and
+the tool
 imports in under 0.3 s. Both commands run as a user runs them, as separate processes, against
 the local simulator (demo estate, in this process, loopback only), interleaved in the same
 run so that machine load hits both alike::

@@ -8,7 +8,8 @@ type includes ``"null"``, so the model tests can check nullability without the s
 
     python scripts/gen_fixtures.py [SCHEMA] [--out DIR] [--check]
 
-SCHEMA defaults to ../shared/reference/heroku-platform-api-schema.json next to the repository.
+SCHEMA defaults to tests/fixtures/heroku-platform-api-schema.json (the official schema, kept
+in the repository; copy a newer one over it to update).
 ``--check`` writes nothing and exits 1 when a fixture is missing or differs.
 """
 
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SCHEMA = ROOT.parent / "shared" / "reference" / "heroku-platform-api-schema.json"
+DEFAULT_SCHEMA = ROOT / "tests" / "fixtures" / "heroku-platform-api-schema.json"
 DEFAULT_OUT = ROOT / "tests" / "fixtures" / "schema_examples"
 NULLABLE_FILE = "_nullable.json"
 

@@ -3,7 +3,7 @@
 ``collect_app`` gathers what ``check`` needs for one app (``collect_app_sync`` the same on the
 synchronous client); ``collect_estate`` gathers whole teams, enterprise accounts or everything
 a token can see with the bulk list endpoints, so the number of requests grows with pages, not
-with apps (issue 5).
+with apps (docs/benchmarks.md).
 
 The names are loaded on first use, so that ``check`` (which imports
 ``gatekeeper.collect.app``) does not import the estate collector and asyncio with it.

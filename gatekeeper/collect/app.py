@@ -24,6 +24,7 @@ from gatekeeper.collect.parse import broken_app, parse_item
 from gatekeeper.errors import GatekeeperError, ProtocolError
 from gatekeeper.heroku import models
 from gatekeeper.heroku.paths import quote_segment
+from gatekeeper.needs import Needs
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -49,7 +50,7 @@ Plan = Generator[list[Fetch], list[Any], facts.Estate]
 
 
 async def collect_app(
-    client: HerokuApi, app_name: str, *, check_drains: bool = True, source: str = ""
+    client: HerokuApi, app_name: str, *, needs: Needs | None = None, source: str = ""
 ) -> facts.Estate:
     """The estate of one app. An unreadable app raises; an unreadable detail becomes a
     ``FactError`` on the app, which the engine turns into an ``api-error`` block."""
@@ -65,7 +66,7 @@ async def collect_app(
         except GatekeeperError as exc:
             return exc
 
-    plan = _plan(app_name, check_drains=check_drains, source=source)
+    plan = _plan(app_name, needs=needs or Needs.everything(), source=source)
     wave = next(plan)
     while True:
         # Every request of the wave is awaited to its end, also when the app itself failed:
@@ -80,7 +81,7 @@ async def collect_app(
 
 
 def collect_app_sync(
-    client: SyncHerokuApi, app_name: str, *, check_drains: bool = True, source: str = ""
+    client: SyncHerokuApi, app_name: str, *, needs: Needs | None = None, source: str = ""
 ) -> facts.Estate:
     """``collect_app`` on the synchronous client (which is safe to share between threads):
     the requests of a wave run at the same time, one thread each."""
@@ -95,7 +96,7 @@ def collect_app_sync(
         except GatekeeperError as exc:
             return exc
 
-    plan = _plan(app_name, check_drains=check_drains, source=source)
+    plan = _plan(app_name, needs=needs or Needs.everything(), source=source)
     wave = next(plan)
     while True:
         results = run_concurrently([_bind(attempt, fetch) for fetch in wave])
@@ -145,7 +146,8 @@ def run_concurrently(calls: Sequence[Callable[[], T]]) -> list[T]:
     return results
 
 
-def _plan(app_name: str, *, check_drains: bool, source: str) -> Plan:
+def _plan(app_name: str, *, needs: Needs, source: str) -> Plan:
+    check_drains = needs.wants("log-drains")
     app_path = f"/apps/{quote_segment(app_name)}"
     wave1 = [Fetch(app_path), Fetch(f"{app_path}/addons", models.AddOn, many=True)]
     if check_drains:

@@ -34,6 +34,7 @@ from gatekeeper.errors import GatekeeperError, UsageError
 from gatekeeper.heroku import models
 from gatekeeper.heroku.interface import HerokuApi
 from gatekeeper.heroku.paths import quote_segment
+from gatekeeper.needs import Needs
 
 PAGE_MAX = 1000
 
@@ -67,10 +68,11 @@ def request_budget(
     *,
     scope: AuditScope,
     estate: facts.Estate,
-    check_drains: bool,
+    needs: Needs,
     teams_per_enterprise: dict[str, int] | None = None,
 ) -> int:
     """The number of requests ``collect_estate`` makes for ``estate`` (the formula above)."""
+    check_drains = needs.wants("log-drains")
     apps_by_team: dict[str | None, int] = defaultdict(int)
     for app in estate.apps:
         apps_by_team[app.team] += 1
@@ -107,12 +109,13 @@ async def collect_estate(
     client: HerokuApi,
     scope: AuditScope,
     *,
-    check_drains: bool = True,
+    needs: Needs | None = None,
     progress: Progress | None = None,
     source: str = "",
 ) -> facts.Estate:
     """The estate of ``scope``. A scope that cannot be listed (team unknown, team apps
     unreadable) raises; a detail that cannot be read becomes a ``FactError`` on its apps."""
+    check_drains = (needs or Needs.everything()).wants("log-drains")
     progress = progress or NullProgress()
     # Free: tells the progress display how much rate budget this run starts with.
     await _attempt(client.get("/account/rate-limits"))

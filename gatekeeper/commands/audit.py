@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from gatekeeper import outputs
 from gatekeeper.commands import shared
 from gatekeeper.errors import GatekeeperError, UsageError
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from gatekeeper.collect import AuditScope
     from gatekeeper.facts import Estate
     from gatekeeper.policy import Policy
-    from gatekeeper.report.model import Changes, Report
+    from gatekeeper.results import Changes, Report
     from gatekeeper.store.interface import AuditRecord, AuditStore
 
 NOTIFY_ENV = "GATEKEEPER_NOTIFY_URL"
@@ -175,7 +176,7 @@ def run(opts: AuditOptions, *, token: str | None = None, today: date | None = No
             color=shared.stdout_is_terminal() and opts.fmt == "text",
             title=None,
         )
-        shared.emit(report, opts.fmt, opts.outputs, options)
+        outputs.emit(report, opts.fmt, opts.outputs, options)
         if store is not None and not opts.no_history:
             record = store.record(report, scope=scope_key, source=source)
             click.echo(f"gatekeeper: recorded as {record.label} in {store.location}", err=True)
@@ -204,6 +205,7 @@ def _estate(
     from gatekeeper.collect import collect_estate
     from gatekeeper.collect.progress import progress_for
     from gatekeeper.heroku import resolve_api_url
+    from gatekeeper.needs import Needs
 
     url = resolve_api_url(opts.api_url)
     client = shared.make_client(url, token=token, max_in_flight=opts.concurrency)
@@ -213,7 +215,7 @@ def _estate(
             return await collect_estate(
                 client,
                 scope,
-                check_drains=policy.logs.check_drains,
+                needs=Needs.from_policy(policy),
                 progress=progress_for(),
                 source=url,
             )
@@ -261,7 +263,7 @@ def _changes(
                 "every finding counts as new.",
                 err=True,
             )
-            from gatekeeper.report.model import Changes
+            from gatekeeper.results import Changes
 
             return Changes(
                 baseline="no earlier audit",
@@ -276,7 +278,7 @@ def _since_last(store: AuditStore, last: AuditRecord, report: Report) -> Changes
     resolved findings are loaded. Audits recorded before the store kept finding rows are
     compared with their whole report."""
     from gatekeeper.compare import compare, compare_open
-    from gatekeeper.store.interface import StoreError
+    from gatekeeper.errors import StoreError
 
     before = store.open_fingerprints(last.id)
     if before is None:

@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING
 
 import click
 
+from gatekeeper import outputs
 from gatekeeper.commands import shared
 from gatekeeper.errors import UsageError
 
 if TYPE_CHECKING:
     from gatekeeper.facts import Estate
     from gatekeeper.policy import Policy
-    from gatekeeper.report.model import Report
+    from gatekeeper.results import Report
 
 DYNO_METADATA_HINT = (
     "Inside a dyno the app name comes from HEROKU_APP_NAME, which Heroku sets only with "
@@ -79,7 +80,7 @@ def run(opts: CheckOptions, *, token: str | None = None, today: date | None = No
         strict=opts.strict,
         color=shared.stdout_is_terminal() and opts.fmt == "text",
     )
-    shared.emit(report, opts.fmt, opts.outputs, options)
+    outputs.emit(report, opts.fmt, opts.outputs, options)
     return shared.exit_code(report, strict=opts.strict)
 
 
@@ -144,11 +145,12 @@ def _estate(opts: CheckOptions, app: str, policy: Policy, token: str | None) -> 
     # asyncio backend (about a tenth of the whole check).
     from gatekeeper.collect.app import collect_app_sync
     from gatekeeper.heroku import HerokuClient, resolve_api_url, resolve_token
+    from gatekeeper.needs import Needs
 
     url = resolve_api_url(opts.api_url)
     secret = token or resolve_token(url).token
     with HerokuClient(url, secret, **shared.client_tuning()) as client:
-        return collect_app_sync(client, app, check_drains=policy.logs.check_drains, source=url)
+        return collect_app_sync(client, app, needs=Needs.from_policy(policy), source=url)
 
 
 def evaluate_app(

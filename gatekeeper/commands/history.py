@@ -15,7 +15,7 @@ import click
 from gatekeeper.errors import UsageError
 
 if TYPE_CHECKING:
-    from gatekeeper.report.model import Report
+    from gatekeeper.results import Report
     from gatekeeper.store.interface import AuditRecord, AuditStore
 
 HISTORY_SCHEMA = "gatekeeper.history/v1"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from gatekeeper.commands import shared
+from gatekeeper.needs import Needs
 
 if TYPE_CHECKING:
     from gatekeeper.facts import Estate
@@ -56,7 +57,7 @@ def command(
         teams=teams,
         enterprises=enterprises,
         everything=everything,
-        check_drains=not no_drains,
+        needs=Needs.everything().without("log-drains") if no_drains else Needs.everything(),
         api_url=api_url,
     )
     text = dump_snapshot(estate)
@@ -74,7 +75,7 @@ def collect(
     teams: tuple[str, ...],
     enterprises: tuple[str, ...],
     everything: bool,
-    check_drains: bool,
+    needs: Needs,
     api_url: str | None,
     token: str | None = None,
 ) -> Estate:
@@ -97,13 +98,13 @@ def collect(
                     await collect_estate(
                         client,
                         scope,
-                        check_drains=check_drains,
+                        needs=needs,
                         progress=progress_for(),
                         source=url,
                     )
                 )
             for app in apps:
-                parts.append(await collect_app(client, app, check_drains=check_drains, source=url))
+                parts.append(await collect_app(client, app, needs=needs, source=url))
             return merge(parts)
 
     return shared.run_async(run)

@@ -1,4 +1,4 @@
-"""The Heroku Platform API client (issue 2).
+"""The Heroku Platform API client (docs/client.md).
 
 Public API, imported lazily so that ``import gatekeeper.heroku.config`` stays light (httpx and
 pydantic are loaded only when a client or model is used)::

@@ -3,7 +3,7 @@
 Order: an explicit ``--api-url`` value, then ``HEROKU_HOST`` (a value starting with ``http`` is
 the base URL, anything else is a domain and becomes ``https://api.<value>``), then
 ``https://api.heroku.com``. Plain ``http`` is refused unless the host is loopback, because the
-token travels in every request; TLS verification is never switched off (issue 2).
+token travels in every request; TLS verification is never switched off (SECURITY.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Finding the Heroku API token, in the order the Heroku CLI uses (DESIGN section 3).
+"""Finding the Heroku API token, in the order the Heroku CLI uses
+(docs/design.md#3-heroku-facts-the-code-relies-on).
 
 1. ``HEROKU_API_KEY``;
 2. the OS keyring entry written by ``gatekeeper login`` (service ``heroku-gatekeeper``,

@@ -1,7 +1,8 @@
 """When to wait: retry backoff and pacing against Heroku's rate limit.
 
 Heroku gives every account a bucket of 4,500 request tokens refilled at about 75 a minute and
-reports what is left in ``RateLimit-Remaining``; an empty bucket answers 429 (DESIGN section 3).
+reports what is left in ``RateLimit-Remaining``; an empty bucket answers 429
+(docs/design.md#3-heroku-facts-the-code-relies-on).
 Two policies live here, both pure (no clock, no sleeping of their own):
 
 - ``RetryPolicy``: exponential backoff with full jitter for 429, 5xx and dropped connections,

@@ -3,8 +3,9 @@
 This package is the one place a maintainer updates when Heroku or the law changes, and every
 fact in it carries its source (``gatekeeper.knowledge.sources``):
 
-- ``regions``: Heroku regions, their country and AWS region (DESIGN section 3). A region
-  missing here blocks with ``unknown-region``.
+- ``regions``: Heroku regions, their country and AWS region
+  (docs/design.md#3-heroku-facts-the-code-relies-on). A region missing here blocks
+  with ``unknown-region``.
 - ``countries``: ISO 3166-1 alpha-2 codes, the ``EEA`` and ``adequate`` groups, and the rule
   that the US is adequate only for recipients certified under the Data Privacy Framework.
 - ``addons``: the add-on services Heroku operates itself, and the regions Heroku's data plan

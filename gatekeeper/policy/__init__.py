@@ -1,4 +1,5 @@
-"""The policy file: format version 1 (DESIGN section 4), strict models and the loader.
+"""The policy file: format version 1, strict models and the loader
+(docs/design.md#4-the-policy-file-toml-owned-by-the-dpo).
 
 Public API::
 

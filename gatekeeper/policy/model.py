@@ -1,4 +1,5 @@
-"""The policy file, version 1, as strict pydantic models (DESIGN section 4).
+"""The policy file, version 1, as strict pydantic models
+(docs/design.md#4-the-policy-file-toml-owned-by-the-dpo).
 
 Every table forbids unknown keys, so a typo (``requires_agrement``) is an error instead of a
 rule silently switched off. Types are strict: TOML has real booleans, integers and dates, and a
@@ -27,7 +28,7 @@ from gatekeeper.knowledge import (
     DataClass,
     is_country_entry,
 )
-from gatekeeper.report.model import Severity
+from gatekeeper.results import Severity
 from gatekeeper.rules.catalog import RULES
 
 POLICY_VERSION = 1

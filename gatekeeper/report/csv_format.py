@@ -16,7 +16,7 @@ import io
 
 from gatekeeper.report.escape import csv_cell
 from gatekeeper.report.interface import RenderOptions
-from gatekeeper.report.model import AppResult, Finding, Report
+from gatekeeper.results import AppResult, Finding, Report
 
 COLUMNS = (
     "app",

@@ -22,8 +22,8 @@ from gatekeeper.errors import UsageError
 from gatekeeper.report.escape import github_data, github_property, markdown_inline, visible
 from gatekeeper.report.interface import RenderOptions
 from gatekeeper.report.markdown import render_markdown
-from gatekeeper.report.model import Finding, Report, Severity
 from gatekeeper.report.summary import SEVERITY_WORD, contact_for, headline, sorted_findings
+from gatekeeper.results import Finding, Report, Severity
 
 COMMAND: dict[Severity, str] = {"block": "error", "warn": "warning", "info": "notice"}
 ANNOTATIONS_PER_KIND = 10  # GitHub's limit per step and annotation kind

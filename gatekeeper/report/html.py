@@ -29,7 +29,6 @@ from importlib import resources
 from gatekeeper.report.escape import json_for_script, split_code, visible
 from gatekeeper.report.interface import TOOL_NAME, RenderOptions
 from gatekeeper.report.json_format import compact_report_json
-from gatekeeper.report.model import AgreementStatus, AppResult, Decision, Finding, Report
 from gatekeeper.report.summary import (
     DECISION_WORD,
     SEVERITY_WORD,
@@ -44,8 +43,10 @@ from gatekeeper.report.summary import (
     team_label,
     utc,
 )
+from gatekeeper.results import AgreementStatus, AppResult, Decision, Finding, Report
 
-# Countries of Heroku's regions (DESIGN section 3), for people who do not know ISO codes.
+# Countries of Heroku's regions (docs/design.md#3-heroku-facts-the-code-relies-on),
+# for people who do not know ISO codes.
 COUNTRY_NAMES = {
     "AU": "Australia",
     "CA": "Canada",

@@ -1,4 +1,4 @@
-"""The seam between a :class:`~gatekeeper.report.model.Report` and its renderings.
+"""The seam between a :class:`~gatekeeper.results.Report` and its renderings.
 
 A formatter turns a report into text and nothing else: it never writes files, prints or reads
 the environment. The CLI chooses the destination (stdout, ``--output FMT=FILE`` through
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from gatekeeper import __version__
 
 if TYPE_CHECKING:  # the registry imports this module; pydantic only loads when rendering
-    from gatekeeper.report.model import Report
+    from gatekeeper.results import Report
 
 TOOL_NAME = "heroku-gatekeeper"
 # Where a SARIF viewer or a DPO reading a report finds out what produced it.

@@ -1,4 +1,4 @@
-"""``--format json``: the versioned contract ``gatekeeper.report/v1`` (DESIGN section 6).
+"""``--format json``: the versioned contract ``gatekeeper.report/v1`` (docs/design.md#6-interfaces).
 
 The core of the contract, which consumers may rely on::
 
@@ -28,7 +28,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gatekeeper.errors import InputFileError, Problem
 from gatekeeper.report.interface import TOOL_NAME, RenderOptions
-from gatekeeper.report.model import (
+from gatekeeper.report.summary import iso_utc
+from gatekeeper.results import (
     REPORT_SCHEMA,
     AgreementStatus,
     AppResult,
@@ -40,7 +41,6 @@ from gatekeeper.report.model import (
     Severity,
     WaiverStatus,
 )
-from gatekeeper.report.summary import iso_utc
 
 SCHEMA_RESOURCE = "report-schema-v1.json"
 

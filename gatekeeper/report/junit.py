@@ -17,7 +17,6 @@ from xml.sax.saxutils import escape
 
 from gatekeeper.report.escape import visible, xml_safe
 from gatekeeper.report.interface import TOOL_NAME, RenderOptions
-from gatekeeper.report.model import AppResult, Finding, Report
 from gatekeeper.report.summary import (
     contact_for,
     finding_title,
@@ -25,6 +24,7 @@ from gatekeeper.report.summary import (
     team_label,
     utc,
 )
+from gatekeeper.results import AppResult, Finding, Report
 from gatekeeper.rules.catalog import RULES
 
 POLICY_SUITE = "(policy)"

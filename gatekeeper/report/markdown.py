@@ -18,7 +18,6 @@ from gatekeeper.report.escape import (
     markdown_prose,
 )
 from gatekeeper.report.interface import RenderOptions
-from gatekeeper.report.model import AppResult, Finding, Report
 from gatekeeper.report.summary import (
     DECISION_WORD,
     SEVERITY_WORD,
@@ -32,6 +31,7 @@ from gatekeeper.report.summary import (
     sorted_findings,
     team_label,
 )
+from gatekeeper.results import AppResult, Finding, Report
 
 ICON: dict[str, str] = {
     "block": "⛔",

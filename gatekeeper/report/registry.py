@@ -14,7 +14,7 @@ from gatekeeper.errors import UsageError
 from gatekeeper.report.interface import Formatter, RenderOptions
 
 if TYPE_CHECKING:
-    from gatekeeper.report.model import Report
+    from gatekeeper.results import Report
 
 # name -> (module, class). The order is the order ``--help`` lists them in.
 _FORMATTERS: dict[str, tuple[str, str]] = {

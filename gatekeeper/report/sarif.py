@@ -19,8 +19,8 @@ from urllib.parse import quote
 
 from gatekeeper.report.escape import visible
 from gatekeeper.report.interface import INFORMATION_URI, TOOL_NAME, RenderOptions
-from gatekeeper.report.model import Finding, Report, Severity
 from gatekeeper.report.summary import contact_for, iso_utc, team_label
+from gatekeeper.results import Finding, Report, Severity
 from gatekeeper.rules.catalog import RULES, RuleInfo
 
 SARIF_SCHEMA_URI = (

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from gatekeeper.report.model import AppResult, Decision, Finding, Report, Severity
+from gatekeeper.results import AppResult, Decision, Finding, Report, Severity
 
 DECISION_WORD: dict[Decision, str] = {"block": "BLOCK", "warn": "WARN", "allow": "ALLOW"}
 SEVERITY_WORD: dict[Severity, str] = {"block": "BLOCK", "warn": "WARN", "info": "INFO"}

@@ -12,7 +12,6 @@ import click
 
 from gatekeeper.report.escape import indent_lines, visible
 from gatekeeper.report.interface import RenderOptions
-from gatekeeper.report.model import AppResult, Finding, Report
 from gatekeeper.report.summary import (
     DECISION_WORD,
     SEVERITY_WORD,
@@ -27,6 +26,7 @@ from gatekeeper.report.summary import (
     sorted_findings,
     team_label,
 )
+from gatekeeper.results import AppResult, Finding, Report
 
 _LABEL_WIDTH = 8
 _BODY = " " * (2 + _LABEL_WIDTH)

@@ -1,7 +1,8 @@
 """The stable rule ids, their default severities, and the text ``policy explain`` shows.
 
 Formatters (SARIF rule entries, JUnit, HTML) read this catalog; the engine refuses
-any rule id that is not here. DESIGN section 5 is the source of the ids and severities.
+any rule id that is not here. docs/design.md#5-rules-stable-ids-default-severity
+is the source of the ids and severities.
 Each rule is implemented by one module of ``gatekeeper.rules`` (see ``registry.py``), whose
 docstring documents it in more depth; docs/policy.md is the reference for the policy file.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gatekeeper.report.model import Severity
+from gatekeeper.results import Severity
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 The engine builds a ``World`` once per evaluation (indexes of the estate, the policy, the
 day) and an ``AppContext`` per app; rule modules only read them. A rule yields
 ``Candidate`` findings; the engine applies severity overrides and waivers and turns them
-into ``gatekeeper.report.model.Finding``. Pure: no I/O, no clock.
+into ``gatekeeper.results.Finding``. Pure: no I/O, no clock.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from gatekeeper.knowledge import (
     region_fact,
 )
 from gatekeeper.policy.model import Agreement, ClassRule, Policy, quote
-from gatekeeper.report.model import Evidence
+from gatekeeper.results import Evidence
 
 
 def sh(word: str) -> str:

@@ -31,7 +31,7 @@ from gatekeeper.knowledge import (
     region_fact,
 )
 from gatekeeper.knowledge.sources import HEROKU_CONNECT, HEROKU_POSTGRES_BACKUPS
-from gatekeeper.report.model import Evidence
+from gatekeeper.results import Evidence
 from gatekeeper.rules.context import AppContext, Candidate, country_allowed, sh
 
 RULE_IDS = ("addon-outside-region", "heroku-connect", "postgres-backups")

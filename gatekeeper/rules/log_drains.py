@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from gatekeeper.knowledge.sources import HEROKU_LOG_DRAINS
 from gatekeeper.policy.model import glob_match
-from gatekeeper.report.model import Evidence
+from gatekeeper.results import Evidence
 from gatekeeper.rules.context import AppContext, Candidate, sh
 
 RULE_IDS = ("log-drain-not-allowed",)

@@ -1,4 +1,4 @@
-"""A faithful local Heroku Platform API (DESIGN section 7): ``gatekeeper simulate``.
+"""A faithful local Heroku Platform API (docs/design.md#7-the-simulator): ``gatekeeper simulate``.
 
 It serves an estate over real HTTP on 127.0.0.1 with Heroku's paths, headers, ``Range``
 pagination, ETags, rate limiting and error bodies, plus switchable faults, so that the

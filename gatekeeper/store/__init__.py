@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import os
 
+from gatekeeper.errors import StoreError, StoreSchemaError
 from gatekeeper.store.interface import (
     ALL_SCOPE,
     AuditRecord,
     AuditStore,
     StoredAudit,
-    StoreError,
-    StoreSchemaError,
     normalize_scope,
     scope_of,
 )

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, cast
 
-from gatekeeper.store.interface import SCHEMA_VERSION, AuditRecord, StoreError, StoreSchemaError
+from gatekeeper.errors import StoreError, StoreSchemaError
+from gatekeeper.store.interface import SCHEMA_VERSION, AuditRecord
 
 if TYPE_CHECKING:
-    from gatekeeper.report.model import Decision, Finding, Report
+    from gatekeeper.results import Decision, Finding, Report
 
 # The columns every backend selects for an AuditRecord, in this order.
 RECORD_COLUMNS = (
@@ -106,7 +107,7 @@ def load_findings(texts: list[str], *, audit_id: int, location: str) -> list[Fin
     """Stored finding rows of one audit; a row that no longer parses is a store error."""
     from pydantic import ValidationError
 
-    from gatekeeper.report.model import Finding
+    from gatekeeper.results import Finding
 
     try:
         return [Finding.model_validate_json(text) for text in texts]
@@ -163,7 +164,7 @@ def load_report(text: str, compressed: bytes | None, *, audit_id: int, location:
 
     from pydantic import ValidationError
 
-    from gatekeeper.report.model import Report
+    from gatekeeper.results import Report
 
     try:
         data = text if compressed is None else zlib.decompress(compressed)

@@ -8,7 +8,7 @@ the same scope and compares fingerprints (``gatekeeper.compare``) against those 
 only the findings that were resolved, never the whole previous report (at 10,000 apps that
 report is over 100 MB as objects); ``gatekeeper history`` lists records.
 
-Guarantees every backend keeps (issue 5, "History and change"):
+Guarantees every backend keeps (docs/history.md):
 
 - One record is one transaction: an audit that fails or is interrupted while recording
   leaves no partial row, and the records before it untouched.
@@ -23,23 +23,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from gatekeeper.errors import CouldNotEvaluate, UsageError
+from gatekeeper.errors import UsageError
 
 if TYPE_CHECKING:
-    from gatekeeper.report.model import Decision, Finding, Report
+    from gatekeeper.results import Decision, Finding, Report
 
 # Bump together with a new entry in each backend's MIGRATIONS list.
 SCHEMA_VERSION = 2
 
 ALL_SCOPE = "all"
-
-
-class StoreError(CouldNotEvaluate):
-    """The history store could not be opened, read or written (exit 3)."""
-
-
-class StoreSchemaError(UsageError):
-    """The store was written by a newer gatekeeper than this one (exit 2)."""
 
 
 @dataclass(frozen=True)

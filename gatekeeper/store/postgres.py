@@ -14,23 +14,17 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
-from gatekeeper.errors import UsageError
+from gatekeeper.errors import StoreError, UsageError
 from gatekeeper.redact import redact
 from gatekeeper.store import _rows
-from gatekeeper.store.interface import (
-    SCHEMA_VERSION,
-    AuditRecord,
-    StoredAudit,
-    StoreError,
-    normalize_scope,
-)
+from gatekeeper.store.interface import SCHEMA_VERSION, AuditRecord, StoredAudit, normalize_scope
 from gatekeeper.store.urls import DEFAULT_PG_SCHEMA, display_url, register_url_secrets
 
 if TYPE_CHECKING:
     import psycopg
     from psycopg import sql as pgsql
 
-    from gatekeeper.report.model import Finding, Report
+    from gatekeeper.results import Finding, Report
 
 # MIGRATIONS[n] takes a store from schema version n to n + 1; {s} is the schema. Append only.
 MIGRATIONS: list[tuple[str, ...]] = [

@@ -16,18 +16,12 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gatekeeper.errors import UsageError
+from gatekeeper.errors import StoreError, UsageError
 from gatekeeper.store import _rows
-from gatekeeper.store.interface import (
-    SCHEMA_VERSION,
-    AuditRecord,
-    StoredAudit,
-    StoreError,
-    normalize_scope,
-)
+from gatekeeper.store.interface import SCHEMA_VERSION, AuditRecord, StoredAudit, normalize_scope
 
 if TYPE_CHECKING:
-    from gatekeeper.report.model import Finding, Report
+    from gatekeeper.results import Finding, Report
 
 MEMORY = ":memory:"
 

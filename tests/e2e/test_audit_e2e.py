@@ -10,7 +10,7 @@
   finding appears and a fixed one is resolved), ``--baseline FILE``, ``gatekeeper history``;
 - ``--notify URL`` posting to a local ``http.server``, only when there is news;
 - the progress bar: drawn on a terminal (a real pty), silent otherwise;
-- the Procfile's commands (issue 5, "Run the auditor on Heroku"), expanded by bash as
+- the Procfile's commands (docs/heroku-auditor.md), expanded by bash as
   Heroku does and run against the simulator.
 """
 
@@ -42,7 +42,7 @@ import gatekeeper.commands.audit as audit_command
 from gatekeeper.cli import cli, run
 from gatekeeper.engine import evaluate
 from gatekeeper.policy import load_policy
-from gatekeeper.report.model import Report
+from gatekeeper.results import Report
 from gatekeeper.simulator import (
     DEMO_ADMIN_TOKEN,
     DEMO_JDOE_TOKEN,

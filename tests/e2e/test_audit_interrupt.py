@@ -1,6 +1,6 @@
 """An audit that is interrupted or fails midway leaves the last good reports and history.
 
-Issue 5: "Every report file is written atomically: an interrupted or failed audit never
+docs/history.md: "Every report file is written atomically: an interrupted or failed audit never
 leaves a half-written report or replaces the last good one", and the history store records
 an audit in one transaction. Each test first runs a good audit that writes every format
 (``--output FMT=FILE``) and records itself in a SQLite store, then changes the estate (so a

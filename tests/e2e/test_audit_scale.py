@@ -1,4 +1,5 @@
-"""Issue 5's done-when, at scale: ``gatekeeper audit`` of 2,500 apps over real HTTP.
+"""The audit's request budget (docs/benchmarks.md), at scale: ``gatekeeper audit`` of 2,500
+apps over real HTTP.
 
 The simulator serves a generated estate: 2,500 apps in 5 teams of one enterprise account
 (``uni-example``), three add-ons each (7,500 add-ons: two list pages per team), log drains
@@ -34,10 +35,13 @@ from gatekeeper.commands import shared
 from gatekeeper.engine import evaluate
 from gatekeeper.facts import Estate
 from gatekeeper.heroku import AsyncHerokuClient, resolve_api_url, resolve_token
+from gatekeeper.needs import Needs
 from gatekeeper.policy import load_policy
-from gatekeeper.report.model import Report
+from gatekeeper.results import Report
 from gatekeeper.simulator import DEMO_ADMIN_TOKEN, SimEstate, Simulator, generate_estate
 from gatekeeper.simulator.ratelimit import RateLimiter
+
+NO_DRAINS = Needs.everything().without("log-drains")  # [logs] check_drains = false
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -102,11 +106,11 @@ def in_scope(facts: Estate, teams: set[str]) -> Estate:
     )
 
 
-def budget(scope: AuditScope, facts: Estate, *, check_drains: bool) -> int:
+def budget(scope: AuditScope, facts: Estate, *, needs: Needs) -> int:
     return request_budget(
         scope=scope,
         estate=facts,
-        check_drains=check_drains,
+        needs=needs,
         teams_per_enterprise={ENTERPRISE: TEAMS},
     )
 
@@ -191,7 +195,7 @@ def test_requests_with_drains_equal_the_formula(
     enterprise_audit: dict[str, Any], truth_facts: Estate
 ) -> None:
     scope = AuditScope(enterprises=(ENTERPRISE,))
-    expected = budget(scope, truth_facts, check_drains=True)
+    expected = budget(scope, truth_facts, needs=Needs.everything())
     # 1 rate-limits + 1 regions + 1 spaces page + 1 enterprise teams page
     # + 5 teams x (1 apps page + 2 add-on pages) + 2,500 drains
     assert expected == 4 + TEAMS * 3 + APPS
@@ -235,12 +239,12 @@ def everything_without_drains(server: Simulator, no_drains_policy: Path) -> dict
 def test_requests_without_drains_equal_the_formula(
     everything_without_drains: dict[str, Any], truth_facts: Estate
 ) -> None:
-    expected = budget(AuditScope(everything=True), truth_facts, check_drains=False)
+    expected = budget(AuditScope(everything=True), truth_facts, needs=NO_DRAINS)
     # 1 rate-limits + 1 regions + 1 spaces + 1 teams + 3 pages of 2,500 apps
     # + 8 pages of 7,500 add-ons (GET /apps and GET /addons: everything the token sees)
     assert expected == 4 + 3 + 8
     assert everything_without_drains["count"] == expected
-    assert expected < 40  # issue 5: a few list pages, not requests per app
+    assert expected < 40  # docs/design.md#3: a few list pages, not requests per app
     records = everything_without_drains["requests"]
     assert not [r for r in records if r.path.startswith("/apps/")]
     assert all(r.status in (200, 206) for r in records)
@@ -253,7 +257,11 @@ def test_requests_of_named_teams_equal_the_formula(
     code, doc = audit_json(["--team", "psych-lab", "--team", "bio-lab"], no_drains_policy, capsys)
     facts = in_scope(truth_facts, {"psych-lab", "bio-lab"})
     assert len(doc["apps"]) == len(facts.apps) == 2 * APPS // TEAMS
-    expected = budget(AuditScope(teams=("psych-lab", "bio-lab")), facts, check_drains=False)
+    expected = budget(
+        AuditScope(teams=("psych-lab", "bio-lab")),
+        facts,
+        needs=NO_DRAINS,
+    )
     # 1 rate-limits + 1 regions + 1 spaces + 2 teams + 2 x (1 apps page + 2 add-on pages)
     assert expected == 3 + 2 + 2 * 3
     assert sim.request_count == expected
@@ -359,7 +367,7 @@ def test_an_audit_larger_than_the_bucket_is_paced_without_429s(
     expected = request_budget(
         scope=AuditScope(enterprises=(ENTERPRISE,)),
         estate=estate.to_facts(DEMO_ADMIN_TOKEN),
-        check_drains=True,
+        needs=Needs.everything(),
         teams_per_enterprise={ENTERPRISE: 3},
     )
     assert count == client.stats.requests_sent == expected == 610  # no retries either

@@ -2,7 +2,7 @@
 
 Each test runs ``gatekeeper.cli.run([...])`` in this process with the environment a user
 would set (``HEROKU_API_KEY``, ``HEROKU_HOST`` pointing at the simulator, ``GATEKEEPER_POLICY``)
-and checks the exit code of DESIGN section 6, the decision the engine gives on the
+and checks the exit code of docs/design.md#6-interfaces, the decision the engine gives on the
 simulator's ground truth (``SimEstate.to_facts``), and the JSON contract. One test runs
 ``python -m gatekeeper check`` in a subprocess, as a user or a release phase does.
 """
@@ -24,7 +24,7 @@ import pytest
 from gatekeeper.cli import run
 from gatekeeper.engine import evaluate
 from gatekeeper.policy import load_policy
-from gatekeeper.report.model import Report
+from gatekeeper.results import Report
 from gatekeeper.simulator import DEMO_ADMIN_TOKEN, DEMO_JDOE_TOKEN, Simulator, demo_estate
 
 pytestmark = pytest.mark.e2e

@@ -1,6 +1,6 @@
 """End to end: the Heroku client against the local simulator over real HTTP on 127.0.0.1.
 
-Covers issue 2's done-when for the client: a list of 2,345 apps fetched whole in exactly 3
+Covers what docs/client.md promises: a list of 2,345 apps fetched whole in exactly 3
 requests with max=1000; a 429 with Retry-After waited out; a 503 retried; a looping
 Next-Range ending with a clear error; 401 ending with a message telling how to authenticate;
 the token absent from every output and exception text. Waits are recorded by an injected

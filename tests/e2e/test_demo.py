@@ -1,4 +1,4 @@
-"""``gatekeeper demo``: the README's first command (issue 4).
+"""``gatekeeper demo``: the README's first command.
 
 It must run with no account and no network, exit 0, write the HTML report it names, and
 show what ``check`` prints for a blocked and an allowed app. It is run the way a newcomer

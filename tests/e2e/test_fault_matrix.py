@@ -4,7 +4,7 @@ Each row runs ``gatekeeper check`` or ``gatekeeper audit`` (in process, ``gateke
 against the simulator over real HTTP on 127.0.0.1, with one of the simulator's faults
 switched on, and asserts:
 
-- the exit code of DESIGN section 6 (3 when a fact could not be read);
+- the exit code of docs/design.md#6-interfaces (3 when a fact could not be read);
 - a message that says what happened and what to do;
 - no traceback;
 - fail closed: the app concerned is never ``allow`` (and, in ``audit``, every other app is

@@ -1,4 +1,4 @@
-"""Issue 5's done-when: the HTML report of the demo estate parses, contains every app, and
+"""docs/report-formats.md: the HTML report of the demo estate parses, contains every app, and
 escapes a hostile app name.
 
 The report comes from the real commands over HTTP: ``gatekeeper demo`` (the report it

@@ -1,5 +1,6 @@
 """The simulator speaks the Platform API protocol over real HTTP: headers, Range pagination,
-ETags, rate limiting, authentication, access and error bodies (DESIGN section 3)."""
+ETags, rate limiting, authentication, access and error bodies
+(docs/design.md#3-heroku-facts-the-code-relies-on)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Every simulator response for the endpoints the gatekeeper and the Heroku CLI read validates
-against the official Platform API schema (issue 2: "Every simulator response for the listed
-endpoints validates against the official schema").
+against the official Platform API schema (docs/simulator.md: "Every simulator response for
+the listed endpoints validates against the official schema").
 
 Each path is fetched over HTTP from the demo estate (with a pipeline coupling added, so that
 ``/apps/{app}/pipeline-couplings`` has a body) and validated against the ``targetSchema`` of
@@ -35,7 +35,8 @@ SCHEMA_SDK = FIXTURES / "heroku-platform-api-schema-3.sdk.json"
 ACCEPT_V3 = "application/vnd.heroku+json; version=3"
 ACCEPT_SDK = "application/vnd.heroku+json; version=3.sdk"
 
-# The endpoints the issue, DESIGN section 3 and the Heroku CLI need, as link templates.
+# The endpoints the gatekeeper (docs/design.md#3-heroku-facts-the-code-relies-on) and the
+# Heroku CLI need, as link templates.
 REQUIRED_TEMPLATES = {
     "/account",
     "/account/rate-limits",

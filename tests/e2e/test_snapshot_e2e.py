@@ -1,6 +1,6 @@
 """End to end: ``gatekeeper snapshot``, evaluating it offline, and replaying it in the simulator.
 
-Issue 5, "Snapshots": ``gatekeeper snapshot`` writes the collected estate as JSON (no tokens,
+Snapshots (docs/history.md): ``gatekeeper snapshot`` writes the collected estate as JSON (no tokens,
 no config vars, no drain secrets); ``check --snapshot`` and ``audit --snapshot`` evaluate it
 offline with the same decisions as the live commands; the simulator can serve a snapshot
 (``SimEstate.from_facts``, ``load_estate``), so a real estate can be replayed locally and

@@ -6,7 +6,7 @@ import random
 from datetime import UTC, datetime
 
 from gatekeeper.compare import compare
-from gatekeeper.report.model import AppResult, Finding, Report, Severity, fingerprint
+from gatekeeper.results import AppResult, Finding, Report, Severity, fingerprint
 
 T0 = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 T1 = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)

@@ -24,7 +24,7 @@ from gatekeeper.notify import (
     webhook_display,
 )
 from gatekeeper.redact import redact
-from gatekeeper.report.model import (
+from gatekeeper.results import (
     AgreementStatus,
     AppResult,
     Changes,

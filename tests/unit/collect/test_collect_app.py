@@ -24,6 +24,9 @@ from collect_fakes import (
 from gatekeeper.collect import collect_app, collect_app_sync
 from gatekeeper.errors import ForbiddenError, NotFoundError, ProtocolError
 from gatekeeper.facts import Estate
+from gatekeeper.needs import Needs
+
+NO_DRAINS = Needs.everything().without("log-drains")  # [logs] check_drains = false
 
 
 def app_routes() -> dict[str, Any]:
@@ -121,7 +124,7 @@ def test_a_personal_app_has_no_team_request(check: Collect) -> None:
 
 def test_without_drains(check: Collect) -> None:
     api = FakeApi(app_routes())
-    (survey,) = check(api, "survey", check_drains=False).apps
+    (survey,) = check(api, "survey", needs=NO_DRAINS).apps
     assert survey.log_drains is None
     assert "/apps/survey/log-drains" not in api.calls
 

@@ -12,6 +12,9 @@ from collect_fakes import FakeApi, forbidden, server_error, team_app
 from gatekeeper.collect import AuditScope, collect_estate, request_budget
 from gatekeeper.errors import ForbiddenError, NotFoundError
 from gatekeeper.facts import Estate
+from gatekeeper.needs import Needs
+
+NO_DRAINS = Needs.everything().without("log-drains")  # [logs] check_drains = false
 
 
 class RecordingProgress:
@@ -66,7 +69,7 @@ def test_named_teams_use_team_lists_and_one_drain_request_per_app(routes: dict[s
             "/teams/psych/addons",
         ]
     )
-    assert len(api.calls) == request_budget(scope=scope, estate=estate, check_drains=True)
+    assert len(api.calls) == request_budget(scope=scope, estate=estate, needs=Needs.everything())
     assert [a.name for a in estate.apps] == ["lab-exp", "survey", "trial"]  # sorted by name
     assert [t.name for t in estate.teams] == ["bio", "psych"]
     assert [e.name for e in estate.enterprise_accounts] == ["uni"]
@@ -106,7 +109,7 @@ def test_an_enterprise_lists_its_teams(routes: dict[str, Any]) -> None:
     assert not any(c in api.calls for c in ("/teams/psych", "/teams/students/apps"))
     assert {a.name for a in estate.apps} == {"survey", "lab-exp", "trial"}
     assert len(api.calls) == request_budget(
-        scope=scope, estate=estate, check_drains=True, teams_per_enterprise={"uni": 2}
+        scope=scope, estate=estate, needs=Needs.everything(), teams_per_enterprise={"uni": 2}
     )
 
 
@@ -123,16 +126,16 @@ def test_everything_uses_the_account_wide_lists(routes: dict[str, Any]) -> None:
     assert [a.name for a in thesis.addons] == ["pg-two"]
     assert apps["game"].team == "students"
     assert [e.name for e in estate.enterprise_accounts] == ["uni"]
-    assert len(api.calls) == request_budget(scope=scope, estate=estate, check_drains=True)
+    assert len(api.calls) == request_budget(scope=scope, estate=estate, needs=Needs.everything())
 
 
 def test_without_drains_nothing_is_asked_per_app(routes: dict[str, Any]) -> None:
     api = FakeApi(routes)
     scope = AuditScope(everything=True)
-    estate = collect(api, scope, check_drains=False)
+    estate = collect(api, scope, needs=NO_DRAINS)
     assert not [c for c in api.calls if c.startswith("/apps/")]
     assert all(a.log_drains is None for a in estate.apps)  # not read, not "none"
-    assert len(api.calls) == request_budget(scope=scope, estate=estate, check_drains=False)
+    assert len(api.calls) == request_budget(scope=scope, estate=estate, needs=NO_DRAINS)
 
 
 def test_drains_that_cannot_be_read_fail_that_app_only(routes: dict[str, Any]) -> None:

@@ -13,6 +13,9 @@ from gatekeeper.collect import AuditScope, collect_estate, request_budget
 from gatekeeper.collect.estate import pages
 from gatekeeper.errors import UsageError
 from gatekeeper.facts import AddOn, App, Estate, Space, Team
+from gatekeeper.needs import Needs
+
+NO_DRAINS = Needs.everything().without("log-drains")  # [logs] check_drains = false
 
 
 @pytest.mark.parametrize(
@@ -53,14 +56,14 @@ def test_teams_without_drains() -> None:
     facts = estate({"a": 10, "b": 600})  # b: 1,200 add-ons, two pages
     scope = AuditScope(teams=("a", "b"))
     # rate limits + regions + spaces + 2 team lookups + a (1 + 1) + b (1 + 2)
-    assert request_budget(scope=scope, estate=facts, check_drains=False) == 3 + 2 + 2 + 3
+    assert request_budget(scope=scope, estate=facts, needs=NO_DRAINS) == 3 + 2 + 2 + 3
 
 
 def test_drains_add_one_request_per_app() -> None:
     facts = estate({"a": 10, "b": 600})
     scope = AuditScope(teams=("a", "b"))
-    without = request_budget(scope=scope, estate=facts, check_drains=False)
-    assert request_budget(scope=scope, estate=facts, check_drains=True) == without + 610
+    without = request_budget(scope=scope, estate=facts, needs=NO_DRAINS)
+    assert request_budget(scope=scope, estate=facts, needs=Needs.everything()) == without + 610
 
 
 def test_enterprise_lists_its_teams_in_pages() -> None:
@@ -68,13 +71,19 @@ def test_enterprise_lists_its_teams_in_pages() -> None:
     scope = AuditScope(enterprises=("uni",))
     assert (
         request_budget(
-            scope=scope, estate=facts, check_drains=False, teams_per_enterprise={"uni": 2}
+            scope=scope,
+            estate=facts,
+            needs=NO_DRAINS,
+            teams_per_enterprise={"uni": 2},
         )
         == 3 + 1 + 2 * 2
     )
     assert (
         request_budget(
-            scope=scope, estate=facts, check_drains=False, teams_per_enterprise={"uni": 1500}
+            scope=scope,
+            estate=facts,
+            needs=NO_DRAINS,
+            teams_per_enterprise={"uni": 1500},
         )
         == 3 + 2 + 2 * 2
     )
@@ -84,20 +93,26 @@ def test_everything_uses_account_wide_pages() -> None:
     facts = estate({"a": 1500, "b": 1500, None: 1}, addons_per_app=1, spaces=1001)
     scope = AuditScope(everything=True)
     # rate limits + regions + 2 space pages + 1 teams page + 4 app pages + 4 add-on pages
-    assert request_budget(scope=scope, estate=facts, check_drains=False) == 2 + 2 + 1 + 4 + 4
+    assert request_budget(scope=scope, estate=facts, needs=NO_DRAINS) == 2 + 2 + 1 + 4 + 4
 
 
 def test_the_budget_grows_with_pages_not_apps() -> None:
     scope = AuditScope(teams=("a",))
     small = request_budget(
-        scope=scope, estate=estate({"a": 10}, addons_per_app=1), check_drains=False
+        scope=scope,
+        estate=estate({"a": 10}, addons_per_app=1),
+        needs=NO_DRAINS,
     )
     large = request_budget(
-        scope=scope, estate=estate({"a": 1000}, addons_per_app=1), check_drains=False
+        scope=scope,
+        estate=estate({"a": 1000}, addons_per_app=1),
+        needs=NO_DRAINS,
     )
     assert small == large  # one page of apps and one of add-ons either way
     larger = request_budget(
-        scope=scope, estate=estate({"a": 1001}, addons_per_app=1), check_drains=False
+        scope=scope,
+        estate=estate({"a": 1001}, addons_per_app=1),
+        needs=NO_DRAINS,
     )
     assert larger == large + 2  # a second page of each
 
@@ -116,11 +131,20 @@ def test_the_collector_keeps_to_the_budget_across_pages() -> None:
     for check_drains in (False, True):
         api = FakeApi(routes)
         scope = AuditScope(enterprises=("uni",))
-        facts = asyncio.run(collect_estate(api, scope, check_drains=check_drains))
+        facts = asyncio.run(
+            collect_estate(
+                api,
+                scope,
+                needs=Needs.everything() if check_drains else NO_DRAINS,
+            )
+        )
         assert len(facts.apps) == 2345
         assert sum(len(a.addons) for a in facts.apps) == 3001
         expected = request_budget(
-            scope=scope, estate=facts, check_drains=check_drains, teams_per_enterprise={"uni": 1}
+            scope=scope,
+            estate=facts,
+            needs=Needs.everything() if check_drains else NO_DRAINS,
+            teams_per_enterprise={"uni": 1},
         )
         assert len(api.calls) == expected
         assert expected == 4 + 3 + 4 + (2345 if check_drains else 0)

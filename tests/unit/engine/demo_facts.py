@@ -24,7 +24,7 @@ from gatekeeper.facts import (
     Team,
 )
 from gatekeeper.policy import Policy, loads_policy
-from gatekeeper.report.model import AppResult, Finding, Report
+from gatekeeper.results import AppResult, Finding, Report
 
 _NS = uuid.UUID("6f1c2a10-0000-4000-8000-000000000000")
 

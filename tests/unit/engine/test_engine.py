@@ -24,7 +24,7 @@ from demo_facts import (
 from gatekeeper.engine import evaluate
 from gatekeeper.facts import Estate
 from gatekeeper.policy import load_policy
-from gatekeeper.report.model import fingerprint
+from gatekeeper.results import fingerprint
 
 POLICY = """
     [institution]

@@ -20,7 +20,7 @@ from gatekeeper.engine import evaluate
 from gatekeeper.facts import App, Estate, FactError
 from gatekeeper.policy import Policy
 from gatekeeper.policy.model import glob_match
-from gatekeeper.report.model import Report, decision_of, worst
+from gatekeeper.results import Report, decision_of, worst
 
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 RANK = {"allow": 0, "warn": 1, "block": 2}

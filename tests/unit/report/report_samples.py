@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from gatekeeper.report.interface import RenderOptions
-from gatekeeper.report.model import (
+from gatekeeper.results import (
     AgreementStatus,
     AppResult,
     Changes,

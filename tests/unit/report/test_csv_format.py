@@ -8,8 +8,8 @@ from report_samples import CASES, HOSTILE_NAME, OPTIONS, audit_report, hostile_r
 
 from gatekeeper.report.csv_format import COLUMNS
 from gatekeeper.report.escape import csv_cell
-from gatekeeper.report.model import Report
 from gatekeeper.report.registry import render
+from gatekeeper.results import Report
 
 BLOCK_CSV = (
     "app,team,region,data_class,decision,rule,severity,subject,message,remediation,waived,"

@@ -1,5 +1,5 @@
-"""Every format renders the engine's report of the demo estate (issue 5: the HTML report of
-the demo estate parses, contains every app, and escapes a hostile app name)."""
+"""Every format renders the engine's report of the demo estate (docs/report-formats.md: the
+HTML report of the demo estate parses, contains every app, and escapes a hostile app name)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from gatekeeper.engine import evaluate
 from gatekeeper.policy import load_policy
 from gatekeeper.report.interface import RenderOptions
 from gatekeeper.report.json_format import parse_json_report, report_schema
-from gatekeeper.report.model import Report
 from gatekeeper.report.registry import format_names, render
+from gatekeeper.results import Report
 from gatekeeper.simulator.demo import demo_estate
 
 ROOT = Path(__file__).parents[3]

@@ -10,8 +10,8 @@ from gatekeeper.errors import UsageError
 from gatekeeper.report.escape import github_data, github_property
 from gatekeeper.report.github import markdown_summary, write_step_summary
 from gatekeeper.report.interface import RenderOptions
-from gatekeeper.report.model import Report
 from gatekeeper.report.registry import render
+from gatekeeper.results import Report
 
 BLOCK_GITHUB = """\
 BLOCK survey: 2 blocking findings, 1 warning

@@ -11,7 +11,7 @@ from gatekeeper.errors import EXIT_USAGE, InputFileError
 from gatekeeper.report.json_format import parse_json_report, report_schema
 from gatekeeper.report.registry import render
 
-# The core of the contract, DESIGN section 6, exactly.
+# The core of the contract, docs/design.md#6-interfaces, exactly.
 CORE_TOP = {"schema", "generated_at", "policy", "decision", "summary", "apps"}
 CORE_POLICY = {"path", "sha256"}
 CORE_APP = {"name", "id", "team", "region", "space", "data_class", "decision", "findings"}

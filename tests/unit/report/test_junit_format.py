@@ -14,8 +14,8 @@ from report_samples import (
 )
 
 from gatekeeper.report.interface import RenderOptions
-from gatekeeper.report.model import Report
 from gatekeeper.report.registry import render
+from gatekeeper.results import Report
 from gatekeeper.rules.catalog import RULES
 
 

@@ -12,7 +12,7 @@ from gatekeeper.rules.registry import ALL_RULE_MODULES, module_for
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "policy.md"
 
-# DESIGN section 5: the stable ids and their default severities.
+# docs/design.md#5-rules-stable-ids-default-severity: the stable ids and their default severities.
 DESIGN_TABLE = {
     "unknown-region": "block",
     "region-not-allowed": "block",

@@ -134,7 +134,7 @@ def test_show_json_carries_the_stored_report(db: Path, capsys: pytest.CaptureFix
     assert run(["history", "--store", str(db), "--show", str(ids[1]), "--format", "json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["audit"]["id"] == ids[1]
-    from gatekeeper.report.model import Report
+    from gatekeeper.results import Report
 
     assert Report.model_validate(document["report"]) == make_report(2)
 

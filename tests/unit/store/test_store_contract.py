@@ -15,7 +15,7 @@ import pytest
 
 from gatekeeper.compare import compare, compare_open, open_findings
 from gatekeeper.errors import CouldNotEvaluate
-from gatekeeper.report.model import (
+from gatekeeper.results import (
     AgreementStatus,
     AppResult,
     Changes,

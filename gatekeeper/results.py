@@ -1,8 +1,10 @@
 """The result of evaluating a policy against an estate: findings, per-app and overall decisions.
 
 Produced by the pure engine, rendered by the formatters, stored by the history store.
-The JSON contract (``gatekeeper.report/v1``, DESIGN section 6) is built from it by
-``gatekeeper.report.json_format``.
+The JSON contract (``gatekeeper.report/v1``, docs/design.md#6-interfaces) is built from it by
+``gatekeeper.report.json_format``. The outcome of a run (allowed, blocked, could not
+evaluate) is computed here, once, by :meth:`Report.status`; the CLI maps it to an exit code
+and a web layer to its own answer.
 """
 
 from __future__ import annotations
@@ -15,6 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Severity = Literal["block", "warn", "info"]
 Decision = Literal["allow", "warn", "block"]
+#: The outcome of a run: ``allowed`` (warnings too, unless they fail), ``blocked``, or
+#: ``could-not-evaluate`` (a fact could not be read, or nothing was judged: fail closed).
+Status = Literal["allowed", "blocked", "could-not-evaluate"]
+
+#: The rule that records a fact which could not be read; unwaived, it makes a run
+#: ``could-not-evaluate`` whatever else it found.
+API_ERROR_RULE = "api-error"
 
 REPORT_SCHEMA = "gatekeeper.report/v1"
 
@@ -36,7 +45,8 @@ def decision_of(severity: Severity) -> Decision:
 
 
 def fingerprint(rule: str, app_id: str | None, subject: str | None) -> str:
-    """Stable id of a finding across audits: rule + app id + subject (DESIGN section 5)."""
+    """Stable id of a finding across audits: rule + app id + subject
+    (docs/design.md#5-rules-stable-ids-default-severity)."""
     raw = "\x1f".join([rule, app_id or "", subject or ""])
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:20]
 
@@ -145,10 +155,26 @@ class Report(_Model):
         out.extend(self.policy_findings)
         return out
 
-    def exit_code(self, *, strict: bool = False) -> int:
-        """0 allowed, 1 blocked; warnings fail only with ``fail_on = "warn"`` or ``--strict``."""
+    def could_not_evaluate(self) -> bool:
+        """Fail closed: a fact that could not be read (an unwaived ``api-error``)."""
+        return any(f.rule == API_ERROR_RULE and not f.waived for f in self.all_findings())
+
+    def status(self, *, strict: bool = False) -> Status:
+        """Allowed or blocked by the decision (warnings fail only with ``fail_on = "warn"`` or
+        ``strict``), and could not evaluate whenever a fact could not be read."""
+        if self.could_not_evaluate():
+            return "could-not-evaluate"
         if self.decision == "block":
-            return 1
+            return "blocked"
         if self.decision == "warn" and (strict or self.fail_on == "warn"):
-            return 1
-        return 0
+            return "blocked"
+        return "allowed"
+
+    def exit_code(self, *, strict: bool = False) -> int:
+        """The README's exit code of :meth:`status`: 0 allowed, 1 blocked, 3 could not
+        evaluate."""
+        return STATUS_EXIT_CODES[self.status(strict=strict)]
+
+
+#: The exit code of each status (the README's table; 2 and 4 are errors, not statuses).
+STATUS_EXIT_CODES: dict[Status, int] = {"allowed": 0, "blocked": 1, "could-not-evaluate": 3}
