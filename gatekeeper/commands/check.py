@@ -145,11 +145,12 @@ def _estate(opts: CheckOptions, app: str, policy: Policy, token: str | None) -> 
     # asyncio backend (about a tenth of the whole check).
     from gatekeeper.collect.app import collect_app_sync
     from gatekeeper.heroku import HerokuClient, resolve_api_url, resolve_token
+    from gatekeeper.heroku.config import client_tuning
     from gatekeeper.needs import Needs
 
     url = resolve_api_url(opts.api_url)
     secret = token or resolve_token(url).token
-    with HerokuClient(url, secret, **shared.client_tuning()) as client:
+    with HerokuClient(url, secret, **client_tuning()) as client:
         return collect_app_sync(client, app, needs=Needs.from_policy(policy), source=url)
 
 

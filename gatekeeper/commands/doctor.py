@@ -210,8 +210,8 @@ def _check_token(diagnosis: Diagnosis, base_url: str) -> str | None:
 
 
 def _client(base_url: str, token: str) -> HerokuClient:
-    from gatekeeper.commands.shared import client_tuning
     from gatekeeper.heroku.client import HerokuClient
+    from gatekeeper.heroku.config import client_tuning
 
     return HerokuClient(base_url, token, **{"max_retries": 2, **client_tuning()})
 

@@ -118,43 +118,11 @@ def make_client(
 ) -> AsyncHerokuClient:
     """A client for ``api_url`` (resolved as the Heroku CLI does) with the resolved token."""
     from gatekeeper.heroku import AsyncHerokuClient, resolve_api_url, resolve_token
+    from gatekeeper.heroku.config import client_tuning
 
     url = resolve_api_url(api_url)
     secret = token or resolve_token(url).token
     return AsyncHerokuClient(url, secret, max_in_flight=max_in_flight, **client_tuning())
-
-
-TIMEOUT_ENV = "GATEKEEPER_TIMEOUT"
-MAX_RETRIES_ENV = "GATEKEEPER_MAX_RETRIES"
-
-
-def client_tuning() -> dict[str, Any]:
-    """Client settings from the environment: ``GATEKEEPER_TIMEOUT`` (seconds to connect and
-    to wait for each answer) and ``GATEKEEPER_MAX_RETRIES`` (retries of a failed request).
-    A release phase or CI job can fail fast with them; the tests keep faults quick."""
-    from gatekeeper.heroku.transport import Timeouts
-
-    tuning: dict[str, Any] = {}
-    timeout = _env_number(TIMEOUT_ENV, float, low=0.01)
-    if timeout is not None:
-        tuning["timeout"] = Timeouts(connect=timeout, read=timeout)
-    retries = _env_number(MAX_RETRIES_ENV, int, low=0)
-    if retries is not None:
-        tuning["max_retries"] = retries
-    return tuning
-
-
-def _env_number(name: str, kind: Callable[[str], float], *, low: float) -> Any:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        value = kind(raw)
-    except ValueError:
-        value = None
-    if value is None or not low <= value < float("inf"):
-        raise UsageError(f"{name} must be a number of at least {low:g}, not {raw!r}.")
-    return value
 
 
 def render_options(

@@ -1,15 +1,21 @@
-"""Where the Heroku Platform API lives: the base URL, resolved the way the Heroku CLI does it.
+"""Where the Heroku Platform API lives and how patiently to talk to it.
+
+The base URL is resolved the way the Heroku CLI does it.
 
 Order: an explicit ``--api-url`` value, then ``HEROKU_HOST`` (a value starting with ``http`` is
 the base URL, anything else is a domain and becomes ``https://api.<value>``), then
 ``https://api.heroku.com``. Plain ``http`` is refused unless the host is loopback, because the
 token travels in every request; TLS verification is never switched off (SECURITY.md).
+
+:func:`client_tuning` reads the client settings a user may give in the environment.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import os
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from gatekeeper.errors import UsageError
@@ -87,3 +93,36 @@ def _validated(url: str, *, origin: str) -> str:
             "localhost) such as the local simulator.",
         )
     return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
+
+
+TIMEOUT_ENV = "GATEKEEPER_TIMEOUT"
+MAX_RETRIES_ENV = "GATEKEEPER_MAX_RETRIES"
+
+
+def client_tuning() -> dict[str, Any]:
+    """Client settings from the environment: ``GATEKEEPER_TIMEOUT`` (seconds to connect and
+    to wait for each answer) and ``GATEKEEPER_MAX_RETRIES`` (retries of a failed request).
+    A release phase or CI job can fail fast with them; the tests keep faults quick."""
+    from gatekeeper.heroku.transport import Timeouts  # here: transport imports this module
+
+    tuning: dict[str, Any] = {}
+    timeout = _env_number(TIMEOUT_ENV, float, low=0.01)
+    if timeout is not None:
+        tuning["timeout"] = Timeouts(connect=timeout, read=timeout)
+    retries = _env_number(MAX_RETRIES_ENV, int, low=0)
+    if retries is not None:
+        tuning["max_retries"] = retries
+    return tuning
+
+
+def _env_number(name: str, kind: Callable[[str], float], *, low: float) -> Any:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value < float("inf"):
+        raise UsageError(f"{name} must be a number of at least {low:g}, not {raw!r}.")
+    return value
