@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from gatekeeper.facts import AddOn, App, Estate, LogDrain, Space, Team
+from gatekeeper.facts import AddOn, App, Estate, FactKind, LogDrain, Space, Team
 from gatekeeper.knowledge import (
     ADEQUATE,
     DPF_COUNTRY,
@@ -26,8 +27,12 @@ from gatekeeper.knowledge import (
     expand,
     region_fact,
 )
-from gatekeeper.policy.model import Agreement, ClassRule, Policy, quote
+from gatekeeper.policy_values import quote
 from gatekeeper.results import Evidence
+
+if TYPE_CHECKING:  # the policy is made of the rules' declarations; a rule only reads it
+    from gatekeeper.policy.model import Agreement, ClassRule, Policy
+    from gatekeeper.rules.metadata import RuleInfo
 
 
 def sh(word: str) -> str:
@@ -193,7 +198,7 @@ class AppContext:
     def shield(self) -> bool:
         return bool(self.space and self.space.shield)
 
-    def unknown(self, *facts: str) -> bool:
+    def unknown(self, *facts: FactKind) -> bool:
         """True when a fact a rule needs could not be read (the app's api-error covers it)."""
         return "app" in self.failed or any(f in self.failed for f in facts)
 
@@ -396,7 +401,7 @@ class AppContext:
 
     def candidate(
         self,
-        rule: str,
+        rule: RuleInfo,
         subject: str | None,
         message: str,
         remediation: str,
@@ -404,7 +409,7 @@ class AppContext:
         match_keys: Iterable[str] = (),
     ) -> Candidate:
         return Candidate(
-            rule=rule,
+            rule=rule.id,
             subject=subject,
             message=message,
             remediation=remediation,

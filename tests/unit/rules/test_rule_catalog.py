@@ -47,7 +47,9 @@ def test_every_rule_is_explained_in_full(rule: str) -> None:
 
 
 def test_every_rule_is_implemented_by_exactly_one_module() -> None:
-    implemented = [rule for module in ALL_RULE_MODULES for rule in module.RULE_IDS]
+    implemented = [
+        rule for module in ALL_RULE_MODULES for rule in (info.id for info in module.RULES)
+    ]
     assert sorted(implemented) == sorted(RULES)
     for rule in RULES:
         assert rule in (inspect.getdoc(module_for(rule)) or "")
