@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from gatekeeper.facts import AddOn, FactKind
-from gatekeeper.knowledge import canonical, sources
+from gatekeeper.knowledge import canonical, describe_countries, sources
 from gatekeeper.policy_values import PolicyTable, ServiceName, glob_match
-from gatekeeper.rules.context import AppContext, Candidate, describe_countries, sh
+from gatekeeper.rules.context import AppContext, Candidate, sh
 from gatekeeper.rules.coverage import expiring_candidate
 from gatekeeper.rules.metadata import RuleInfo, WaiverExample
 

@@ -17,13 +17,11 @@ from typing import TYPE_CHECKING
 
 from gatekeeper.facts import AddOn, App, Estate, FactKind, LogDrain, Space, Team
 from gatekeeper.knowledge import (
-    ADEQUATE,
-    DPF_COUNTRY,
-    EEA,
     DataClass,
     RegionFact,
     canonical,
-    country_name,
+    country_allowed,
+    describe_countries,
     expand,
     region_fact,
 )
@@ -60,34 +58,6 @@ class Candidate:
     @property
     def subject_keys(self) -> tuple[str, ...]:
         return ((self.subject,) if self.subject else ()) + self.match_keys
-
-
-def country_allowed(country: str, entries: list[str] | None, *, dpf: bool) -> bool:
-    """Whether data may be in ``country`` under a class's ``countries`` list.
-
-    ``None`` (no ``countries`` key) allows every country, ``[]`` none. An ISO code allows that
-    country; ``EEA`` the EEA; ``adequate`` the countries with an EU adequacy decision, and
-    the US too when the recipient is certified under the EU-US Data Privacy Framework
-    (``dpf``: an agreement with ``mechanism = "dpf"``).
-    """
-    if entries is None or country in entries:
-        return True
-    if "EEA" in entries and country in EEA:
-        return True
-    if "adequate" in entries:
-        return country in ADEQUATE or (country == DPF_COUNTRY and dpf)
-    return False
-
-
-def describe_countries(entries: list[str] | None) -> str:
-    """A class's ``countries`` in words: "the EEA, countries with an EU adequacy decision"."""
-    if entries is None:
-        return "any country"
-    if not entries:
-        return "no country at all"
-    words = {"EEA": "the EEA", "adequate": "countries with an EU adequacy decision"}
-    parts = [words.get(e, f"{country_name(e)} ({e})") for e in canonical(entries)]
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
 
 
 @dataclass(frozen=True)

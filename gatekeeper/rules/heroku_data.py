@@ -28,13 +28,14 @@ from gatekeeper.knowledge import (
     HEROKU_OPERATED_SERVICES,
     PLAN_TIERS,
     POSTGRES_SERVICE,
+    country_allowed,
     plan_tier,
     region_fact,
     sources,
 )
 from gatekeeper.policy_values import PolicyTable
 from gatekeeper.results import Evidence
-from gatekeeper.rules.context import AppContext, Candidate, country_allowed, sh
+from gatekeeper.rules.context import AppContext, Candidate, sh
 from gatekeeper.rules.metadata import RuleInfo, WaiverExample
 
 ADDON_OUTSIDE_REGION = RuleInfo(

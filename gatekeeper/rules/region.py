@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gatekeeper.facts import FactKind
-from gatekeeper.knowledge import DPF_COUNTRY, REGIONS, sources
+from gatekeeper.knowledge import DPF_COUNTRY, REGIONS, country_allowed, describe_countries, sources
 from gatekeeper.policy_values import PolicyTable
-from gatekeeper.rules.context import AppContext, Candidate, country_allowed, describe_countries, sh
+from gatekeeper.rules.context import AppContext, Candidate, sh
 from gatekeeper.rules.metadata import RuleInfo, WaiverExample
 
 UNKNOWN_REGION = RuleInfo(

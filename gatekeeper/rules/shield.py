@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gatekeeper.facts import FactKind
-from gatekeeper.knowledge import REGIONS, sources
+from gatekeeper.knowledge import REGIONS, country_allowed, sources
 from gatekeeper.policy_values import PolicyTable
-from gatekeeper.rules.context import AppContext, Candidate, country_allowed, sh
+from gatekeeper.rules.context import AppContext, Candidate, sh
 from gatekeeper.rules.metadata import RuleInfo, WaiverExample
 
 SHIELD_REQUIRED = RuleInfo(
