@@ -30,7 +30,6 @@ from gatekeeper.policy.model import Agreement, Policy, Waiver
 from gatekeeper.results import (
     AgreementStatus,
     AppResult,
-    Evidence,
     Finding,
     Report,
     Severity,
@@ -41,7 +40,14 @@ from gatekeeper.results import (
 )
 from gatekeeper.rules.context import AppContext, Candidate, World
 from gatekeeper.rules.registry import evaluators
-from gatekeeper.rules.waivers import WaiverBook, waiver_note
+from gatekeeper.rules.waivers import (
+    WAIVER_EXPIRED,
+    WAIVER_UNUSED,
+    WaiverBook,
+    expired_candidate,
+    unused_candidate,
+    waiver_note,
+)
 
 __all__ = ["evaluate"]
 
@@ -86,11 +92,11 @@ def _app_result(ctx: AppContext, candidates: list[Candidate], book: WaiverBook) 
         waiver, expired = book.match(c.rule, app.name, c.subject_keys)
         expired_waivers.update(expired)
         findings[(c.rule, c.subject or "")] = _finding(c, severity, app, waiver)
-    severity = ctx.policy.severity("waiver-expired")
+    severity = ctx.policy.severity(WAIVER_EXPIRED.id)
     if severity is not None:
         for index in sorted(expired_waivers):
             w = ctx.policy.waivers[index]
-            c = _expired_candidate(w, app.name)
+            c = expired_candidate(w, app.name)
             findings.setdefault((c.rule, c.subject or ""), _finding(c, severity, app, None))
     ordered = tuple(findings[key] for key in sorted(findings))
     return AppResult(
@@ -123,58 +129,21 @@ def _finding(c: Candidate, severity: Severity, app: App, waiver: Waiver | None) 
     )
 
 
-def _expired_candidate(waiver: Waiver, app: str | None) -> Candidate:
-    target = f"the findings of rule {waiver.rule} on app {app}" if app else "nothing any more"
-    return Candidate(
-        rule="waiver-expired",
-        subject=waiver.label(),
-        message=(
-            f"The waiver for {waiver.label()} ({waiver.reason}; approved by "
-            f"{waiver.approved_by}) expired on {waiver.expires.isoformat()}; it no longer "
-            f"hides {target}" + (", which count again." if app else ".")
-        ),
-        remediation=(
-            "Fix the findings, or have the exception approved again and set a new "
-            "expires in the [[waivers]] entry; remove the waiver if it is no longer "
-            "needed."
-        ),
-        evidence=(
-            Evidence(
-                kind="waiver",
-                name=waiver.label(),
-                detail=f"expired {waiver.expires.isoformat()}; approved by "
-                f"{waiver.approved_by}; reason: {waiver.reason}",
-            ),
-        ),
-    )
-
-
 def _policy_findings(policy: Policy, book: WaiverBook) -> list[Finding]:
     out: dict[tuple[str, str], Finding] = {}
-    expired_sev = policy.severity("waiver-expired")
-    unused_sev = policy.severity("waiver-unused")
+    expired_sev = policy.severity(WAIVER_EXPIRED.id)
+    unused_sev = policy.severity(WAIVER_UNUSED.id)
     for index, waiver in enumerate(policy.waivers):
         label = waiver.label()
         if not book.active(index):
             if index in book.expired_hits or expired_sev is None:
                 continue  # reported on the apps whose findings it matched
-            c = _expired_candidate(waiver, None)
+            c = expired_candidate(waiver, None)
             severity = expired_sev
         elif index in book.used or unused_sev is None:
             continue
         else:
-            c = Candidate(
-                rule="waiver-unused",
-                subject=label,
-                message=(
-                    f"The waiver for {label} (approved by {waiver.approved_by}, expires "
-                    f"{waiver.expires.isoformat()}) matched no finding in this run: the "
-                    "problem may be fixed, or the waiver mistyped."
-                ),
-                remediation="Remove the [[waivers]] entry if the problem is fixed; otherwise "
-                "correct its rule, app or subject.",
-                evidence=(Evidence(kind="waiver", name=label, detail=f"reason: {waiver.reason}"),),
-            )
+            c = unused_candidate(waiver)
             severity = unused_sev
         out.setdefault(
             (c.rule, label),

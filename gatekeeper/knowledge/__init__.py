@@ -7,7 +7,8 @@ fact in it carries its source (``gatekeeper.knowledge.sources``):
   (docs/design.md#3-heroku-facts-the-code-relies-on). A region missing here blocks
   with ``unknown-region``.
 - ``countries``: ISO 3166-1 alpha-2 codes, the ``EEA`` and ``adequate`` groups, and the rule
-  that the US is adequate only for recipients certified under the Data Privacy Framework.
+  that the US is adequate only for recipients certified under the Data Privacy Framework
+  (``country_allowed``).
 - ``addons``: the add-on services Heroku operates itself, and the regions Heroku's data plan
   tiers exist in (Essential Postgres only in ``us`` and ``eu``).
 
@@ -36,7 +37,9 @@ from gatekeeper.knowledge.countries import (
     EEA,
     GROUPS,
     canonical,
+    country_allowed,
     country_name,
+    describe_countries,
     expand,
     is_country_entry,
 )
@@ -70,7 +73,9 @@ __all__ = [
     "RegionFact",
     "Source",
     "canonical",
+    "country_allowed",
     "country_name",
+    "describe_countries",
     "expand",
     "is_country_entry",
     "plan_name",

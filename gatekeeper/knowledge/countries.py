@@ -1,7 +1,8 @@
 """ISO 3166-1 alpha-2 country codes and the country groups a policy can name.
 
 Update here when the law changes: the EEA membership, or an EU adequacy decision that is
-adopted, renewed or struck down. Every group carries its source.
+adopted, renewed or struck down. Every group carries its source. ``country_allowed`` is
+what a class's ``countries`` list means; ``describe_countries`` says it in words.
 """
 
 from __future__ import annotations
@@ -357,3 +358,31 @@ def expand(entries: list[str] | tuple[str, ...] | frozenset[str]) -> frozenset[s
     for entry in entries:
         out |= GROUPS.get(entry, frozenset({entry}))
     return frozenset(out)
+
+
+def country_allowed(country: str, entries: list[str] | None, *, dpf: bool) -> bool:
+    """Whether data may be in ``country`` under a class's ``countries`` list.
+
+    ``None`` (no ``countries`` key) allows every country, ``[]`` none. An ISO code allows that
+    country; ``EEA`` the EEA; ``adequate`` the countries with an EU adequacy decision, and
+    the US too when the recipient is certified under the EU-US Data Privacy Framework
+    (``dpf``: an agreement with ``mechanism = "dpf"``).
+    """
+    if entries is None or country in entries:
+        return True
+    if "EEA" in entries and country in EEA:
+        return True
+    if "adequate" in entries:
+        return country in ADEQUATE or (country == DPF_COUNTRY and dpf)
+    return False
+
+
+def describe_countries(entries: list[str] | None) -> str:
+    """A class's ``countries`` in words: "the EEA, countries with an EU adequacy decision"."""
+    if entries is None:
+        return "any country"
+    if not entries:
+        return "no country at all"
+    words = {"EEA": "the EEA", "adequate": "countries with an EU adequacy decision"}
+    parts = [words.get(e, f"{country_name(e)} ({e})") for e in canonical(entries)]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]

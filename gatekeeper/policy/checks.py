@@ -11,17 +11,19 @@ from datetime import date, datetime
 from typing import Any
 
 from gatekeeper.policy.locate import KeyLines, Path, format_path
-from gatekeeper.policy.model import glob_match, is_glob, quote
+from gatekeeper.policy_values import glob_match, is_glob, quote
+from gatekeeper.rules.catalog import RULES
+from gatekeeper.rules.metadata import NotWaivable, RuleInfo
 
-# Rules that must never be waived or lowered: a fact that could not be read never turns
-# into "allow" (fail closed).
+# The rules that no waiver may hide, with the loader's answer to one that tries, and those
+# whose severity [rules] may not change (fail closed): as their modules declare them.
 UNWAIVABLE = {
-    "api-error": "api-error cannot be waived: a fact that could not be read must never turn "
-    "into allow (fail closed). Fix the token's access or the API problem instead",
-    "waiver-expired": "a waiver cannot waive the findings about waivers: renew the expired "
-    "waiver (a later expires) or remove it",
-    "waiver-unused": "a waiver cannot waive the findings about waivers: remove the unused "
-    "waiver instead",
+    info.id: info.waiver.refusal for info in RULES.values() if isinstance(info.waiver, NotWaivable)
+}
+FIXED_SEVERITY: dict[str, RuleInfo] = {
+    info.id: info
+    for info in RULES.values()
+    if isinstance(info.waiver, NotWaivable) and info.waiver.fixed_severity
 }
 
 Issue = tuple[Path, str]
@@ -225,13 +227,15 @@ def _check_waivers(waivers: Any, lines: KeyLines) -> list[Issue]:
 def _check_rules(rules: Any) -> list[Issue]:
     if not isinstance(rules, dict):
         return []
-    value = rules.get("api-error")
-    if isinstance(value, str) and value != "block":
-        return [
-            (
-                ("rules", "api-error"),
-                "api-error is always block: a fact that could not be read must never turn "
-                "into allow (fail closed)",
+    issues: list[Issue] = []
+    for rule_id, info in FIXED_SEVERITY.items():
+        value = rules.get(rule_id)
+        if isinstance(value, str) and value != info.default_severity:
+            assert isinstance(info.waiver, NotWaivable)
+            issues.append(
+                (
+                    ("rules", rule_id),
+                    f"{rule_id} is always {info.default_severity}: {info.waiver.fixed_severity}",
+                )
             )
-        ]
-    return []
+    return issues

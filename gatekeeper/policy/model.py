@@ -1,6 +1,10 @@
 """The policy file, version 1, as strict pydantic models
 (docs/design.md#4-the-policy-file-toml-owned-by-the-dpo).
 
+The tables of the rules' own options (``[addons]``, ``[logs]``) are declared by their rule
+modules (``OPTIONS``), and the rule ids come from the rules' declarations (the catalog): the
+policy is made of the rules, which never import it.
+
 Every table forbids unknown keys, so a typo (``requires_agrement``) is an error instead of a
 rule silently switched off. Types are strict: TOML has real booleans, integers and dates, and a
 quoted ``"2028-12-31"`` is refused with a hint to drop the quotes. Checks that span several
@@ -11,13 +15,10 @@ with its line.
 
 from __future__ import annotations
 
-import difflib
-import fnmatch
-import re
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, WithJsonSchema
+from pydantic import AfterValidator, ConfigDict, Field, PrivateAttr, WithJsonSchema
 
 from gatekeeper.knowledge import (
     COMMON_MISTAKES,
@@ -28,28 +29,25 @@ from gatekeeper.knowledge import (
     DataClass,
     is_country_entry,
 )
+from gatekeeper.policy_values import (
+    Glob,
+    PolicyTable,
+    ServiceName,
+    Text,
+    glob_match,
+    is_glob,
+    quote,
+    suggest,
+)
 from gatekeeper.results import Severity
+from gatekeeper.rules.addons import AddonsPolicy
 from gatekeeper.rules.catalog import RULES
+from gatekeeper.rules.log_drains import LogsPolicy
 
 POLICY_VERSION = 1
 
 SeverityOverride = Literal["block", "warn", "info", "off"]
 Mechanism = Literal["scc", "bcr", "dpf", "adequacy"]
-
-_GLOB_CHARS = re.compile(r"[*?\[]")
-_HOST_GLOB = re.compile(r"^[a-z0-9*?\[\]!-]+(\.[a-z0-9*?\[\]!-]+)*$")
-_SERVICE = re.compile(r"^[a-z0-9*?][a-z0-9*?._-]*$")
-
-
-def quote(value: str) -> str:
-    """A value as TOML writes a basic string: in double quotes, escaped."""
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def suggest(value: str, choices: list[str] | tuple[str, ...]) -> str:
-    """`` (did you mean "x"?)`` for the closest choice, or nothing."""
-    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {quote(close[0])}?)" if close else ""
 
 
 def _check_country(value: str) -> str:
@@ -76,40 +74,6 @@ def _check_rule_id(value: str) -> str:
     )
 
 
-def _check_host_glob(value: str) -> str:
-    if "://" in value or "/" in value or ":" in value:
-        raise ValueError(
-            f"{quote(value)} is not a host name: write only the host or a host glob, such as "
-            '"logs.example.edu" or "*.example.edu" (no scheme, port or path)'
-        )
-    if value != value.lower() or not _HOST_GLOB.match(value):
-        raise ValueError(
-            f"{quote(value)} is not a host name or host glob (lower-case letters, digits, dots, "
-            "hyphens and the glob characters * ? [ ])"
-        )
-    return value
-
-
-def _check_service(value: str) -> str:
-    if ":" in value:
-        raise ValueError(
-            f"{quote(value)} names a plan; name the add-on service instead "
-            f"({quote(value.split(':', 1)[0])})"
-        )
-    if not _SERVICE.match(value):
-        raise ValueError(
-            f"{quote(value)} is not an add-on service name (lower case, as in "
-            '`heroku addons:services`, e.g. "papertrail")'
-        )
-    return value
-
-
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be empty")
-    return value
-
-
 COUNTRY_ENTRY_SCHEMA: dict[str, object] = {
     "type": "string",
     "enum": sorted(GROUPS) + sorted(COUNTRY_NAMES),
@@ -122,27 +86,9 @@ RuleId = Annotated[
     AfterValidator(_check_rule_id),
     WithJsonSchema({"type": "string", "enum": sorted(RULES)}),
 ]
-HostGlob = Annotated[str, AfterValidator(_check_host_glob)]
-ServiceName = Annotated[str, AfterValidator(_check_service)]
-Glob = Annotated[str, AfterValidator(_not_blank)]
-Text = Annotated[str, AfterValidator(_not_blank)]
 
 
-def is_glob(pattern: str) -> bool:
-    """True when a name contains glob characters (``*``, ``?``, ``[``)."""
-    return bool(_GLOB_CHARS.search(pattern))
-
-
-def glob_match(name: str, pattern: str) -> bool:
-    """Case-sensitive shell-style match, as Heroku names are lower case."""
-    return fnmatch.fnmatchcase(name, pattern)
-
-
-class _Table(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-class Institution(_Table):
+class Institution(PolicyTable):
     """``[institution]``: who owns the policy; the contact appears in every block message."""
 
     name: str = Field("", description="The institution's name, shown in reports.")
@@ -153,7 +99,7 @@ class Institution(_Table):
     )
 
 
-class Defaults(_Table):
+class Defaults(PolicyTable):
     """``[defaults]``: what applies when nothing more specific does."""
 
     data_class: DataClass = Field(
@@ -167,7 +113,7 @@ class Defaults(_Table):
     )
 
 
-class ClassRule(_Table):
+class ClassRule(PolicyTable):
     """``[classes.<class>]``: what a data class requires. A class without a table has none."""
 
     countries: list[CountryEntry] | None = Field(
@@ -183,7 +129,7 @@ class ClassRule(_Table):
     )
 
 
-class Agreement(_Table):
+class Agreement(PolicyTable):
     """``[[agreements]]``: a data processing agreement (DPA) the institution has signed.
 
     Either the Salesforce/Heroku DPA (``heroku = true``, naming the enterprise accounts and
@@ -241,34 +187,7 @@ class Agreement(_Table):
         return any(glob_match(service, s) for s in self.addon_services)
 
 
-class AddonsPolicy(_Table):
-    """``[addons]``: add-on services that are never allowed, and extra Heroku-operated ones."""
-
-    deny: list[ServiceName] = Field(
-        default_factory=list, description="Add-on services (or globs) that block wherever found."
-    )
-    operated_by_heroku: list[ServiceName] = Field(
-        default_factory=list,
-        description="Services to treat as operated by Heroku (covered by the Heroku DPA), "
-        "besides the built-in list.",
-    )
-
-
-class LogsPolicy(_Table):
-    """``[logs]``: where custom log drains may send logs (logs hold IP addresses)."""
-
-    allowed_drain_hosts: list[HostGlob] = Field(
-        default_factory=list,
-        description='Hosts (or globs like "*.example.edu") custom drains may send to.',
-    )
-    check_drains: bool = Field(
-        True,
-        description="Read and check every app's log drains (one request per app in an "
-        "audit). false skips the drain check.",
-    )
-
-
-class AppEntry(_Table):
+class AppEntry(PolicyTable):
     """``[[apps]]``: classifies apps by name. The first matching entry wins."""
 
     name: Glob = Field(description='App name or glob ("econ-*").')
@@ -276,7 +195,7 @@ class AppEntry(_Table):
     reason: str = Field("", description="Why this class: kept in the report for the DPO.")
 
 
-class Waiver(_Table):
+class Waiver(PolicyTable):
     """``[[waivers]]``: an approved, dated exception for the findings of one rule."""
 
     rule: RuleId = Field(description="The rule id whose findings this waiver hides.")
@@ -303,7 +222,7 @@ class Waiver(_Table):
         return any(glob_match(s, self.subject) for s in subjects)
 
 
-class Policy(_Table):
+class Policy(PolicyTable):
     """A whole policy file, version 1. Load it with ``gatekeeper.policy.load_policy``."""
 
     model_config = ConfigDict(

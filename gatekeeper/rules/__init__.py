@@ -1,1 +1,5 @@
-"""The rules: one module per rule kind, and the catalog of rule ids (``catalog.py``)."""
+"""The rules: one module per rule kind, each carrying its rules (``metadata.RuleModule``).
+
+``registry.py`` lists the modules, ``catalog.py`` is the catalog built from their
+declarations, ``context.py`` is what a rule sees of one app.
+"""

@@ -27,14 +27,91 @@ A waiver's ``subject`` may name the add-on (``papertrail-curved-12345``) or its 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from gatekeeper.facts import AddOn
-from gatekeeper.knowledge import canonical
-from gatekeeper.policy.model import Agreement, glob_match
-from gatekeeper.rules.context import AppContext, Candidate, describe_countries, sh
+from pydantic import Field
+
+from gatekeeper.facts import AddOn, FactKind
+from gatekeeper.knowledge import canonical, describe_countries, sources
+from gatekeeper.policy_values import PolicyTable, ServiceName, glob_match
+from gatekeeper.rules.context import AppContext, Candidate, sh
 from gatekeeper.rules.coverage import expiring_candidate
+from gatekeeper.rules.metadata import RuleInfo, WaiverExample
 
-RULE_IDS = ("addon-denied", "addon-no-agreement", "addon-location-not-allowed")
+if TYPE_CHECKING:
+    from gatekeeper.policy.model import Agreement
+
+
+class AddonsPolicy(PolicyTable):
+    """``[addons]``: add-on services that are never allowed, and extra Heroku-operated ones."""
+
+    deny: list[ServiceName] = Field(
+        default_factory=list, description="Add-on services (or globs) that block wherever found."
+    )
+    operated_by_heroku: list[ServiceName] = Field(
+        default_factory=list,
+        description="Services to treat as operated by Heroku (covered by the Heroku DPA), "
+        "besides the built-in list.",
+    )
+
+
+ADDON_DENIED = RuleInfo(
+    "addon-denied",
+    "block",
+    "An add-on service is on the deny list.",
+    why="The DPO has ruled the service out ([addons] deny), whatever the data class.",
+    source="The policy's [addons] deny list.",
+    remedy="heroku addons:destroy ADDON -a APP.",
+    waiver=WaiverExample("legacy-app", "logentries", "Removal planned with the next release"),
+)
+ADDON_NO_AGREEMENT = RuleInfo(
+    "addon-no-agreement",
+    "block",
+    "A third-party add-on has no active agreement and the data class requires one.",
+    why="Third-party add-ons are separate processors under a separate contract to "
+    "which Salesforce is not a party, so the Heroku agreement does not cover them. "
+    "Each service needs its own agreement ([[agreements]] addon_services).",
+    source="Heroku Elements Terms of Use section 1.2; GDPR Art. 28. Heroku-operated "
+    "services: gatekeeper/knowledge/addons.py.",
+    remedy="heroku addons:destroy ADDON -a APP, or sign a DPA with the provider and add "
+    'it: [[agreements]] id, addon_services = ["SERVICE"], countries, mechanism, '
+    "signed, expires.",
+    waiver=WaiverExample(
+        "bio-dashboard",
+        "sentry",
+        "No personal data reaches Sentry (scrubbing enabled)",
+    ),
+    sources=(
+        sources.HEROKU_ELEMENTS_TERMS,
+        sources.GDPR_ART_28,
+    ),
+)
+ADDON_LOCATION_NOT_ALLOWED = RuleInfo(
+    "addon-location-not-allowed",
+    "block",
+    "The agreement's countries for that add-on are not allowed for the data class.",
+    why="An add-on agreement's countries say where the provider processes the data; "
+    "each must be allowed for the app's class. A US provider counts as adequate "
+    'only with mechanism = "dpf" (EU-US Data Privacy Framework certification).',
+    source="The policy's [[agreements]] countries and mechanism; Implementing Decision "
+    "(EU) 2023/1795 (DPF).",
+    remedy="Use a provider or plan that processes data in an allowed country, or remove "
+    "the add-on (heroku addons:destroy ADDON -a APP). Correct the agreement's "
+    "countries or mechanism in the policy if they are wrong.",
+    waiver=WaiverExample(
+        "survey",
+        "sendgrid",
+        "Only pseudonymous ids in e-mails",
+    ),
+    sources=(
+        sources.GDPR_ART_44,
+        sources.DPF_ADEQUACY,
+    ),
+)
+
+RULES: tuple[RuleInfo, ...] = (ADDON_DENIED, ADDON_NO_AGREEMENT, ADDON_LOCATION_NOT_ALLOWED)
+NEEDS: frozenset[FactKind] = frozenset({"app", "addons", "team", "enterprise-account"})
+OPTIONS: type[PolicyTable] | None = AddonsPolicy
 
 
 def _agreement_snippet(ctx: AppContext, service: str) -> str:
@@ -51,7 +128,7 @@ def _denied(ctx: AppContext, addon: AddOn) -> Candidate:
     app = ctx.app.name
     pattern = next(d for d in ctx.policy.addons.deny if glob_match(addon.service, d))
     return ctx.candidate(
-        "addon-denied",
+        ADDON_DENIED,
         addon.name,
         f"App {app} has add-on {addon.name} ({addon.plan}); the policy denies the service "
         f'{addon.service} everywhere ([addons] deny: "{pattern}").',
@@ -68,7 +145,7 @@ def _no_agreement(ctx: AppContext, addon: AddOn, expired: tuple[Agreement, ...])
         last = expired[-1]
         lapsed = f" Agreement {last.id} covered it until {last.expires.isoformat()}."
     return ctx.candidate(
-        "addon-no-agreement",
+        ADDON_NO_AGREEMENT,
         addon.name,
         f"App {app} uses the third-party add-on {addon.name} ({addon.plan}), a separate "
         f"processor that the Heroku agreement does not cover, and no agreement in force "
@@ -106,7 +183,7 @@ def _location(ctx: AppContext, addon: AddOn, active: tuple[Agreement, ...]) -> C
             'Data Privacy Framework (mechanism = "dpf").'
         )
     return ctx.candidate(
-        "addon-location-not-allowed",
+        ADDON_LOCATION_NOT_ALLOWED,
         addon.name,
         f"App {app} uses {addon.name} ({addon.plan}), but data of class {ctx.data_class} may "
         f"only be in {describe_countries(ctx.class_rule.countries)} "

@@ -12,10 +12,34 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gatekeeper.facts import FactError
+from gatekeeper.facts import FactError, FactKind
+from gatekeeper.policy_values import PolicyTable
+from gatekeeper.results import API_ERROR_RULE
 from gatekeeper.rules.context import AppContext, Candidate, sh
+from gatekeeper.rules.metadata import NotWaivable, RuleInfo
 
-RULE_IDS = ("api-error",)
+_FAIL_CLOSED = "a fact that could not be read must never turn into allow (fail closed)"
+
+API_ERROR = RuleInfo(
+    API_ERROR_RULE,
+    "block",
+    "A fact needed for the decision could not be read (fail closed).",
+    why="Without the fact the app cannot be judged; no failed read ever turns into allow.",
+    source="The Heroku Platform API response (HTTP status, error id, Request-Id).",
+    remedy="401: log in again with a read-scope token. 403: use a token of a member of "
+    "the app's team. 429/5xx/timeouts: run again later.",
+    waiver=NotWaivable(
+        advice="Cannot be waived, lowered or switched off (fail closed).",
+        refusal=f"{API_ERROR_RULE} cannot be waived: {_FAIL_CLOSED}. Fix the token's access or "
+        "the API problem instead",
+        fixed_severity=_FAIL_CLOSED,
+    ),
+)
+
+RULES: tuple[RuleInfo, ...] = (API_ERROR,)
+# Every fact an app has: an api-error names the one that could not be read.
+NEEDS: frozenset[FactKind] = frozenset({"app"})
+OPTIONS: type[PolicyTable] | None = None
 
 
 def _remedy(ctx: AppContext, error: FactError) -> str:
@@ -57,7 +81,7 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
             e.message.rstrip(". ") + (f" (HTTP {e.status})" if e.status else "") for e in errors
         )
         yield ctx.candidate(
-            "api-error",
+            API_ERROR,
             fact,
             f"gatekeeper could not read the {fact} of app {ctx.app.name}: {details}. Without it "
             "the app cannot be judged, so it is blocked (fail closed).",
@@ -71,7 +95,7 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
         and "app" not in by_fact
     ):
         yield ctx.candidate(
-            "api-error",
+            API_ERROR,
             "log-drains",
             f"The log drains of app {ctx.app.name} were not collected, but the policy checks "
             "drains ([logs] check_drains = true), so the app cannot be judged (fail closed).",

@@ -13,21 +13,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from gatekeeper.facts import AddOn, App, Estate, LogDrain, Space, Team
+from gatekeeper.facts import AddOn, App, Estate, FactKind, LogDrain, Space, Team
 from gatekeeper.knowledge import (
-    ADEQUATE,
-    DPF_COUNTRY,
-    EEA,
     DataClass,
     RegionFact,
     canonical,
-    country_name,
+    country_allowed,
+    describe_countries,
     expand,
     region_fact,
 )
-from gatekeeper.policy.model import Agreement, ClassRule, Policy, quote
+from gatekeeper.policy_values import quote
 from gatekeeper.results import Evidence
+
+if TYPE_CHECKING:  # the policy is made of the rules' declarations; a rule only reads it
+    from gatekeeper.policy.model import Agreement, ClassRule, Policy
+    from gatekeeper.rules.metadata import RuleInfo
 
 
 def sh(word: str) -> str:
@@ -55,34 +58,6 @@ class Candidate:
     @property
     def subject_keys(self) -> tuple[str, ...]:
         return ((self.subject,) if self.subject else ()) + self.match_keys
-
-
-def country_allowed(country: str, entries: list[str] | None, *, dpf: bool) -> bool:
-    """Whether data may be in ``country`` under a class's ``countries`` list.
-
-    ``None`` (no ``countries`` key) allows every country, ``[]`` none. An ISO code allows that
-    country; ``EEA`` the EEA; ``adequate`` the countries with an EU adequacy decision, and
-    the US too when the recipient is certified under the EU-US Data Privacy Framework
-    (``dpf``: an agreement with ``mechanism = "dpf"``).
-    """
-    if entries is None or country in entries:
-        return True
-    if "EEA" in entries and country in EEA:
-        return True
-    if "adequate" in entries:
-        return country in ADEQUATE or (country == DPF_COUNTRY and dpf)
-    return False
-
-
-def describe_countries(entries: list[str] | None) -> str:
-    """A class's ``countries`` in words: "the EEA, countries with an EU adequacy decision"."""
-    if entries is None:
-        return "any country"
-    if not entries:
-        return "no country at all"
-    words = {"EEA": "the EEA", "adequate": "countries with an EU adequacy decision"}
-    parts = [words.get(e, f"{country_name(e)} ({e})") for e in canonical(entries)]
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
 
 
 @dataclass(frozen=True)
@@ -193,7 +168,7 @@ class AppContext:
     def shield(self) -> bool:
         return bool(self.space and self.space.shield)
 
-    def unknown(self, *facts: str) -> bool:
+    def unknown(self, *facts: FactKind) -> bool:
         """True when a fact a rule needs could not be read (the app's api-error covers it)."""
         return "app" in self.failed or any(f in self.failed for f in facts)
 
@@ -396,7 +371,7 @@ class AppContext:
 
     def candidate(
         self,
-        rule: str,
+        rule: RuleInfo,
         subject: str | None,
         message: str,
         remediation: str,
@@ -404,7 +379,7 @@ class AppContext:
         match_keys: Iterable[str] = (),
     ) -> Candidate:
         return Candidate(
-            rule=rule,
+            rule=rule.id,
             subject=subject,
             message=message,
             remediation=remediation,

@@ -24,9 +24,93 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from gatekeeper.facts import FactKind
+from gatekeeper.knowledge import sources
+from gatekeeper.policy_values import PolicyTable
 from gatekeeper.rules.context import AppContext, Candidate
+from gatekeeper.rules.metadata import RuleInfo, WaiverExample
 
-RULE_IDS = ("personal-account", "team-not-covered", "agreement-expired", "agreement-expiring")
+PERSONAL_ACCOUNT = RuleInfo(
+    "personal-account",
+    "block",
+    "The data class requires an agreement and the app belongs to a person, not a team.",
+    why="A data processing agreement follows the contracting customer: the "
+    "institution's enterprise account and its teams, never a researcher's "
+    "personal Heroku account.",
+    source="GDPR Art. 28; Heroku Dev Center 'Heroku Enterprise Accounts'.",
+    remedy="heroku apps:transfer --team TEAM -a APP, with TEAM a team the institution's "
+    "Heroku agreement covers.",
+    waiver=WaiverExample(
+        "jdoe-thesis",
+        None,
+        "Transfer scheduled; no participant data yet",
+    ),
+    sources=(
+        sources.GDPR_ART_28,
+        sources.HEROKU_ENTERPRISE_ACCOUNTS,
+        sources.HEROKU_APP_TRANSFER,
+    ),
+)
+TEAM_NOT_COVERED = RuleInfo(
+    "team-not-covered",
+    "block",
+    "No active Heroku agreement names the app's team or its enterprise account.",
+    why="Only the teams and enterprise accounts named in a Heroku agreement "
+    "([[agreements]] heroku = true) are covered. A team opened with a private "
+    "credit card is outside the enterprise account and not covered.",
+    source="GDPR Art. 28; the policy's [[agreements]].",
+    remedy="Move the app to a covered team (heroku apps:transfer --team TEAM -a APP), "
+    "or have the team added to the enterprise account or to the agreement, then "
+    "to the policy's [[agreements]] teams.",
+    waiver=WaiverExample(
+        "student-*",
+        "student-projects",
+        "Course apps with synthetic data only",
+    ),
+    sources=(
+        sources.GDPR_ART_28,
+        sources.HEROKU_ENTERPRISE_ACCOUNTS,
+        sources.HEROKU_APP_TRANSFER,
+    ),
+)
+AGREEMENT_EXPIRED = RuleInfo(
+    "agreement-expired",
+    "block",
+    "The only agreements covering the app have expired.",
+    why="An agreement is in force from 'signed' through 'expires' (both days "
+    "included). After that the processing has no contract.",
+    source="The policy's [[agreements]] expires dates.",
+    remedy="Renew the agreement and update expires in its [[agreements]] entry, or move "
+    "the app to a team covered by an agreement in force.",
+    waiver=WaiverExample(
+        "*",
+        "salesforce-dpa",
+        "Renewal signed, counter-signature pending",
+    ),
+    sources=(sources.GDPR_ART_28,),
+)
+AGREEMENT_EXPIRING = RuleInfo(
+    "agreement-expiring",
+    "warn",
+    "The covering agreement ends within expiry_warning_days.",
+    why="A warning before agreement-expired starts blocking deploys: renewals take "
+    "time. Raised for Heroku agreements and add-on agreements, on every app they "
+    "cover, when the longest-running covering agreement ends within "
+    "[defaults] expiry_warning_days (60 by default).",
+    source="The policy's [[agreements]] expires dates.",
+    remedy="Renew the agreement and update expires in its [[agreements]] entry.",
+    waiver=WaiverExample("*", "salesforce-dpa", "Renewal in progress, legal ticket 77"),
+    sources=(sources.GDPR_ART_28,),
+)
+
+RULES: tuple[RuleInfo, ...] = (
+    PERSONAL_ACCOUNT,
+    TEAM_NOT_COVERED,
+    AGREEMENT_EXPIRED,
+    AGREEMENT_EXPIRING,
+)
+NEEDS: frozenset[FactKind] = frozenset({"app", "team", "enterprise-account"})
+OPTIONS: type[PolicyTable] | None = None
 
 
 def expiring_candidate(ctx: AppContext, agreement_id: str, what: str) -> Candidate | None:
@@ -37,7 +121,7 @@ def expiring_candidate(ctx: AppContext, agreement_id: str, what: str) -> Candida
         return None
     when = {0: "today (its last day)", 1: "tomorrow"}.get(days_left, f"in {days_left} days")
     return ctx.candidate(
-        "agreement-expiring",
+        AGREEMENT_EXPIRING,
         agreement.id,
         f"Agreement {agreement.id}, which covers {what}, ends {when} "
         f"({agreement.expires.isoformat()}). After that the app is blocked.",
@@ -59,7 +143,7 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
     if ctx.is_personal:
         who = ctx.app.owner_email or "a person"
         yield ctx.candidate(
-            "personal-account",
+            PERSONAL_ACCOUNT,
             ctx.app.owner_email,
             f"App {app} belongs to the personal account of {who}, not to a team. {needs}, and "
             "the institution's Heroku agreement never covers personal accounts.",
@@ -87,7 +171,7 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
         last = coverage.last_expired
         assert last is not None
         yield ctx.candidate(
-            "agreement-expired",
+            AGREEMENT_EXPIRED,
             last.id,
             f"The Heroku agreement covering team {team} ({last.id}) expired on "
             f"{last.expires.isoformat()}. {needs}, so app {app} is no longer covered." + pending,
@@ -108,7 +192,7 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
     else:
         scope = f"team {team} (which is in no enterprise account)"
     yield ctx.candidate(
-        "team-not-covered",
+        TEAM_NOT_COVERED,
         team,
         f"No active Heroku agreement names {scope}. {needs}, so app {app} is not covered."
         + pending,

@@ -21,20 +21,72 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from gatekeeper.facts import FactKind
 from gatekeeper.knowledge import (
     CONNECT_SERVICE,
     DPF_COUNTRY,
     HEROKU_OPERATED_SERVICES,
     PLAN_TIERS,
     POSTGRES_SERVICE,
+    country_allowed,
     plan_tier,
     region_fact,
+    sources,
 )
-from gatekeeper.knowledge.sources import HEROKU_CONNECT, HEROKU_POSTGRES_BACKUPS
+from gatekeeper.policy_values import PolicyTable
 from gatekeeper.results import Evidence
-from gatekeeper.rules.context import AppContext, Candidate, country_allowed, sh
+from gatekeeper.rules.context import AppContext, Candidate, sh
+from gatekeeper.rules.metadata import RuleInfo, WaiverExample
 
-RULE_IDS = ("addon-outside-region", "heroku-connect", "postgres-backups")
+ADDON_OUTSIDE_REGION = RuleInfo(
+    "addon-outside-region",
+    "warn",
+    "A Heroku data add-on is known to live outside the app's region.",
+    why="Heroku states that a region is not a residency guarantee for add-ons. "
+    "Essential-tier Postgres (and Key-Value Store mini) exist only in us and eu, "
+    "so such a database of an app in a Private Space is outside the space's "
+    "region and network.",
+    source="Heroku Dev Center 'Heroku Postgres on Private and Shield Spaces' and "
+    "'Heroku Key-Value Store and Private Spaces'.",
+    remedy="Use a plan that lives in the space (heroku addons:create "
+    "heroku-postgresql:private-0 -a APP), copy the data, destroy the old add-on.",
+    waiver=WaiverExample("frankfurt-exp", "heroku-postgresql", "Cache of public data only"),
+    sources=(
+        sources.HEROKU_POSTGRES_SPACES,
+        sources.HEROKU_KVS_SPACES,
+        sources.HEROKU_POSTGRES_PLANS,
+    ),
+)
+HEROKU_CONNECT = RuleInfo(
+    "heroku-connect",
+    "warn",
+    "Data is synced to a Salesforce org this tool does not see.",
+    why="Heroku Connect copies data between Heroku Postgres and a Salesforce org; "
+    "that org's location and contract are outside what gatekeeper can check.",
+    source="Heroku Dev Center 'Heroku Connect'.",
+    remedy="Confirm the org is covered by the institution's Salesforce agreement and keeps "
+    "data in an allowed country, then record that as a waiver.",
+    waiver=WaiverExample(
+        "clinical-trial", None, "Org 00D... is the hospital's EU org under the Salesforce DPA"
+    ),
+    sources=(sources.HEROKU_CONNECT,),
+)
+POSTGRES_BACKUPS = RuleInfo(
+    "postgres-backups",
+    "info",
+    "Heroku Postgres backups may be stored in the US.",
+    why="Backups of Heroku Postgres were reported stored in the US whatever the "
+    "database's region. Raised when the class does not allow the US.",
+    source="heroku/roadmap#261 (https://github.com/heroku/roadmap/issues/261).",
+    remedy="Ask Heroku support where the backups are kept and record the answer.",
+    fix_by_severity=True,
+    waiver=WaiverExample("*", None, "Accepted: backups covered by the Salesforce DPA (SCC)"),
+    sources=(sources.HEROKU_POSTGRES_BACKUPS,),
+)
+
+RULES: tuple[RuleInfo, ...] = (ADDON_OUTSIDE_REGION, HEROKU_CONNECT, POSTGRES_BACKUPS)
+NEEDS: frozenset[FactKind] = frozenset({"app", "addons", "region", "space"})
+OPTIONS: type[PolicyTable] | None = None
 
 # Services whose plan tiers gatekeeper knows: for these an unknown plan is an unknown place.
 _TIERED_SERVICES = frozenset(t.service for t in PLAN_TIERS)
@@ -61,7 +113,7 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
                 f"{r} ({f.location})" if (f := region_fact(r)) else r for r in homes
             )
             yield ctx.candidate(
-                "addon-outside-region",
+                ADDON_OUTSIDE_REGION,
                 addon.name,
                 f"Add-on {addon.name} ({addon.plan}) is on the {tier.tier} tier of "
                 f"{addon.service}, which exists only in {places}, so its data is not in the app's "
@@ -87,7 +139,7 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
             )
         if tier is None and addon.service in _TIERED_SERVICES:
             yield ctx.candidate(
-                "addon-outside-region",
+                ADDON_OUTSIDE_REGION,
                 addon.name,
                 f"Add-on {addon.name} has the plan {addon.plan}, which gatekeeper does not "
                 f"know, so it cannot tell whether its data is in the app's "
@@ -101,36 +153,36 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
             )
         if addon.service == CONNECT_SERVICE:
             yield ctx.candidate(
-                "heroku-connect",
+                HEROKU_CONNECT,
                 addon.name,
                 f"App {app} uses Heroku Connect ({addon.name}), which copies data between its "
                 "Postgres database and a Salesforce org. Gatekeeper does not see that org, its "
                 "location or its contract.",
                 "Make sure the Salesforce org it syncs with is covered by the institution's "
                 "Salesforce agreement and keeps data in an allowed country; then waive this "
-                f'finding for app {app} with a [[waivers]] entry (rule = "heroku-connect"). '
+                f'finding for app {app} with a [[waivers]] entry (rule = "{HEROKU_CONNECT.id}"). '
                 + ctx.ask(),
                 (
                     *ctx.owner_evidence(),
                     ctx.addon_evidence(addon),
                     Evidence(
                         kind="knowledge",
-                        name="heroku-connect",
-                        detail=f"source: {HEROKU_CONNECT.url}",
+                        name=CONNECT_SERVICE,
+                        detail=f"source: {sources.HEROKU_CONNECT.url}",
                     ),
                 ),
                 (addon.service,),
             )
         if addon.service == POSTGRES_SERVICE and not us_allowed and ctx.country != DPF_COUNTRY:
             yield ctx.candidate(
-                "postgres-backups",
+                POSTGRES_BACKUPS,
                 addon.name,
                 f"Heroku Postgres backups of {addon.name} may be stored in the US whatever the "
                 f"database's region (heroku/roadmap#261), and data of class {ctx.data_class} "
                 "may not be in the US.",
                 "Informational: ask Heroku support where this database's backups are stored, "
-                'and record the answer. If the DPO accepts it, set postgres-backups = "off" in '
-                "[rules], or waive it per app. " + ctx.ask(),
+                f'and record the answer. If the DPO accepts it, set {POSTGRES_BACKUPS.id} = "off" '
+                "in [rules], or waive it per app. " + ctx.ask(),
                 (
                     *ctx.owner_evidence(),
                     ctx.addon_evidence(addon),
@@ -138,7 +190,7 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
                     Evidence(
                         kind="knowledge",
                         name="postgres backups",
-                        detail=f"source: {HEROKU_POSTGRES_BACKUPS.url}",
+                        detail=f"source: {sources.HEROKU_POSTGRES_BACKUPS.url}",
                     ),
                 ),
                 (addon.service,),

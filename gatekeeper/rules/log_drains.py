@@ -15,12 +15,51 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gatekeeper.knowledge.sources import HEROKU_LOG_DRAINS
-from gatekeeper.policy.model import glob_match
+from pydantic import Field
+
+from gatekeeper.facts import FactKind
+from gatekeeper.knowledge import sources
+from gatekeeper.policy_values import HostGlob, PolicyTable, glob_match
 from gatekeeper.results import Evidence
 from gatekeeper.rules.context import AppContext, Candidate, sh
+from gatekeeper.rules.metadata import RuleInfo, WaiverExample
 
-RULE_IDS = ("log-drain-not-allowed",)
+
+class LogsPolicy(PolicyTable):
+    """``[logs]``: where custom log drains may send logs (logs hold IP addresses)."""
+
+    allowed_drain_hosts: list[HostGlob] = Field(
+        default_factory=list,
+        description='Hosts (or globs like "*.example.edu") custom drains may send to.',
+    )
+    check_drains: bool = Field(
+        True,
+        description="Read and check every app's log drains (one request per app in an "
+        "audit). false skips the drain check.",
+    )
+
+
+LOG_DRAIN_NOT_ALLOWED = RuleInfo(
+    "log-drain-not-allowed",
+    "block",
+    "A log drain not created by an add-on points to a host that is not allowed.",
+    why="Router logs hold every visitor's IP address (personal data). A custom drain "
+    "ships them to the host in its URL, which must be allowed in [logs] "
+    'allowed_drain_hosts (host globs such as "*.example.edu").',
+    source="Heroku Dev Center 'Log Drains'; the app's log drains.",
+    remedy="heroku drains:remove URL -a APP, or add the host to [logs] "
+    "allowed_drain_hosts if it is the institution's own or under an agreement.",
+    waiver=WaiverExample(
+        "bio-dashboard",
+        "logs.example-logging.io",
+        "Provider under contract, DPA being added to the policy",
+    ),
+    sources=(sources.HEROKU_LOG_DRAINS,),
+)
+
+RULES: tuple[RuleInfo, ...] = (LOG_DRAIN_NOT_ALLOWED,)
+NEEDS: frozenset[FactKind] = frozenset({"app", "log-drains"})
+OPTIONS: type[PolicyTable] | None = LogsPolicy
 
 
 def host_allowed(host: str, patterns: list[str]) -> bool:
@@ -42,7 +81,7 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
         host = drain.host or "(no host)"
         listed = ", ".join(allowed) if allowed else "none"
         yield ctx.candidate(
-            "log-drain-not-allowed",
+            LOG_DRAIN_NOT_ALLOWED,
             drain.url,
             f"App {app} sends its logs (which hold visitors' IP addresses) to {host} through "
             f"the log drain {drain.url}, and that host is not allowed "
@@ -60,7 +99,9 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
                 ),
                 Evidence(kind="policy", name="logs.allowed_drain_hosts", detail=listed),
                 Evidence(
-                    kind="knowledge", name="log drains", detail=f"source: {HEROKU_LOG_DRAINS.url}"
+                    kind="knowledge",
+                    name="log drains",
+                    detail=f"source: {sources.HEROKU_LOG_DRAINS.url}",
                 ),
             ),
             (drain.host,) if drain.host else (),

@@ -18,10 +18,59 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gatekeeper.knowledge import DPF_COUNTRY, REGIONS
-from gatekeeper.rules.context import AppContext, Candidate, country_allowed, describe_countries, sh
+from gatekeeper.facts import FactKind
+from gatekeeper.knowledge import DPF_COUNTRY, REGIONS, country_allowed, describe_countries, sources
+from gatekeeper.policy_values import PolicyTable
+from gatekeeper.rules.context import AppContext, Candidate, sh
+from gatekeeper.rules.metadata import RuleInfo, WaiverExample
 
-RULE_IDS = ("unknown-region", "region-not-allowed")
+UNKNOWN_REGION = RuleInfo(
+    "unknown-region",
+    "block",
+    "The app's region cannot be mapped to a country.",
+    why="Where the data lives decides which law applies. Gatekeeper never guesses a "
+    "country: a region missing from its table blocks (fail closed).",
+    source="Heroku Dev Center 'Regions' and GET /regions; the table is "
+    "gatekeeper/knowledge/regions.py.",
+    remedy="Update gatekeeper (newer versions know more regions), or report the region.",
+    waiver=WaiverExample(
+        "new-region-app",
+        None,
+        "Region confirmed to be in Germany by Heroku support",
+    ),
+    sources=(sources.HEROKU_REGIONS,),
+)
+REGION_NOT_ALLOWED = RuleInfo(
+    "region-not-allowed",
+    "block",
+    "The region's country is not allowed for the app's data class.",
+    why="[classes.<class>] countries lists where data of that class may be (GDPR "
+    "Chapter V restricts transfers outside the EEA). 'EEA' is the 30 EEA "
+    "countries, 'adequate' the countries with an EU adequacy decision; the US "
+    "counts as adequate only when the covering Heroku agreement has mechanism = "
+    "\"dpf\" (EU-US Data Privacy Framework certification), or when 'US' is listed.",
+    source="Region -> country: Heroku Dev Center 'Regions'. Adequacy: European "
+    "Commission adequacy decisions; Implementing Decision (EU) 2023/1795 (DPF).",
+    remedy="Heroku cannot move an app between regions: create a new app in an allowed "
+    "region (heroku apps:create NEW --region eu --team TEAM), move code and data, "
+    "destroy the old one. Or classify the app with an [[apps]] entry if its data "
+    "is less sensitive.",
+    waiver=WaiverExample(
+        "experiment-us",
+        "us",
+        "Only synthetic test data until the move on 2027-06-01",
+    ),
+    sources=(
+        sources.HEROKU_REGIONS,
+        sources.GDPR_ART_44,
+        sources.ADEQUACY_DECISIONS,
+        sources.DPF_ADEQUACY,
+    ),
+)
+
+RULES: tuple[RuleInfo, ...] = (UNKNOWN_REGION, REGION_NOT_ALLOWED)
+NEEDS: frozenset[FactKind] = frozenset({"app", "region", "space"})
+OPTIONS: type[PolicyTable] | None = None
 
 
 def _allowed_regions(ctx: AppContext) -> list[str]:
@@ -53,13 +102,13 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
     if ctx.region_fact is None:
         where = f"region {ctx.region!r}" if ctx.region else "no region at all"
         yield ctx.candidate(
-            "unknown-region",
+            UNKNOWN_REGION,
             ctx.region,
             f"App {app} runs in {where}, which gatekeeper cannot map to a country, so it "
             "cannot tell where the app's data is (fail closed).",
             "Update gatekeeper: its region table (gatekeeper/knowledge/regions.py) may not know "
             "this region yet. If the DPO accepts the region meanwhile, add a [[waivers]] entry "
-            f'with rule = "unknown-region", app = "{app}". ' + ctx.ask(),
+            f'with rule = "{UNKNOWN_REGION.id}", app = "{app}". ' + ctx.ask(),
             (*ctx.owner_evidence(), *ctx.region_evidence()),
         )
         return
@@ -85,7 +134,7 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
     else:
         move = "No Heroku region is in a country this class allows."
     yield ctx.candidate(
-        "region-not-allowed",
+        REGION_NOT_ALLOWED,
         ctx.region,
         f"App {app} keeps its data in {ctx.region_words()}, but data of class "
         f"{ctx.data_class} may only be in {describe_countries(countries)} "

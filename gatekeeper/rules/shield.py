@@ -15,10 +15,34 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gatekeeper.knowledge import REGIONS
-from gatekeeper.rules.context import AppContext, Candidate, country_allowed, sh
+from gatekeeper.facts import FactKind
+from gatekeeper.knowledge import REGIONS, country_allowed, sources
+from gatekeeper.policy_values import PolicyTable
+from gatekeeper.rules.context import AppContext, Candidate, sh
+from gatekeeper.rules.metadata import RuleInfo, WaiverExample
 
-RULE_IDS = ("shield-required",)
+SHIELD_REQUIRED = RuleInfo(
+    "shield-required",
+    "block",
+    "The data class requires Shield and the app is not in a Shield space.",
+    why="Shield Private Spaces are Heroku's offer for regulated data (stricter "
+    "isolation, encryption and logging); a class with requires_shield = true, "
+    "typically special-category data (GDPR Art. 9), must run in one.",
+    source="Heroku Dev Center 'Shield Private Spaces'; the app's space (space.shield).",
+    remedy="Create a Shield space (heroku spaces:create --space NAME --shield --region "
+    "dublin --team TEAM), create a new app in it (heroku apps:create NEW --space "
+    "NAME), move code and data, destroy the old app. Apps cannot be moved into a "
+    "space.",
+    waiver=WaiverExample("clinical-pilot", None, "Pilot with fully synthetic records"),
+    sources=(
+        sources.HEROKU_SHIELD,
+        sources.GDPR_ART_9,
+    ),
+)
+
+RULES: tuple[RuleInfo, ...] = (SHIELD_REQUIRED,)
+NEEDS: frozenset[FactKind] = frozenset({"app", "space"})
+OPTIONS: type[PolicyTable] | None = None
 
 
 def evaluate(ctx: AppContext) -> Iterator[Candidate]:
@@ -42,7 +66,7 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
     team = ctx.app.team or "TEAM"
     choice = f" (allowed for this class: {', '.join(regions)})" if len(regions) > 1 else ""
     yield ctx.candidate(
-        "shield-required",
+        SHIELD_REQUIRED,
         ctx.app.space,
         f"App {app} runs {where}, but data of class {ctx.data_class} requires Heroku Shield "
         f"({ctx.class_key()}.requires_shield).",

@@ -21,11 +21,49 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from gatekeeper.policy.model import Policy, Waiver
+from gatekeeper.facts import FactKind
+from gatekeeper.policy_values import PolicyTable
+from gatekeeper.results import Evidence
+from gatekeeper.rules.context import Candidate
+from gatekeeper.rules.metadata import NotWaivable, RuleInfo
 
-RULE_IDS = ("waiver-expired", "waiver-unused")
+if TYPE_CHECKING:
+    from gatekeeper.policy.model import Policy, Waiver
+
+_ABOUT_WAIVERS = "a waiver cannot waive the findings about waivers"
+
+WAIVER_EXPIRED = RuleInfo(
+    "waiver-expired",
+    "warn",
+    "A waiver has expired; the finding it covered counts again.",
+    why="Waivers are dated exceptions: after their expires day they hide nothing.",
+    source="The policy's [[waivers]] expires dates.",
+    remedy="Fix the findings, or have the exception approved again and set a new expires.",
+    waiver=NotWaivable(
+        advice="Cannot be waived: renew or remove the expired waiver.",
+        refusal=f"{_ABOUT_WAIVERS}: renew the expired waiver (a later expires) or remove it",
+    ),
+)
+WAIVER_UNUSED = RuleInfo(
+    "waiver-unused",
+    "info",
+    "A waiver matched nothing in an audit.",
+    why="A waiver that matches nothing is stale or mistyped (wrong rule, app glob or "
+    "subject); stale exceptions should not pile up.",
+    source="The policy's [[waivers]].",
+    remedy="Remove the waiver, or correct its rule, app or subject.",
+    waiver=NotWaivable(
+        advice="Cannot be waived.",
+        refusal=f"{_ABOUT_WAIVERS}: remove the unused waiver instead",
+    ),
+)
+
+RULES: tuple[RuleInfo, ...] = (WAIVER_EXPIRED, WAIVER_UNUSED)
+# The policy alone: the engine applies these rules after all others, to what they found.
+NEEDS: frozenset[FactKind] = frozenset()
+OPTIONS: type[PolicyTable] | None = None
 
 
 def waiver_note(waiver: Waiver) -> str:
@@ -81,3 +119,47 @@ class WaiverBook:
         if (waiver.expires - self.today).days <= self.policy.defaults.expiry_warning_days:
             return "expiring"
         return "active"
+
+
+def expired_candidate(waiver: Waiver, app: str | None) -> Candidate:
+    """waiver-expired for one expired waiver: on an app it matched, or for the policy."""
+    target = f"the findings of rule {waiver.rule} on app {app}" if app else "nothing any more"
+    return Candidate(
+        rule=WAIVER_EXPIRED.id,
+        subject=waiver.label(),
+        message=(
+            f"The waiver for {waiver.label()} ({waiver.reason}; approved by "
+            f"{waiver.approved_by}) expired on {waiver.expires.isoformat()}; it no longer "
+            f"hides {target}" + (", which count again." if app else ".")
+        ),
+        remediation=(
+            "Fix the findings, or have the exception approved again and set a new "
+            "expires in the [[waivers]] entry; remove the waiver if it is no longer "
+            "needed."
+        ),
+        evidence=(
+            Evidence(
+                kind="waiver",
+                name=waiver.label(),
+                detail=f"expired {waiver.expires.isoformat()}; approved by "
+                f"{waiver.approved_by}; reason: {waiver.reason}",
+            ),
+        ),
+    )
+
+
+def unused_candidate(waiver: Waiver) -> Candidate:
+    """waiver-unused for an active waiver that matched no finding in the run."""
+    label = waiver.label()
+    return Candidate(
+        rule=WAIVER_UNUSED.id,
+        subject=label,
+        message=(
+            f"The waiver for {label} (approved by {waiver.approved_by}, expires "
+            f"{waiver.expires.isoformat()}) matched no finding in this run: the "
+            "problem may be fixed, or the waiver mistyped."
+        ),
+        remediation="Remove the [[waivers]] entry if the problem is fixed; otherwise "
+        "correct its rule, app or subject.",
+        evidence=(Evidence(kind="waiver", name=label, detail=f"reason: {waiver.reason}"),),
+    )

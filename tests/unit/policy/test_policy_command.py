@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from pathlib import Path
 
@@ -128,3 +129,20 @@ def test_explain_unknown_rule_lists_known_ids(capsys: pytest.CaptureFixture[str]
     err = capsys.readouterr().err
     assert "Did you mean postgres-backups?" in err
     assert all(rule in err for rule in RULES)
+
+
+EXPLAIN_GOLDEN = Path(__file__).parent / "golden" / "explain.txt"
+
+
+def test_explain_output_matches_golden_file(capsys: pytest.CaptureFixture[str]) -> None:
+    """Every word ``policy explain`` prints, for the list and for each rule: the rules'
+    declarations are its only source. Regenerate with GATEKEEPER_UPDATE_GOLDEN=1."""
+    parts = []
+    for args in ([], *([rule] for rule in RULES)):
+        assert run(["policy", "explain", *args]) == 0
+        parts.append(" ".join(["$ gatekeeper policy explain", *args]) + "\n")
+        parts.append(capsys.readouterr().out)
+    text = "\n".join(a + b for a, b in zip(parts[::2], parts[1::2], strict=True))
+    if os.environ.get("GATEKEEPER_UPDATE_GOLDEN") == "1":
+        EXPLAIN_GOLDEN.write_text(text, encoding="utf-8")
+    assert text == EXPLAIN_GOLDEN.read_text(encoding="utf-8")
