@@ -1,8 +1,9 @@
 """The ``gatekeeper`` command line: a thin, lazily loaded click group.
 
 Each verb lives in ``gatekeeper/commands/<name>.py`` and exposes a click command (or group)
-named ``command``. Verbs are imported only when run, so ``gatekeeper --help`` and the git
-hook stay fast (httpx and pydantic are not imported for them).
+named ``command``; ``gatekeeper.commands.verbs`` names them with their one-line help. Verbs
+are imported only when run, so ``gatekeeper --help`` and the git hook stay fast (httpx and
+pydantic are not imported for them).
 
 Exit codes (docs/design.md#6-interfaces) are mapped in one place, ``main()``:
 0 allowed, 1 blocked, 2 usage error or invalid policy, 3 could not evaluate, 4 bug.
@@ -18,43 +19,23 @@ from typing import Any
 import click
 
 from gatekeeper import __version__
-
-# verb -> (module, one-line help). The help is here so that listing verbs imports nothing.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "check": ("gatekeeper.commands.check", "Check one app against the policy before deploy."),
-    "audit": ("gatekeeper.commands.audit", "Audit every app of teams or an enterprise account."),
-    "snapshot": ("gatekeeper.commands.snapshot", "Save the collected facts as JSON."),
-    "history": ("gatekeeper.commands.history", "List past audits from the history store."),
-    "policy": ("gatekeeper.commands.policy", "Validate, explain and describe policy files."),
-    "hook": ("gatekeeper.commands.hook", "Install or remove the git pre-push hook."),
-    "login": ("gatekeeper.commands.login", "Store a Heroku API token in the OS keyring."),
-    "logout": ("gatekeeper.commands.logout", "Remove the stored Heroku API token."),
-    "doctor": (
-        "gatekeeper.commands.doctor",
-        "Show where the token, API host and policy come from.",
-    ),
-    "simulate": ("gatekeeper.commands.simulate", "Run the local Heroku Platform API simulator."),
-    "demo": (
-        "gatekeeper.commands.demo",
-        "Audit the built-in demo estate (no account, no network).",
-    ),
-}
+from gatekeeper.commands.verbs import VERBS
 
 
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
+        return sorted(VERBS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        entry = COMMANDS.get(cmd_name)
-        if entry is None:
+        verb = VERBS.get(cmd_name)
+        if verb is None:
             return None
-        module = importlib.import_module(entry[0])
+        module = importlib.import_module(verb.module)
         cmd: click.Command = module.command
         return cmd
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        rows = [(name, VERBS[name].summary) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
@@ -101,15 +82,20 @@ def run(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("Interrupted.")
         return 130
-    except Exception as exc:  # the one place a bug becomes exit code 4
-        if os.environ.get("GATEKEEPER_DEBUG"):
-            raise
+    except Exception as exc:  # noqa: BLE001 - the one place a bug becomes exit code 4
         from gatekeeper.redact import redact
 
+        advice = "Run again with GATEKEEPER_DEBUG=1 for the traceback and report it with that"
+        if os.environ.get("GATEKEEPER_DEBUG"):
+            # The traceback for the bug report, and still exit 4: hooks and CI read 1 (what
+            # an uncaught exception exits with) as "blocked".
+            import traceback
+
+            click.echo(redact(traceback.format_exc()).rstrip(), err=True)
+            advice = "Report it with the traceback above and this"
         _error(
             f"gatekeeper {__version__} hit a bug ({type(exc).__name__}: {redact(str(exc))}). "
-            "Nothing was decided. Run again with GATEKEEPER_DEBUG=1 for the traceback and "
-            "report it with that output."
+            f"Nothing was decided. {advice} output."
         )
         return EXIT_BUG
     return int(result or 0)

@@ -1,9 +1,8 @@
 """``gatekeeper audit``: every app of teams, enterprise accounts or the whole token's reach.
 
-Order matters for "nothing is lost": collect and evaluate first; only a complete report is
-rendered (all formats in memory), then written atomically, then recorded in the history
-store, then notified. A failed or interrupted audit leaves the last good report and history
-as they were.
+The audit itself (collect, evaluate, compare, publish, record, notify, in that order) is
+``gatekeeper.usecases.audit``; this module parses the options, builds the collaborators (fact
+source, history store, report writer, webhook), shows the outcome, and runs ``--every``.
 """
 
 from __future__ import annotations
@@ -13,21 +12,18 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from gatekeeper import outputs
 from gatekeeper.commands import shared
+from gatekeeper.commands.verbs import summarized
 from gatekeeper.errors import GatekeeperError, UsageError
 
 if TYPE_CHECKING:
-    from gatekeeper.collect import AuditScope
-    from gatekeeper.facts import Estate
-    from gatekeeper.policy import Policy
-    from gatekeeper.results import Changes, Report
-    from gatekeeper.store.interface import AuditRecord, AuditStore
+    from gatekeeper.sources.interface import FactSource
+    from gatekeeper.usecases import AuditScope
+    from gatekeeper.usecases.audit import AuditOutcome, Notifier, StoreOpener
 
 NOTIFY_ENV = "GATEKEEPER_NOTIFY_URL"
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
@@ -55,6 +51,7 @@ class AuditOptions:
     concurrency: int = 8
 
 
+@summarized("audit")
 @click.command("audit")
 @click.option("--team", "teams", multiple=True, metavar="NAME", help="A team (repeatable).")
 @click.option(
@@ -109,9 +106,7 @@ class AuditOptions:
     help="Requests in flight at once.",
 )
 def command(**kwargs: object) -> int:
-    """Audit every app of teams, enterprise accounts, or everything the token can see.
-
-    Exit codes: 0 all allowed, 1 something blocked, 2 usage error or invalid policy,
+    """Exit codes: 0 all allowed, 1 something blocked, 2 usage error or invalid policy,
     3 a fact could not be read (fail closed).
     """
     opts = AuditOptions(**kwargs)  # type: ignore[arg-type]
@@ -145,168 +140,75 @@ def run_every(opts: AuditOptions, seconds: float) -> int:
         time.sleep(max(0.0, seconds - (time.monotonic() - started)))
 
 
-def scope_of(opts: AuditOptions) -> AuditScope:
-    from gatekeeper.collect import AuditScope
+def scope_of(opts: AuditOptions) -> AuditScope | None:
+    """The audit's scope; ``None`` for all that a snapshot holds (``--snapshot`` alone)."""
+    from gatekeeper.usecases import AuditScope
 
+    if opts.snapshot_path and not (opts.teams or opts.enterprises or opts.everything):
+        return None
     return AuditScope(teams=opts.teams, enterprises=opts.enterprises, everything=opts.everything)
 
 
 def run(opts: AuditOptions, *, token: str | None = None, today: date | None = None) -> int:
-    from gatekeeper.engine import evaluate
+    outcome = execute(opts, build_source(opts, token=token), today=today)
+    shared.show_notices(outcome.notices)
+    if outcome.failure is not None:
+        raise outcome.failure
+    return outcome.exit_code
+
+
+def execute(opts: AuditOptions, source: FactSource, *, today: date | None = None) -> AuditOutcome:
+    from gatekeeper.usecases import progress_for
+    from gatekeeper.usecases.audit import audit
+    from gatekeeper.usecases.policy_file import open_policy
 
     if opts.since_last and opts.baseline:
         raise UsageError("Give --since-last or --baseline, not both.")
-    policy = shared.load_policy(opts.policy_path)
-    scope = None if opts.snapshot_path and not _has_scope(opts) else scope_of(opts)
-    scope_key = scope.describe() if scope else f"snapshot:{Path(opts.snapshot_path or '').name}"
-    estate, source = _estate(opts, scope, policy, token)
-    day, generated_at = shared.report_clock(today)
-    report = evaluate(estate, policy, day, generated_at=generated_at)
-    del estate  # the facts are in the report now; free them before comparing and rendering
-
-    store = None if (opts.no_history and not opts.since_last) else _open_store(opts.store_url)
-    try:
-        changes = _changes(opts, report, store, scope_key)
-        if changes is not None:
-            report = report.model_copy(update={"changes": changes})
-        options = shared.render_options(
-            policy,
-            verbose=opts.verbose,
-            strict=opts.strict,
-            color=shared.stdout_is_terminal() and opts.fmt == "text",
-            title=None,
-        )
-        outputs.emit(report, opts.fmt, opts.outputs, options)
-        if store is not None and not opts.no_history:
-            record = store.record(report, scope=scope_key, source=source)
-            click.echo(f"gatekeeper: recorded as {record.label} in {store.location}", err=True)
-    finally:
-        if store is not None:
-            store.close()
-    _notify(opts, report, changes, policy)
-    return shared.exit_code(report, strict=opts.strict)
-
-
-def _has_scope(opts: AuditOptions) -> bool:
-    return bool(opts.teams or opts.enterprises or opts.everything)
-
-
-def _estate(
-    opts: AuditOptions, scope: AuditScope | None, policy: Policy, token: str | None
-) -> tuple[Estate, str]:
-    if opts.snapshot_path:
-        from gatekeeper.snapshot import load_snapshot
-
-        estate = load_snapshot(opts.snapshot_path)
-        if scope is not None and not scope.everything:
-            estate = _restrict(estate, scope)
-        return estate, f"snapshot {opts.snapshot_path}"
-    assert scope is not None
-    from gatekeeper.collect import collect_estate
-    from gatekeeper.collect.progress import progress_for
-    from gatekeeper.heroku import resolve_api_url
-    from gatekeeper.needs import Needs
-
-    url = resolve_api_url(opts.api_url)
-    client = shared.make_client(url, token=token, max_in_flight=opts.concurrency)
-
-    async def collect() -> Estate:
-        async with client:
-            return await collect_estate(
-                client,
-                scope,
-                needs=Needs.from_policy(policy),
-                progress=progress_for(),
-                source=url,
-            )
-
-    return shared.run_async(collect), f"api {url}"
-
-
-def _restrict(estate: Estate, scope: AuditScope) -> Estate:
-    """The part of a snapshot that ``--team``/``--enterprise`` name."""
-    teams = set(scope.teams) | {
-        t.name for t in estate.teams if t.enterprise_account in set(scope.enterprises)
-    }
-    return estate.model_copy(update={"apps": tuple(a for a in estate.apps if a.team in teams)})
-
-
-def _open_store(url: str | None) -> AuditStore:
-    from gatekeeper.store import open_store
-
-    return open_store(url)
-
-
-def _changes(
-    opts: AuditOptions, report: Report, store: AuditStore | None, scope_key: str
-) -> Changes | None:
-    from gatekeeper.compare import compare
-
-    if opts.baseline:
-        from gatekeeper.report.json_format import parse_json_report
-
-        path = Path(opts.baseline)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(
-                f"The baseline report {opts.baseline!r} cannot be read ({exc}).",
-                hint="Save one with --output json=FILE.",
-            ) from None
-        previous = parse_json_report(text, source=opts.baseline)
-        return compare(previous, report, baseline=path.name)
-    if opts.since_last and store is not None:
-        last = store.latest_record(scope_key)
-        if last is None:
-            click.echo(
-                f"gatekeeper: no earlier audit of {scope_key} in {store.location}; "
-                "every finding counts as new.",
-                err=True,
-            )
-            from gatekeeper.results import Changes
-
-            return Changes(
-                baseline="no earlier audit",
-                new=tuple(f for f in report.all_findings() if not f.waived),
-            )
-        return _since_last(store, last, report)
-    return None
-
-
-def _since_last(store: AuditStore, last: AuditRecord, report: Report) -> Changes:
-    """Compare with the stored open findings of ``last``: fingerprints first, then only the
-    resolved findings are loaded. Audits recorded before the store kept finding rows are
-    compared with their whole report."""
-    from gatekeeper.compare import compare, compare_open
-    from gatekeeper.errors import StoreError
-
-    before = store.open_fingerprints(last.id)
-    if before is None:
-        stored = store.get(last.id)
-        if stored is None:
-            raise StoreError(
-                f"Audit #{last.id} disappeared from the history store "
-                f"{store.location} while it was being read."
-            )
-        return compare(stored.report, report, baseline=last.label)
-    return compare_open(
-        before,
-        report,
-        baseline=last.label,
-        since=last.generated_at,
-        resolved=lambda gone: store.open_findings(last.id, gone),
+    policy = open_policy(opts.policy_path)
+    return audit(
+        scope_of(opts),
+        policy=policy,
+        source=source,
+        strict=opts.strict,
+        store=build_store(opts),
+        record=not opts.no_history,
+        since_last=opts.since_last,
+        baseline=opts.baseline,
+        publish=shared.publisher(opts.fmt, opts.outputs),
+        notify=build_notifier(opts),
+        progress=progress_for(),
+        today=today,
+        verbose=opts.verbose,
+        color=shared.color_for(opts.fmt),
     )
 
 
-def _notify(opts: AuditOptions, report: Report, changes: Changes | None, policy: Policy) -> None:
+def build_source(opts: AuditOptions, *, token: str | None = None) -> FactSource:
+    from gatekeeper.sources import open_source
+
+    return open_source(
+        snapshot=opts.snapshot_path,
+        api_url=opts.api_url,
+        token=token,
+        max_in_flight=opts.concurrency,
+    )
+
+
+def build_store(opts: AuditOptions) -> StoreOpener | None:
+    from gatekeeper.usecases.history import store_at
+
+    return None if (opts.no_history and not opts.since_last) else store_at(opts.store_url)
+
+
+def build_notifier(opts: AuditOptions) -> Notifier | None:
     url = opts.notify_url or os.environ.get(NOTIFY_ENV)
     if not url:
-        return
-    from gatekeeper.notify import build_notification, send_notification
+        return None
+    webhook = url
 
-    payload = build_notification(
-        report, changes, expiring_within_days=policy.defaults.expiry_warning_days
-    )
-    if payload is not None:
-        send_notification(url, payload)
-        click.echo("gatekeeper: notification sent.", err=True)
+    def send(payload: dict[str, object]) -> None:
+        from gatekeeper.notify import send_notification
+
+        send_notification(webhook, payload)
+
+    return send

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from gatekeeper.commands.verbs import summarized
 from gatekeeper.errors import UsageError
 
 BLOCKED_APP = "experiment-us"
@@ -34,6 +35,7 @@ def _default_policy() -> Path:
     )
 
 
+@summarized("demo")
 @click.command("demo")
 @click.option(
     "--policy",
@@ -49,54 +51,44 @@ def _default_policy() -> Path:
     help="Where the HTML and JSON reports and the demo history go.",
 )
 def command(policy_path: str | None, out_dir: str) -> int:
-    """Audit the built-in demo estate on a local simulated Heroku API."""
-    from gatekeeper.commands import audit, check
+    """Starts a simulated Heroku API on 127.0.0.1 with the demo estate, audits it with the
+    example university policy, writes an HTML report, and checks two apps."""
+    from gatekeeper.commands import shared
     from gatekeeper.simulator import DEMO_ADMIN_TOKEN, Simulator, demo_estate
+    from gatekeeper.sources import ApiSource
+    from gatekeeper.usecases import AuditScope, progress_for, store_at
+    from gatekeeper.usecases.audit import audit
+    from gatekeeper.usecases.check import check_app
+    from gatekeeper.usecases.policy_file import open_policy
 
-    policy = str(Path(policy_path) if policy_path else _default_policy())
+    policy_file = str(Path(policy_path) if policy_path else _default_policy())
+    policy = open_policy(policy_file)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     html, report_json = out / "report.html", out / "report.json"
-    store = f"sqlite:///{(out / 'history.sqlite3').resolve()}"
+    color = shared.color_for("text")
     with Simulator(demo_estate()) as sim:
+        source = ApiSource(sim.url, token=DEMO_ADMIN_TOKEN)
         _heading(f"Simulated Heroku API on {sim.url} (demo estate: University of Example)")
-        _heading(f"$ gatekeeper audit --all --policy {policy} --since-last")
-        audit.run(
-            audit.AuditOptions(
-                teams=(),
-                enterprises=(),
-                everything=True,
-                policy_path=policy,
-                api_url=sim.url,
-                snapshot_path=None,
-                fmt="text",
-                outputs=(f"html={html}", f"json={report_json}"),
-                strict=False,
-                verbose=False,
-                store_url=store,
-                since_last=True,
-            ),
-            token=DEMO_ADMIN_TOKEN,
+        _heading(f"$ gatekeeper audit --all --policy {policy_file} --since-last")
+        audited = audit(
+            AuditScope(everything=True),
+            policy=policy,
+            source=source,
+            store=store_at(f"sqlite:///{(out / 'history.sqlite3').resolve()}"),
+            since_last=True,
+            publish=shared.publisher("text", (f"html={html}", f"json={report_json}")),
+            progress=progress_for(),
+            color=color,
         )
+        shared.show_notices(audited.notices)
         click.echo(f"\nHTML report for the data protection officer: {html.resolve()}")
         click.echo(f"JSON report (gatekeeper.report/v1): {report_json.resolve()}")
         for app, what in ((BLOCKED_APP, "a blocked app"), (ALLOWED_APP, "an allowed app")):
-            _heading(f"$ gatekeeper check --app {app} --policy {policy}    # {what}")
-            code = check.run(
-                check.CheckOptions(
-                    app=app,
-                    remote="heroku",
-                    policy_path=policy,
-                    api_url=sim.url,
-                    snapshot_path=None,
-                    fmt="text",
-                    outputs=(),
-                    strict=False,
-                    verbose=False,
-                ),
-                token=DEMO_ADMIN_TOKEN,
-            )
-            click.echo(f"(exit code {code})")
+            _heading(f"$ gatekeeper check --app {app} --policy {policy_file}    # {what}")
+            checked = check_app(app, policy=policy, source=source, color=color)
+            shared.publisher("text", ())(checked.report, checked.render_options)
+            click.echo(f"(exit code {checked.exit_code})")
     click.echo(
         "\nNext: write your institution's policy (see policies/), then run "
         "`gatekeeper check` in an app's repository."

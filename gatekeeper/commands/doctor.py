@@ -27,11 +27,11 @@ import json
 import os
 import sys
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
+from gatekeeper.commands.verbs import summarized
 from gatekeeper.errors import EXIT_COULD_NOT_EVALUATE, EXIT_USAGE
 
 if TYPE_CHECKING:
@@ -74,6 +74,7 @@ class Diagnosis:
         return 0
 
 
+@summarized("doctor")
 @click.command("doctor")
 @click.option(
     "--api-url",
@@ -95,10 +96,9 @@ class Diagnosis:
     help="Output format.",
 )
 def command(api_url: str | None, policy_path: str | None, fmt: str) -> int:
-    """Show where the token, API host and policy come from, and whether they work.
-
-    Never prints the token. Exit codes: 0 all is well (warnings included), 2 the API URL or
-    the policy is invalid or missing, 3 the API cannot be reached or the token is refused.
+    """Says whether each of them works, and never prints the token. Exit codes: 0 all is
+    well (warnings included), 2 the API URL or the policy is invalid or missing, 3 the API
+    cannot be reached or the token is refused.
     """
     diagnosis = diagnose(api_url, policy_path)
     if fmt == "json":
@@ -381,19 +381,17 @@ def _check_keyring(diagnosis: Diagnosis) -> None:
 
 
 def _check_policy(diagnosis: Diagnosis, flag: str | None) -> None:
-    from gatekeeper.commands.shared import DEFAULT_POLICY_FILE, POLICY_ENV
     from gatekeeper.errors import PolicyError
     from gatekeeper.policy import load_policy
-
-    env = os.environ.get(POLICY_ENV, "").strip()
-    chosen, origin = (
-        (flag, "--policy")
-        if flag
-        else (env, POLICY_ENV)
-        if env
-        else (DEFAULT_POLICY_FILE, "the default")
+    from gatekeeper.usecases.policy_file import (
+        DEFAULT_POLICY_FILE,
+        POLICY_ENV,
+        locate_policy,
+        unusable,
     )
-    path = Path(chosen)
+
+    location = locate_policy(flag)
+    path, origin = location.path, location.origin
     details: dict[str, Any] = {
         "path": str(path),
         "origin": origin,
@@ -401,13 +399,14 @@ def _check_policy(diagnosis: Diagnosis, flag: str | None) -> None:
         "sha256": None,
         "problems": [],
     }
-    if not path.is_file():
+    problem = unusable(path)
+    if problem is not None:
         diagnosis.usage_failed = True
         diagnosis.add(
             Check(
                 "policy",
                 "fail",
-                f"{path} (from {origin}) does not exist",
+                f"{path} (from {origin}) {problem}",
                 f"Give one with --policy FILE or {POLICY_ENV}, or put "
                 f"{DEFAULT_POLICY_FILE} in the current directory.",
                 details,

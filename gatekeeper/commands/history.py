@@ -12,16 +12,18 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from gatekeeper.errors import UsageError
+from gatekeeper.commands.verbs import summarized
 
 if TYPE_CHECKING:
     from gatekeeper.results import Report
-    from gatekeeper.store.interface import AuditRecord, AuditStore
+    from gatekeeper.usecases import AuditRecord
+    from gatekeeper.usecases.history import AuditShown
 
 HISTORY_SCHEMA = "gatekeeper.history/v1"
 _MAX_FINDINGS_SHOWN = 20  # per app in --show text; the rest is counted
 
 
+@summarized("history")
 @click.command("history")
 @click.option(
     "--store",
@@ -58,35 +60,30 @@ _MAX_FINDINGS_SHOWN = 20  # per app in --show text; the rest is counted
 def command(
     store_url: str | None, limit: int, scope: str | None, show_id: int | None, fmt: str
 ) -> int:
-    """List past audits from the history store, newest first.
-
-    Exit codes: 0 listed (an empty store too), 2 bad option or store URL,
+    """Exit codes: 0 listed (an empty store too), 2 bad option or store URL,
     3 the store could not be reached or read.
     """
-    from gatekeeper.store import open_store
+    from gatekeeper.usecases.history import list_audits, show_audit, store_at
 
-    store = open_store(store_url)
-    try:
-        if show_id is not None:
-            return _show(store, show_id, fmt)
-        records = store.list(limit=limit, scope=scope)
-        if fmt == "json":
-            document = {
-                "schema": HISTORY_SCHEMA,
-                "store": store.location,
-                "audits": [record_fields(r) for r in records],
-            }
-            click.echo(json.dumps(document, indent=2))
-        else:
-            click.echo(render_list(records, store.location, scope=scope, limit=limit))
-        return 0
-    finally:
-        store.close()
+    store = store_at(store_url)
+    if show_id is not None:
+        return _show(show_audit(store, show_id), fmt)
+    listed = list_audits(store, limit=limit, scope=scope)
+    if fmt == "json":
+        document = {
+            "schema": HISTORY_SCHEMA,
+            "store": listed.location,
+            "audits": [record_fields(r) for r in listed.records],
+        }
+        click.echo(json.dumps(document, indent=2))
+    else:
+        click.echo(render_list(listed.records, listed.location, scope=scope, limit=limit))
+    return 0
 
 
 def record_fields(record: AuditRecord) -> dict[str, Any]:
     """One audit as the JSON output shows it."""
-    from gatekeeper.store.interface import format_utc
+    from gatekeeper.usecases.history import format_utc
 
     return {
         "id": record.id,
@@ -153,17 +150,12 @@ def render_list(records: list[AuditRecord], location: str, *, scope: str | None,
     return "\n".join(lines)
 
 
-def _show(store: AuditStore, audit_id: int, fmt: str) -> int:
-    stored = store.get(audit_id)
-    if stored is None:
-        raise UsageError(
-            f"There is no audit #{audit_id} in the history store {store.location}.",
-            hint="List the recorded audits with: gatekeeper history",
-        )
+def _show(shown: AuditShown, fmt: str) -> int:
+    stored = shown.audit
     if fmt == "json":
         document = {
             "schema": HISTORY_SCHEMA,
-            "store": store.location,
+            "store": shown.location,
             "audit": record_fields(stored.record),
             # The store's own serialization of the report (pydantic), not the v1 contract.
             "report": stored.report.model_dump(mode="json"),
@@ -177,7 +169,7 @@ def _show(store: AuditStore, audit_id: int, fmt: str) -> int:
 def render_audit(record: AuditRecord, report: Report) -> str:
     """One audit in text: the record, then every blocked and warned app with its findings."""
     from gatekeeper.report.escape import visible
-    from gatekeeper.store.interface import format_utc
+    from gatekeeper.usecases.history import format_utc
 
     fields = record_fields(record)
     lines = [

@@ -15,12 +15,13 @@ from pathlib import Path
 
 import click
 
+from gatekeeper.commands.verbs import summarized
 
+
+@summarized("hook")
 @click.group(name="hook")
 def command() -> None:
-    """Install or remove the git pre-push hook.
-
-    The hook checks every push to a Heroku remote with `gatekeeper check --app NAME`
+    """The hook checks every push to a Heroku remote with `gatekeeper check --app NAME`
     and refuses it when the app's setup is not covered by the policy. Pushes to other
     remotes pass untouched. Bypass once with `git push --no-verify`.
     """

@@ -12,7 +12,10 @@ import sys
 
 import click
 
+from gatekeeper.commands.verbs import summarized
 
+
+@summarized("login")
 @click.command(name="login")
 @click.option(
     "--api-url",
@@ -20,9 +23,7 @@ import click
     help="Heroku API base URL (default: from HEROKU_HOST, else https://api.heroku.com).",
 )
 def command(api_url: str | None) -> int:
-    """Store a Heroku API token in the OS keyring.
-
-    Reads the token from a hidden prompt, or from standard input when it is piped in,
+    """Reads the token from a hidden prompt, or from standard input when it is piped in,
     checks it with GET /account and says which account it belongs to. A read-only token
     is enough: create one with `heroku authorizations:create --scope read --short`.
     HEROKU_API_KEY, when set, still takes precedence over the stored token.

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import click
 
+from gatekeeper.commands.verbs import summarized
 
+
+@summarized("logout")
 @click.command(name="logout")
 @click.option(
     "--api-url",
@@ -12,9 +15,7 @@ import click
     help="Heroku API base URL (default: from HEROKU_HOST, else https://api.heroku.com).",
 )
 def command(api_url: str | None) -> int:
-    """Remove the stored Heroku API token from the OS keyring.
-
-    Other token sources are left alone and named if they still hold a token:
+    """From the OS keyring. Other token sources are left alone and named if they still hold a token:
     HEROKU_API_KEY and ~/.netrc (written by `heroku login`; `heroku logout` removes it).
     """
     import os

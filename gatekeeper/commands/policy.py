@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import click
 
+from gatekeeper.commands.verbs import summarized
 
+
+@summarized("policy")
 @click.group(name="policy")
 def command() -> None:
-    """Validate, explain and describe policy files."""
+    pass
 
 
 @command.command(name="validate")

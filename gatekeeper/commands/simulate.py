@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 
 import click
 
+from gatekeeper.commands.verbs import summarized
+
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
@@ -30,6 +32,7 @@ def _count_option(*names: str, help: str) -> Callable[[_F], _F]:
     return click.option(*names, default="0", metavar="N|always", callback=_count, help=help)
 
 
+@summarized("simulate")
 @click.command(name="simulate")
 @click.option(
     "--estate",
@@ -176,12 +179,11 @@ def command(
     forbidden_app: tuple[str, ...],
     expire_token_after: int | None,
 ) -> int:
-    """Run a local Heroku Platform API on 127.0.0.1 until Ctrl-C.
-
-    It serves the demo estate (a university with teams, spaces and apps), an estate file,
-    a gatekeeper snapshot or a generated estate, with Heroku's paths, Range pagination,
-    ETags, rate limiting and errors. Point the gatekeeper or the Heroku CLI at it with
-    HEROKU_HOST=<the URL it prints> and HEROKU_API_KEY=<one of its tokens>.
+    """On 127.0.0.1, until Ctrl-C. It serves the demo estate (a university with teams,
+    spaces and apps), an estate file, a gatekeeper snapshot or a generated estate, with
+    Heroku's paths, Range pagination, ETags, rate limiting and errors. Point the gatekeeper
+    or the Heroku CLI at it with HEROKU_HOST=<the URL it prints> and HEROKU_API_KEY=<one of
+    its tokens>.
     """
     from gatekeeper.errors import UsageError
     from gatekeeper.simulator import Faults, Simulator, demo_estate, generate_estate, load_estate

@@ -92,3 +92,16 @@ class Faults:
     @staticmethod
     def app_in(patterns: set[str], app: str) -> bool:
         return any(fnmatchcase(app, p) for p in patterns)
+
+    # -- impostor_apps: an identity mix-up (self-contained; issue 10, items 1 and 3) --------
+    #: app-name glob -> the name of another app of the estate. Every answer describing a
+    #: matching app (``GET /apps/{app}`` and its entries in lists of apps) carries the other
+    #: app's name and id, with its own other facts: ``GET /apps/A`` answers another app, and
+    #: a list holding both apps holds the other app's id twice, with conflicting facts.
+    impostor_apps: dict[str, str] = field(default_factory=dict)
+
+    def impostor_of(self, app: str | None) -> str | None:
+        """The app whose name and id the answers about ``app`` carry, if any."""
+        if app is None or not self.impostor_apps:
+            return None
+        return next((o for p, o in self.impostor_apps.items() if fnmatchcase(app, p)), None)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import json
 import logging
 import re
 import socket
@@ -436,13 +437,13 @@ class Simulator:
         sdk = is_sdk(handler.headers.get("Accept"))
         if isinstance(reply, routes.One):
             if reply.resource is not None:
-                return 200, reply.resource.body(expand, sdk, faults)
+                return 200, self._impostor(reply.resource, expand, sdk, faults)
             return 200, dumps(reply.body)
         listing = reply.listing
         spec = parse_range(handler.headers.get("Range"), listing.fields)
         items, keys = listing.sorted_by(spec.field)
         page = cut_page(items, keys, spec)
-        body = b"[" + b",".join(r.body(expand, sdk, faults) for r in page.items) + b"]"
+        body = b"[" + b",".join(self._impostor(r, expand, sdk, faults) for r in page.items) + b"]"
         headers["Accept-Ranges"] = ", ".join(listing.fields)
         content_range = page.content_range(spec.field)
         if content_range:
@@ -459,6 +460,16 @@ class Simulator:
                 status = 206
                 headers.pop("Next-Range", None)
         return status, body
+
+    def _impostor(self, resource: Any, expand: frozenset[str], sdk: bool, faults: Faults) -> bytes:
+        """The body of ``resource``; for an app of ``faults.impostor_apps``, with the name and
+        id of the app it is mixed up with."""
+        body: bytes = resource.body(expand, sdk, faults)
+        other = faults.impostor_of(resource.app) if resource.kind in ("app", "team-app") else None
+        twin = self._index.find_app(other) if other else None
+        if twin is None:
+            return body
+        return dumps({**json.loads(body), "name": twin.name, "id": twin.id})
 
 
 def _fields(reply: Any) -> tuple[str, ...]:

@@ -46,6 +46,7 @@ from gatekeeper.results import Report
 from gatekeeper.simulator import (
     DEMO_ADMIN_TOKEN,
     DEMO_JDOE_TOKEN,
+    Faults,
     SimEstate,
     SimLogDrain,
     Simulator,
@@ -645,3 +646,74 @@ def test_the_buildpack_installs_the_postgres_extra() -> None:
         for dep in pyproject["project"]["optional-dependencies"]["postgres"]
     )
     assert pyproject["project"]["scripts"]["gatekeeper"] == "gatekeeper.cli:main"
+
+
+# -- an app listed twice; a notification that fails (docs/fault-matrix.md) -----------------
+
+
+@pytest.mark.parametrize("scope", [["--all"], ["--team", "psych-lab"]], ids=["all", "team"])
+def test_an_app_listed_twice_with_conflicting_facts_appears_once_blocked(
+    user_env: Simulator, scope: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The listing carries survey's id twice: once as survey, once with frankfurt-exp's
+    facts (another region). Neither copy is trusted: survey is blocked once, never allowed."""
+    user_env.faults = Faults(impostor_apps={"frankfurt-exp": "survey"})
+    try:
+        code = run(["audit", *scope, "--no-history", "--format", "json"])
+    finally:
+        user_env.faults = Faults()
+    captured = capsys.readouterr()
+    assert code == 3 and "Traceback" not in captured.err
+    doc = json.loads(captured.out)
+    survey = next(a for a in demo_estate().apps if a.name == "survey")
+    judged = [a for a in doc["apps"] if a["id"] == survey.id]
+    assert len(judged) == 1 and judged[0]["decision"] == "block"
+    errors = [f for f in judged[0]["findings"] if f["rule"] == "api-error"]
+    assert errors and "conflicting facts" in errors[0]["message"]
+
+
+class _RefusingWebhook(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def test_a_failed_notification_says_the_report_was_written_and_recorded(
+    user_env: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = HTTPServer(("127.0.0.1", 0), _RefusingWebhook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    store = f"sqlite:///{tmp_path / 'history.sqlite3'}"
+    report = tmp_path / "report.json"
+    try:
+        code = run(
+            [
+                "audit",
+                "--all",
+                "--store",
+                store,
+                "--output",
+                f"json={report}",
+                "--notify",
+                f"http://127.0.0.1:{server.server_port}/hooks/gone",
+            ]
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    err = capsys.readouterr().err
+    assert code == 3  # as before: the notification failed
+    assert json.loads(report.read_text())["decision"] == "block"
+    assert "recorded as audit #1" in err
+    assert "The report was written and recorded as audit #1 of " in err
+    assert "but the notification was not sent: The notification webhook" in err
+    assert "HTTP 404" in err and "Traceback" not in err
+    assert run(["history", "--store", store, "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["audits"]) == 1

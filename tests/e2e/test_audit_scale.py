@@ -31,7 +31,6 @@ import pytest
 
 from gatekeeper.cli import run
 from gatekeeper.collect import AuditScope, request_budget
-from gatekeeper.commands import shared
 from gatekeeper.engine import evaluate
 from gatekeeper.facts import Estate
 from gatekeeper.heroku import AsyncHerokuClient, resolve_api_url, resolve_token
@@ -40,6 +39,7 @@ from gatekeeper.policy import load_policy
 from gatekeeper.results import Report
 from gatekeeper.simulator import DEMO_ADMIN_TOKEN, SimEstate, Simulator, generate_estate
 from gatekeeper.simulator.ratelimit import RateLimiter
+from gatekeeper.sources import api as api_source
 
 NO_DRAINS = Needs.everything().without("log-drains")  # [logs] check_drains = false
 
@@ -311,7 +311,7 @@ class VirtualTime:
 
 @pytest.fixture
 def paced(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[VirtualTime, list[Any]]]:
-    """The CLI's client, built as ``shared.make_client`` does, with waits in virtual time."""
+    """The CLI's client, built as ``make_async_client`` does, with waits in virtual time."""
     virtual = VirtualTime()
     clients: list[Any] = []
 
@@ -329,7 +329,7 @@ def paced(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[VirtualTime, list[A
         clients.append(client)
         return client
 
-    monkeypatch.setattr(shared, "make_client", make_client)
+    monkeypatch.setattr(api_source, "make_async_client", make_client)
     yield virtual, clients
 
 

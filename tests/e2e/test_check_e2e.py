@@ -25,7 +25,13 @@ from gatekeeper.cli import run
 from gatekeeper.engine import evaluate
 from gatekeeper.policy import load_policy
 from gatekeeper.results import Report
-from gatekeeper.simulator import DEMO_ADMIN_TOKEN, DEMO_JDOE_TOKEN, Simulator, demo_estate
+from gatekeeper.simulator import (
+    DEMO_ADMIN_TOKEN,
+    DEMO_JDOE_TOKEN,
+    Faults,
+    Simulator,
+    demo_estate,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -235,3 +241,54 @@ def test_check_as_a_subprocess(sim: Simulator, tmp_path: Path) -> None:
     assert allowed.returncode == 0, allowed.stderr
     assert json.loads(allowed.stdout)["decision"] == "allow"
     assert DEMO_ADMIN_TOKEN not in blocked.stdout + blocked.stderr + allowed.stderr
+
+
+# -- the app asked for is the app judged (docs/fault-matrix.md) ---------------------------
+
+
+@pytest.fixture
+def impostor(user_env: Simulator) -> Iterator[Simulator]:
+    """GET /apps/econ-game answers the app survey (another name and id)."""
+    user_env.faults = Faults(impostor_apps={"econ-game": "survey"})
+    try:
+        yield user_env
+    finally:
+        user_env.faults = Faults()
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_an_answer_about_another_app_is_never_an_allow(
+    impostor: Simulator, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["check", "--app", "econ-game", "--format", fmt]) == 3
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no report: not "ALLOW: no apps checked", not "apps": []
+    survey = next(a for a in demo_estate().apps if a.name == "survey")
+    assert "The facts collected for app 'econ-game' are about another app: 'survey'" in (
+        captured.err
+    )
+    assert survey.id in captured.err and "nothing is allowed" in captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_an_app_asked_for_by_id_is_judged(
+    user_env: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = next(a for a in demo_estate().apps if a.name == "econ-game")
+    code, doc = check_json(app.id, capsys)
+    assert (code, [(a["name"], a["id"]) for a in doc["apps"]]) == (0, [("econ-game", app.id)])
+
+
+def test_check_starts_no_event_loop(sim: Simulator, tmp_path: Path) -> None:
+    """The synchronous client: a check imports neither asyncio nor anyio's asyncio backend."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HEROKU", "GATEKEEPER"))}
+    env.update(HEROKU_API_KEY=DEMO_ADMIN_TOKEN, HEROKU_HOST=sim.url, GATEKEEPER_POLICY=str(POLICY))
+    code = (
+        "import sys; from gatekeeper.cli import run; c = run(['check', '--app', 'survey']); "
+        "print(c, sorted(m for m in ('asyncio', 'anyio._backends._asyncio') "
+        "if m in sys.modules), file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.stderr.strip().splitlines()[-1] == "0 []"

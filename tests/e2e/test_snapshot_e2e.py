@@ -254,3 +254,43 @@ def test_snapshot_with_a_narrower_token(
         "jdoe-thesis",
     }
     assert DEMO_JDOE_TOKEN not in path.read_text(encoding="utf-8")
+
+
+# -- an app listed twice (docs/fault-matrix.md) -------------------------------------------
+
+
+def doubled_snapshot(path: Path, capsys: pytest.CaptureFixture[str], app: str) -> str:
+    """A snapshot of --all in which ``app`` is listed a second time, in another region."""
+    take_snapshot(path, capsys, "--all")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    original = next(a for a in data["apps"] if a["name"] == app)
+    data["apps"].append({**original, "region": "us" if original["region"] != "us" else "eu"})
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return str(original["id"])
+
+
+def test_check_snapshot_never_allows_an_app_listed_twice_with_conflicting_facts(
+    live: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "doubled.json"
+    app_id = doubled_snapshot(path, capsys, "econ-game")  # allowed when listed once
+    for asked in ("econ-game", app_id.upper()):
+        code, doc = cli_json(["check", "--app", asked, "--snapshot", str(path)], capsys)
+        assert code == 3 and doc["decision"] == "block"
+        (app,) = doc["apps"]
+        assert app["name"] == "econ-game" and app["decision"] == "block"
+        errors = [f for f in app["findings"] if f["rule"] == "api-error"]
+        assert errors and "conflicting facts" in errors[0]["message"]
+
+
+def test_audit_snapshot_lists_an_app_listed_twice_once_and_blocks_it(
+    live: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "doubled.json"
+    app_id = doubled_snapshot(path, capsys, "econ-game")
+    code, doc = cli_json(["audit", "--snapshot", str(path), "--no-history"], capsys)
+    assert code == 3
+    judged = [a for a in doc["apps"] if a["id"] == app_id]
+    assert len(judged) == 1 and judged[0]["decision"] == "block"
+    assert "api-error" in {f["rule"] for f in judged[0]["findings"]}
+    assert sorted(a["name"] for a in doc["apps"]) == sorted(DEMO_APPS)

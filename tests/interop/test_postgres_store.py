@@ -184,8 +184,8 @@ def test_a_version_1_schema_is_migrated_and_its_audits_still_compare(
     import psycopg
     from psycopg import sql
 
-    from gatekeeper.commands.audit import _since_last
     from gatekeeper.compare import compare
+    from gatekeeper.usecases.changes import compare_with_record as _since_last
 
     old = make_report(1)
     with psycopg.connect(database_url, autocommit=True) as conn:

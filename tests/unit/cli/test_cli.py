@@ -3,6 +3,7 @@ commands are the ones CI runs, and starting the CLI stays light."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import click
 import pytest
 
 from gatekeeper import cli
+from gatekeeper.commands.verbs import VERBS
 from gatekeeper.errors import EXIT_BUG, EXIT_USAGE, CouldNotEvaluate, UsageError
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -41,9 +43,9 @@ def test_every_command_has_help(words: tuple[str, ...], capsys: pytest.CaptureFi
 
 
 def test_listed_help_matches_each_command() -> None:
-    """The verb list in cli.COMMANDS (shown without importing verbs) names real modules."""
+    """The verb list in VERBS (shown without importing verbs) names real modules."""
     ctx = click.Context(cli.cli)
-    for name in cli.COMMANDS:
+    for name in cli.VERBS:
         assert cli.cli.get_command(ctx, name) is not None
 
 
@@ -102,3 +104,50 @@ def test_help_does_not_import_heavy_modules() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip().endswith("[]")
+
+
+@pytest.mark.parametrize("verb", sorted(VERBS))
+def test_each_verbs_help_starts_with_the_line_the_verb_list_shows(
+    verb: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One constant per verb (commands/verbs.py) is both the list's line and the help's."""
+    assert cli.run(["--help"]) == 0
+    listed = {
+        parts[0]: parts[1]
+        for line in capsys.readouterr().out.split("Commands:")[1].splitlines()
+        if len(parts := line.strip().split(None, 1)) == 2
+    }
+    assert cli.run([verb, "--help"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    first = next(line.strip() for line in lines[1:] if line.strip())
+    assert first == listed[verb] == VERBS[verb].summary
+
+
+def test_listing_the_verbs_imports_no_verb_module() -> None:
+    code = (
+        "import sys; from gatekeeper import cli; cli.run(['--help']); "
+        "print(sorted(m for m in sys.modules if m.startswith('gatekeeper.commands.')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip().splitlines()[-1] == "['gatekeeper.commands.verbs']"
+
+
+def test_a_bug_with_gatekeeper_debug_prints_the_traceback_and_still_exits_4() -> None:
+    """Hooks and CI read exit 1 as "blocked": a crash is 4, with or without the traceback."""
+    crash = (
+        "import sys; from gatekeeper import cli\n"
+        "def boom(*args, **kwargs): raise RuntimeError('kaboom in a verb')\n"
+        "cli.cli.main = boom\n"
+        "cli.main(['check', '--app', 'survey'])\n"
+    )
+    env = {**os.environ, "GATEKEEPER_DEBUG": "1"}
+    debug = subprocess.run([sys.executable, "-c", crash], capture_output=True, text=True, env=env)
+    assert debug.returncode == EXIT_BUG
+    assert "Traceback (most recent call last)" in debug.stderr
+    assert "RuntimeError: kaboom in a verb" in debug.stderr
+    assert "hit a bug" in debug.stderr and "traceback above" in debug.stderr
+    env.pop("GATEKEEPER_DEBUG")
+    quiet = subprocess.run([sys.executable, "-c", crash], capture_output=True, text=True, env=env)
+    assert quiet.returncode == EXIT_BUG and "Traceback" not in quiet.stderr

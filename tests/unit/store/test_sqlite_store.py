@@ -170,8 +170,8 @@ def test_a_store_without_version_is_migrated(db_path: Path) -> None:
 
 def test_a_version_1_store_is_migrated_and_its_audits_still_compare(db_path: Path) -> None:
     """Audits recorded before the finding rows have none: they are compared by report."""
-    from gatekeeper.commands.audit import _since_last
     from gatekeeper.compare import compare
+    from gatekeeper.usecases.changes import compare_with_record as _since_last
 
     db_path.parent.mkdir(parents=True)
     old = make_report(1)

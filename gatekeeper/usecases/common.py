@@ -1,0 +1,52 @@
+"""What the use cases share: the report's clock, its render options, and notices."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Literal, TypeAlias
+
+if TYPE_CHECKING:
+    from gatekeeper.policy import Policy
+    from gatekeeper.report.interface import RenderOptions
+    from gatekeeper.results import Report
+
+#: Writes a finished report where the user wants it (the CLI: ``gatekeeper.outputs.emit``).
+Publisher: TypeAlias = "Callable[[Report, RenderOptions], None]"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something a run has to say beside its report (the CLI prints it on stderr)."""
+
+    text: str
+    level: Literal["info", "warning"] = "info"
+
+
+def report_clock(today: date | None) -> tuple[date, datetime | None]:
+    """The day to judge agreements and waivers by, and the report's timestamp.
+
+    The engine is pure and takes both from here. A fixed ``today`` (tests, reproducible runs)
+    keeps the engine's deterministic timestamp (midnight UTC of that day); otherwise the
+    report says when it was really made."""
+    if today is not None:
+        return today, None
+    return date.today(), datetime.now(UTC)
+
+
+def render_options(
+    policy: Policy, *, verbose: bool, strict: bool, color: bool, title: str | None = None
+) -> RenderOptions:
+    """The formatters' options: the caller's flags and the policy's ``[institution]``."""
+    from gatekeeper.report.interface import RenderOptions
+
+    institution = policy.institution
+    heading = title or (f"{institution.name}: data protection check" if institution.name else None)
+    return RenderOptions(
+        verbose=verbose,
+        color=color,
+        strict=strict,
+        title=heading,
+        policy_contact=institution.contact or None,
+    )
