@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from gatekeeper import facts
+from gatekeeper.drain_url import reduce_drain_url
 from gatekeeper.errors import GatekeeperError
 from gatekeeper.heroku import models
 from gatekeeper.redact import redact
@@ -42,25 +41,8 @@ def addon(a: models.AddOn) -> facts.AddOn | None:
 
 
 def log_drain(d: models.LogDrain) -> facts.LogDrain:
-    host, url = sanitize_drain_url(d.url)
+    host, url = reduce_drain_url(d.url)
     return facts.LogDrain(id=d.id, host=host, url=url, addon=d.addon.name if d.addon else None)
-
-
-def sanitize_drain_url(raw: str) -> tuple[str, str]:
-    """The drain's host and its URL without credentials, query or fragment.
-
-    Drain URLs often carry an ingest token (``?token=...`` or ``user:pass@``); it must never
-    reach a report or a snapshot, so only scheme, host, port and path are kept.
-    """
-    try:
-        parts = urlsplit(raw.strip())
-        host = (parts.hostname or "").lower()
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return "", "(unparsable drain URL)"
-    scheme = parts.scheme.lower()
-    url = f"{scheme}://{host}{port}{parts.path}" if scheme else f"{host}{port}{parts.path}"
-    return host, url
 
 
 def app(
