@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
-from gatekeeper.facts import AddOn, App, Estate, LogDrain, Space, Team
+from gatekeeper.facts import AddOn, App, Estate, FactKind, LogDrain, Space, Team
 from gatekeeper.knowledge import (
     ADEQUATE,
     DPF_COUNTRY,
@@ -26,6 +26,7 @@ from gatekeeper.knowledge import (
     expand,
     region_fact,
 )
+from gatekeeper.needs import Needs
 from gatekeeper.policy.model import Agreement, ClassRule, Policy, quote
 from gatekeeper.results import Evidence
 
@@ -134,6 +135,11 @@ class World:
         )
 
     @cached_property
+    def needs(self) -> Needs:
+        """The fact kinds this policy judges (a rule whose kind is not needed stays quiet)."""
+        return Needs.from_policy(self.policy)
+
+    @cached_property
     def heroku_agreements(self) -> tuple[Agreement, ...]:
         return tuple(a for a in self.policy.agreements if a.heroku)
 
@@ -167,6 +173,7 @@ class AppContext:
         self.world = world
         self.app = app
         self.policy = world.policy
+        self.needs = world.needs
         self.today = world.today
         self.failed = frozenset(e.fact for e in app.errors)
         self.team: Team | None = world.teams.get(app.team) if app.team else None
@@ -193,7 +200,7 @@ class AppContext:
     def shield(self) -> bool:
         return bool(self.space and self.space.shield)
 
-    def unknown(self, *facts: str) -> bool:
+    def unknown(self, *facts: FactKind) -> bool:
         """True when a fact a rule needs could not be read (the app's api-error covers it)."""
         return "app" in self.failed or any(f in self.failed for f in facts)
 
