@@ -156,28 +156,17 @@ def _plan(app_name: str, *, needs: Needs, source: str) -> Plan:
     raw_app = got["app"]
     if isinstance(raw_app, GatekeeperError):
         raise raw_app
-    parsed = parse_item(raw_app, models.App)
-    if isinstance(parsed, str):
-        team = raw_app.get("team") if isinstance(raw_app, dict) else None
-        team_name = team.get("name") if isinstance(team, dict) else None
-        broken = broken_app(raw_app, parsed, team=team_name if isinstance(team_name, str) else None)
-        if broken is None:
-            raise ProtocolError(f"The API's answer for app {app_name!r} is unusable ({parsed}).")
+    app = parse_item(raw_app, models.App)
+    if isinstance(app, str):
+        broken = _broken(raw_app, app, app_name)
         return facts.Estate(collected_at=datetime.now(UTC), source=source, apps=(broken,))
-    app = parsed
-
-    wave2: Wave = {}
-    if app.team is not None:
-        wave2["team"] = Fetch(endpoints.TEAM.path(team=app.team.id))
-    if app.space is not None:
-        wave2["space"] = Fetch(endpoints.SPACE.path(space=app.space.id))
-        wave2 |= {_of_space(d): Fetch(d.path(app.space.id), many=True) for d in space_details}
+    wave2 = _wave2(app, space_details)
     if wave2:
         got |= yield wave2
 
     errors: list[facts.FactError] = []
     team = _one(got, "team", endpoints.TEAM, wave2, errors)
-    space = _one(got, "space", endpoints.SPACE, wave2, errors)
+    spaces = _spaces(got, wave2, space_details, errors)
     regions = details.read_list(
         "region", endpoints.REGIONS, wave1["region"].path, got["region"], convert.region
     )
@@ -186,12 +175,6 @@ def _plan(app_name: str, *, needs: Needs, source: str) -> Plan:
         regions = []
     outcomes = {d.kind: d.settle(got[d.kind], app_name) for d in app_details}
     fields = details.fields(details.APP_DETAILS, outcomes, errors)
-    spaces: tuple[facts.Space, ...] = ()
-    if space is not None:
-        space_outcomes = {d.kind: d.settle(got[_of_space(d)], space.id) for d in space_details}
-        spaces = (
-            convert.space(space, details.fields(details.SPACE_DETAILS, space_outcomes, errors)),
-        )
     ea = team.enterprise_account if team is not None else None
     return facts.Estate(
         collected_at=datetime.now(UTC),
@@ -202,6 +185,42 @@ def _plan(app_name: str, *, needs: Needs, source: str) -> Plan:
         spaces=spaces,
         regions=tuple(r for r in regions if r.name == app.region.name),
     )
+
+
+def _broken(raw_app: Any, problem: str, app_name: str) -> facts.App:
+    """The app whose answer does not parse, kept with its error (the engine blocks it);
+    an answer without even an id and a name to keep it under ends the check."""
+    team = raw_app.get("team") if isinstance(raw_app, dict) else None
+    team_name = team.get("name") if isinstance(team, dict) else None
+    broken = broken_app(raw_app, problem, team=team_name if isinstance(team_name, str) else None)
+    if broken is None:
+        raise ProtocolError(f"The API's answer for app {app_name!r} is unusable ({problem}).")
+    return broken
+
+
+def _wave2(app: models.App, space_details: Sequence[details.Detail[Any]]) -> Wave:
+    """What needs the app: its team, its space and the space's details."""
+    wave: Wave = {}
+    if app.team is not None:
+        wave["team"] = Fetch(endpoints.TEAM.path(team=app.team.id))
+    if app.space is not None:
+        wave["space"] = Fetch(endpoints.SPACE.path(space=app.space.id))
+        wave |= {_of_space(d): Fetch(d.path(app.space.id), many=True) for d in space_details}
+    return wave
+
+
+def _spaces(
+    got: dict[str, Any],
+    wave: Wave,
+    space_details: Sequence[details.Detail[Any]],
+    errors: list[facts.FactError],
+) -> tuple[facts.Space, ...]:
+    """The app's space with its details; () for the common runtime or when unreadable."""
+    space = _one(got, "space", endpoints.SPACE, wave, errors)
+    if space is None:
+        return ()
+    outcomes = {d.kind: d.settle(got[_of_space(d)], space.id) for d in space_details}
+    return (convert.space(space, details.fields(details.SPACE_DETAILS, outcomes, errors)),)
 
 
 def _of_space(detail: details.Detail[Any]) -> str:

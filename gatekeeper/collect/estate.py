@@ -41,6 +41,10 @@ T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
 
+# A listed app: parsed, or kept broken (a facts.App that carries its error).
+_Listed = models.App | models.TeamApp | facts.App
+
+
 @dataclass
 class _Collected:
     teams: dict[str, models.Team] = field(default_factory=dict)
@@ -90,33 +94,15 @@ async def collect_estate(
     regions_r, spaces_r = await asyncio.gather(regions_task, spaces_task)
     _report(progress, client)
 
-    apps: list[tuple[models.App | models.TeamApp | facts.App, str | None]] = []
-    for position, (raw, team, model) in enumerate(got.raw_apps):
-        parsed = parse_item(raw, model)
-        if isinstance(parsed, str):
-            broken = broken_app(raw, parsed, team=team)
-            # Fail closed: an entry without even an id and a name still gets a decision
-            # (block), under a stand-in name, instead of silently leaving the report.
-            apps.append((broken or unnamed_app(position, parsed, team=team), team))
-        else:
-            apps.append((parsed, team))
-
+    apps = _parse_apps(got)
     read = [a for a, _ in apps if not isinstance(a, facts.App)]
     app_outcomes: dict[str, dict[FactKind, details.Outcome]] = {}
     if per_app:
         progress.phase(", ".join(d.label for d in per_app), total=len(apps))
-        names = [a.name for a in read]
-        results = await asyncio.gather(*(_details(client, per_app, n, progress) for n in names))
-        app_outcomes = dict(zip(names, results, strict=True))
+        app_outcomes = await _details_of(client, per_app, [a.name for a in read], progress)
         _report(progress, client)
     space_ids = sorted({a.space.id for a in read if a.space is not None})
-    space_outcomes = dict(
-        zip(
-            space_ids,
-            await asyncio.gather(*(_details(client, per_space, i, None) for i in space_ids)),
-            strict=True,
-        )
-    )
+    space_outcomes = await _details_of(client, per_space, space_ids, None) if per_space else {}
 
     world = _World(got, regions_r, spaces_r, app_outcomes, space_outcomes)
     out_apps = [world.app(app, team) for app, team in apps]
@@ -271,6 +257,33 @@ def _file_addons(
             got.addons[fact.app].append(fact)
 
 
+def _parse_apps(got: _Collected) -> list[tuple[_Listed, str | None]]:
+    """Each listed app parsed, with its team; an app that does not parse is kept broken."""
+    apps: list[tuple[_Listed, str | None]] = []
+    for position, (raw, team, model) in enumerate(got.raw_apps):
+        parsed = parse_item(raw, model)
+        if isinstance(parsed, str):
+            broken = broken_app(raw, parsed, team=team)
+            # Fail closed: an entry without even an id and a name still gets a decision
+            # (block), under a stand-in name, instead of silently leaving the report.
+            apps.append((broken or unnamed_app(position, parsed, team=team), team))
+        else:
+            apps.append((parsed, team))
+    return apps
+
+
+async def _details_of(
+    client: HerokuApi,
+    wanted: Sequence[details.Detail[Any]],
+    keys: Sequence[str],
+    progress: Progress | None,
+) -> dict[str, dict[FactKind, details.Outcome]]:
+    """The ``wanted`` details of each app or space of ``keys``, all requested at once (the
+    client bounds how many are in flight)."""
+    results = await asyncio.gather(*(_details(client, wanted, k, progress) for k in keys))
+    return dict(zip(keys, results, strict=True))
+
+
 async def _details(
     client: HerokuApi, wanted: Sequence[details.Detail[Any]], key: str, progress: Progress | None
 ) -> dict[FactKind, details.Outcome]:
@@ -293,7 +306,7 @@ class _World:
     app_outcomes: dict[str, dict[FactKind, details.Outcome]]
     space_outcomes: dict[str, dict[FactKind, details.Outcome]]
 
-    def app(self, app: models.App | models.TeamApp | facts.App, team: str | None) -> facts.App:
+    def app(self, app: _Listed, team: str | None) -> facts.App:
         if isinstance(app, facts.App):
             return app  # its payload was broken; it already carries the error
         errors: list[facts.FactError] = []
