@@ -79,7 +79,7 @@ class LogDrain(_Fact):
 class FactError(_Fact):
     """A fact the collector could not read for one app."""
 
-    fact: str  # "app", "team", "region", "space", "addons", "log-drains", "plan", ...
+    fact: FactKind  # the kind of fact that could not be read
     message: str  # what went wrong, safe to show (never contains a token)
     status: int | None = None  # HTTP status, where there was one
 

@@ -16,14 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from gatekeeper.collect.app import collect_app, collect_app_sync
-    from gatekeeper.collect.estate import AuditScope, collect_estate, request_budget
+    from gatekeeper.collect.estate import collect_estate
+    from gatekeeper.collect.scope import AuditScope, request_budget
 
 _EXPORTS = {
     "collect_app": "gatekeeper.collect.app",
     "collect_app_sync": "gatekeeper.collect.app",
-    "AuditScope": "gatekeeper.collect.estate",
+    "AuditScope": "gatekeeper.collect.scope",
     "collect_estate": "gatekeeper.collect.estate",
-    "request_budget": "gatekeeper.collect.estate",
+    "request_budget": "gatekeeper.collect.scope",
 }
 
 __all__ = ["AuditScope", "collect_app", "collect_app_sync", "collect_estate", "request_budget"]

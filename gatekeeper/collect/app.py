@@ -1,13 +1,14 @@
 """Collects the facts one ``gatekeeper check`` needs for one app, in two concurrent waves.
 
-Wave 1 needs only the app name: the app, its add-ons, its log drains, the region list.
-Wave 2 needs the app: its team (for the enterprise account) and its space (for Shield).
+Wave 1 needs only the app name: the app, its details (``APP_DETAILS``: add-ons, log drains),
+the region list. Wave 2 needs the app: its team (for the enterprise account), its space (for
+Shield) and the space's details (``SPACE_DETAILS``).
 
-The collection itself is written once, as a plan (``_plan``) that yields each wave of
-requests and receives their results; ``collect_app`` runs the waves on the asynchronous
-client with asyncio, ``collect_app_sync`` on the synchronous client with one thread a request
-(what ``check`` uses: it spares a short-lived process the import of asyncio and anyio's
-backend, about a tenth of its time).
+The collection itself is written once, as a plan (``_plan``) that yields each wave of named
+requests and receives their answers by name; ``collect_app`` runs the waves on the
+asynchronous client with asyncio, ``collect_app_sync`` on the synchronous client with one
+thread a request (what ``check`` uses: it spares a short-lived process the import of asyncio
+and anyio's backend, about a tenth of its time).
 """
 
 from __future__ import annotations
@@ -19,11 +20,16 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from gatekeeper import facts
-from gatekeeper.collect import convert
-from gatekeeper.collect.parse import broken_app, parse_item
+from gatekeeper.collect import convert, details
+from gatekeeper.collect.parse import (
+    REQUEST_FAILURES,
+    broken_app,
+    parse_answer,
+    parse_item,
+    request_error,
+)
 from gatekeeper.errors import GatekeeperError, ProtocolError
-from gatekeeper.heroku import models
-from gatekeeper.heroku.paths import quote_segment
+from gatekeeper.heroku import endpoints, models
 from gatekeeper.needs import Needs
 
 if TYPE_CHECKING:
@@ -32,21 +38,21 @@ if TYPE_CHECKING:
     from gatekeeper.heroku.interface import HerokuApi, SyncHerokuApi
 
 T = TypeVar("T")
+M = TypeVar("M", bound="BaseModel")
 
 
 @dataclass(frozen=True)
 class Fetch:
-    """One request of a wave: ``GET path`` as raw JSON (no ``model``), parsed into ``model``,
-    or (``many``) the whole list at ``path`` with each item parsed into ``model``."""
+    """One request of a wave: the raw JSON of ``GET path`` (``many``: the whole list)."""
 
     path: str
-    model: type[BaseModel] | None = None
     many: bool = False
 
 
-# Yields a wave of requests, receives their results in the same order (each the answer or
-# the expected failure it raised), returns the estate.
-Plan = Generator[list[Fetch], list[Any], facts.Estate]
+# A wave of named requests. The plan yields one, receives the answers by the same names
+# (each the raw JSON or the error that stands for it) and finally returns the estate.
+Wave = dict[str, Fetch]
+Plan = Generator[Wave, dict[str, Any], facts.Estate]
 
 
 async def collect_app(
@@ -58,13 +64,11 @@ async def collect_app(
 
     async def attempt(fetch: Fetch) -> Any:
         try:
-            if fetch.model is None:
-                return await client.get(fetch.path)
             if fetch.many:
-                return await client.list_models(fetch.path, fetch.model)
-            return await client.get_model(fetch.path, fetch.model)
-        except GatekeeperError as exc:
-            return exc
+                return await client.list(fetch.path)
+            return await client.get(fetch.path)
+        except REQUEST_FAILURES as exc:
+            return request_error(exc, fetch.path)
 
     plan = _plan(app_name, needs=needs or Needs.everything(), source=source)
     wave = next(plan)
@@ -72,9 +76,9 @@ async def collect_app(
         # Every request of the wave is awaited to its end, also when the app itself failed:
         # a gather that raised at once would leave the others running on a client about to
         # close.
-        results = list(await asyncio.gather(*(attempt(fetch) for fetch in wave)))
+        answers = await asyncio.gather(*(attempt(fetch) for fetch in wave.values()))
         try:
-            wave = plan.send(results)
+            wave = plan.send(dict(zip(wave, answers, strict=True)))
         except StopIteration as stop:
             estate: facts.Estate = stop.value
             return estate
@@ -88,20 +92,16 @@ def collect_app_sync(
 
     def attempt(fetch: Fetch) -> Any:
         try:
-            if fetch.model is None:
-                return client.get(fetch.path)
-            if fetch.many:
-                return client.list_models(fetch.path, fetch.model)
-            return client.get_model(fetch.path, fetch.model)
-        except GatekeeperError as exc:
-            return exc
+            return client.list(fetch.path) if fetch.many else client.get(fetch.path)
+        except REQUEST_FAILURES as exc:
+            return request_error(exc, fetch.path)
 
     plan = _plan(app_name, needs=needs or Needs.everything(), source=source)
     wave = next(plan)
     while True:
-        results = run_concurrently([_bind(attempt, fetch) for fetch in wave])
+        answers = run_concurrently([_bind(attempt, fetch) for fetch in wave.values()])
         try:
-            wave = plan.send(results)
+            wave = plan.send(dict(zip(wave, answers, strict=True)))
         except StopIteration as stop:
             estate: facts.Estate = stop.value
             return estate
@@ -147,84 +147,105 @@ def run_concurrently(calls: Sequence[Callable[[], T]]) -> list[T]:
 
 
 def _plan(app_name: str, *, needs: Needs, source: str) -> Plan:
-    check_drains = needs.wants("log-drains")
-    app_path = f"/apps/{quote_segment(app_name)}"
-    wave1 = [Fetch(app_path), Fetch(f"{app_path}/addons", models.AddOn, many=True)]
-    if check_drains:
-        wave1.append(Fetch(f"{app_path}/log-drains", models.LogDrain, many=True))
-    wave1.append(Fetch("/regions", models.Region, many=True))
-    raw_app, addons_r, *rest = yield wave1
-    drains_r: Any = rest[0] if check_drains else None
-    regions_r: Any = rest[-1]
+    app_details = details.wanted(details.APP_DETAILS, needs)
+    space_details = details.wanted(details.SPACE_DETAILS, needs)
+    wave1 = {"app": Fetch(endpoints.APP.path(app=app_name))}
+    wave1 |= {d.kind: Fetch(d.path(app_name), many=True) for d in app_details}
+    wave1["region"] = Fetch(endpoints.REGIONS.path(), many=True)
+    got = yield wave1
+    raw_app = got["app"]
     if isinstance(raw_app, GatekeeperError):
         raise raw_app
-    errors: list[facts.FactError] = []
-    parsed = parse_item(raw_app, models.App)
-    if isinstance(parsed, str):
-        team = raw_app.get("team") if isinstance(raw_app, dict) else None
-        team_name = team.get("name") if isinstance(team, dict) else None
-        broken = broken_app(raw_app, parsed, team=team_name if isinstance(team_name, str) else None)
-        if broken is None:
-            raise ProtocolError(f"The API's answer for app {app_name!r} is unusable ({parsed}).")
+    app = parse_item(raw_app, models.App)
+    if isinstance(app, str):
+        broken = _broken(raw_app, app, app_name)
         return facts.Estate(collected_at=datetime.now(UTC), source=source, apps=(broken,))
-    app = parsed
+    wave2 = _wave2(app, space_details)
+    if wave2:
+        got |= yield wave2
 
-    team_r: Any = None
-    space_r: Any = None
-    wave2 = []
-    if app.team is not None:
-        wave2.append(Fetch(f"/teams/{quote_segment(app.team.id)}", models.Team))
-    if app.space is not None:
-        wave2.append(Fetch(f"/spaces/{quote_segment(app.space.id)}", models.Space))
-    results = (yield wave2) if wave2 else []
-    if app.team is not None:
-        team_r = results[0]
-    if app.space is not None:
-        space_r = results[-1]
-
-    teams: tuple[facts.Team, ...] = ()
-    if isinstance(team_r, GatekeeperError):
-        errors.append(convert.fact_error("team", team_r))
-    elif team_r is not None:
-        teams = (convert.team(team_r),)
-    spaces: tuple[facts.Space, ...] = ()
-    if isinstance(space_r, GatekeeperError):
-        errors.append(convert.fact_error("space", space_r))
-    elif space_r is not None:
-        spaces = (convert.space(space_r),)
-    regions: tuple[facts.Region, ...] = ()
-    if isinstance(regions_r, GatekeeperError):
-        errors.append(convert.fact_error("region", regions_r))
-    else:
-        regions = tuple(convert.region(r) for r in regions_r if r.name == app.region.name)
-
-    addons: list[facts.AddOn] | None = None
-    if isinstance(addons_r, GatekeeperError):
-        errors.append(convert.fact_error("addons", addons_r))
-    else:
-        addons = [a for a in (convert.addon(x) for x in addons_r) if a is not None]
-    drains: list[facts.LogDrain] | None = None
-    if isinstance(drains_r, GatekeeperError):
-        errors.append(convert.fact_error("log-drains", drains_r))
-    elif drains_r is not None:
-        drains = [convert.log_drain(d) for d in drains_r]
-
-    ea = (
-        (
-            facts.EnterpriseAccount(
-                id=team_r.enterprise_account.id, name=team_r.enterprise_account.name
-            ),
-        )
-        if isinstance(team_r, models.Team) and team_r.enterprise_account
-        else ()
+    errors: list[facts.FactError] = []
+    team = _one(got, "team", endpoints.TEAM, wave2, errors)
+    spaces = _spaces(got, wave2, space_details, errors)
+    regions = details.read_list(
+        "region", endpoints.REGIONS, wave1["region"].path, got["region"], convert.region
     )
-    fact_app = convert.app(app, addons=addons, drains=drains, errors=errors)
+    if isinstance(regions, facts.FactError):
+        errors.append(regions)
+        regions = []
+    outcomes = {d.kind: d.settle(got[d.kind], app_name) for d in app_details}
+    fields = details.fields(details.APP_DETAILS, outcomes, errors)
+    ea = team.enterprise_account if team is not None else None
     return facts.Estate(
         collected_at=datetime.now(UTC),
         source=source,
-        apps=(fact_app,),
-        teams=teams,
-        enterprise_accounts=ea,
+        apps=(convert.app(app, fields=fields, errors=errors),),
+        teams=(convert.team(team),) if team is not None else (),
+        enterprise_accounts=(facts.EnterpriseAccount(id=ea.id, name=ea.name),) if ea else (),
         spaces=spaces,
-        regions=regions,
+        regions=tuple(r for r in regions if r.name == app.region.name),
     )
+
+
+def _broken(raw_app: Any, problem: str, app_name: str) -> facts.App:
+    """The app whose answer does not parse, kept with its error (the engine blocks it);
+    an answer without even an id and a name to keep it under ends the check."""
+    team = raw_app.get("team") if isinstance(raw_app, dict) else None
+    team_name = team.get("name") if isinstance(team, dict) else None
+    broken = broken_app(raw_app, problem, team=team_name if isinstance(team_name, str) else None)
+    if broken is None:
+        raise ProtocolError(f"The API's answer for app {app_name!r} is unusable ({problem}).")
+    return broken
+
+
+def _wave2(app: models.App, space_details: Sequence[details.Detail[Any]]) -> Wave:
+    """What needs the app: its team, its space and the space's details."""
+    wave: Wave = {}
+    if app.team is not None:
+        wave["team"] = Fetch(endpoints.TEAM.path(team=app.team.id))
+    if app.space is not None:
+        wave["space"] = Fetch(endpoints.SPACE.path(space=app.space.id))
+        wave |= {_of_space(d): Fetch(d.path(app.space.id), many=True) for d in space_details}
+    return wave
+
+
+def _spaces(
+    got: dict[str, Any],
+    wave: Wave,
+    space_details: Sequence[details.Detail[Any]],
+    errors: list[facts.FactError],
+) -> tuple[facts.Space, ...]:
+    """The app's space with its details; () for the common runtime or when unreadable."""
+    space = _one(got, "space", endpoints.SPACE, wave, errors)
+    if space is None:
+        return ()
+    outcomes = {d.kind: d.settle(got[_of_space(d)], space.id) for d in space_details}
+    return (convert.space(space, details.fields(details.SPACE_DETAILS, outcomes, errors)),)
+
+
+def _of_space(detail: details.Detail[Any]) -> str:
+    """The name of a space detail's request in wave 2 (apart from an app detail's)."""
+    return f"space {detail.kind}"
+
+
+def _one(
+    got: dict[str, Any],
+    kind: facts.FactKind,
+    endpoint: endpoints.Endpoint[M],
+    wave: Wave,
+    errors: list[facts.FactError],
+) -> M | None:
+    """The answer to the request named ``kind`` as ``endpoint``'s model; None when it was
+    not requested, or failed (then its FactError is added to ``errors``)."""
+    if kind not in got:
+        return None
+    answer = got[kind]
+    parsed = (
+        answer
+        if isinstance(answer, GatekeeperError)
+        else parse_answer(answer, endpoint.model, wave[kind].path)
+    )
+    if isinstance(parsed, GatekeeperError):
+        errors.append(convert.fact_error(kind, parsed))
+        return None
+    return parsed

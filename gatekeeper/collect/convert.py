@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from collections.abc import Mapping
+from typing import Any
 
 from gatekeeper import facts
+from gatekeeper.drain_url import reduce_drain_url
 from gatekeeper.errors import GatekeeperError
+from gatekeeper.facts import FactKind
 from gatekeeper.heroku import models
 from gatekeeper.redact import redact
 
@@ -27,9 +30,15 @@ def team(t: models.Team) -> facts.Team:
     return facts.Team(id=t.id, name=t.name, enterprise_account=ea)
 
 
-def space(s: models.Space) -> facts.Space:
+def space(s: models.Space, fields: Mapping[str, Any] | None = None) -> facts.Space:
+    """The space, with the ``fields`` its details were read into (``collect.details``)."""
     return facts.Space(
-        id=s.id, name=s.name, region=s.region.name, shield=s.shield, team=s.team.name
+        id=s.id,
+        name=s.name,
+        region=s.region.name,
+        shield=s.shield,
+        team=s.team.name,
+        **(fields or {}),
     )
 
 
@@ -42,34 +51,18 @@ def addon(a: models.AddOn) -> facts.AddOn | None:
 
 
 def log_drain(d: models.LogDrain) -> facts.LogDrain:
-    host, url = sanitize_drain_url(d.url)
+    host, url = reduce_drain_url(d.url)
     return facts.LogDrain(id=d.id, host=host, url=url, addon=d.addon.name if d.addon else None)
-
-
-def sanitize_drain_url(raw: str) -> tuple[str, str]:
-    """The drain's host and its URL without credentials, query or fragment.
-
-    Drain URLs often carry an ingest token (``?token=...`` or ``user:pass@``); it must never
-    reach a report or a snapshot, so only scheme, host, port and path are kept.
-    """
-    try:
-        parts = urlsplit(raw.strip())
-        host = (parts.hostname or "").lower()
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return "", "(unparsable drain URL)"
-    scheme = parts.scheme.lower()
-    url = f"{scheme}://{host}{port}{parts.path}" if scheme else f"{host}{port}{parts.path}"
-    return host, url
 
 
 def app(
     a: models.App | models.TeamApp,
     *,
-    addons: list[facts.AddOn] | None,
-    drains: list[facts.LogDrain] | None,
+    fields: Mapping[str, Any],
     errors: list[facts.FactError],
 ) -> facts.App:
+    """The app, with the ``fields`` its details were read into (``collect.details``: its
+    add-ons and log drains, each sorted by id or the value that says they were not read)."""
     team_name = a.team.name if a.team else None
     owner_email = a.owner.email if a.owner else None
     return facts.App(
@@ -80,13 +73,12 @@ def app(
         team=team_name,
         region=a.region.name if a.region else None,
         space=a.space.name if a.space else None,
-        addons=tuple(sorted(addons or (), key=lambda x: x.id)),
-        log_drains=None if drains is None else tuple(sorted(drains, key=lambda x: x.id)),
         errors=tuple(errors),
+        **fields,
     )
 
 
-def fact_error(fact: str, exc: GatekeeperError) -> facts.FactError:
+def fact_error(fact: FactKind, exc: GatekeeperError) -> facts.FactError:
     status = getattr(exc, "status", None)
     return facts.FactError(
         fact=fact,

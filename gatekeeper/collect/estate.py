@@ -1,97 +1,48 @@
 """Collects whole teams, enterprise accounts or everything a token can see (``audit``).
 
-Bulk list endpoints only, so the cost grows with pages, not with apps::
-
-    requests = 1                              GET /account/rate-limits (free)
-             + 1                              GET /regions
-             + pages(spaces)                  GET /spaces
-             + teams lookup                   1 per --team; pages(teams) per --enterprise;
-                                              pages(teams) for --all (GET /teams)
-             + per team: pages(apps) + pages(add-ons)     (--team / --enterprise)
-               or pages(all apps) + pages(all add-ons)    (--all: GET /apps, GET /addons)
-             + apps                           GET /apps/{app}/log-drains, unless the policy
-                                              sets [logs] check_drains = false
-
-where pages(n) = max(1, ceil(n / 1000)). Log drains are the only per-app request: Heroku
-offers no bulk endpoint for them. ``request_budget`` computes this formula; tests hold the
-collector to it.
+Bulk list endpoints only, so the cost grows with pages, not with apps; the formula, and
+``AuditScope``, are in ``gatekeeper.collect.scope`` (``request_budget``), and tests hold this
+collector to it. The per-app and per-space details (``gatekeeper.collect.details``) are the
+only requests made per app or space.
 """
 
 from __future__ import annotations
 
 import asyncio
-import math
 from collections import defaultdict
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from gatekeeper import facts
-from gatekeeper.collect import convert
-from gatekeeper.collect.parse import broken_app, parse_item, unnamed_app
+from gatekeeper.collect import convert, details
+from gatekeeper.collect.parse import (
+    REQUEST_FAILURES,
+    broken_app,
+    parse_answer,
+    parse_item,
+    request_error,
+    unnamed_app,
+)
 from gatekeeper.collect.progress import NullProgress, Progress
-from gatekeeper.errors import GatekeeperError, UsageError
-from gatekeeper.heroku import models
+from gatekeeper.collect.scope import PAGE_MAX, AuditScope, pages, request_budget
+from gatekeeper.errors import GatekeeperError
+from gatekeeper.facts import FactKind
+from gatekeeper.heroku import endpoints, models
 from gatekeeper.heroku.interface import HerokuApi
-from gatekeeper.heroku.paths import quote_segment
 from gatekeeper.needs import Needs
 
-PAGE_MAX = 1000
+__all__ = ["PAGE_MAX", "AuditScope", "collect_estate", "pages", "request_budget"]
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
-@dataclass(frozen=True)
-class AuditScope:
-    """What an audit covers: named teams, all teams of enterprise accounts, or everything."""
-
-    teams: tuple[str, ...] = ()
-    enterprises: tuple[str, ...] = ()
-    everything: bool = False
-
-    def __post_init__(self) -> None:
-        if not (self.teams or self.enterprises or self.everything):
-            raise UsageError("Nothing to audit.", hint="Name --team, --enterprise or --all.")
-
-    def describe(self) -> str:
-        """A stable key for the history store, e.g. ``enterprise:uni,team:psych-lab``."""
-        if self.everything:
-            return "all"
-        parts = [f"enterprise:{e}" for e in sorted(set(self.enterprises))]
-        parts += [f"team:{t}" for t in sorted(set(self.teams))]
-        return ",".join(parts)
-
-
-def pages(n: int) -> int:
-    return max(1, math.ceil(n / PAGE_MAX))
-
-
-def request_budget(
-    *,
-    scope: AuditScope,
-    estate: facts.Estate,
-    needs: Needs,
-    teams_per_enterprise: dict[str, int] | None = None,
-) -> int:
-    """The number of requests ``collect_estate`` makes for ``estate`` (the formula above)."""
-    check_drains = needs.wants("log-drains")
-    apps_by_team: dict[str | None, int] = defaultdict(int)
-    for app in estate.apps:
-        apps_by_team[app.team] += 1
-    addons_by_team: dict[str | None, int] = defaultdict(int)
-    for app in estate.apps:
-        addons_by_team[app.team] += len(app.addons)
-    total = 1 + 1 + pages(len(estate.spaces))
-    if scope.everything:
-        total += pages(len(estate.teams)) + pages(len(estate.apps))
-        total += pages(sum(len(a.addons) for a in estate.apps))
-    else:
-        total += len(set(scope.teams))
-        for ea in set(scope.enterprises):
-            total += pages((teams_per_enterprise or {}).get(ea, 0))
-        for team in {t.name for t in estate.teams}:
-            total += pages(apps_by_team[team]) + pages(addons_by_team[team])
-    if check_drains:
-        total += len(estate.apps)
-    return total
+# A listed app: parsed, or kept broken (a facts.App that carries its error).
+_Listed = models.App | models.TeamApp | facts.App
 
 
 @dataclass
@@ -102,7 +53,9 @@ class _Collected:
         default_factory=list
     )
     addons: dict[str, list[facts.AddOn]] = field(default_factory=lambda: defaultdict(list))
-    addon_errors: dict[str | None, GatekeeperError] = field(default_factory=dict)
+    # a listing whose add-ons cannot be told apart (None: GET /addons); one app's add-on
+    addon_errors: dict[str | None, facts.FactError] = field(default_factory=dict)
+    app_addon_errors: dict[str, facts.FactError] = field(default_factory=dict)
 
 
 async def collect_estate(
@@ -115,13 +68,15 @@ async def collect_estate(
 ) -> facts.Estate:
     """The estate of ``scope``. A scope that cannot be listed (team unknown, team apps
     unreadable) raises; a detail that cannot be read becomes a ``FactError`` on its apps."""
-    check_drains = (needs or Needs.everything()).wants("log-drains")
+    needs = needs or Needs.everything()
+    per_app = details.per_app_in_audit(needs)
+    per_space = details.wanted(details.SPACE_DETAILS, needs)
     progress = progress or NullProgress()
     # Free: tells the progress display how much rate budget this run starts with.
-    await _attempt(client.get("/account/rate-limits"))
+    await _attempt(client.get(endpoints.RATE_LIMITS.path()), endpoints.RATE_LIMITS.path())
     progress.phase("listing teams, apps and add-ons")
-    regions_task = asyncio.ensure_future(_attempt(client.list_models("/regions", models.Region)))
-    spaces_task = asyncio.ensure_future(_attempt(client.list_models("/spaces", models.Space)))
+    regions_task = asyncio.ensure_future(_read_list(client, "region", endpoints.REGIONS))
+    spaces_task = asyncio.ensure_future(_read_list(client, "space", endpoints.SPACES))
 
     got = _Collected()
     try:
@@ -139,28 +94,18 @@ async def collect_estate(
     regions_r, spaces_r = await asyncio.gather(regions_task, spaces_task)
     _report(progress, client)
 
-    apps: list[tuple[models.App | models.TeamApp | facts.App, str | None]] = []
-    for position, (raw, team, model) in enumerate(got.raw_apps):
-        parsed = parse_item(raw, model)
-        if isinstance(parsed, str):
-            broken = broken_app(raw, parsed, team=team)
-            # Fail closed: an entry without even an id and a name still gets a decision
-            # (block), under a stand-in name, instead of silently leaving the report.
-            apps.append((broken or unnamed_app(position, parsed, team=team), team))
-        else:
-            apps.append((parsed, team))
-
-    drains: dict[str, list[facts.LogDrain] | GatekeeperError] = {}
-    if check_drains:
-        progress.phase("log drains", total=len(apps))
-        names = [a.name for a, _ in apps if not isinstance(a, facts.App)]
-        results = await asyncio.gather(*(_drains(client, n, progress) for n in names))
-        drains = dict(zip(names, results, strict=True))
+    apps = _parse_apps(got)
+    read = [a for a, _ in apps if not isinstance(a, facts.App)]
+    app_outcomes: dict[str, dict[FactKind, details.Outcome]] = {}
+    if per_app:
+        progress.phase(", ".join(d.label for d in per_app), total=len(apps))
+        app_outcomes = await _details_of(client, per_app, [a.name for a in read], progress)
         _report(progress, client)
+    space_ids = sorted({a.space.id for a in read if a.space is not None})
+    space_outcomes = await _details_of(client, per_space, space_ids, None) if per_space else {}
 
-    out_apps = [
-        _to_fact(app, team, got, drains, regions_r, spaces_r, check_drains) for app, team in apps
-    ]
+    world = _World(got, regions_r, spaces_r, app_outcomes, space_outcomes)
+    out_apps = [world.app(app, team) for app, team in apps]
     progress.close()
     return facts.Estate(
         collected_at=datetime.now(UTC),
@@ -168,20 +113,52 @@ async def collect_estate(
         apps=tuple(sorted(out_apps, key=lambda a: a.name)),
         teams=tuple(sorted((convert.team(t) for t in got.teams.values()), key=lambda t: t.name)),
         enterprise_accounts=_enterprise_accounts(got.teams.values()),
-        spaces=()
-        if isinstance(spaces_r, GatekeeperError)
-        else tuple(sorted((convert.space(s) for s in spaces_r), key=lambda s: s.name)),
+        spaces=world.spaces(),
         regions=()
-        if isinstance(regions_r, GatekeeperError)
+        if isinstance(regions_r, facts.FactError)
         else tuple(sorted((convert.region(r) for r in regions_r), key=lambda r: r.name)),
     )
 
 
-async def _attempt(coro: Any) -> Any:
+async def _attempt(awaitable: Awaitable[T], path: str) -> T | GatekeeperError:
+    """The answer, or the error standing for it (``parse.REQUEST_FAILURES``)."""
     try:
-        return await coro
-    except GatekeeperError as exc:
-        return exc
+        return await awaitable
+    except REQUEST_FAILURES as exc:
+        return request_error(exc, path)
+
+
+async def _read_list(
+    client: HerokuApi, kind: FactKind, endpoint: endpoints.Endpoint[M]
+) -> list[M] | facts.FactError:
+    """An estate-wide list that the audit can do without (each app then carries the error)."""
+    path = endpoint.path()
+    return details.read_list(kind, endpoint, path, await _attempt(client.list(path), path), _same)
+
+
+def _same(model: M) -> M:
+    return model
+
+
+async def _models(client: HerokuApi, endpoint: endpoints.Endpoint[M], **params: str) -> list[M]:
+    """A list the audit cannot do without: each item parsed, or the run ends (exit 3)."""
+    path = endpoint.path(**params)
+    items = []
+    for raw in await client.list(path):
+        parsed = parse_answer(raw, endpoint.model, path)
+        if isinstance(parsed, GatekeeperError):
+            raise parsed
+        items.append(parsed)
+    return items
+
+
+async def _model(client: HerokuApi, endpoint: endpoints.Endpoint[M], **params: str) -> M:
+    """An object the audit cannot do without: parsed, or the run ends (exit 3)."""
+    path = endpoint.path(**params)
+    parsed = parse_answer(await client.get(path), endpoint.model, path)
+    if isinstance(parsed, GatekeeperError):
+        raise parsed
+    return parsed
 
 
 async def _settled(*aws: Any) -> list[Any]:
@@ -212,17 +189,14 @@ async def _resolve_teams(client: HerokuApi, scope: AuditScope, got: _Collected) 
     """Fills ``got.teams``. Raises when a named team or enterprise account cannot be read:
     without it the audit would not know which apps it owes a decision on."""
     if scope.everything:
-        for team in await client.list_models("/teams", models.Team):
+        for team in await _models(client, endpoints.TEAMS):
             got.teams[team.name] = team
         return
     lookups = [
-        client.list_models(f"/enterprise-accounts/{quote_segment(ea)}/teams", models.Team)
+        _models(client, endpoints.ENTERPRISE_ACCOUNT_TEAMS, ea=ea)
         for ea in sorted(set(scope.enterprises))
     ]
-    singles = [
-        client.get_model(f"/teams/{quote_segment(t)}", models.Team)
-        for t in sorted(set(scope.teams))
-    ]
+    singles = [_model(client, endpoints.TEAM, team=t) for t in sorted(set(scope.teams))]
     found = await _settled(*lookups, *singles)
     for listed in found[: len(lookups)]:
         for team in listed:
@@ -232,85 +206,145 @@ async def _resolve_teams(client: HerokuApi, scope: AuditScope, got: _Collected) 
 
 
 async def _list_team(client: HerokuApi, team: str, got: _Collected, progress: Progress) -> None:
-    path = f"/teams/{quote_segment(team)}"
+    addons_path = endpoints.TEAM_ADDONS.path(team=team)
     raw_apps, addons = await _settled(
-        client.list(f"{path}/apps"), _attempt(client.list_models(f"{path}/addons", models.AddOn))
+        client.list(endpoints.TEAM_APPS.path(team=team)),
+        _attempt(client.list(addons_path), addons_path),
     )
     got.raw_apps.extend((raw, team, models.TeamApp) for raw in raw_apps)
-    _file_addons(got, addons, team)
+    _file_addons(got, addons, team, addons_path)
     progress.advance(len(raw_apps))
     _report(progress, client)
 
 
 async def _list_everything(client: HerokuApi, got: _Collected, progress: Progress) -> None:
+    addons_path = endpoints.ADDONS.path()
     raw_apps, addons = await _settled(
-        client.list("/apps"), _attempt(client.list_models("/addons", models.AddOn))
+        client.list(endpoints.APPS.path()), _attempt(client.list(addons_path), addons_path)
     )
     for raw in raw_apps:
-        team = raw.get("team") if isinstance(raw, dict) else None
-        team_name = team.get("name") if isinstance(team, dict) else None
-        got.raw_apps.append((raw, team_name if isinstance(team_name, str) else None, models.App))
-    _file_addons(got, addons, None)
+        got.raw_apps.append((raw, _team_name(raw), models.App))
+    _file_addons(got, addons, None, addons_path)
     progress.advance(len(raw_apps))
 
 
+def _team_name(raw: Any) -> str | None:
+    team = raw.get("team") if isinstance(raw, dict) else None
+    name = team.get("name") if isinstance(team, dict) else None
+    return name if isinstance(name, str) else None
+
+
 def _file_addons(
-    got: _Collected, addons: list[models.AddOn] | GatekeeperError, team: str | None
+    got: _Collected, addons: list[Any] | GatekeeperError, team: str | None, path: str
 ) -> None:
+    """Files each add-on under its app. An add-on that does not parse is an error of its
+    app only, when its app can be told; otherwise of every app of the listing."""
     if isinstance(addons, GatekeeperError):
-        got.addon_errors[team] = addons
+        got.addon_errors[team] = convert.fact_error("addons", addons)
         return
-    for item in addons:
+    for raw in addons:
+        item = parse_answer(raw, models.AddOn, path)
+        if isinstance(item, GatekeeperError):
+            owner = raw.get("app") if isinstance(raw, dict) else None
+            name = owner.get("name") if isinstance(owner, dict) else None
+            if isinstance(name, str):
+                got.app_addon_errors.setdefault(name, convert.fact_error("addons", item))
+            else:
+                got.addon_errors.setdefault(team, convert.fact_error("addons", item))
+            continue
         fact = convert.addon(item)
         if fact is not None and fact.app:
             got.addons[fact.app].append(fact)
 
 
-async def _drains(
-    client: HerokuApi, app: str, progress: Progress
-) -> list[facts.LogDrain] | GatekeeperError:
-    result = await _attempt(
-        client.list_models(f"/apps/{quote_segment(app)}/log-drains", models.LogDrain)
-    )
-    progress.advance()
-    _report(progress, client)  # the longest phase: keep requests and rate budget current
-    if isinstance(result, GatekeeperError):
-        return result
-    return [convert.log_drain(d) for d in result]
-
-
-def _to_fact(
-    app: models.App | models.TeamApp | facts.App,
-    team: str | None,
-    got: _Collected,
-    drains: dict[str, list[facts.LogDrain] | GatekeeperError],
-    regions: list[models.Region] | GatekeeperError,
-    spaces: list[models.Space] | GatekeeperError,
-    check_drains: bool,
-) -> facts.App:
-    if isinstance(app, facts.App):
-        return app  # its payload was broken; it already carries the error
-    errors: list[facts.FactError] = []
-    addons: list[facts.AddOn] | None = got.addons.get(app.name, [])
-    # --all lists add-ons once (key None); --team/--enterprise once per team.
-    addon_error = got.addon_errors.get(None) or got.addon_errors.get(team)
-    if addon_error is not None:
-        errors.append(convert.fact_error("addons", addon_error))
-        addons = None
-    app_drains: list[facts.LogDrain] | None = None
-    if check_drains:
-        result = drains.get(app.name)
-        if isinstance(result, GatekeeperError):
-            errors.append(convert.fact_error("log-drains", result))
+def _parse_apps(got: _Collected) -> list[tuple[_Listed, str | None]]:
+    """Each listed app parsed, with its team; an app that does not parse is kept broken."""
+    apps: list[tuple[_Listed, str | None]] = []
+    for position, (raw, team, model) in enumerate(got.raw_apps):
+        parsed = parse_item(raw, model)
+        if isinstance(parsed, str):
+            broken = broken_app(raw, parsed, team=team)
+            # Fail closed: an entry without even an id and a name still gets a decision
+            # (block), under a stand-in name, instead of silently leaving the report.
+            apps.append((broken or unnamed_app(position, parsed, team=team), team))
         else:
-            app_drains = result or []
-    if isinstance(regions, GatekeeperError):
-        errors.append(convert.fact_error("region", regions))
-    if app.space is not None and isinstance(spaces, GatekeeperError):
-        errors.append(convert.fact_error("space", spaces))
-    if team is not None and team not in got.teams:
-        errors.append(facts.FactError(fact="team", message=f"Team {team!r} was not listed."))
-    return convert.app(app, addons=addons, drains=app_drains, errors=errors)
+            apps.append((parsed, team))
+    return apps
+
+
+async def _details_of(
+    client: HerokuApi,
+    wanted: Sequence[details.Detail[Any]],
+    keys: Sequence[str],
+    progress: Progress | None,
+) -> dict[str, dict[FactKind, details.Outcome]]:
+    """The ``wanted`` details of each app or space of ``keys``, all requested at once (the
+    client bounds how many are in flight)."""
+    results = await asyncio.gather(*(_details(client, wanted, k, progress) for k in keys))
+    return dict(zip(keys, results, strict=True))
+
+
+async def _details(
+    client: HerokuApi, wanted: Sequence[details.Detail[Any]], key: str, progress: Progress | None
+) -> dict[FactKind, details.Outcome]:
+    """The ``wanted`` details of one app or space (``key``: its name or id), read at once."""
+    paths = [d.path(key) for d in wanted]
+    answers = await asyncio.gather(*(_attempt(client.list(p), p) for p in paths))
+    if progress is not None:
+        progress.advance()
+        _report(progress, client)  # the longest phase: keep requests and rate budget current
+    return {d.kind: d.settle(a, key) for d, a in zip(wanted, answers, strict=True)}
+
+
+@dataclass
+class _World:
+    """What was collected, to turn each listed app into its facts."""
+
+    got: _Collected
+    regions: list[models.Region] | facts.FactError
+    spaces_listed: list[models.Space] | facts.FactError
+    app_outcomes: dict[str, dict[FactKind, details.Outcome]]
+    space_outcomes: dict[str, dict[FactKind, details.Outcome]]
+
+    def app(self, app: _Listed, team: str | None) -> facts.App:
+        if isinstance(app, facts.App):
+            return app  # its payload was broken; it already carries the error
+        errors: list[facts.FactError] = []
+        got = self.got
+        # --all lists add-ons once (key None); --team/--enterprise once per team.
+        addon_error = (
+            got.addon_errors.get(None)
+            or got.addon_errors.get(team)
+            or got.app_addon_errors.get(app.name)
+        )
+        if addon_error is not None:
+            errors.append(addon_error)
+        addons = () if addon_error else tuple(sorted(got.addons.get(app.name, []), key=_by_id))
+        outcomes: dict[FactKind, details.Outcome] = {"addons": addons}
+        outcomes |= self.app_outcomes.get(app.name, {})
+        fields = details.fields(details.APP_DETAILS, outcomes, errors)
+        if isinstance(self.regions, facts.FactError):
+            errors.append(self.regions)
+        if app.space is not None:
+            if isinstance(self.spaces_listed, facts.FactError):
+                errors.append(self.spaces_listed)
+            details.fields(details.SPACE_DETAILS, self.space_outcomes.get(app.space.id, {}), errors)
+        if team is not None and team not in got.teams:
+            errors.append(facts.FactError(fact="team", message=f"Team {team!r} was not listed."))
+        return convert.app(app, fields=fields, errors=errors)
+
+    def spaces(self) -> tuple[facts.Space, ...]:
+        if isinstance(self.spaces_listed, facts.FactError):
+            return ()
+        out = []
+        for space in self.spaces_listed:
+            outcomes = self.space_outcomes.get(space.id, {})
+            out.append(convert.space(space, details.fields(details.SPACE_DETAILS, outcomes, [])))
+        return tuple(sorted(out, key=lambda s: s.name))
+
+
+def _by_id(fact: facts.AddOn) -> str:
+    return fact.id
 
 
 def _enterprise_accounts(teams: Any) -> tuple[facts.EnterpriseAccount, ...]:

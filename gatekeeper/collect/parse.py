@@ -1,4 +1,11 @@
-"""Validates API payloads item by item, so one malformed app does not sink a whole team."""
+"""Validates API answers item by item, so one malformed app, add-on or drain does not sink a
+whole team (or the whole audit).
+
+Validation may fail for any reason, not only a field that is missing or of the wrong type:
+an item nested deeper than the validator can follow raises ``RecursionError``. Each such
+failure is this item's problem, reported on it (a broken app, a ``FactError``), never the end
+of the run.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from gatekeeper import facts
+from gatekeeper.errors import GatekeeperError, ProtocolError
+from gatekeeper.heroku.protocol import parse_model
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -23,12 +32,48 @@ def describe(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def _unreadable(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "it is nested too deeply to be read"
+    return f"it cannot be validated ({type(exc).__name__})"
+
+
 def parse_item(raw: Any, model: type[M]) -> M | str:
     """The parsed model, or a description of why the payload cannot be used."""
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
         return describe(exc)
+    except Exception as exc:  # noqa: BLE001 - any failure is this item's, see the module
+        return _unreadable(exc)
+
+
+def parse_answer(raw: Any, model: type[M], path: str) -> M | ProtocolError:
+    """The parsed model, or the ``ProtocolError`` that says why ``GET path``'s answer (or
+    one item of it) cannot be used."""
+    try:
+        return parse_model(raw, model, path)
+    except ProtocolError as exc:
+        return exc
+    except Exception as exc:  # noqa: BLE001 - any failure is this item's, see the module
+        return unreadable_answer(path, _unreadable(exc))
+
+
+def unreadable_answer(path: str, why: str) -> ProtocolError:
+    return ProtocolError(
+        f"The API answered GET {path} with a body that cannot be used: {why}.",
+        hint="The API or a proxy in between changed; nothing was decided (fail closed).",
+    )
+
+
+#: The failures of one request that are its answer, kept for its app or space, not the end of
+#: the run: the API's errors, and a body nested too deeply to decode (``RecursionError``).
+REQUEST_FAILURES = (GatekeeperError, RecursionError)
+
+
+def request_error(exc: Exception, path: str) -> GatekeeperError:
+    """The ``GatekeeperError`` standing for one of ``REQUEST_FAILURES`` of ``GET path``."""
+    return exc if isinstance(exc, GatekeeperError) else unreadable_answer(path, _unreadable(exc))
 
 
 def broken_app(raw: Any, problem: str, *, team: str | None = None) -> facts.App | None:

@@ -70,6 +70,20 @@ class Account(HerokuModel):
     name: str | None
 
 
+class RateLimits(HerokuModel):
+    """``rate-limit`` (``GET /account/rate-limits``, free): the requests left in the bucket."""
+
+    remaining: int
+
+
+class OAuthAuthorization(HerokuModel):
+    """``oauth-authorization`` (``GET /oauth/authorizations``): a token of the account and
+    its scope (``doctor`` tells a global token from a read one)."""
+
+    id: str
+    scope: list[str]
+
+
 class App(HerokuModel):
     """``app`` (``GET /apps``, ``/apps/{app}``)."""
 

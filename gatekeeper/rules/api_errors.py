@@ -72,7 +72,7 @@ def _remedy(ctx: AppContext, error: FactError) -> str:
 
 def evaluate(ctx: AppContext) -> Iterator[Candidate]:
     """One block per fact that could not be read; drains not collected count too."""
-    by_fact: dict[str, list[FactError]] = {}
+    by_fact: dict[FactKind, list[FactError]] = {}
     for error in ctx.app.errors:
         by_fact.setdefault(error.fact, []).append(error)
     for fact in sorted(by_fact):
@@ -89,7 +89,7 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
             (*ctx.owner_evidence(),),
         )
     if (
-        ctx.policy.logs.check_drains
+        ctx.needs.wants("log-drains")
         and ctx.app.log_drains is None
         and "log-drains" not in by_fact
         and "app" not in by_fact

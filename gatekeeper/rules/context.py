@@ -25,6 +25,7 @@ from gatekeeper.knowledge import (
     expand,
     region_fact,
 )
+from gatekeeper.needs import Needs
 from gatekeeper.policy_values import quote
 from gatekeeper.results import Evidence
 
@@ -109,6 +110,11 @@ class World:
         )
 
     @cached_property
+    def needs(self) -> Needs:
+        """The fact kinds this policy judges (a rule whose kind is not needed stays quiet)."""
+        return Needs.from_policy(self.policy)
+
+    @cached_property
     def heroku_agreements(self) -> tuple[Agreement, ...]:
         return tuple(a for a in self.policy.agreements if a.heroku)
 
@@ -142,6 +148,7 @@ class AppContext:
         self.world = world
         self.app = app
         self.policy = world.policy
+        self.needs = world.needs
         self.today = world.today
         self.failed = frozenset(e.fact for e in app.errors)
         self.team: Team | None = world.teams.get(app.team) if app.team else None

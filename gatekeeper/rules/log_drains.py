@@ -71,7 +71,7 @@ def host_allowed(host: str, patterns: list[str]) -> bool:
 def evaluate(ctx: AppContext) -> Iterator[Candidate]:
     """Check every custom drain's host against the allowed hosts."""
     logs = ctx.policy.logs
-    if not logs.check_drains or ctx.app.log_drains is None or ctx.unknown("log-drains"):
+    if not ctx.needs.wants("log-drains") or ctx.app.log_drains is None or ctx.unknown("log-drains"):
         return
     app = ctx.app.name
     allowed = logs.allowed_drain_hosts

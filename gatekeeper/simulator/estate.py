@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
-from urllib.parse import urlsplit
 
+from gatekeeper.drain_url import reduce_drain_url
 from gatekeeper.simulator import catalog
 from gatekeeper.simulator.naming import drain_token, is_uuid, stable_id
 
@@ -369,41 +369,10 @@ def _app_facts(app: SimApp, estate: SimEstate) -> facts.App:
             for o in by_id
         ),
         log_drains=tuple(
-            facts.LogDrain(
-                id=d.id, host=drain_host(d.url), url=reduce_drain_url(d.url), addon=d.addon
-            )
-            for d in drains
+            facts.LogDrain(id=d.id, host=reduced.host, url=reduced.url, addon=d.addon)
+            for d, reduced in ((d, reduce_drain_url(d.url)) for d in drains)
         ),
     )
-
-
-def drain_host(url: str) -> str:
-    """The host a drain sends to (lower case, no port); "" when the URL has none."""
-    try:
-        return urlsplit(url).hostname or ""
-    except ValueError:
-        return ""
-
-
-def reduce_drain_url(url: str) -> str:
-    """``scheme://host[:port]/path`` of a drain URL: no user info, query or fragment ("" for
-    a URL without a scheme or host).
-
-    A drain URL can carry a secret in its user info or query
-    (``https://logs.example-logging.io/ingest?token=...``); facts never keep it.
-    """
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return ""
-    host = parts.hostname or ""
-    if not parts.scheme or not host:
-        return ""  # no destination can be told apart; keep nothing that might be a secret
-    if ":" in host:  # an IPv6 literal
-        host = f"[{host}]"
-    netloc = f"{host}:{port}" if port is not None else host
-    return f"{parts.scheme}://{netloc}{parts.path}"
 
 
 def _name_attachments(addons: list[SimAddOn]) -> None:

@@ -85,6 +85,7 @@ class Route:
     handler: Handler
     free: bool = False  # costs no rate-limit token
     params: tuple[str, ...] = field(default_factory=tuple)
+    template: str = ""  # as registered, e.g. "/apps/{app}/log-drains"
 
 
 _ROUTES: list[Route] = []
@@ -95,7 +96,7 @@ def route(template: str, *, free: bool = False) -> Callable[[Handler], Handler]:
     regex = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template) + "/?$"
 
     def register(handler: Handler) -> Handler:
-        _ROUTES.append(Route(re.compile(regex), handler, free))
+        _ROUTES.append(Route(re.compile(regex), handler, free, template=template))
         return handler
 
     return register

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from gatekeeper import facts
+from gatekeeper.drain_url import reduce_drain_url
 from gatekeeper.simulator import (
     DEMO_ADMIN_TOKEN,
     DEMO_JDOE_TOKEN,
@@ -22,7 +23,6 @@ from gatekeeper.simulator import (
     demo_estate,
     generate_estate,
 )
-from gatekeeper.simulator.estate import drain_host, reduce_drain_url
 
 
 def pages(client: httpx.Client, path: str) -> list[dict[str, Any]]:
@@ -85,8 +85,8 @@ def read_estate(sim: Simulator, token: str) -> facts.Estate:
                             (
                                 facts.LogDrain(
                                     id=d["id"],
-                                    host=drain_host(d["url"]),
-                                    url=reduce_drain_url(d["url"]),
+                                    host=reduce_drain_url(d["url"]).host,
+                                    url=reduce_drain_url(d["url"]).url,
                                     addon=d["addon"]["name"] if d["addon"] else None,
                                 )
                                 for d in drains

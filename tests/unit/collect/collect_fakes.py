@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from gatekeeper.errors import ApiError, ForbiddenError, NotFoundError, ServerError
+from gatekeeper.errors import ForbiddenError, NotFoundError, ServerError
 from gatekeeper.heroku.interface import ClientStats
 from gatekeeper.heroku.protocol import parse_model
 
@@ -139,7 +139,8 @@ def server_error(path: str) -> ServerError:
 
 class FakeApi:
     """``HerokuApi`` over a dict: path -> payload (a list for list endpoints) or an
-    ``ApiError`` to raise. An unknown path answers 404. Records every call, in order."""
+    exception to raise (an ``ApiError``, or a ``RecursionError`` as a body nested too deeply
+    to decode raises). An unknown path answers 404. Records every call, in order."""
 
     def __init__(self, routes: dict[str, Any], *, rate_limit_remaining: int | None = 4500) -> None:
         self.routes = routes
@@ -165,7 +166,7 @@ class FakeApi:
                 "Couldn't find that resource", status=404, error_id="not_found", path=path
             )
         value = self.routes[path]
-        if isinstance(value, ApiError):
+        if isinstance(value, Exception):  # an ApiError, or what a hostile body causes
             raise value
         return copy.deepcopy(value)
 

@@ -69,6 +69,9 @@ class SyncFakeApi:
     def list_models(self, path: str, model: type[Any], *, variant: str | None = None) -> list[Any]:
         return asyncio.run(self._api.list_models(path, model))
 
+    def list(self, path: str, *, variant: str | None = None) -> list[Any]:
+        return asyncio.run(self._api.list(path))
+
 
 @pytest.fixture(params=["async", "sync"])
 def check(request: pytest.FixtureRequest) -> Collect:

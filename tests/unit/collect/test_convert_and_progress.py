@@ -16,33 +16,6 @@ from gatekeeper.heroku import models
 from gatekeeper.redact import register_secret
 
 
-@pytest.mark.parametrize(
-    ("raw", "host", "url"),
-    [
-        (
-            "syslog+tls://logs.example.edu:6514",
-            "logs.example.edu",
-            "syslog+tls://logs.example.edu:6514",
-        ),
-        (
-            "https://user:pa55@Logs.Example.IO/ingest?token=s3cret#frag",
-            "logs.example.io",
-            "https://logs.example.io/ingest",
-        ),
-        (
-            "https://logs.example.io/in;jsessionid=x?api_key=1",
-            "logs.example.io",
-            "https://logs.example.io/in;jsessionid=x",
-        ),
-        ("  HTTPS://logs.example.io/a  ", "logs.example.io", "https://logs.example.io/a"),
-        ("http://[::1", "", "(unparsable drain URL)"),
-        ("http://logs.example.io:99999/", "", "(unparsable drain URL)"),
-    ],
-)
-def test_drain_urls_keep_scheme_host_port_and_path_only(raw: str, host: str, url: str) -> None:
-    assert convert.sanitize_drain_url(raw) == (host, url)
-
-
 def test_a_drain_created_by_an_add_on_names_it() -> None:
     model = models.LogDrain.model_validate(
         drain("syslog+tls://logs.papertrailapp.com:1", "survey", addon_name="pt-one")

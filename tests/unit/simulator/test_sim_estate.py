@@ -13,7 +13,6 @@ from gatekeeper.simulator import (
     demo_estate,
     generate_estate,
 )
-from gatekeeper.simulator.estate import drain_host, reduce_drain_url
 
 # The demo estate of the helpers' brief: app -> (owner, region, space, add-on plans, drains).
 BRIEF: dict[str, tuple[str, str, str | None, list[str], list[str]]] = {
@@ -134,34 +133,6 @@ def test_facts_never_keep_drain_secrets() -> None:
     dump = demo_estate().to_facts().model_dump_json()
     assert "s3cr3t-drain-token" not in dump
     assert "https://logs.example-logging.io/ingest" in dump
-
-
-@pytest.mark.parametrize(
-    ("url", "reduced", "host"),
-    [
-        (
-            "https://logs.example-logging.io/ingest?token=s3cr3t",
-            "https://logs.example-logging.io/ingest",
-            "logs.example-logging.io",
-        ),
-        (
-            "syslog+tls://logs.uni-example.edu:6514",
-            "syslog+tls://logs.uni-example.edu:6514",
-            "logs.uni-example.edu",
-        ),
-        (
-            "https://user:pa55@Intake.Example.EU/v2/logs#frag",
-            "https://intake.example.eu/v2/logs",
-            "intake.example.eu",
-        ),
-        ("syslog://[2001:db8::1]:514", "syslog://[2001:db8::1]:514", "2001:db8::1"),
-        ("not a url", "", ""),
-        ("user:secret@host/path", "", ""),
-    ],
-)
-def test_drain_url_reduction(url: str, reduced: str, host: str) -> None:
-    assert reduce_drain_url(url) == reduced
-    assert drain_host(url) == host
 
 
 def test_from_facts_round_trips() -> None:
