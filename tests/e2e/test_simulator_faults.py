@@ -123,7 +123,7 @@ def test_slow_response_runs_into_a_read_timeout(simulator: Simulator) -> None:
     with httpx.Client(headers=HEADERS, timeout=httpx.Timeout(5, read=0.2)) as client:
         with pytest.raises(httpx.ReadTimeout):
             client.get(simulator.url + "/apps")
-        assert client.get(simulator.url + "/regions").status_code == 200
+        assert client.get(simulator.url + "/regions", timeout=10).status_code == 200
     # stop() wakes the delayed answer: the fixture's teardown does not wait 30 seconds.
 
 
