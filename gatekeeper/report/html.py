@@ -21,14 +21,16 @@ import base64
 import hashlib
 import html
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from functools import cache
 from importlib import resources
+from itertools import chain
+from typing import TextIO
 
 from gatekeeper.report.escape import json_for_script, split_code, visible
-from gatekeeper.report.interface import TOOL_NAME, RenderOptions
-from gatekeeper.report.json_format import compact_report_json
+from gatekeeper.report.interface import TOOL_NAME, RenderOptions, StreamFormatter
+from gatekeeper.report.json_format import compact_json_chunks
 from gatekeeper.report.summary import (
     DECISION_WORD,
     SEVERITY_WORD,
@@ -83,13 +85,13 @@ def _csp_hash(source: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-class HtmlFormatter:
+class HtmlFormatter(StreamFormatter):
     """A single HTML file with inline CSS and JS and no external references."""
 
     name = "html"
     extension = ".html"
 
-    def render(self, report: Report, options: RenderOptions) -> str:
+    def write(self, report: Report, options: RenderOptions, out: TextIO) -> None:
         css = _asset("html_report.css")
         js = _asset("html_report.js")
         csp = (
@@ -99,28 +101,8 @@ class HtmlFormatter:
         )
         title = options.heading
         today = utc(report.generated_at).date()
-        body = [
-            _header(report, options),
-            _nav(report),
-            "<main>",
-            _overview(report),
-            _apps_table(report),
-            _app_details(report, options),
-            _policy_findings(report, options),
-            _agreements(report.agreements, today),
-            _waivers(report, today),
-            _changes(report),
-            "</main>",
-            _footer(report, options),
-        ]
-        # ASCII-only JSON: no invisible or bidi character hides in the data block either.
-        # Made safe for <script> in the same statement, so the unescaped copy is freed at once.
-        data_block = (
-            '<script type="application/json" id="gatekeeper-report">'
-            f"{json_for_script(compact_report_json(report, tool_version=options.tool_version))}"
-            "</script>"
-        )
-        parts = [
+        page = _Page(out)
+        for part in (
             "<!DOCTYPE html>",
             '<html lang="en">',
             "<head>",
@@ -132,13 +114,60 @@ class HtmlFormatter:
             f"<style>{css}</style>",
             "</head>",
             "<body>",
-            *body,
-            data_block,
-            f"<script>{js}</script>",
-            "</body>",
-            "</html>",
-        ]
-        return "\n".join(p for p in parts if p) + "\n"
+            _header(report, options),
+            _nav(report),
+            "<main>",
+            _overview(report),
+        ):
+            page.add([part])
+        page.add(_apps_table(report))
+        page.add(_app_details(report, options))
+        for part in (
+            _policy_findings(report, options),
+            _agreements(report.agreements, today),
+            _waivers(report, today),
+            _changes(report),
+            "</main>",
+            _footer(report, options),
+        ):
+            page.add([part])
+        # ASCII-only JSON: no invisible or bidi character hides in the data block either;
+        # made safe for <script> piece by piece.
+        json_pieces = compact_json_chunks(report, tool_version=options.tool_version)
+        page.add(
+            chain(
+                ['<script type="application/json" id="gatekeeper-report">'],
+                map(json_for_script, json_pieces),
+                ["</script>"],
+            )
+        )
+        page.add([f"<script>{js}</script>"])
+        page.add(["</body>"])
+        page.add(["</html>"])
+        page.end()
+
+
+class _Page:
+    """The page's parts, each given as pieces, written one after another and separated by a
+    line break (an empty part adds nothing), as ``"\\n".join(parts) + "\\n"`` would."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._started = False
+
+    def add(self, pieces: Iterable[str]) -> None:
+        first = True
+        for piece in pieces:
+            if not piece:
+                continue
+            if first and self._started:
+                self._out.write("\n")
+            first = False
+            self._started = True
+            self._out.write(piece)
+
+    def end(self) -> None:
+        self._out.write("\n")
 
 
 def _badge(kind: str, text: str | None = None) -> str:
@@ -241,26 +270,10 @@ def _region_cell(app: AppResult) -> str:
     return text
 
 
-def _apps_table(report: Report) -> str:
-    anchors = _anchors(report)
-    rows = []
-    for index, app in enumerate(report.apps):
-        counts = FindingCounts.of(app.findings)
-        anchor = anchors.get(index)
-        name = f'<a href="#{anchor}">{e(app.name)}</a>' if anchor else e(app.name)
-        space = e(app.space) + (" (Shield)" if app.shield else "") if app.space else "–"
-        active = counts.block + counts.warn
-        rows.append(
-            f'<tr data-decision="{app.decision}">'
-            f"<td>{name}</td>"
-            f"<td>{e(team_label(app.team))}</td>"
-            f"<td>{_region_cell(app)}</td>"
-            f"<td>{space}</td>"
-            f"<td>{e(app.data_class)}</td>"
-            f'<td data-sort="{_DECISION_SORT[app.decision]}">{_badge(app.decision)}</td>'
-            f'<td class="num" data-sort="{active:06d}">{active}</td>'
-            "</tr>"
-        )
+def _apps_table(report: Report) -> Iterator[str]:
+    if not report.apps:
+        yield '<section id="apps">\n<h2>Apps</h2>\n<p>No apps were checked.</p>\n</section>'
+        return
     options = "".join(f'<option value="{d}">{d}</option>' for d in ("block", "warn", "allow"))
     controls = (
         '<div class="controls" id="apps-controls" hidden>'
@@ -270,9 +283,7 @@ def _apps_table(report: Report) -> str:
         f"{options}</select></label>"
         '<span id="apps-count" class="muted" aria-live="polite"></span></div>'
     )
-    if not rows:
-        return '<section id="apps">\n<h2>Apps</h2>\n<p>No apps were checked.</p>\n</section>'
-    return (
+    yield (
         '<section id="apps">\n<h2>Apps</h2>\n'
         f"{controls}\n"
         '<table id="apps-table" class="apps"><thead><tr><th scope="col">App</th>'
@@ -280,8 +291,27 @@ def _apps_table(report: Report) -> str:
         '<th scope="col">Space</th><th scope="col">Data class</th>'
         '<th scope="col">Decision</th><th scope="col" class="num">Open findings</th></tr>'
         "</thead>\n"
-        "<tbody>\n" + "\n".join(rows) + "\n</tbody></table>\n</section>"
+        "<tbody>\n"
     )
+    anchors = _anchors(report)
+    for index, app in enumerate(report.apps):
+        counts = FindingCounts.of(app.findings)
+        anchor = anchors.get(index)
+        name = f'<a href="#{anchor}">{e(app.name)}</a>' if anchor else e(app.name)
+        space = e(app.space) + (" (Shield)" if app.shield else "") if app.space else "–"
+        active = counts.block + counts.warn
+        yield (
+            ("\n" if index else "") + f'<tr data-decision="{app.decision}">'
+            f"<td>{name}</td>"
+            f"<td>{e(team_label(app.team))}</td>"
+            f"<td>{_region_cell(app)}</td>"
+            f"<td>{space}</td>"
+            f"<td>{e(app.data_class)}</td>"
+            f'<td data-sort="{_DECISION_SORT[app.decision]}">{_badge(app.decision)}</td>'
+            f'<td class="num" data-sort="{active:06d}">{active}</td>'
+            "</tr>"
+        )
+    yield "\n</tbody></table>\n</section>"
 
 
 def _anchors(report: Report) -> dict[int, str]:
@@ -289,29 +319,29 @@ def _anchors(report: Report) -> dict[int, str]:
     return {i: f"app-{i + 1}" for i, app in enumerate(report.apps) if app.decision != "allow"}
 
 
-def _app_details(report: Report, options: RenderOptions) -> str:
+def _app_details(report: Report, options: RenderOptions) -> Iterator[str]:
     anchors = _anchors(report)
-    articles = []
-    for index in sorted(anchors, key=lambda i: app_order(report.apps[i])):
+    if not anchors:
+        return
+    yield (
+        '<section id="findings">\n<h2>Findings and fixes</h2>\n'
+        "<p>Every blocked app first, then apps with warnings. Each finding names the rule, "
+        "what was found, and the fix.</p>\n"
+    )
+    for position, index in enumerate(sorted(anchors, key=lambda i: app_order(report.apps[i]))):
         app, anchor = report.apps[index], anchors[index]
         facts = [f"team {e(team_label(app.team))}", f"region {_region_cell(app)}"]
         if app.space:
             facts.append(f"space {e(app.space)}" + (" (Shield)" if app.shield else ""))
         facts.append(f"data class {e(app.data_class)}")
-        articles.append(
-            f'<article class="app {app.decision}" id="{anchor}">\n'
+        yield (
+            ("\n" if position else "") + f'<article class="app {app.decision}" id="{anchor}">\n'
             f"<h3>{e(app.name)} {_badge(app.decision)}</h3>\n"
             f'<p class="muted">{" · ".join(facts)}</p>\n'
             + _findings_list(app.findings, options)
             + "\n</article>"
         )
-    if not articles:
-        return ""
-    return (
-        '<section id="findings">\n<h2>Findings and fixes</h2>\n'
-        "<p>Every blocked app first, then apps with warnings. Each finding names the rule, "
-        "what was found, and the fix.</p>\n" + "\n".join(articles) + "\n</section>"
-    )
+    yield "\n</section>"
 
 
 def _findings_list(
