@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from gatekeeper.policy.locate import KeyLines, Path, format_path
 from gatekeeper.policy.model import glob_match, is_glob, quote
+from gatekeeper.textpos import KeyLines, Path, format_path
 
 # Rules that must never be waived or lowered: a fact that could not be read never turns
 # into "allow" (fail closed).

@@ -36,6 +36,7 @@ from gatekeeper.errors import InputFileError, Problem
 from gatekeeper.report.interface import RenderOptions, StreamFormatter
 from gatekeeper.report.v1 import ReportV1, app_document, head_document
 from gatekeeper.results import REPORT_SCHEMA, AppResult, Report
+from gatekeeper.textpos import line_finder
 
 SCHEMA_RESOURCE = "report-schema-v1.json"
 
@@ -134,16 +135,18 @@ def parse_json_report(text: str, *, source: str = "baseline report") -> Report:
         raise fail([Problem(source, None, "", "nested too deeply")]) from None
     if not isinstance(data, dict):
         raise fail([Problem(source, None, "", "expected a JSON object")])
+    line_of = line_finder(text)
     found = data.get("schema")
     if found != REPORT_SCHEMA:
+        where = line_of(["schema"]) if "schema" in data else None
         raise fail(
-            [Problem(source, None, "schema", f"expected {REPORT_SCHEMA!r}, found {found!r}")]
+            [Problem(source, where, "schema", f"expected {REPORT_SCHEMA!r}, found {found!r}")]
         )
     try:
         return ReportV1.model_validate(data).to_report()
     except ValidationError as exc:
         problems = [
-            Problem(source, None, ".".join(str(p) for p in err["loc"]), err["msg"])
+            Problem(source, line_of(err["loc"]), ".".join(str(p) for p in err["loc"]), err["msg"])
             for err in exc.errors(include_url=False)
         ]
         raise fail(problems) from None

@@ -139,6 +139,21 @@ def test_parse_lists_every_problem_with_its_key_path() -> None:
     assert {"generated_at", "decision", "apps.0.findings.1.severity", "apps.0.id"} <= keys
 
 
+def test_parse_names_the_line_of_each_problem() -> None:
+    text = render(block_report(), "json", OPTIONS).replace('"severity": "warn"', '"severity": "x"')
+    text = text.replace('"decision": "block",\n  "summary"', '"decision": "maybe",\n  "summary"')
+    lines = text.splitlines()
+    error = _problems(text)
+    by_key = {p.key: p.line for p in error.problems}
+    decision = by_key["decision"]
+    assert decision is not None and lines[decision - 1] == '  "decision": "maybe",'
+    severity = next(line for key, line in by_key.items() if key.endswith(".severity"))
+    assert severity is not None and lines[severity - 1].strip() == '"severity": "x",'
+    wrong = text.replace('"gatekeeper.report/v1"', '"gatekeeper.report/v0"')
+    [problem] = _problems(wrong).problems
+    assert problem.line == 2 and problem.key == "schema"
+
+
 def test_parse_keeps_app_identity_on_findings() -> None:
     report = parse_json_report(render(block_report(), "json", OPTIONS))
     finding = report.apps[0].findings[0]
