@@ -28,7 +28,8 @@ from importlib import resources
 from itertools import chain
 from typing import TextIO
 
-from gatekeeper.report.escape import json_for_script, split_code, visible
+from gatekeeper.codespan import split_code
+from gatekeeper.report.escape import json_for_script, visible
 from gatekeeper.report.interface import TOOL_NAME, RenderOptions, StreamFormatter
 from gatekeeper.report.json_format import compact_json_chunks
 from gatekeeper.report.summary import (
@@ -69,7 +70,7 @@ def e(text: str) -> str:
 
 
 def prose(text: str) -> str:
-    """Untrusted prose as HTML, with its `backtick` commands as ``<code>``."""
+    """Untrusted prose as HTML, with its code spans (``gatekeeper.codespan``) as ``<code>``."""
     return "".join(
         f"<code>{e(part)}</code>" if code else e(part) for code, part in split_code(text)
     )

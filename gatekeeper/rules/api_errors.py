@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from gatekeeper.codespan import code_span
 from gatekeeper.facts import FactError
 from gatekeeper.rules.context import AppContext, Candidate, sh
 
@@ -32,12 +33,13 @@ def _remedy(ctx: AppContext, error: FactError) -> str:
         return (
             f"The token cannot see this: use a token of a member{team} (`heroku "
             "authorizations:create --scope read`), check with "
-            f"`heroku apps:info -a {sh(app)}`, "
+            f"{code_span(f'heroku apps:info -a {sh(app)}')}, "
             "then run again."
         )
     if status == 404:
         return (
-            f"Heroku says it does not exist (any more): check `heroku apps:info -a {sh(app)}` "
+            f"Heroku says it does not exist (any more): check "
+            f"{code_span(f'heroku apps:info -a {sh(app)}')} "
             "and run again."
         )
     return (

@@ -1,14 +1,21 @@
-"""End to end: several ``--output`` files are written all together or not at all
-(docs/fault-matrix.md, issue 10 item 10), through the real ``gatekeeper`` command on real files.
+"""End to end: report files through the real ``gatekeeper`` command (docs/fault-matrix.md).
 
-``audit --snapshot`` evaluates a snapshot of the demo estate offline, so nothing but the files
-decides the outcome. The last good reports (and the GitHub job summary before them) stand in
-the output directories; a run whose second output cannot be written exits 2 and leaves every
-one of them byte for byte as it was, with no temporary file beside them.
+``audit --snapshot`` and ``check --snapshot`` evaluate a snapshot of the demo estate offline,
+so nothing but the files decides the outcome.
+
+- Several ``--output`` files are written all together or not at all (issue 10 item 10): the
+  last good reports (and the GitHub job summary before them) stand in the output
+  directories; a run whose second output cannot be written exits 2 and leaves every one of
+  them byte for byte as it was, with no temporary file beside them.
+- A fix that quotes a name with backticks stays one whole code span in the Markdown report,
+  the job summary and the HTML page (issue 10 item 12). The snapshot's add-on is renamed
+  ``sentry`x``y``: a name the Heroku API does not hand out, but a hostile or broken answer
+  could, and snapshots are files a user may edit.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -26,6 +33,9 @@ ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "policies" / "university.toml"
 LAST_GOOD = {"a/report.json": "last good json\n", "b/report.html": "<p>last good html</p>\n"}
 EARLIER_SUMMARY = "## An earlier step\n"
+NAME = "sentry`x``y"
+COMMAND = f"heroku addons:destroy '{NAME}' -a bio-dashboard"  # as the shell needs it
+SPAN = f"```{COMMAND}```"  # a fence longer than the longest run inside
 
 
 def gatekeeper(
@@ -145,3 +155,53 @@ def test_when_every_output_can_be_written_all_are_replaced(workspace: Path) -> N
     summary = (workspace / "summary.md").read_text(encoding="utf-8")
     assert summary.startswith(EARLIER_SUMMARY + "\n### ")
     assert done.stdout.startswith("BLOCK")
+
+
+# -- code spans (item 12) ----------------------------------------------------------------
+
+
+@pytest.fixture
+def snapshot(tmp_path: Path) -> Path:
+    document = json.loads(dump_snapshot(demo_estate().to_facts(DEMO_ADMIN_TOKEN)))
+    [addon] = [
+        addon
+        for app in document["apps"]
+        for addon in app["addons"]
+        if app["name"] == "bio-dashboard" and addon["service"] == "sentry"
+    ]
+    addon["name"] = NAME
+    path = tmp_path / "estate.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def check(snapshot: Path, *options: str, env: dict[str, str] | None = None) -> str:
+    done = gatekeeper(
+        *("check", "--snapshot", str(snapshot), "--app", "bio-dashboard", *options),
+        cwd=snapshot.parent,
+        env=env,
+    )
+    assert done.returncode == 1, done.stderr  # blocked: the add-on has no agreement
+    assert "Traceback" not in done.stderr
+    return done.stdout
+
+
+def test_markdown_shows_the_whole_command_in_one_code_span(snapshot: Path) -> None:
+    markdown = check(snapshot, "--format", "markdown")
+    [fix] = [line for line in markdown.splitlines() if "addons:destroy" in line]
+    assert fix.startswith(f"  - Fix: Remove it: {SPAN}; ")
+    assert fix.count("`") == SPAN.count("`")  # no stray backtick cut from the command
+
+
+def test_the_job_summary_shows_it_the_same_way(snapshot: Path, tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    check(snapshot, "--format", "github", env={"GITHUB_STEP_SUMMARY": str(summary)})
+    text = summary.read_text(encoding="utf-8")
+    assert f"Fix: Remove it: {SPAN}; " in text
+
+
+def test_html_shows_the_whole_command_as_code(snapshot: Path, tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    check(snapshot, "--output", f"html={page}")
+    html = page.read_text(encoding="utf-8")
+    assert "<code>heroku addons:destroy &#x27;sentry`x``y&#x27; -a bio-dashboard</code>" in html
