@@ -116,16 +116,20 @@ class StepSummary:
         """Append the text in one write; should it fail midway (disk full), the file is cut
         back to its previous length, so a failed run leaves the summaries before it as they
         were. Raises :class:`~gatekeeper.errors.UsageError` when the file cannot be written."""
+        data = memoryview(self.text.encode("utf-8"))
         try:
-            with self.path.open("a", encoding="utf-8", newline="\n") as fh:
-                start = fh.tell()
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                start = os.fstat(fd).st_size
                 try:
-                    fh.write(self.text)
-                    fh.flush()
+                    while data:
+                        data = data[os.write(fd, data) :]
                 except OSError:
                     with contextlib.suppress(OSError):
-                        os.truncate(fh.fileno(), start)
+                        os.ftruncate(fd, start)
                     raise
+            finally:
+                os.close(fd)
         except OSError as exc:
             raise UsageError(
                 f"Could not append the job summary to {self.path} ({exc.strerror or exc}).",
