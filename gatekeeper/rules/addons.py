@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
+from gatekeeper.codespan import code_span
 from gatekeeper.facts import AddOn, FactKind
 from gatekeeper.knowledge import canonical, describe_countries, sources
 from gatekeeper.policy_values import PolicyTable, ServiceName, glob_match
@@ -132,7 +133,8 @@ def _denied(ctx: AppContext, addon: AddOn) -> Candidate:
         addon.name,
         f"App {app} has add-on {addon.name} ({addon.plan}); the policy denies the service "
         f'{addon.service} everywhere ([addons] deny: "{pattern}").',
-        f"Remove it: `heroku addons:destroy {sh(addon.name)} -a {sh(app)}`. " + ctx.ask(),
+        f"Remove it: {code_span(f'heroku addons:destroy {sh(addon.name)} -a {sh(app)}')}. "
+        + ctx.ask(),
         (*ctx.owner_evidence(), ctx.addon_evidence(addon)),
         (addon.service,),
     )
@@ -151,7 +153,7 @@ def _no_agreement(ctx: AppContext, addon: AddOn, expired: tuple[Agreement, ...])
         f"processor that the Heroku agreement does not cover, and no agreement in force "
         f"covers {addon.service}.{lapsed} Data of class {ctx.data_class} requires one "
         f"({ctx.class_key()}.requires_agreement).",
-        f"Remove it: `heroku addons:destroy {sh(addon.name)} -a {sh(app)}`; "
+        f"Remove it: {code_span(f'heroku addons:destroy {sh(addon.name)} -a {sh(app)}')}; "
         "or sign a data processing "
         "agreement with the provider and add it to the policy: "
         f"{_agreement_snippet(ctx, addon.service)}. " + ctx.ask(),
@@ -188,7 +190,8 @@ def _location(ctx: AppContext, addon: AddOn, active: tuple[Agreement, ...]) -> C
         f"App {app} uses {addon.name} ({addon.plan}), but data of class {ctx.data_class} may "
         f"only be in {describe_countries(ctx.class_rule.countries)} "
         f"({ctx.class_key()}.countries): {details}.{dpf_hint}",
-        f"Remove it (`heroku addons:destroy {sh(addon.name)} -a {sh(app)}`) or use a provider that "
+        f"Remove it ({code_span(f'heroku addons:destroy {sh(addon.name)} -a {sh(app)}')}) "
+        "or use a provider that "
         "processes the data in an allowed country. If the provider's agreement really covers "
         "an allowed country or mechanism, correct countries/mechanism of the agreement in the "
         "policy. " + ctx.ask(),

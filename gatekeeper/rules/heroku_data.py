@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from gatekeeper.codespan import code_span
 from gatekeeper.facts import FactKind
 from gatekeeper.knowledge import (
     CONNECT_SERVICE,
@@ -119,12 +120,13 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
                 f"{addon.service}, which exists only in {places}, so its data is not in the app's "
                 f"{ctx.region_words()}"
                 + (" and not inside its Private Space." if ctx.space or ctx.app.space else "."),
-                f"Use a plan that lives with the app (in a Private Space: a private or shield "
+                "Use a plan that lives with the app (in a Private Space: a private or shield "
                 "plan, e.g. "
-                f"`heroku addons:create {sh(addon.service + ':private-0')} -a {sh(app)}`), "
-                "copy the data over, then "
-                f"`heroku addons:destroy {sh(addon.name)} -a {sh(app)}`. If the "
-                f"data may be in {' or '.join(homes)}, waive this finding. " + ctx.ask(),
+                + code_span(f"heroku addons:create {sh(addon.service + ':private-0')} -a {sh(app)}")
+                + "), copy the data over, then "
+                + code_span(f"heroku addons:destroy {sh(addon.name)} -a {sh(app)}")
+                + f". If the data may be in {' or '.join(homes)}, waive this finding. "
+                + ctx.ask(),
                 (
                     *ctx.owner_evidence(),
                     *ctx.region_evidence(),
@@ -144,7 +146,8 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
                 f"Add-on {addon.name} has the plan {addon.plan}, which gatekeeper does not "
                 f"know, so it cannot tell whether its data is in the app's "
                 f"{ctx.region_words()} (fail closed).",
-                f"Check where this plan keeps its data (`heroku addons:info {sh(addon.name)}`) and "
+                f"Check where this plan keeps its data "
+                f"({code_span(f'heroku addons:info {sh(addon.name)}')}) and "
                 "update gatekeeper, whose plan table (gatekeeper/knowledge/addons.py) may not "
                 f"know it yet. If the data may be where it is, waive this finding for app {app}. "
                 + ctx.ask(),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from gatekeeper.codespan import code_span
 from gatekeeper.facts import FactKind
 from gatekeeper.knowledge import REGIONS, country_allowed, sources
 from gatekeeper.policy_values import PolicyTable
@@ -70,9 +71,12 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
         ctx.app.space,
         f"App {app} runs {where}, but data of class {ctx.data_class} requires Heroku Shield "
         f"({ctx.class_key()}.requires_shield).",
-        f"Create a Shield space{choice}: `heroku spaces:create --space NEW-SPACE --shield "
-        f"--region {region} --team {sh(team)}`, then `heroku apps:create NEW-NAME --space "
-        f"NEW-SPACE`, move code and data there, and `heroku apps:destroy {sh(app)}`. "
+        f"Create a Shield space{choice}: "
+        + code_span(
+            f"heroku spaces:create --space NEW-SPACE --shield --region {region} --team {sh(team)}"
+        )
+        + ", then `heroku apps:create NEW-NAME --space NEW-SPACE`, move code and data there, "
+        f"and {code_span(f'heroku apps:destroy {sh(app)}')}. "
         "An existing app cannot be moved into a space. " + ctx.ask(),
         (*ctx.owner_evidence(), *ctx.region_evidence(), ctx.class_evidence()),
     )
