@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from gatekeeper.heroku.interface import ClientStats, HerokuApi, SyncHerokuApi
     from gatekeeper.heroku.paths import quote_segment
     from gatekeeper.heroku.protocol import parse_model
-    from gatekeeper.heroku.transport import Timeouts
+    from gatekeeper.transport import Timeouts
 
 _EXPORTS = {
     "AsyncHerokuClient": "gatekeeper.heroku.client",
@@ -41,7 +41,7 @@ _EXPORTS = {
     "SyncHerokuApi": "gatekeeper.heroku.interface",
     "quote_segment": "gatekeeper.heroku.paths",
     "parse_model": "gatekeeper.heroku.protocol",
-    "Timeouts": "gatekeeper.heroku.transport",
+    "Timeouts": "gatekeeper.transport",
 }
 
 __all__ = [

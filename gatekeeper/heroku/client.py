@@ -35,7 +35,7 @@ from gatekeeper.heroku.protocol import (
     parse_model,
 )
 from gatekeeper.heroku.ratelimit import RateLimitPacer, RetryPolicy
-from gatekeeper.heroku.transport import AsyncSender, SyncSender, Timeouts, user_agent
+from gatekeeper.transport import AsyncSender, SyncSender, Timeouts, user_agent
 from gatekeeper.redact import register_secret
 
 if TYPE_CHECKING:

@@ -103,7 +103,7 @@ def client_tuning() -> dict[str, Any]:
     """Client settings from the environment: ``GATEKEEPER_TIMEOUT`` (seconds to connect and
     to wait for each answer) and ``GATEKEEPER_MAX_RETRIES`` (retries of a failed request).
     A release phase or CI job can fail fast with them; the tests keep faults quick."""
-    from gatekeeper.heroku.transport import Timeouts  # here: transport imports this module
+    from gatekeeper.transport import Timeouts  # here: transport imports this module
 
     tuning: dict[str, Any] = {}
     timeout = _env_number(TIMEOUT_ENV, float, low=0.01)
