@@ -75,6 +75,7 @@ class ListGuard:
         self.pages = 0
         self.items = 0
         self._max_pages = MAX_PAGES
+        self._first_size = 0
         first = Range.parse(FIRST_RANGE)
         assert first is not None  # a constant
         self._asked: dict[Range, str] = {first: FIRST_RANGE}  # each range as first spelled
@@ -84,6 +85,7 @@ class ListGuard:
         self.pages += 1
         self.items += len(items)
         if self.pages == 1:
+            self._first_size = len(items)
             implied = math.ceil(MAX_LIST_ITEMS / max(1, len(items)))
             self._max_pages = min(MAX_PAGES, implied + PAGE_MARGIN)
         if not next_range:
@@ -115,9 +117,10 @@ class ListGuard:
             )
         if self.pages >= self._max_pages or self.items >= MAX_LIST_ITEMS:
             raise _error(
-                f"The list GET {self.path} did not end after {self.pages} pages ({self.items:,} "
-                f"items): its first page implies at most {self._max_pages} pages for a list of "
-                f"up to {MAX_LIST_ITEMS:,} items, the most the gatekeeper reads."
+                f"The list GET {self.path} did not end after {self.pages} pages "
+                f"({self.items:,} items): the gatekeeper reads at most {MAX_LIST_ITEMS:,} items "
+                f"a list, which with a first page of {self._first_size:,} means at most "
+                f"{self._max_pages:,} pages; stopping instead of reading on."
             )
         self._asked[parsed] = next_range
         return next_range
