@@ -76,6 +76,7 @@ class ListGuard:
         self.items = 0
         self._max_pages = MAX_PAGES
         self._first_size = 0
+        self._last: str | None = None  # the last id returned so far
         first = Range.parse(FIRST_RANGE)
         assert first is not None  # a constant
         self._asked: dict[Range, str] = {first: FIRST_RANGE}  # each range as first spelled
@@ -107,7 +108,8 @@ class ListGuard:
                 f"({_shown(next_range)}{other}) after {self.pages} page(s); stopping instead "
                 "of looping forever."
             )
-        last = _last_id(items)
+        last = _last_id(items) or self._last  # an empty page: the last id of an earlier one
+        self._last = last
         if not self._moves_forward(parsed, last):
             raise _error(
                 f"The API's Next-Range for GET {self.path} goes backwards: it starts at "
