@@ -280,7 +280,10 @@ class SyncSender(_Sender):
             response.stream = _DeadlineStream(
                 cast(httpx.SyncByteStream, response.stream), deadline, self._clock
             )
-            return _incoming(response, _read(response.read))
+            try:
+                return _incoming(response, response.read())
+            except httpx.DecodingError as exc:
+                return _undecodable(response, exc)
         except Exception as exc:  # noqa: BLE001 - mapped, re-raised if not httpx's
             return self._failure(exc, request)
         finally:
@@ -321,10 +324,9 @@ class AsyncSender(_Sender):
                 cast(httpx.AsyncByteStream, response.stream), deadline, self._clock
             )
             try:
-                body: bytes | str = await response.aread()
+                return _incoming(response, await response.aread())
             except httpx.DecodingError as exc:
-                body = _undecodable(exc)
-            return _incoming(response, body)
+                return _undecodable(response, exc)
         except Exception as exc:  # noqa: BLE001 - mapped, re-raised if not httpx's
             return self._failure(exc, request)
         finally:
@@ -334,23 +336,16 @@ class AsyncSender(_Sender):
         await self._client.aclose()
 
 
-def _read(read: Callable[[], bytes]) -> bytes | str:
-    """The decoded body, or why it could not be decoded."""
-    try:
-        return read()
-    except httpx.DecodingError as exc:
-        return _undecodable(exc)
-
-
-def _undecodable(exc: httpx.DecodingError) -> str:
-    return f"{type(exc).__name__}: {redact(str(exc)) or 'no details'}"
-
-
-def _incoming(response: httpx.Response, body: bytes | str) -> IncomingResponse:
+def _incoming(
+    response: httpx.Response, body: bytes, problem: str | None = None
+) -> IncomingResponse:
     headers = {name.lower(): value for name, value in response.headers.items()}
-    if isinstance(body, str):
-        return IncomingResponse(response.status_code, headers, b"", body_problem=body)
-    return IncomingResponse(response.status_code, headers, body)
+    return IncomingResponse(response.status_code, headers, body, body_problem=problem)
+
+
+def _undecodable(response: httpx.Response, exc: httpx.DecodingError) -> IncomingResponse:
+    """The status and headers of an answer whose body cannot be decoded, and why."""
+    return _incoming(response, b"", f"{type(exc).__name__}: {redact(str(exc)) or 'no details'}")
 
 
 def _too_slow(request: OutgoingRequest, host: str, budget: float) -> TransportFailure:
@@ -371,63 +366,29 @@ def map_httpx_error(
     """The ``TransportFailure`` for an httpx exception; anything else is re-raised (a bug)."""
     if not isinstance(exc, _HTTPX_ERRORS):
         raise exc
-    kind = type(exc).__name__
-    detail = redact(str(exc)) or kind
-    what = f"{request.method} {request.path}"
-
-    def failure(error: TransportError | ProtocolError, retryable: bool) -> TransportFailure:
-        return TransportFailure(error, retryable, kind, redact(str(exc)))
-
+    kind, text = type(exc).__name__, redact(str(exc))
+    detail, what = text or kind, f"{request.method} {request.path}"
+    hint, retryable = _NETWORK_HINT, True
     if isinstance(exc, httpx.ConnectTimeout):
-        return failure(
-            TransportError(
-                f"Timed out connecting to {host} (after {timeouts.connect:g}s) for {what}.",
-                hint=_NETWORK_HINT,
-            ),
-            True,
-        )
-    if isinstance(exc, httpx.ReadTimeout):
-        return failure(
-            TransportError(
-                f"Timed out waiting for {host} to answer {what} (after {timeouts.read:g}s).",
-                hint=_NETWORK_HINT,
-            ),
-            True,
-        )
-    if isinstance(exc, httpx.TimeoutException):  # write or pool timeout
-        return failure(
-            TransportError(f"Timed out sending {what} to {host} ({kind}).", hint=_NETWORK_HINT),
-            True,
-        )
-    if isinstance(exc, httpx.ConnectError):
-        return failure(
-            TransportError(
-                f"Could not connect to {host} for {what}: {detail}.", hint=_NETWORK_HINT
-            ),
-            True,
-        )
-    if isinstance(exc, httpx.ProxyError):
-        return failure(
-            TransportError(
-                f"The proxy refused {what} to {host}: {detail}.",
-                hint="Check the HTTPS_PROXY / NO_PROXY settings.",
-            ),
-            False,
-        )
-    if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError):
+        message = f"Timed out connecting to {host} (after {timeouts.connect:g}s) for {what}."
+    elif isinstance(exc, httpx.ReadTimeout):
+        message = f"Timed out waiting for {host} to answer {what} (after {timeouts.read:g}s)."
+    elif isinstance(exc, httpx.TimeoutException):  # write or pool timeout
+        message = f"Timed out sending {what} to {host} ({kind})."
+    elif isinstance(exc, httpx.ConnectError):
+        message = f"Could not connect to {host} for {what}: {detail}."
+    elif isinstance(exc, httpx.ProxyError):
+        message = f"The proxy refused {what} to {host}: {detail}."
+        hint, retryable = "Check the HTTPS_PROXY / NO_PROXY settings.", False
+    elif isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError):
         # Read/write errors and a server that hangs up mid-answer: the connection dropped.
-        return failure(
-            TransportError(
-                f"The connection to {host} dropped during {what}: {detail}.", hint=_NETWORK_HINT
-            ),
-            True,
-        )
-    # The rest means the exchange itself cannot work (bad URL, undecodable body, local
-    # protocol misuse, redirect loops): repeating the request would not help.
-    return failure(
-        ProtocolError(
+        message = f"The connection to {host} dropped during {what}: {detail}."
+    else:
+        # The exchange itself cannot work (bad URL, undecodable body, local protocol misuse,
+        # redirect loops): repeating the request would not help.
+        error = ProtocolError(
             f"{what} to {host} failed: {kind}: {detail}.",
             hint="Nothing was decided (fail closed).",
-        ),
-        False,
-    )
+        )
+        return TransportFailure(error, False, kind, text)
+    return TransportFailure(TransportError(message, hint=hint), retryable, kind, text)
