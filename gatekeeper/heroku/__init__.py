@@ -6,12 +6,14 @@ pydantic are loaded only when a client or model is used)::
     resolve_api_url(flag) -> str
     resolve_token(api_url=None) -> Credential            # .token, .source ("env"|"keyring"|"netrc")
     AsyncHerokuClient(base_url, token, *, max_in_flight=8, timeout=..., max_retries=...,
-                      transport=None, sleep=None, etag_cache=False)   # async with
+                      transport=None, sleep=None, etag_cache=False,
+                      run_timeout=None)              # async with
     HerokuClient(...)                                    # the same, synchronous
     quote_segment(name) -> str                           # for names inside API paths
     parse_model(data, Model, path) -> Model              # ProtocolError on a mismatch
 
-See docs/client.md for how the URL and token are found, retries and rate limiting.
+See docs/client.md for how the URL and token are found, time limits, retries and rate
+limiting. HTTP itself goes through ``gatekeeper.transport``, shared with the webhook.
 """
 
 from __future__ import annotations
