@@ -27,9 +27,11 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Literal
 
@@ -104,6 +106,8 @@ class Row:
     retried: str | None = None  # a path the simulator must see ATTEMPTS times
     closed_port: bool = False  # talk to a port nobody listens on
     report: bool = True  # a report is printed (False: the run stops with an error)
+    env: dict[str, str] = field(default_factory=dict)  # settings beyond the matrix's own
+    at_most: int | None = None  # list pages of the fault's path allowed (lists that never end)
 
     @property
     def is_check(self) -> bool:
@@ -125,6 +129,8 @@ def _check(
     app: str = CHECKED_APP,
     report: bool = False,
     closed_port: bool = False,
+    env: dict[str, str] | None = None,
+    at_most: int | None = None,
 ) -> Row:
     return Row(
         key=f"check-{key}",
@@ -137,6 +143,8 @@ def _check(
         retried=retried,
         closed_port=closed_port,
         report=report,
+        env=env or {},
+        at_most=at_most,
     )
 
 
@@ -153,6 +161,8 @@ def _audit(
     retried: str | None = None,
     report: bool = True,
     closed_port: bool = False,
+    at_most: int | None = None,
+    env: dict[str, str] | None = None,
 ) -> Row:
     return Row(
         key=f"audit-{key}",
@@ -166,6 +176,8 @@ def _audit(
         retried=retried,
         closed_port=closed_port,
         report=report,
+        at_most=at_most,
+        env=env or {},
     )
 
 
@@ -178,6 +190,10 @@ _NETWORK = ("Check the network",)
 _RUN_AGAIN = ("run again",)
 _ONE_APP = {AUDITED_APP: "api-error"}
 _APP_PATH = f"/apps/{CHECKED_APP}"
+_REGIONS = "/regions"  # a list check reads that has items (econ-game has no add-ons)
+_LIST_PAGES = 100  # pages of 1,000 made-up items until the 100,000-item bound
+_TRICKLE = 0.05  # seconds between the bytes of a trickling body
+_TRICKLE_TIMEOUT = 0.5  # GATEKEEPER_TIMEOUT there: each byte well within a read, on a busy CPU
 
 ROWS: tuple[Row, ...] = (
     # -- 429 storms ------------------------------------------------------------------------
@@ -358,6 +374,108 @@ ROWS: tuple[Row, ...] = (
         {"looping_next_range": True, "path": SURVEY_DRAINS},
         ("repeats a range already fetched", *_RUN_AGAIN),
         affected=_ONE_APP,
+    ),
+    # -- lists that do not move forward, answers that never end or cannot be read --------------
+    _check(
+        "next-range-backwards",
+        "a Next-Range that goes backwards",
+        {"backwards_next_range": True, "path": _REGIONS},
+        ("goes backwards", "not after the last id returned", "api-error", *_RUN_AGAIN),
+        report=True,
+        at_most=1,
+    ),
+    _audit(
+        "next-range-backwards",
+        "a Next-Range that goes backwards on one app's list",
+        {"backwards_next_range": True, "path": SURVEY_DRAINS},
+        ("goes backwards", *_RUN_AGAIN),
+        affected=_ONE_APP,
+        at_most=1,
+    ),
+    _check(
+        "next-range-respelled",
+        "a Next-Range that repeats the range asked for, spelled differently each time",
+        {"respelled_next_range": True, "path": _REGIONS},
+        ("repeats a range already fetched", "spelled differently", "api-error", *_RUN_AGAIN),
+        report=True,
+        at_most=1,
+    ),
+    _audit(
+        "next-range-respelled",
+        "a respelled, repeating Next-Range on one app's list",
+        {"respelled_next_range": True, "path": SURVEY_DRAINS},
+        ("repeats a range already fetched", "spelled differently", *_RUN_AGAIN),
+        affected=_ONE_APP,
+        at_most=1,
+    ),
+    _check(
+        "endless-list",
+        "a list that never ends (full pages of new ids)",
+        {"endless_list": True, "path": _REGIONS},
+        (f"did not end after {_LIST_PAGES} pages", "at most 100,000 items", "api-error"),
+        report=True,
+        at_most=_LIST_PAGES,
+    ),
+    _audit(
+        "endless-list",
+        "a list that never ends on one app's list",
+        {"endless_list": True, "path": SURVEY_DRAINS},
+        (f"did not end after {_LIST_PAGES} pages", *_RUN_AGAIN),
+        affected=_ONE_APP,
+        at_most=_LIST_PAGES,
+    ),
+    _check(
+        "trickle",
+        f"a body that trickles in (a byte every {_TRICKLE}s, each within the read timeout)",
+        {"trickle_responses": ALWAYS, "trickle_seconds": _TRICKLE, "path": _APP_PATH},
+        (
+            "did not send the whole answer to GET /apps/econ-game",
+            f"within {2 * _TRICKLE_TIMEOUT:g}s (the request's total deadline)",
+            _GAVE_UP,
+            *_NETWORK,
+        ),
+        env={"GATEKEEPER_TIMEOUT": str(_TRICKLE_TIMEOUT)},
+    ),
+    _audit(
+        "trickle",
+        "a body that trickles in on one app's requests",
+        {"trickle_responses": ALWAYS, "trickle_seconds": _TRICKLE, "path": SURVEY_DRAINS},
+        ("did not send the whole answer", _GAVE_UP, *_RUN_AGAIN),
+        affected=_ONE_APP,
+        env={"GATEKEEPER_TIMEOUT": str(_TRICKLE_TIMEOUT)},
+    ),
+    _check(
+        "run-timeout",
+        "slow answers retried until the run's time limit runs out",
+        {"slow_responses": ALWAYS, "slow_seconds": SLOW_SECONDS},
+        ("the run's time limit of 1s (GATEKEEPER_RUN_TIMEOUT)", "Raise GATEKEEPER_RUN_TIMEOUT"),
+        env={"GATEKEEPER_RUN_TIMEOUT": "1", "GATEKEEPER_MAX_RETRIES": "100"},
+    ),
+    _check(
+        "nested-json",
+        "an answer nested 100,000 levels deep",
+        {"nested_json": ALWAYS, "path": _APP_PATH},
+        ("nested too deeply to read", "proxy", "run again"),
+    ),
+    _audit(
+        "nested-json",
+        "an answer nested 100,000 levels deep for one app",
+        {"nested_json": ALWAYS, "path": SURVEY_DRAINS},
+        ("nested too deeply to read", *_RUN_AGAIN),
+        affected=_ONE_APP,
+    ),
+    _check(
+        "nested-error-json",
+        "an error body (403) nested 100,000 levels deep",
+        {"nested_json": ALWAYS, "forbidden_apps": {CHECKED_APP}, "path": _APP_PATH},
+        ("HTTP 403", "Forbidden", "use a token of a member"),
+    ),
+    _check(
+        "429-retry-after-date",
+        "429 storm with Retry-After as an HTTP-date",
+        {"too_many_requests": ALWAYS, "retry_after": 2, "retry_after_date": True},
+        _RATE,
+        retried=_APP_PATH,
     ),
     # -- facts the rules need -------------------------------------------------------------------
     _check(
@@ -541,7 +659,10 @@ def cli(
             args += ["--format", "text"]
         else:
             args += ["--format", "json", "--no-history"]
-        code = run(args)
+        with monkeypatch.context() as settings:
+            for name, value in row.env.items():
+                settings.setenv(name, value)
+            code = run(args)
         out, err = capsys.readouterr()
         simulator.faults = Faults()
         return Outcome(code, out, err, list(sleeps.seconds))
@@ -567,6 +688,10 @@ def test_fault(
         attempts = [r for r in simulator.requests if r.path == row.retried]
         assert len(attempts) >= ATTEMPTS, [r.status for r in attempts]
         assert outcome.sleeps, "a retried request waits before the next attempt"
+    if row.at_most is not None:
+        # Pages answered 206 (slow answers of earlier rows may still be recorded now).
+        pages = [r for r in simulator.requests if r.path == row.faults["path"] and r.status == 206]
+        assert 1 <= len(pages) <= row.at_most, f"{len(pages)} pages of {row.faults['path']}"
     if not row.report:
         assert outcome.out == "", "a run that cannot evaluate prints no report"
         assert outcome.err.startswith("gatekeeper: error: ")
@@ -599,6 +724,16 @@ def test_retry_after_is_honoured(cli: Any, simulator: Simulator, closed_port: in
     outcome: Outcome = cli(row, simulator.url)
     assert outcome.code == 3
     assert 7.0 in outcome.sleeps
+
+
+def test_retry_after_as_an_http_date_is_honoured(cli: Any, simulator: Simulator) -> None:
+    """RFC 9110's other form: a date 2 s after the answer's Date means a wait of 2 s."""
+    row = next(r for r in ROWS if r.key == "check-429-retry-after-date")
+    outcome: Outcome = cli(row, simulator.url)
+    assert outcome.code == 3
+    assert 2.0 in outcome.sleeps
+    dates = [r.response_headers.get("retry-after", "") for r in simulator.requests]
+    assert any(d.endswith(" GMT") for d in dates), dates
 
 
 FAIL_CLOSED_ROWS = [r for r in ROWS if r.is_check and r.exit == 3]
@@ -697,6 +832,11 @@ def test_invalid_client_settings_are_usage_errors(
 def _switch(row: Row) -> str:
     if row.closed_port:
         return "`--api-url` to a closed port"
+    settings = "".join(f" with `{name}={value}`" for name, value in row.env.items())
+    return _faults(row) + settings
+
+
+def _faults(row: Row) -> str:
     parts = []
     for key, value in row.faults.items():
         if value == ALWAYS and key != "retry_after":
@@ -757,3 +897,74 @@ def test_doc_table_matches_the_rows() -> None:
 def test_every_row_key_is_unique() -> None:
     keys = [r.key for r in ROWS]
     assert len(keys) == len(set(keys))
+
+
+# -- faults outside the API ---------------------------------------------------------------------
+# Hand-kept rows of docs/fault-matrix.md ("Faults outside the API"): a real webhook server
+# on 127.0.0.1 here; the token and ~/.netrc rows are in tests/e2e/test_client_e2e.py.
+
+
+class _BrokenGzipWebhook(BaseHTTPRequestHandler):
+    """Answers every POST with a body that claims gzip and is not."""
+
+    status = 200
+    posts: list[bytes]
+
+    def do_POST(self) -> None:
+        self.posts.append(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+        body = b"\x1f\x8b, but not gzip at all"
+        self.send_response(self.status)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def broken_gzip_webhook() -> Iterator[Callable[[int], tuple[str, list[bytes]]]]:
+    servers: list[ThreadingHTTPServer] = []
+
+    def start(status: int) -> tuple[str, list[bytes]]:
+        posts: list[bytes] = []
+        handler = type("Webhook", (_BrokenGzipWebhook,), {"status": status, "posts": posts})
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/services/T1/B2/hook-secret-0123", posts
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(("status", "exit_code"), [(200, 1), (502, 3)])
+def test_a_webhook_answering_broken_gzip_ends_as_documented(
+    status: int,
+    exit_code: int,
+    simulator: Simulator,
+    broken_gzip_webhook: Callable[[int], tuple[str, list[bytes]]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """200: delivered (the body of a success is not read for anything); 5xx: retried once,
+    then exit 3 saying so. Never a traceback or exit 4 after the audit was made."""
+    url, posts = broken_gzip_webhook(status)
+    monkeypatch.setenv("HEROKU_API_KEY", DEMO_ADMIN_TOKEN)
+    monkeypatch.setattr("gatekeeper.notify.time.sleep", lambda seconds: None)
+    argv = [*AUDIT_ALL, "--api-url", simulator.url, "--policy", str(POLICY), "--no-history"]
+    code = run([*argv, "--format", "json", "--notify", url])
+    out, err = capsys.readouterr()
+    assert code == exit_code, err
+    assert "Traceback" not in out + err
+    assert json.loads(out)["decision"] == "block"  # the report was made and printed
+    assert json.loads(posts[0])["schema"] == "gatekeeper.notification/v1"
+    assert "hook-secret" not in out + err
+    if status == 200:
+        assert len(posts) == 1 and "notification sent" in err
+    else:
+        assert len(posts) == 2
+        assert "answered HTTP 502" in err and "notification sent" not in err

@@ -502,7 +502,7 @@ def test_a_certificate_that_is_not_trusted_is_refused(
     port, received = tls_server
     if host == "remote":
         import gatekeeper.heroku.config as config
-        import gatekeeper.heroku.transport as transport
+        import gatekeeper.transport as transport
 
         monkeypatch.setattr(transport, "is_loopback", lambda name: False)
         monkeypatch.setattr(config, "is_loopback", lambda name: False)
