@@ -20,7 +20,9 @@ from unit.store.test_store_contract import StoreContract, StoreFactory, make_rep
 from gatekeeper.cli import run
 from gatekeeper.store import AuditStore, StoreError, StoreSchemaError, open_store
 from gatekeeper.store.interface import SCHEMA_VERSION
-from gatekeeper.store.postgres import MIGRATIONS, PostgresStore
+from gatekeeper.store.postgres import PostgresDialect, PostgresStore
+from gatekeeper.store.schema import MIGRATIONS
+from gatekeeper.store.sql import render
 
 pytestmark = pytest.mark.interop
 
@@ -195,8 +197,9 @@ def test_a_version_1_schema_is_migrated_and_its_audits_still_compare(
                 s=sql.Identifier(schema)
             )
         )
+        dialect = PostgresDialect(database_url, schema=schema)
         for statement in MIGRATIONS[0]:
-            conn.execute(sql.SQL(statement).format(s=sql.Identifier(schema)))
+            conn.execute(render(dialect, statement))
         conn.execute(
             sql.SQL("INSERT INTO {s}.meta VALUES ('schema_version', '1')").format(
                 s=sql.Identifier(schema)

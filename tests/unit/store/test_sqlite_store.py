@@ -16,7 +16,9 @@ from test_store_contract import StoreContract, StoreFactory, make_report
 from gatekeeper.errors import UsageError
 from gatekeeper.store import StoreError, StoreSchemaError
 from gatekeeper.store.interface import SCHEMA_VERSION
-from gatekeeper.store.sqlite import MIGRATIONS, SQLiteStore
+from gatekeeper.store.schema import MIGRATIONS
+from gatekeeper.store.sql import render
+from gatekeeper.store.sqlite import SQLiteDialect, SQLiteStore
 
 
 @pytest.fixture
@@ -178,7 +180,7 @@ def test_a_version_1_store_is_migrated_and_its_audits_still_compare(db_path: Pat
     conn = sqlite3.connect(db_path)
     conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     for statement in MIGRATIONS[0]:
-        conn.execute(statement)
+        conn.execute(render(SQLiteDialect(db_path), statement))
     conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
     conn.execute(
         "INSERT INTO audits (recorded_at, generated_at, scope, source, decision, allow_count,"
