@@ -166,7 +166,7 @@ def load_report(report_json: object, report_zlib: object) -> Report:
         except zlib.error as exc:
             raise Unreadable(f"report_zlib is not zlib data: {exc}") from None
     else:
-        raise Unreadable(f"report_zlib holds {_kind(report_zlib)}, not bytes")
+        raise Unreadable("report_zlib is not bytes")
     return _validated(Report, data)
 
 
@@ -198,13 +198,13 @@ def text(value: object, column: str) -> str:
             return value.decode("utf-8")
         except UnicodeDecodeError:
             raise Unreadable(f"{column} is not UTF-8 text") from None
-    raise Unreadable(f"{column} holds {_kind(value)}, not text")
+    raise Unreadable(f"{column} is not text")
 
 
 def whole(value: object, column: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    raise Unreadable(f"{column} holds {_kind(value)}, not a whole number")
+    raise Unreadable(f"{column} is not a whole number")
 
 
 def moment(value: object, column: str) -> datetime:
@@ -226,7 +226,7 @@ def as_utc(moment: datetime) -> datetime:
 def _json(value: object, column: str) -> str | bytes:
     if isinstance(value, str | bytes):
         return value  # pydantic checks the UTF-8 and the JSON
-    raise Unreadable(f"{column} holds {_kind(value)}, not JSON text")
+    raise Unreadable(f"{column} is not JSON text")
 
 
 M = TypeVar("M", bound="BaseModel")
@@ -240,10 +240,6 @@ def _validated(model: type[M], data: str | bytes) -> M:
     except ValidationError as exc:
         first = exc.errors()[0]["msg"] if exc.error_count() else "no detail"
         raise Unreadable(f"{exc.error_count()} problem(s), first: {first}") from None
-
-
-def _kind(value: object) -> str:
-    return "nothing (NULL)" if value is None else f"a {type(value).__name__}"
 
 
 def checked_version(location: str, version: int) -> int:

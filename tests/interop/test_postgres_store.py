@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from external_programs import require_program
-from unit.store.test_store_contract import StoreContract, StoreFactory, make_report
+from unit.store.test_store_contract import Damage, StoreContract, StoreFactory, make_report
 
 from gatekeeper.cli import run
 from gatekeeper.store import AuditStore, StoreError, StoreSchemaError, open_store
@@ -65,6 +65,17 @@ def store_factory(store_url: str) -> Iterator[StoreFactory]:
     yield factory
     for store in opened:
         store.close()
+
+
+@pytest.fixture
+def damage(database_url: str, schema: str) -> Damage:
+    import psycopg
+
+    def run(statement: str, *params: object) -> None:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute(render(PostgresDialect(database_url, schema=schema), statement), params)
+
+    return run
 
 
 class TestPostgresContract(StoreContract):
