@@ -6,13 +6,12 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import threading
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_store_contract import Damage, StoreContract, StoreFactory, make_report
+from test_store_contract import Damage, StoreContract, StoreFactory, make_report, run_together
 
 from gatekeeper.errors import UsageError
 from gatekeeper.store import StoreError, StoreSchemaError
@@ -276,22 +275,13 @@ def test_memory_store() -> None:
 
 def test_a_memory_store_is_one_connection_shared_between_threads() -> None:
     store = SQLiteStore(":memory:")
-    errors: list[BaseException] = []
 
-    def writer(n: int) -> None:
-        try:
-            for i in range(5):
-                store.record(make_report(i), scope=f"team:t{n}", source="s")
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            errors.append(exc)
+    def writer(name: str) -> None:
+        for i in range(5):
+            store.record(make_report(i), scope=f"team:{name}", source="s")
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(3)]
     try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert errors == []
+        run_together(writer, ["a", "b", "c"])
         assert len(store.list(limit=100)) == 15  # one database, not one per connection
     finally:
         store.close()

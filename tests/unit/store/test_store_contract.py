@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -134,6 +134,29 @@ def make_report(n: int = 0, *, extra_apps: int = 0) -> Report:
     )
 
 
+def run_together(work: Callable[[str], None], names: Sequence[str]) -> None:
+    """Run ``work(name)`` in one thread per name, all starting at once, and fail with what
+    any of them raised."""
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(names))
+
+    def run(name: str) -> None:
+        try:
+            start.wait()
+            work(name)
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+            start.abort()  # release the others if they still wait
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [e for e in errors if not isinstance(e, threading.BrokenBarrierError)] == []
+    assert errors == []
+
+
 class StoreContract:
     """Backend-independent behaviour of ``AuditStore``."""
 
@@ -235,31 +258,18 @@ class StoreContract:
 
     def test_concurrent_writers_do_not_corrupt(self, store_factory: StoreFactory) -> None:
         per_writer = 8
-        errors: list[BaseException] = []
         recorded: list[int] = []
         lock = threading.Lock()
-        start = threading.Barrier(2)
 
         def writer(name: str) -> None:
-            try:
-                own = store_factory()  # one connection per thread
-                start.wait()
-                for i in range(per_writer):
-                    record = own.record(make_report(i), scope=f"team:{name}", source=name)
-                    with lock:
-                        recorded.append(record.id)
-                own.close()
-            except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-                errors.append(exc)
-                start.abort()  # release the other writer if it still waits
+            own = store_factory()  # one store (its own connections) per thread
+            for i in range(per_writer):
+                record = own.record(make_report(i), scope=f"team:{name}", source=name)
+                with lock:
+                    recorded.append(record.id)
+            own.close()
 
-        threads = [threading.Thread(target=writer, args=(n,)) for n in ("a", "b")]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert [e for e in errors if not isinstance(e, threading.BrokenBarrierError)] == []
-        assert errors == []
+        run_together(writer, ["a", "b"])
         check = store_factory()
         listed = check.list(limit=100)
         assert sorted(r.id for r in listed) == sorted(recorded)
@@ -349,37 +359,24 @@ class StoreContract:
     def test_one_store_is_safe_to_share_between_threads(self, store: AuditStore) -> None:
         """The web server's case: one open store, every request on its own thread."""
         threads_count, per_thread = 4, 6
-        errors: list[BaseException] = []
         recorded: dict[str, list[int]] = {}
-        start = threading.Barrier(threads_count)
 
         def worker(name: str) -> None:
-            try:
-                start.wait()
-                for i in range(per_thread):
-                    record = store.record(make_report(i), scope=f"team:{name}", source=name)
-                    recorded.setdefault(name, []).append(record.id)
-                    # Reads between the writes of the other threads see whole audits only.
-                    latest = store.latest(f"team:{name}")
-                    assert latest is not None and latest.record == record
-                    assert latest.report == make_report(i)
-                    assert store.latest_record(f"team:{name}") == record
-                    fingerprints = store.open_fingerprints(record.id)
-                    assert fingerprints is not None and len(fingerprints) == 4
-                    assert len(store.open_findings(record.id, fingerprints)) == 4
-                    assert record in store.list(limit=100)
-            except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-                errors.append(exc)
-                start.abort()  # release the others if they still wait
+            for i in range(per_thread):
+                record = store.record(make_report(i), scope=f"team:{name}", source=name)
+                recorded.setdefault(name, []).append(record.id)
+                # Reads between the writes of the other threads see whole audits only.
+                latest = store.latest(f"team:{name}")
+                assert latest is not None and latest.record == record
+                assert latest.report == make_report(i)
+                assert store.latest_record(f"team:{name}") == record
+                fingerprints = store.open_fingerprints(record.id)
+                assert fingerprints is not None and len(fingerprints) == 4
+                assert len(store.open_findings(record.id, fingerprints)) == 4
+                assert record in store.list(limit=100)
 
         names = [f"t{n}" for n in range(threads_count)]
-        threads = [threading.Thread(target=worker, args=(n,)) for n in names]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert [e for e in errors if not isinstance(e, threading.BrokenBarrierError)] == []
-        assert errors == []
+        run_together(worker, names)
         listed = store.list(limit=100)
         assert sorted(r.id for r in listed) == sorted(i for ids in recorded.values() for i in ids)
         for name in names:
