@@ -45,7 +45,10 @@ _INSERT_FINDING = (
 # ``list`` is also a method of SQLStore, so annotations inside the class cannot say list[...].
 Records = list[AuditRecord]
 Findings = list["Finding"]
-_DAMAGED = "It may have been damaged, or written by another version of gatekeeper."
+_DAMAGED = (
+    "It may have been damaged, or written by another version of gatekeeper: restore the store"
+    " from a backup, or use another one with --store."
+)
 
 
 def render(dialect: Dialect, template: str) -> str:

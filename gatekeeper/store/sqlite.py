@@ -109,6 +109,8 @@ class SQLiteDialect:
     def hint(self, exc: Exception) -> str | None:
         if isinstance(exc, sqlite3.DatabaseError) and "not a database" in str(exc):
             return "Point --store at a gatekeeper history file, or remove this one."
+        if isinstance(exc, sqlite3.DatabaseError) and "malformed" in str(exc):
+            return "The file is damaged: restore it from a backup, or move it away to start anew."
         if "locked" in str(exc):
             return "Another gatekeeper holds the store; try again when it has finished."
         return None
