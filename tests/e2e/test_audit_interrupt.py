@@ -27,7 +27,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -36,7 +36,7 @@ from gatekeeper.cli import run
 from gatekeeper.report.html import HtmlFormatter
 from gatekeeper.simulator import ALWAYS, DEMO_ADMIN_TOKEN, Faults, Simulator, generate_estate
 from gatekeeper.store import open_store
-from gatekeeper.store.sqlite import SQLiteStore
+from gatekeeper.store.sqlite import SQLiteDialect
 
 pytestmark = pytest.mark.e2e
 
@@ -271,7 +271,7 @@ def test_a_store_that_fails_to_record_keeps_its_history(
     """The database fails after the INSERT, inside the record's transaction: no partial row
     stays behind, and the audits recorded before are all there."""
     history = workspace.history()
-    real_connection = SQLiteStore._connection
+    real_connect = SQLiteDialect.connect
 
     class FailingAfterInsert:
         def __init__(self, inner: sqlite3.Connection) -> None:
@@ -288,10 +288,10 @@ def test_a_store_that_fails_to_record_keeps_its_history(
             self._inserted = self._inserted or statement.startswith("INSERT")
             return self._inner.execute(sql, *args)
 
-    def connection(self: SQLiteStore) -> Any:
-        return FailingAfterInsert(real_connection(self))
+    def connect(self: SQLiteDialect) -> Any:
+        return FailingAfterInsert(cast(sqlite3.Connection, real_connect(self)))
 
-    monkeypatch.setattr(SQLiteStore, "_connection", connection)
+    monkeypatch.setattr(SQLiteDialect, "connect", connect)
     assert run(workspace.argv()) == 3
     err = capsys.readouterr().err
     assert "disk I/O error" in err and "Traceback" not in err
