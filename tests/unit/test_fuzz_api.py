@@ -2,8 +2,7 @@
 
 ``scripts/fuzz_api.py`` serves the demo estate from the simulator through a damaging proxy
 (both on 127.0.0.1) and runs ``check`` and ``audit`` in process. Here: its classification on
-made-up outcomes, and a few damages end to end, each with the class it must get. The cases
-marked xfail wait for fixes made elsewhere in issue 10 (named in the reason).
+made-up outcomes, and a few damages end to end, each with the class it must get.
 """
 
 from __future__ import annotations
@@ -114,43 +113,17 @@ def test_damaged_answers(session: Any, command: str, path: str, name: str, verdi
     assert found == verdict, detail
 
 
-WAITING = [
-    pytest.param(
-        "check",
-        "/apps/survey/addons",
-        "nesting/body-list",
-        marks=pytest.mark.xfail(
-            reason="100,000 levels of nesting end as RecursionError (exit 4): fixed by the "
-            "http helper (issue 10, item 6)"
-        ),
-    ),
-    pytest.param(
-        "audit",
-        "/apps",
-        "duplicate/conflicting",
-        marks=pytest.mark.xfail(
-            reason="the same app twice with other facts is listed twice, once allowed: fixed "
-            "by the usecases helper (issue 10, item 3)"
-        ),
-    ),
-    pytest.param(
-        "check",
-        "/apps/survey",
-        "encoding/nul name",
-        marks=pytest.mark.xfail(
-            reason="GET /apps/NAME answering another name ends as 'ALLOW: no apps checked' "
-            "(issue 10, item 1)"
-        ),
-    ),
-    pytest.param(
-        "audit",
-        "/apps",
-        "encoding/lone-surrogate region.name",
-        marks=pytest.mark.xfail(
-            reason="a lone surrogate in an app's region ends as UnicodeEncodeError (exit 4): "
-            "a broken item, for the kinds helper (issue 10, item 6)"
-        ),
-    ),
+# Damages that once crashed or allowed (issue 10, items 1, 3 and 6): each must now fail
+# closed, through the whole CLI.
+MUST_FAIL_CLOSED = [
+    # 100,000 levels of nesting once ended as RecursionError (exit 4)
+    ("check", "/apps/survey/addons", "nesting/body-list"),
+    # the same app twice with other facts was listed twice, once allowed
+    ("audit", "/apps", "duplicate/conflicting"),
+    # GET /apps/NAME answering another name ended as "ALLOW: no apps checked"
+    ("check", "/apps/survey", "encoding/nul name"),
+    # a lone surrogate in an app's region ended as UnicodeEncodeError (exit 4)
+    ("audit", "/apps", "encoding/lone-surrogate region.name"),
 ]
 
 
@@ -164,7 +137,7 @@ def survey_as_experiment_us(document: Any, rng: Any, damage: Any) -> tuple[bytes
     return fuzz_api._dump([*document, twin]), None
 
 
-@pytest.mark.parametrize(("command", "path", "name"), WAITING)
+@pytest.mark.parametrize(("command", "path", "name"), MUST_FAIL_CLOSED)
 def test_damaged_answers_that_must_fail_closed(
     session: Any, command: str, path: str, name: str
 ) -> None:
