@@ -40,6 +40,7 @@ def test_adequacy_list_follows_the_design() -> None:
     assert set(ADEQUATE) == {
         "AD",
         "AR",
+        "BR",
         "CA",
         "CH",
         "FO",
@@ -105,7 +106,8 @@ def test_heroku_operated_services_of_the_design() -> None:
         "heroku-postgresql",
         "heroku-redis",
         "heroku-kafka",
-        "heroku-connect",
+        "herokuconnect",
+        "heroku-applink",
         "scheduler",
         "heroku-inference",
     }

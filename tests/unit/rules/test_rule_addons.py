@@ -92,7 +92,7 @@ def test_deny_applies_whatever_the_class() -> None:
     ("plans", "agreements", "expected"),
     [
         (("sentry:f1",), "", {"addon-no-agreement"}),
-        (("heroku-postgresql:essential-0", "scheduler:standard", "heroku-connect:demo"), "", set()),
+        (("heroku-postgresql:essential-0", "scheduler:standard", "herokuconnect:demo"), "", set()),
         (("papertrail:choklad",), addon_dpa(), set()),
         (("papertrail:choklad", "sentry:f1"), addon_dpa(), {"addon-no-agreement"}),
         (

@@ -79,13 +79,13 @@ def test_outside_region_message() -> None:
 
 
 def test_heroku_connect() -> None:
-    assert "heroku-connect" in data_rules(("heroku-connect:demo",))
+    assert "heroku-connect" in data_rules(("herokuconnect:demo",))
     f = finding(
-        run(make_estate(make_app("c", addons=("heroku-connect:demo",))), policy()),
+        run(make_estate(make_app("c", addons=("herokuconnect:demo",))), policy()),
         "c",
         "heroku-connect",
     )
-    assert f.severity == "warn" and f.subject == "heroku-connect-c-0"
+    assert f.severity == "warn" and f.subject == "herokuconnect-c-0"
 
 
 @pytest.mark.parametrize(
@@ -119,5 +119,5 @@ def test_postgres_backups_once_per_database() -> None:
 
 
 def test_class_none_raises_none_of_them() -> None:
-    plans = ("heroku-postgresql:essential-0", "heroku-connect:demo")
+    plans = ("heroku-postgresql:essential-0", "herokuconnect:demo")
     assert data_rules(plans, region="frankfurt", space="uni-frankfurt", data_class="none") == set()
