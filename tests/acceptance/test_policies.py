@@ -27,11 +27,19 @@ EXPECTED: dict[str, dict[str, tuple[str, set[str]]]] = {
         "survey": ("allow", {"postgres-backups"}),
         "otree-study": ("allow", {"postgres-backups"}),
         "experiment-us": ("block", {"region-not-allowed"}),
-        "frankfurt-exp": ("warn", {"addon-outside-region", "postgres-backups"}),
+        "frankfurt-exp": (
+            "warn",
+            {"addon-outside-region", "heroku-applink", "postgres-backups"},
+        ),
         "clinical-trial": ("allow", {"postgres-backups"}),  # heroku-connect waived
         "bio-dashboard": (
             "block",
-            {"addon-no-agreement", "log-drain-not-allowed", "unclassified-app"},
+            {
+                "addon-no-agreement",
+                "addon-location-not-allowed",  # a US-only inference model
+                "log-drain-not-allowed",
+                "unclassified-app",
+            },
         ),
         "econ-game": ("allow", set()),
         "econ-archive": ("allow", set()),
@@ -50,12 +58,24 @@ EXPECTED: dict[str, dict[str, tuple[str, set[str]]]] = {
         "experiment-us": ("block", {"region-not-allowed", "shield-required", "unclassified-app"}),
         "frankfurt-exp": (
             "block",
-            {"shield-required", "addon-outside-region", "postgres-backups", "unclassified-app"},
+            {
+                "shield-required",
+                "addon-outside-region",
+                "heroku-applink",
+                "postgres-backups",
+                "unclassified-app",
+            },
         ),
         "clinical-trial": ("allow", {"postgres-backups"}),
         "bio-dashboard": (
             "block",
-            {"shield-required", "addon-no-agreement", "log-drain-not-allowed", "unclassified-app"},
+            {
+                "shield-required",
+                "addon-no-agreement",
+                "addon-location-not-allowed",
+                "log-drain-not-allowed",
+                "unclassified-app",
+            },
         ),
         "econ-game": ("allow", set()),
         "econ-archive": ("allow", set()),
@@ -71,7 +91,7 @@ EXPECTED: dict[str, dict[str, tuple[str, set[str]]]] = {
         "experiment-us": ("block", {"team-not-covered", "unclassified-app"}),
         "frankfurt-exp": (
             "block",
-            {"team-not-covered", "addon-outside-region", "unclassified-app"},
+            {"team-not-covered", "addon-outside-region", "heroku-applink", "unclassified-app"},
         ),
         "clinical-trial": ("block", {"team-not-covered", "heroku-connect", "unclassified-app"}),
         "bio-dashboard": (
@@ -142,5 +162,5 @@ def test_university_blocks_explain_themselves(demo: Estate) -> None:
         "-a bio-dashboard`"
     )
     assert [a.state for a in report.agreements] == ["active", "active", "active"]
-    assert [w.used for w in report.waivers] == [True]
+    assert [w.used for w in report.waivers] == [True, True, True]
     assert report.policy_findings == ()

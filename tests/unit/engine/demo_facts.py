@@ -116,6 +116,7 @@ def demo_apps() -> tuple[App, ...]:
                 addon(
                     "frankfurt-exp", "heroku-postgresql:private-0", "postgresql-frankfurt-private"
                 ),
+                addon("frankfurt-exp", "heroku-applink:base"),
             ),
         ),
         team_app(
@@ -125,14 +126,17 @@ def demo_apps() -> tuple[App, ...]:
             space="bio-shield",
             addons=(
                 addon("clinical-trial", "heroku-postgresql:shield-0"),
-                addon("clinical-trial", "heroku-connect:demo"),
+                addon("clinical-trial", "herokuconnect:demo"),
             ),
         ),
         team_app(
             "bio-dashboard",
             "bio-lab",
             "eu",
-            addons=(addon("bio-dashboard", "sentry:f1"),),
+            addons=(
+                addon("bio-dashboard", "sentry:f1"),
+                addon("bio-dashboard", "heroku-inference:claude-3-5-haiku"),
+            ),
             drains=(drain("https://logs.example-logging.io/ingest", "logs.example-logging.io"),),
         ),
         team_app("econ-game", "econ-lab", "eu"),
