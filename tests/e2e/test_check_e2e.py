@@ -30,7 +30,7 @@ from gatekeeper.simulator import DEMO_ADMIN_TOKEN, DEMO_JDOE_TOKEN, Simulator, d
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-POLICY = ROOT / "policies" / "university.toml"
+POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
 REPORT_SCHEMA = ROOT / "gatekeeper" / "report" / "report-schema-v1.json"
 DEMO_APPS = (
     "survey",
