@@ -60,7 +60,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-POLICY = ROOT / "policies" / "university.toml"
+POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
 ENTERPRISE = "uni-example"
 TEAMS = 5
 HEROKU_BUCKET = 4500

@@ -1,24 +1,26 @@
-"""Every worked example in policies/ validates and gives the expected decisions on the demo.
+"""Every worked example in gatekeeper/examples/ validates and gives the expected decisions on
+the demo estate.
 
-Adding a file to policies/ adds a case: the test fails until its expected decisions on the
-demo estate ("University of Example", the simulator's ground truth) are written down here.
+Adding a file to gatekeeper/examples/ adds a case: the test fails until its expected decisions
+on the demo estate ("University of Example", the simulator's ground truth) are written down
+here.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from gatekeeper.cli import cli
 from gatekeeper.engine import evaluate
+from gatekeeper.examples import EXAMPLES_DIR
 from gatekeeper.facts import Estate
 from gatekeeper.policy import load_policy
 from gatekeeper.simulator.demo import demo_estate
 
-POLICIES = Path(__file__).resolve().parents[2] / "policies"
+POLICIES = EXAMPLES_DIR
 TODAY = date(2026, 6, 1)
 
 EXPECTED: dict[str, dict[str, tuple[str, set[str]]]] = {

@@ -41,7 +41,7 @@ from gatekeeper.store.sqlite import SQLiteDialect
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-POLICY = ROOT / "policies" / "university.toml"
+POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
 FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "html", "csv")
 APPS = 120
 

@@ -26,7 +26,7 @@ from gatekeeper.simulator import DEMO_ADMIN_TOKEN, Simulator, demo_estate
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-POLICY = ROOT / "policies" / "university.toml"
+POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
 
 
 @pytest.fixture(scope="module")
