@@ -40,7 +40,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-POLICY = ROOT / "policies" / "university.toml"
+POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
 CHECKED_APP = "survey"  # allowed without damage, with add-ons and drains
 AUDITED_APP = "survey"
 SHOWN_PER_CLASS = 3

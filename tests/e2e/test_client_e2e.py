@@ -434,7 +434,7 @@ def test_login_with_a_wrong_token_stores_nothing(
 
 # -- tokens and ~/.netrc (docs/fault-matrix.md, "Faults outside the API") -------------------
 
-POLICY = str(Path(__file__).resolve().parents[2] / "policies" / "university.toml")
+POLICY = str(Path(__file__).resolve().parents[2] / "gatekeeper" / "examples" / "university.toml")
 BAD_TOKEN = "HRKU-caf\u00e9-demo-admin-00000000"  # an accented letter, as pasted from a document
 
 

@@ -30,7 +30,7 @@ from gatekeeper.snapshot import dump_snapshot
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-POLICY = ROOT / "policies" / "university.toml"
+POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
 LAST_GOOD = {"a/report.json": "last good json\n", "b/report.html": "<p>last good html</p>\n"}
 EARLIER_SUMMARY = "## An earlier step\n"
 NAME = "sentry`x``y"

@@ -23,7 +23,7 @@ from gatekeeper.simulator import demo_estate
 from gatekeeper.snapshot import dump_snapshot
 
 ROOT = Path(__file__).resolve().parents[3]
-POLICY = ROOT / "policies" / "university.toml"
+POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
 DAMAGED = "It may have been damaged, or written by another version of gatekeeper: restore"
 
 
