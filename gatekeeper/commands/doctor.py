@@ -1,20 +1,5 @@
-"""``gatekeeper doctor``: where the token, the API host and the policy come from, and whether
-they work.
-
-It reports, in this order: the API base URL (and which setting chose it), where the token
-came from (``HEROKU_API_KEY``, the OS keyring or ``~/.netrc``; never the token itself), the
-account the token belongs to (``GET /account``), the token's OAuth scope (a ``global`` token
-where a ``read`` one would do is a warning), the rate limit left (``GET
-/account/rate-limits``, free), the keyring backend, and the policy in force (path, valid or
-not, sha256).
-
-How the scope is found: Heroku has no "authorization of this token" endpoint (``GET
-/oauth/authorizations/~`` is the account's default API key, not the calling token), so, as
-the Heroku CLI does on logout, the account's authorizations are listed and the one whose
-access token equals ours (compared in constant time) gives the scope. The list holds every
-token of the account, so a token Heroku refuses it to (401/403) is not a ``global`` one, which
-has full access to the account. The other tokens in the list are registered for redaction and
-dropped; none is ever shown.
+"""``gatekeeper doctor``: shows the diagnosis of ``gatekeeper.usecases.doctor`` (where the
+token, the API host and the policy come from, and whether they work) as text or JSON.
 
 Exit codes: 0 all is well (warnings included), 3 the API cannot be reached or the token is
 missing or refused, 2 the API URL or the policy is invalid or missing.
@@ -23,12 +8,11 @@ missing or refused, 2 the API URL or the policy is invalid or missing.
 from __future__ import annotations
 
 import json
-import os
-import sys
 from dataclasses import asdict
 
 import click
 
+from gatekeeper.commands import shared
 from gatekeeper.commands.verbs import summarized
 from gatekeeper.usecases.doctor import Diagnosis, diagnose
 
@@ -65,9 +49,7 @@ def command(api_url: str | None, policy_path: str | None, fmt: str) -> int:
     if fmt == "json":
         click.echo(render_json(diagnosis))
     else:
-        click.echo(
-            render_text(diagnosis, color=sys.stdout.isatty() and os.environ.get("NO_COLOR") is None)
-        )
+        click.echo(render_text(diagnosis, color=shared.color_for("text")))
     return diagnosis.exit_code
 
 
