@@ -241,15 +241,22 @@ def test_apps_info(results: Results) -> None:
 def test_addons_of_an_app_are_expanded_with_attachments(results: Results) -> None:
     addons = cli_json(results, "addons -a")
     assert sorted(o["plan"]["name"] for o in addons) == [
+        "heroku-applink:base",
         "heroku-postgresql:essential-0",
         "heroku-postgresql:private-0",
     ]
+    human_names = {  # Accept-Expansion
+        "heroku-applink": "Heroku AppLink",
+        "heroku-postgresql": "Heroku Postgres",
+    }
     for addon in addons:
-        assert addon["addon_service"]["human_name"] == "Heroku Postgres"  # Accept-Expansion
+        service = addon["addon_service"]
+        assert service["human_name"] == human_names[service["name"]]
         assert addon["app"]["name"] == "frankfurt-exp"
         assert [a["app"]["name"] for a in addon["attachments"]] == ["frankfurt-exp"]
     assert sorted(a["attachments"][0]["name"] for a in addons) == [
         "DATABASE",
+        "HEROKU_APPLINK",
         "HEROKU_POSTGRESQL_AMBER",
     ]
 
