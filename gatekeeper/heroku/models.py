@@ -24,7 +24,9 @@ class HerokuModel(BaseModel):
     lone surrogate, which no report, store or terminal can encode. Such an answer is broken
     (the item fails validation, and its app gets an ``api-error``), not a crash later on."""
 
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+    # defer_build: a model's validator is built when it first validates, not at import; a
+    # check uses a handful of the models, so the others cost it nothing.
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True, defer_build=True)
 
     @field_validator("*", mode="after")
     @classmethod
@@ -226,7 +228,7 @@ class AddOnAttachment(HerokuModel):
 class ErrorBody(HerokuModel):
     """Heroku's error body: ``{"id": "not_found", "message": "...", "url"?: "..."}``."""
 
-    model_config = ConfigDict(strict=False, extra="ignore", frozen=True)
+    model_config = ConfigDict(strict=False, extra="ignore", frozen=True, defer_build=True)
 
     id: str
     message: str
