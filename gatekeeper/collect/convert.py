@@ -86,10 +86,8 @@ def space_log_drain(answer: Any, path: str) -> facts.SpaceLogDrain:
     ``spaces:drains:get`` handles no other answer (docs/heroku-facts.md)."""
     if isinstance(answer, GatekeeperError):
         status = getattr(answer, "status", None)
-        said = f"HTTP {status}" if isinstance(status, int) else "no answer"
-        return facts.SpaceLogDrain(
-            state="unknown", reason=f"{said}: {redact(answer.user_message())}"
-        )
+        said = f"HTTP {status}" if isinstance(status, int) else "no usable answer"
+        return facts.SpaceLogDrain(state="unknown", reason=f"the API answered {said}")
     parsed = parse_answer(answer, models.SpaceLogDrain, path)
     if isinstance(parsed, GatekeeperError):
         return facts.SpaceLogDrain(state="unknown", reason="the answer is not a log drain")

@@ -24,8 +24,8 @@ apps::
 where pages(n) = max(1, ceil(n / 1000)). The per-app and per-space details are the entries
 of ``gatekeeper.collect.details`` that the run needs and that no bulk list holds (Heroku
 offers no bulk endpoint for log drains or telemetry drains); a Fir-only detail is read for
-apps and spaces whose generation is Fir or unknown. ``request_budget`` computes this formula; tests hold
-the collector to it. No asyncio here: the CLI builds a scope without importing the collector.
+Fir apps and spaces only. ``request_budget`` computes this formula; tests hold the collector
+to it. No asyncio here: the CLI builds a scope without importing the collector.
 """
 
 from __future__ import annotations
