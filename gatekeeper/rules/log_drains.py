@@ -91,7 +91,7 @@ def _app_drains(ctx: AppContext) -> Iterator[Candidate]:
         if drain.addon or host_allowed(drain.host, allowed):
             continue
         host = drain.host or "(no host)"
-        listed = ", ".join(allowed) if allowed else "none"
+        listed = ", ".join(sorted(allowed)) if allowed else "none"
         yield ctx.candidate(
             LOG_DRAIN_NOT_ALLOWED,
             drain.url,

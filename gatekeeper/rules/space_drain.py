@@ -29,7 +29,7 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
     if drain.state == "set" and host_allowed(drain.host, allowed):
         return
     app = ctx.app.name
-    listed = ", ".join(allowed) if allowed else "none"
+    listed = ", ".join(sorted(allowed)) if allowed else "none"
     show = f"`heroku spaces:drains:get --space {sh(space.name)}`"
     source = Evidence(
         kind="knowledge",

@@ -65,7 +65,7 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
         return
     app = ctx.app.name
     allowed = ctx.policy.logs.allowed_drain_hosts
-    listed = ", ".join(allowed) if allowed else "none"
+    listed = ", ".join(sorted(allowed)) if allowed else "none"
     for owner, drain in _drains(ctx):
         if host_allowed(drain.host, allowed):
             continue
