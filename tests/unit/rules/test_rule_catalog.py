@@ -31,6 +31,7 @@ DESIGN_TABLE = {
     "heroku-connect": "warn",
     "postgres-backups": "info",
     "log-drain-not-allowed": "block",
+    "telemetry-drain-not-allowed": "block",
     "unclassified-app": "warn",
     "waiver-expired": "warn",
     "waiver-unused": "info",
