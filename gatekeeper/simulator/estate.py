@@ -259,6 +259,10 @@ class SimEstate:
     def to_facts(self, token: str | None = None) -> facts.Estate:
         """The facts a correct collector gathers with ``token`` (None: everything).
 
+        An add-on attached from an app the token cannot see keeps no owner facts (the
+        collector then also records an ``addon-attachments`` error, which is not modelled
+        here).
+
         Apps are sorted by name; add-ons and drains by id (the API's default order). Drain
         URLs keep scheme, host, port and path, without credentials, query or fragment.
         ``owner_email`` is ``owner.email`` as the API shows it. Regions are all of
@@ -290,7 +294,7 @@ class SimEstate:
         in_use = {a.space for a in apps if a.space}
         return facts.Estate(
             source="simulator",
-            apps=tuple(_app_facts(a, self) for a in apps),
+            apps=tuple(_app_facts(a, self, viewer) for a in apps),
             teams=tuple(
                 facts.Team(id=t.id, name=t.name, enterprise_account=t.enterprise_account)
                 for t in teams
@@ -480,7 +484,7 @@ def _space_facts(space: SimSpace, in_use: bool) -> facts.Space:
 NO_SPACE_DRAIN_REASON = "the API answered HTTP 404"
 
 
-def _app_facts(app: SimApp, estate: SimEstate) -> facts.App:
+def _app_facts(app: SimApp, estate: SimEstate, viewer: SimToken | None) -> facts.App:
     from gatekeeper import facts
 
     app.fill_ids()
@@ -500,6 +504,7 @@ def _app_facts(app: SimApp, estate: SimEstate) -> facts.App:
         for o in app.addons
     ]
     for _attachment, addon, owner in estate.attached(app):
+        known = viewer is None or viewer.sees_app(owner)  # else GET /apps/{owner} fails
         addons.append(
             facts.AddOn(
                 id=addon.id,
@@ -507,9 +512,9 @@ def _app_facts(app: SimApp, estate: SimEstate) -> facts.App:
                 service=addon.service,
                 plan=addon.plan,
                 app=owner.name,
-                owner_region=owner.region,
-                owner_team=owner.team,
-                owner_account="team" if owner.team else "person",
+                owner_region=owner.region if known else None,
+                owner_team=owner.team if known else None,
+                owner_account=("team" if owner.team else "person") if known else None,
             )
         )
     generation = estate.generation(app)

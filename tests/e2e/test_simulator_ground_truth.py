@@ -53,9 +53,53 @@ def read_estate(sim: Simulator, token: str) -> facts.Estate:
             }
         )
         apps = []
-        for app in pages(client, "/apps"):
+        listed = pages(client, "/apps")
+        by_name = {a["name"]: a for a in listed}
+        listed_spaces = {s["name"]: s for s in pages(client, "/spaces")}
+        in_use = {a["space"]["name"] for a in listed if a["space"]}
+
+        def owner(name: str, field: str) -> Any:
+            found = by_name.get(name)
+            if found is None:  # the token cannot see the owner
+                return None
+            if field == "region":
+                return found["region"]["name"] if found["region"] else None
+            if field == "team":
+                return found["team"]["name"] if found["team"] else None
+            return "team" if found["team"] else "person"
+
+        def telemetry(path: str) -> tuple[facts.TelemetryDrain, ...]:
+            out = []
+            for d in pages(client, path):
+                reduced = reduce_drain_url(d["exporter"]["endpoint"])
+                out.append(
+                    facts.TelemetryDrain(
+                        id=d["id"],
+                        host=reduced.host,
+                        url=reduced.url,
+                        signals=tuple(sorted(d["signals"])),
+                    )
+                )
+            return tuple(sorted(out, key=lambda d: d.id))
+
+        def space_log_drain(space: dict[str, Any]) -> facts.SpaceLogDrain | None:
+            if not (space["shield"] and space["name"] in in_use):
+                return None
+            response = client.get(
+                f"/spaces/{space['id']}/log-drain",
+                headers={"Accept": "application/vnd.heroku+json; version=3.dogwood"},
+            )
+            if response.status_code != 200:
+                return facts.SpaceLogDrain(
+                    state="unknown", reason=f"the API answered HTTP {response.status_code}"
+                )
+            reduced = reduce_drain_url(response.json()["url"])
+            return facts.SpaceLogDrain(state="set", host=reduced.host, url=reduced.url)
+
+        for app in listed:
             addons = pages(client, f"/apps/{app['id']}/addons")
             drains = pages(client, f"/apps/{app['id']}/log-drains")
+            generation = app["generation"]["name"]
             apps.append(
                 facts.App(
                     id=app["id"],
@@ -74,6 +118,9 @@ def read_estate(sim: Simulator, token: str) -> facts.Estate:
                                     service=o["addon_service"]["name"],
                                     plan=o["plan"]["name"],
                                     app=o["app"]["name"],
+                                    owner_region=owner(o["app"]["name"], "region"),
+                                    owner_team=owner(o["app"]["name"], "team"),
+                                    owner_account=owner(o["app"]["name"], "account"),
                                 )
                                 for o in addons
                             ),
@@ -94,6 +141,10 @@ def read_estate(sim: Simulator, token: str) -> facts.Estate:
                             key=lambda d: d.id,
                         )
                     ),
+                    generation=generation,
+                    telemetry_drains=telemetry(f"/apps/{app['id']}/telemetry-drains")
+                    if generation == "fir"
+                    else (),
                 )
             )
         return facts.Estate(
@@ -124,8 +175,13 @@ def read_estate(sim: Simulator, token: str) -> facts.Estate:
                             region=s["region"]["name"],
                             shield=s["shield"],
                             team=s["team"]["name"],
+                            generation=s["generation"]["name"],
+                            telemetry_drains=telemetry(f"/spaces/{s['id']}/telemetry-drains")
+                            if s["generation"]["name"] == "fir" and s["name"] in in_use
+                            else (),
+                            log_drain=space_log_drain(s),
                         )
-                        for s in pages(client, "/spaces")
+                        for s in listed_spaces.values()
                     ),
                     key=lambda s: s.name,
                 )
