@@ -60,7 +60,7 @@ POLICY = ROOT / "policies" / "university.toml"
 REPORT_SCHEMA = ROOT / "gatekeeper" / "report" / "report-schema-v1.json"
 FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "html", "csv")
 
-PSYCH_LAB = {"survey", "otree-study", "experiment-us", "frankfurt-exp"}
+PSYCH_LAB = {"survey", "otree-study", "experiment-us", "frankfurt-exp", "fir-survey"}
 ENTERPRISE = PSYCH_LAB | {"clinical-trial", "bio-dashboard", "econ-game", "econ-archive"}
 EVERYTHING = ENTERPRISE | {"student-game", "jdoe-thesis"}
 

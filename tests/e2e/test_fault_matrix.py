@@ -70,6 +70,7 @@ DEMO_APPS = (
     "otree-study",
     "experiment-us",
     "frankfurt-exp",
+    "fir-survey",
     "clinical-trial",
     "bio-dashboard",
     "econ-game",
@@ -574,7 +575,7 @@ def test_fault(
         name
         for name in expected_decisions
         if row.command != AUDIT_TEAM
-        or name in ("survey", "otree-study", "experiment-us", "frankfurt-exp")
+        or name in ("survey", "otree-study", "experiment-us", "frankfurt-exp", "fir-survey")
     }
     assert set(apps) == scope
     for name, rule in row.affected.items():

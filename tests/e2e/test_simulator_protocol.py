@@ -250,7 +250,14 @@ def test_unknown_things_are_404(simulator: Simulator, path: str) -> None:
 
 def test_a_researcher_sees_their_slice(simulator: Simulator) -> None:
     names = sorted(a["name"] for a in get(simulator, "/apps", DEMO_JDOE_TOKEN).json())
-    assert names == ["experiment-us", "frankfurt-exp", "jdoe-thesis", "otree-study", "survey"]
+    assert names == [
+        "experiment-us",
+        "fir-survey",
+        "frankfurt-exp",
+        "jdoe-thesis",
+        "otree-study",
+        "survey",
+    ]
     mine = get(simulator, "/users/~/apps", DEMO_JDOE_TOKEN).json()
     assert [a["name"] for a in mine] == ["jdoe-thesis"]
     teams = get(simulator, "/teams", DEMO_JDOE_TOKEN).json()
