@@ -3,7 +3,8 @@
 ``build_notification`` decides whether there is anything to say (new blocking findings since
 the baseline, agreements or waivers about to expire) and builds a JSON payload whose ``text``
 field is Slack-compatible (an incoming webhook shows it as the message); the other fields carry
-the same facts for machines. ``send_notification`` POSTs it.
+the same facts for machines. ``send_notification`` POSTs it through the HTTP boundary
+(``gatekeeper.transport``), the same one the Heroku client uses.
 
 A webhook URL is a secret (whoever has a Slack webhook URL can post to the channel), so it is
 registered with ``gatekeeper.redact`` and messages name only its scheme and host.
@@ -11,17 +12,20 @@ registered with ``gatekeeper.redact`` and messages name only its scheme and host
 
 from __future__ import annotations
 
-import ipaddress
+import json
 import time
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from gatekeeper.errors import NotificationError, TransportError, UsageError
+from gatekeeper.heroku.config import is_loopback
 from gatekeeper.redact import MASK, redact, register_secret
 from gatekeeper.results import Changes, Finding, Report
 
 if TYPE_CHECKING:
     import httpx
+
+    from gatekeeper.transport import IncomingResponse, TransportFailure
 
 NOTIFICATION_SCHEMA = "gatekeeper.notification/v1"
 MAX_LISTED = 50  # items per list in the structured fields; counts are always complete
@@ -178,14 +182,13 @@ def _in_days(days: int) -> str:
 
 def webhook_display(url: str) -> str:
     """How messages name a webhook: scheme and host only (the path is the secret)."""
-    import httpx
+    from gatekeeper.transport import split_url
 
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError):
+    parts = split_url(url)
+    if parts is None:
         return MASK
-    port = f":{parsed.port}" if parsed.port else ""
-    return f"{parsed.scheme}://{parsed.host}{port}/{MASK}"
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.host}{port}/{MASK}"
 
 
 def check_webhook_url(url: str) -> None:
@@ -193,19 +196,18 @@ def check_webhook_url(url: str) -> None:
 
     Registers the URL and its path as secrets first, so no later message can show them.
     """
-    import httpx
+    from gatekeeper.transport import split_url
 
     register_secret(url)
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError):
-        raise UsageError("The notification URL is not a valid URL.") from None
-    path = parsed.raw_path.decode("ascii", "replace").lstrip("/")
+    parts = split_url(url)
+    if parts is None:
+        raise UsageError("The notification URL is not a valid URL.")
+    path = parts.target.lstrip("/")
     if len(path) >= 16:  # a short path ("/hook") is no secret, and masking it would hurt
         register_secret(path)
-    if parsed.scheme == "https" and parsed.host:
+    if parts.scheme == "https" and parts.host:
         return
-    if parsed.scheme == "http" and _is_loopback(parsed.host):
+    if parts.scheme == "http" and is_loopback(parts.host):
         return
     raise UsageError(
         f"The notification URL {webhook_display(url)} must use https "
@@ -224,56 +226,68 @@ def send_notification(
 ) -> None:
     """POST ``payload`` as JSON to the webhook ``url``; retry once on 5xx or a network error.
 
-    Raises ``UsageError`` for a URL that is not allowed, ``TransportError`` when the webhook
-    cannot be reached, and ``NotificationError`` when it answers with an error status.
+    Raises only ``GatekeeperError``s: ``UsageError`` for a URL that is not allowed,
+    ``TransportError`` when the webhook cannot be reached, and ``NotificationError`` when it
+    answers with an error status or the exchange fails. A success status is delivery: the body
+    of that answer is not read for anything (one that cannot be decoded is no failure).
     """
-    import httpx
-
-    from gatekeeper import __version__
+    from gatekeeper.transport import (
+        OutgoingRequest,
+        SyncSender,
+        Timeouts,
+        TransportFailure,
+        user_agent,
+    )
 
     check_webhook_url(url)
     where = webhook_display(url)
-    headers = {"User-Agent": f"heroku-gatekeeper/{__version__}"}
-    with httpx.Client(
-        transport=transport, timeout=httpx.Timeout(timeout), follow_redirects=False, headers=headers
-    ) as client:
+    request = OutgoingRequest(
+        url=url,
+        path=where,
+        headers={"User-Agent": user_agent(), "Content-Type": "application/json"},
+        method="POST",
+        content=json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode(),
+    )
+    sender = SyncSender(url, Timeouts(connect=timeout, read=timeout), transport)
+    try:
         for attempt in (1, 2):
             last = attempt == 2
-            try:
-                response = client.post(url, json=payload)
-            except httpx.TransportError as exc:
-                if last:
-                    raise TransportError(
-                        f"Could not deliver the notification to {where}: "
-                        f"{type(exc).__name__}: {redact(str(exc)) or 'no details'}.",
-                        hint="Check the URL and the network; the audit itself is recorded.",
-                    ) from None
-            else:
-                if response.is_success:
-                    return
-                if response.status_code < 500 or last:
-                    raise _status_error(response, where)
+            outcome = sender.send(request)
+            if isinstance(outcome, TransportFailure):
+                if last or not outcome.retryable:
+                    raise _delivery_error(outcome, where)
+            elif 200 <= outcome.status <= 299:
+                return
+            elif outcome.status < 500 or last:
+                raise _status_error(outcome, where)
             time.sleep(retry_delay)
+    finally:
+        sender.close()
 
 
-def _status_error(response: httpx.Response, where: str) -> NotificationError:
-    body = redact(" ".join(response.text.split()))[:_MAX_BODY_IN_ERROR]
-    detail = f": {body}" if body else ""
-    hint = None
-    if response.status_code in (301, 302, 303, 307, 308):
-        hint = "Redirects are not followed; use the webhook's final URL."
-    elif response.status_code in (403, 404, 410):
-        hint = "The webhook may have been revoked or mistyped; create a new one."
+def _delivery_error(failure: TransportFailure, where: str) -> TransportError | NotificationError:
+    detail = f"{failure.kind}: {failure.detail or 'no details'}" if failure.kind else ""
+    hint = "Check the URL and the network; the audit itself is recorded."
+    if isinstance(failure.error, TransportError):
+        return TransportError(
+            f"Could not deliver the notification to {where}: {detail or failure.error.message}.",
+            hint=hint,
+        )
     return NotificationError(
-        f"The notification webhook {where} answered HTTP {response.status_code}{detail}.",
-        hint=hint,
+        f"The notification to {where} failed: {detail or failure.error.message}.", hint=hint
     )
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+def _status_error(response: IncomingResponse, where: str) -> NotificationError:
+    text = response.content.decode("utf-8", "replace")
+    body = redact(" ".join(text.split()))[:_MAX_BODY_IN_ERROR]
+    detail = f": {body}" if body else ""
+    hint = None
+    if response.status in (301, 302, 303, 307, 308):
+        hint = "Redirects are not followed; use the webhook's final URL."
+    elif response.status in (403, 404, 410):
+        hint = "The webhook may have been revoked or mistyped; create a new one."
+    return NotificationError(
+        f"The notification webhook {where} answered HTTP {response.status}{detail}.",
+        hint=hint,
+    )

@@ -1,15 +1,22 @@
 """Writing a report where the user asked for it: ``--format`` on stdout and every
-``--output FMT=FILE``, files written atomically, plus the GitHub job summary.
+``--output FMT=FILE``, plus the GitHub job summary, all or nothing.
 
-The CLI calls :func:`emit`; a formatter itself never writes (``gatekeeper.report.interface``).
+The CLI calls :func:`emit`; a formatter itself never chooses a destination
+(``gatekeeper.report.interface``). Every rendering is written as a stream to a temporary
+place first (the files beside their targets, stdout to a spool), and only when all of them
+succeeded are the files replaced together, stdout printed and the job summary appended. A
+run that fails, a formatter that raises, a directory that is not writable, an interrupt:
+every earlier report and summary stays as it was (docs/report-formats.md).
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO, cast
 
 import click
 
@@ -17,8 +24,13 @@ from gatekeeper.errors import UsageError
 from gatekeeper.report.registry import format_names
 
 if TYPE_CHECKING:
+    from gatekeeper.report.github import StepSummary
     from gatekeeper.report.interface import RenderOptions
     from gatekeeper.results import Report
+
+# stdout is rendered into memory up to this size, into an anonymous temporary file beyond.
+_SPOOL_IN_MEMORY = 4 * 1024 * 1024
+_CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -45,30 +57,65 @@ def parse_output(value: str) -> Output:
     return Output(fmt, None if dest == "-" else Path(dest))
 
 
-def emit(report: Report, fmt: str, outputs: tuple[str, ...], options: RenderOptions) -> None:
-    """Print ``fmt`` on stdout and write every ``--output``; files are written atomically."""
-    from gatekeeper.atomic import write_atomic
-    from gatekeeper.report.registry import render
+def emit(
+    report: Report,
+    fmt: str,
+    outputs: tuple[str, ...],
+    options: RenderOptions,
+    *,
+    env: Mapping[str, str] = os.environ,
+) -> None:
+    """Print ``fmt`` on stdout, write every ``--output`` and append the job summary (with
+    ``github`` among the formats and ``$GITHUB_STEP_SUMMARY`` set): all of them, or, when one
+    cannot be written, none. Raises :class:`~gatekeeper.errors.UsageError` naming the file."""
+    from gatekeeper.atomic import ReplacedTogether
+    from gatekeeper.report.registry import write
 
     wanted = [Output(fmt)] + [parse_output(o) for o in outputs]
-    # Render everything first: a formatter failing must not leave some files new, some old.
-    rendered = [(out, render(report, out.fmt, options)) for out in wanted]
-    stdout_done = False
-    for out, text in rendered:
-        if out.path is None:
-            if out.fmt == fmt and stdout_done:
-                continue
-            click.echo(text, nl=False)
-            stdout_done = True
-        else:
-            write_atomic(out.path, text)
-    if any(out.fmt == "github" for out in wanted) and os.environ.get("GITHUB_STEP_SUMMARY"):
+    summary = _step_summary(report, wanted, options, env)
+    with tempfile.SpooledTemporaryFile(
+        max_size=_SPOOL_IN_MEMORY,
+        mode="w+",
+        encoding="utf-8",
+        errors="surrogatepass",  # stdout's own encoder decides, as it did before
+        newline="",
+    ) as spool:
+        with ReplacedTogether() as files:
+            stdout_done = False
+            for out in wanted:
+                if out.path is not None:
+                    write(report, out.fmt, options, files.open_text(out.path))
+                elif not (out.fmt == fmt and stdout_done):
+                    write(report, out.fmt, options, cast(TextIO, spool))
+                    stdout_done = True
+            # Leaving this block replaces the files, all of them, or raises having replaced
+            # none; stdout and the summary follow only then.
+        _print_spool(spool)
+    if summary is not None:
         from gatekeeper.errors import GatekeeperError
-        from gatekeeper.report.github import write_step_summary
 
         try:
-            write_step_summary(report, options)
+            summary.append()
         except GatekeeperError as exc:
             # The job summary is a courtesy: failing to append it must not turn a decision
             # (say a block, exit 1) into a usage error.
             click.echo(f"gatekeeper: warning: {exc.user_message()}", err=True)
+
+
+def _step_summary(
+    report: Report, wanted: list[Output], options: RenderOptions, env: Mapping[str, str]
+) -> StepSummary | None:
+    """The job summary to append once the outputs are written (rendered first: a formatter
+    that fails must fail before anything is replaced)."""
+    if not any(out.fmt == "github" for out in wanted) or not env.get("GITHUB_STEP_SUMMARY"):
+        return None
+    from gatekeeper.report.github import step_summary
+
+    return step_summary(report, options, env)
+
+
+def _print_spool(spool: tempfile.SpooledTemporaryFile[str]) -> None:
+    """Copy the rendered stdout to the real one through click (which tests capture)."""
+    spool.seek(0)
+    while chunk := spool.read(_CHUNK):
+        click.echo(chunk, nl=False)

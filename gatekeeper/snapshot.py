@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from gatekeeper.errors import InputFileError, Problem
 from gatekeeper.facts import ESTATE_SCHEMA, Estate
-from gatekeeper.jsonlines import line_finder, line_of
+from gatekeeper.textpos import line_finder, line_of
 
 WHAT = "snapshot"
 

@@ -8,6 +8,7 @@ wall time at most a tenth of the naive collector's; peak memory under 300 MB at 
 
     python scripts/bench_audit.py [--sizes 500,2000,10000] [--latency 0.03]
                                   [--naive-sample 300] [--concurrency 8] [--json]
+                                  [--reports-only] [--digests]
 
 For each size the simulator (in this process, 127.0.0.1) serves a generated estate of that
 many apps in 5 teams of one enterprise account, 2 add-ons an app, log drains, and answers
@@ -28,6 +29,11 @@ its peak memory (maximum resident set size, ``ru_maxrss``) is its own:
   apps x 3 requests x 30 ms that would take a quarter of an hour, so it runs on the first
   ``--naive-sample`` apps and its time is extrapolated linearly (listing + per-app time x
   apps); the output says so.
+
+``--reports-only`` measures only the audit writing the three reports (the 10,000-app memory
+target, a few minutes instead of ten). ``--digests`` measures nothing: it renders one fixed
+report of the largest size (fixed clock, no HTTP) in every format and prints each output's
+size and SHA-256, so that two checkouts can be compared byte for byte (run it in both).
 
 Requests are counted by the simulator. Its rate-limit bucket is made large enough for every
 run, so the figures measure the tools, not Heroku's refill; the last lines estimate what
@@ -54,7 +60,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-POLICY = ROOT / "policies" / "university.toml"
+POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
 ENTERPRISE = "uni-example"
 TEAMS = 5
 HEROKU_BUCKET = 4500
@@ -256,6 +262,47 @@ def measure_size(size: int, args: argparse.Namespace, work: Path) -> list[dict[s
     return rows
 
 
+def measure_reports(size: int, args: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
+    """Only the audit writing JSON, HTML and CSV (``--reports-only``)."""
+    from gatekeeper.simulator import DEMO_ADMIN_TOKEN, Simulator, generate_estate
+
+    estate = generate_estate(apps=size, teams=TEAMS, enterprise=ENTERPRISE)
+    out_dir = work / f"reports-{size}"
+    out_dir.mkdir()
+    with Simulator(estate, latency=args.latency, rate_limit=10**9) as sim:
+        policy = str(policy_file(work, False))
+        figure = run_worker(
+            "audit", sim.url, DEMO_ADMIN_TOKEN, policy, str(out_dir), str(args.concurrency), "1"
+        )
+    print(f"  measured {size} apps, the audit with reports", file=sys.stderr)
+    return [{"apps": size, "drains": False, "reports": figure}]
+
+
+def print_digests(size: int) -> None:
+    """Size and SHA-256 of every format's rendering of one fixed report (``--digests``)."""
+    import hashlib
+    from datetime import UTC, date, datetime
+
+    from gatekeeper.engine import evaluate
+    from gatekeeper.policy.loader import load_policy
+    from gatekeeper.report.interface import RenderOptions
+    from gatekeeper.report.registry import format_names, render
+    from gatekeeper.simulator import DEMO_ADMIN_TOKEN, generate_estate
+
+    estate = generate_estate(apps=size, teams=TEAMS, enterprise=ENTERPRISE)
+    # The policy by a relative path: the report records it, and checkouts live in other places.
+    policy = load_policy(os.path.relpath(POLICY))
+    moment = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+    report = evaluate(
+        estate.to_facts(DEMO_ADMIN_TOKEN), policy, date(2026, 11, 25), generated_at=moment
+    )
+    options = RenderOptions(tool_version="bench", policy_contact="DPO <dpo@uni-example.edu>")
+    print(f"{size} apps, {len(report.all_findings())} findings, generated at {moment:%Y-%m-%d}")
+    for fmt in format_names():
+        data = render(report, fmt, options).encode("utf-8", "surrogatepass")
+        print(f"  {fmt:<9} {len(data):>11,} bytes  sha256 {hashlib.sha256(data).hexdigest()}")
+
+
 def heroku_minutes(requests: int) -> float:
     """Minutes Heroku's refill adds when a run needs more requests than a full bucket."""
     return max(0.0, (requests - HEROKU_BUCKET) / HEROKU_REFILL_PER_MINUTE)
@@ -368,17 +415,45 @@ def main(argv: list[str] | None = None) -> int:
         "--concurrency", type=int, default=8, help="gatekeeper audit --concurrency (8, the default)"
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--reports-only",
+        action="store_true",
+        help="measure only the audit writing JSON, HTML and CSV (the memory target)",
+    )
+    parser.add_argument(
+        "--digests",
+        action="store_true",
+        help="print size and SHA-256 of each format for one fixed report of the largest size",
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    if args.digests:
+        print_digests(max(sizes))
+        return 0
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as work:
         for size in sizes:
-            rows.extend(measure_size(size, args, Path(work)))
+            measure = measure_reports if args.reports_only else measure_size
+            rows.extend(measure(size, args, Path(work)))
     if args.json:
         print(json.dumps(rows, indent=2))
+    elif args.reports_only:
+        print_reports(rows)
     else:
         print_table(rows, args)
     return 0
+
+
+def print_reports(rows: list[dict[str, Any]]) -> None:
+    print("gatekeeper audit writing the JSON (stdout), HTML and CSV reports, drain checks off")
+    for row in rows:
+        figure = row["reports"]
+        peak = figure["peak_rss_mib"]
+        line = f"  {row['apps']:,} apps: {figure['wall_s']:.1f} s, peak {peak:.0f} MiB"
+        if row["apps"] == 10000:
+            ok = peak < TARGET_PEAK_MIB_10000
+            line += f" (< {TARGET_PEAK_MIB_10000}: {'met' if ok else 'MISSED'})"
+        print(line)
 
 
 if __name__ == "__main__":

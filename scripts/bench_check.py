@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 from gatekeeper.simulator import DEMO_ADMIN_TOKEN, Simulator, demo_estate  # noqa: E402
 
 DEFAULT_HEROKU_CLI = ROOT / ".ci" / "node" / "node_modules" / ".bin" / "heroku"
-POLICY = ROOT / "policies" / "university.toml"
+POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
 CHECK_TARGET = 1 / 3  # check's median time / the Heroku CLI's median time
 IMPORT_TARGET = 0.3  # seconds
 

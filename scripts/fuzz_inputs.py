@@ -1,13 +1,19 @@
-"""Fuzz the policy and snapshot loaders many thousands of times (not run in CI).
+"""Fuzz the policy and snapshot loaders and the API answers many times (not run in CI).
 
 The same strategies and checks as tests/unit/test_fuzz_policy.py and test_fuzz_snapshot.py
 (random and mutated TOML and JSON), only many more examples: every input must either load
 (and then be evaluated, and for snapshots rendered in every report format) or be rejected
 with ``PolicyError`` / ``InputFileError`` (exit code 2). Anything else is counted as a
 traceback, printed, and makes the script exit 1. ``--cli N`` also runs N of each through the
-real CLI (``policy validate``, ``check --snapshot``, ``audit --snapshot``)::
+real CLI (``policy validate``, ``check --snapshot``, ``audit --snapshot``).
 
-    python scripts/fuzz_inputs.py --policies 10000 --snapshots 10000
+``--api N`` runs N damaged Heroku API answers through ``check`` and ``audit`` (see
+``scripts/fuzz_api.py``: the simulator and a damaging proxy, both on 127.0.0.1, stopped at the
+end; none started after ``--api-seconds``). Each case gets one class; tracebacks, exit 4, an
+allowed damaged app, a damaged app missing from a report and a harmless change that altered
+the outcome are failures::
+
+    python scripts/fuzz_inputs.py --policies 10000 --snapshots 10000 --api 1000
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import fuzz_api
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
@@ -126,6 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--cli", type=int, default=100, help="of each, how many also go through the CLI"
     )
+    parser.add_argument("--api", type=int, default=200, help="damaged API answers")
+    parser.add_argument(
+        "--api-seconds", type=float, default=600, help="start no API case after this long"
+    )
     parser.add_argument("--seed", type=int, default=None, help="for a reproducible run")
     args = parser.parse_args(argv)
 
@@ -161,10 +172,15 @@ def main(argv: list[str] | None = None) -> int:
         min(args.cli, args.snapshots),
         args.seed,
     )
+    api = fuzz_api.fuzz_api(args.api, args.api_seconds, args.seed) if args.api > 0 else None
     for tally in tallies:
         report(tally)
     total = sum(t.counts["tracebacks"] for t in tallies)
-    print(f"total tracebacks: {total}")
+    print(f"total tracebacks of the loaders: {total}")
+    if api is not None:
+        fuzz_api.report_api(api)
+        print(f"API failures: {api.failures}")
+        total += api.failures
     return 1 if total else 0
 
 

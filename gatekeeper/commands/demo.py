@@ -13,26 +13,10 @@ from pathlib import Path
 import click
 
 from gatekeeper.commands.verbs import summarized
-from gatekeeper.errors import UsageError
 
 BLOCKED_APP = "experiment-us"
 ALLOWED_APP = "econ-game"
-POLICY_NAME = "university.toml"
-
-
-def _default_policy() -> Path:
-    """The example university policy: ``policies/`` of this checkout, else of the cwd."""
-    candidates = [
-        Path(__file__).resolve().parents[2] / "policies" / POLICY_NAME,
-        Path.cwd() / "policies" / POLICY_NAME,
-    ]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    raise UsageError(
-        f"The example policy policies/{POLICY_NAME} was not found.",
-        hint="Run the demo from the project's checkout, or give --policy FILE.",
-    )
+EXAMPLE = "university"  # the example policy the demo audits with (gatekeeper.examples)
 
 
 @summarized("demo")
@@ -41,7 +25,8 @@ def _default_policy() -> Path:
     "--policy",
     "policy_path",
     metavar="FILE",
-    help=f"Policy to audit with (default: the example policies/{POLICY_NAME}).",
+    help=f"Policy to audit with (default: the packaged example {EXAMPLE!r}; "
+    "`gatekeeper policy init --list` shows the examples).",
 )
 @click.option(
     "--out-dir",
@@ -54,6 +39,7 @@ def command(policy_path: str | None, out_dir: str) -> int:
     """Starts a simulated Heroku API on 127.0.0.1 with the demo estate, audits it with the
     example university policy, writes an HTML report, and checks two apps."""
     from gatekeeper.commands import shared
+    from gatekeeper.examples import policy_path as example_policy
     from gatekeeper.simulator import DEMO_ADMIN_TOKEN, Simulator, demo_estate
     from gatekeeper.sources import ApiSource
     from gatekeeper.usecases import AuditScope, progress_for, store_at
@@ -61,7 +47,8 @@ def command(policy_path: str | None, out_dir: str) -> int:
     from gatekeeper.usecases.check import check_app
     from gatekeeper.usecases.policy_file import open_policy
 
-    policy_file = str(Path(policy_path) if policy_path else _default_policy())
+    # The packaged example, so the demo runs from a wheel or pipx as well as a checkout.
+    policy_file = str(Path(policy_path) if policy_path else example_policy(EXAMPLE))
     policy = open_policy(policy_file)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -90,8 +77,8 @@ def command(policy_path: str | None, out_dir: str) -> int:
             shared.publisher("text", ())(checked.report, checked.render_options)
             click.echo(f"(exit code {checked.exit_code})")
     click.echo(
-        "\nNext: write your institution's policy (see policies/), then run "
-        "`gatekeeper check` in an app's repository."
+        "\nNext: write your institution's policy (`gatekeeper policy init` starts one from "
+        "an example), then run `gatekeeper check` in an app's repository."
     )
     return 0
 

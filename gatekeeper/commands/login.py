@@ -83,11 +83,11 @@ def _account_email(base_url: str, token: str) -> str:
     """Who the token belongs to, per ``GET /account``; a refused token stores nothing."""
     from gatekeeper.errors import AuthenticationError
     from gatekeeper.heroku.client import HerokuClient
-    from gatekeeper.heroku.models import Account
+    from gatekeeper.heroku.endpoints import ACCOUNT
 
     try:
         with HerokuClient(base_url, token, max_retries=2) as client:
-            return client.get_model("/account", Account).email
+            return client.get_model(ACCOUNT.path(), ACCOUNT.model).email
     except AuthenticationError as exc:
         raise AuthenticationError(
             "Heroku did not accept the token",

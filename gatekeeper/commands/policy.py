@@ -6,6 +6,9 @@
   other editors).
 - ``policy explain [RULE]`` explains one rule (what it checks, why, the source, how to fix,
   how to waive), or lists every rule with its default severity.
+- ``policy init [--example NAME] [PATH]`` writes a commented starting policy from one of the
+  worked examples shipped in the package (gatekeeper/examples), never over an existing file
+  unless ``--force``; ``--list`` lists the examples.
 """
 
 from __future__ import annotations
@@ -117,6 +120,74 @@ def explain(rule: str | None) -> int:
         path = module.__name__.replace(".", "/") + ".py"
         click.echo(f"\nDetails ({path}):\n{doc}")
     return 0
+
+
+@command.command(name="init")
+@click.argument("path", required=False, default="gatekeeper.toml", metavar="[PATH]")
+@click.option(
+    "--example",
+    "-e",
+    metavar="NAME",
+    help="The worked example to start from (default: university); --list shows them.",
+)
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+@click.option("--list", "list_examples", is_flag=True, help="List the examples and exit.")
+def init(path: str, example: str | None, force: bool, list_examples: bool) -> int:
+    """Write a commented starting policy to PATH (default: gatekeeper.toml; - for stdout).
+
+    The policy is one of the worked examples: replace its institution, agreements and apps
+    with your own, then check it with `gatekeeper policy validate PATH`. An existing file is
+    never overwritten without --force.
+    """
+    from gatekeeper import examples
+
+    if list_examples:
+        width = max(len(name) for name in examples.names())
+        for name in examples.names():
+            default = " (default)" if name == examples.DEFAULT_EXAMPLE else ""
+            click.echo(f"{name:<{width}}  {examples.summary(name)}{default}")
+        return 0
+    name = example or examples.DEFAULT_EXAMPLE
+    text = _starting_policy(name, examples.policy_path(name).read_text(encoding="utf-8"))
+    if path == "-":
+        click.echo(text, nl=False)
+        return 0
+    from pathlib import Path
+
+    from gatekeeper.atomic import write_atomic
+    from gatekeeper.errors import UsageError
+
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError(f"{path} is a directory.", hint="Give the policy file's path.")
+    if target.exists() and not force:
+        raise UsageError(
+            f"{path} already exists; it was left as it is.",
+            hint="Give --force to replace it, or another PATH.",
+        )
+    write_atomic(target, text)
+    click.echo(f"Wrote {path} from the example {name!r}: {examples.summary(name)}")
+    click.echo(
+        "Next: put in your institution, agreements and apps, then run "
+        f"`gatekeeper policy validate {path}`."
+    )
+    return 0
+
+
+def _starting_policy(name: str, example: str) -> str:
+    """The example with a header saying where it came from, before its description."""
+    from gatekeeper import __version__
+    from gatekeeper.examples import SUMMARY_START
+
+    header = (
+        f"# Written by heroku-gatekeeper {__version__} with\n"
+        f"#     gatekeeper policy init --example {name}\n"
+        "# from the worked example of that name: replace its institution, agreements, apps\n"
+        "# and waivers with your own. docs/policy.md of heroku-gatekeeper is the reference.\n"
+        "#\n"
+    )
+    at = example.find("\n" + SUMMARY_START)
+    return example[: at + 1] + header + example[at + 1 :] if at >= 0 else header + example
 
 
 def _plural(count: int, one: str, many: str | None = None) -> str:

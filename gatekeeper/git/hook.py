@@ -99,15 +99,25 @@ fi
 
 # 2. Only a push that may concern Heroku goes on (a Heroku-shaped URL, the remote named
 #    heroku, or a remote with git config remote.<name>.gatekeeper-app); gatekeeper makes
-#    the exact decision. Everything else passes without starting anything.
+#    the exact decision. Everything else passes without starting anything. git rewrites
+#    URLs (url.<base>.insteadOf, pushInsteadOf) before it calls the hook, so the remote as
+#    typed and its URLs as configured count too.
+heroku_shaped() {
+    case $1 in
+        *[Hh][Ee][Rr][Oo][Kk][Uu].[Cc][Oo][Mm][:/]*) return 0 ;;
+    esac
+    return 1
+}
 candidate=no
-case $url in
-    *[Hh][Ee][Rr][Oo][Kk][Uu].[Cc][Oo][Mm][:/]*) candidate=yes ;;
-esac
-if [ "$remote" != "$url" ]; then
-    if [ "$remote" = heroku ]; then
+if heroku_shaped "$url"; then
+    candidate=yes
+elif [ "$remote" != "$url" ]; then
+    if [ "$remote" = heroku ] || heroku_shaped "$remote"; then
         candidate=yes
     elif [ -n "$(git config --get "remote.$remote.gatekeeper-app" 2>/dev/null)" ]; then
+        candidate=yes
+    elif heroku_shaped "$(git config --get-all "remote.$remote.pushurl" 2>/dev/null)" ||
+        heroku_shaped "$(git config --get-all "remote.$remote.url" 2>/dev/null)"; then
         candidate=yes
     fi
 fi

@@ -11,6 +11,10 @@ tree root (so ``gatekeeper.toml`` there is found), with stdout and stderr inheri
 - exit 2, 3, 4 (or the check could not be started): refused, with a line saying why,
   unless ``git config gatekeeper.failOpen true``: then it proceeds, and says so.
 
+A push to the remote named ``heroku`` whose app cannot be told (``TargetKind.UNRESOLVED``)
+is refused the same way, with the setting that names the app, and proceeds only under
+``gatekeeper.failOpen``.
+
 The check runs as ``$GATEKEEPER_BIN check ...`` when that is set, else with the Python that
 runs this code (``python -m gatekeeper check ...``), so a virtualenv need not be on PATH.
 """
@@ -102,14 +106,27 @@ def run_pre_push(
     repo = GitRepository(repo_dir)
     root = repo.toplevel() or repo_dir
     repo = GitRepository(root)
-    target = resolve_push_target(remote, url, repo.config)
+    target = resolve_push_target(remote, url, repo.config, repo.configured_urls(remote))
     where = shown(redact(remote))
 
     if target.kind is TargetKind.NOT_HEROKU:
         return EXIT_ALLOW
     if target.kind is TargetKind.UNRESOLVED:
-        _say(f"not checking this push to {where}: {target.reason}")
-        return EXIT_ALLOW
+        # A remote named heroku is taken for a push to Heroku: not knowing the app is not
+        # knowing whether the push is allowed.
+        if repo.config_bool(FAIL_OPEN_KEY):
+            _say(
+                f"cannot tell which Heroku app the push to {where} goes to: {target.reason} "
+                f"git config {FAIL_OPEN_KEY} is true, so the push proceeds UNCHECKED."
+            )
+            return EXIT_ALLOW
+        _say(
+            f"push to {where} refused: cannot tell which Heroku app it goes to: "
+            f"{target.reason} The gatekeeper fails closed. Name the app and push again: "
+            f"git config remote.{DEFAULT_REMOTE}.gatekeeper-app NAME. To let such pushes "
+            f"through unchecked, set: git config {FAIL_OPEN_KEY} true"
+        )
+        return EXIT_BLOCK
     if target.kind is TargetKind.INVALID or target.app is None:
         _say(f"push to {where} refused: {target.reason}")
         return EXIT_BLOCK

@@ -14,13 +14,18 @@ Which app a push goes to (``resolve_push_target``), in this order:
 
 1. ``git config remote.<name>.gatekeeper-app NAME`` names the app behind remote ``<name>``;
    for a remote that is not Heroku-shaped (a mirror, a proxy, a local stand-in).
-2. A Heroku-shaped URL gives the app from its path.
+2. A Heroku-shaped URL gives the app from its path: the URL git passes the hook when it is
+   Heroku-shaped (that is where the push goes); else the first of these that has a
+   Heroku-shaped URL: the remote as typed (a push to a URL), ``remote.<name>.pushurl``,
+   ``remote.<name>.url``, all as configured. git rewrites URLs (``url.<base>.insteadOf``,
+   ``pushInsteadOf``) before it calls the hook, so the URL it passes may be a proxy or a
+   mirror of a Heroku URL that only the configuration shows.
 3. For the remote named ``heroku`` only: ``git config gatekeeper.app NAME``.
 
 When two of these name different apps the result is ``INVALID`` (ambiguity blocks; it does
-not pick one). A remote named ``heroku`` whose URL is not Heroku-shaped and that has no
-configured app is ``UNRESOLVED``: it is not a push to Heroku, and the hook says how to
-configure it. Every other remote is ``NOT_HEROKU``.
+not pick one). A remote named ``heroku`` that none of these resolves is ``UNRESOLVED``: the
+hook refuses the push and says how to name the app (fail closed; ``gatekeeper.failOpen`` is
+the way out). Every other remote is ``NOT_HEROKU``.
 
 Security: nothing taken from a URL or from git config is ever executed or passed through a
 shell; git runs with argument lists, and an app name is used only after it matched the
@@ -32,7 +37,7 @@ from __future__ import annotations
 import enum
 import re
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,12 +125,24 @@ def shown(value: str, limit: int = 80) -> str:
     return repr(text)
 
 
-def resolve_push_target(remote: str, url: str, config: ConfigLookup) -> PushTarget:
+@dataclass(frozen=True)
+class ConfiguredUrls:
+    """A remote's URLs as written in git config, before git's insteadOf rewriting."""
+
+    pushurl: tuple[str, ...] = ()
+    url: tuple[str, ...] = ()
+
+
+def resolve_push_target(
+    remote: str, url: str, config: ConfigLookup, configured: ConfiguredUrls = ConfiguredUrls()
+) -> PushTarget:
     """Decide which Heroku app (if any) a push to ``remote`` at ``url`` goes to.
 
     ``remote`` and ``url`` are what git passes a pre-push hook; they are equal when the
-    push names a URL rather than a remote. ``config`` looks up git config keys of the
-    repository. Pure apart from ``config``, so it is tested without git.
+    push names a URL rather than a remote (unless git rewrote that URL). ``config`` looks up
+    git config keys of the repository; ``configured`` holds the remote's URLs as
+    configured, before git's rewriting (``GitRepository.configured_urls``). Pure apart from
+    ``config``, so it is tested without git.
     """
     named = bool(remote) and remote != url
     candidates: list[tuple[str, str]] = []  # (app, where it came from)
@@ -142,15 +159,12 @@ def resolve_push_target(remote: str, url: str, config: ConfigLookup) -> PushTarg
                 )
             candidates.append((value, f"git config {key}"))
 
-    path = heroku_url_path(url)
-    if path is not None:
-        if not is_app_name(path):
-            return PushTarget(
-                TargetKind.INVALID,
-                reason=f"the remote URL points at Heroku's git server, but {shown(path)} is "
-                "not a valid Heroku app name.",
-            )
-        candidates.append((path, "the remote URL"))
+    tiers = ((remote,), configured.pushurl, configured.url) if named else ()
+    from_url = _app_from_urls(remote, url, tiers)
+    if isinstance(from_url, PushTarget):
+        return from_url
+    if from_url is not None:
+        candidates.append(from_url)
 
     if named and remote == DEFAULT_REMOTE:
         value = config(REPO_APP_KEY)
@@ -177,10 +191,58 @@ def resolve_push_target(remote: str, url: str, config: ConfigLookup) -> PushTarg
     if named and remote == DEFAULT_REMOTE:
         return PushTarget(
             TargetKind.UNRESOLVED,
-            reason=f"the remote {DEFAULT_REMOTE!r} does not point at git.heroku.com and no app "
-            f"is configured for it (git config {REPO_APP_KEY} NAME).",
+            reason=f"the remote {DEFAULT_REMOTE!r} does not point at git.heroku.com (git pushes "
+            f"to {shown(url)}) and no app is configured for it (git config "
+            f"remote.{DEFAULT_REMOTE}.gatekeeper-app NAME, or git config {REPO_APP_KEY} NAME).",
         )
     return PushTarget(TargetKind.NOT_HEROKU)
+
+
+def _app_from_urls(
+    remote: str, url: str, tiers: Sequence[Sequence[str]]
+) -> tuple[str, str] | PushTarget | None:
+    """The app a push's URLs name, with where it came from; an ``INVALID`` target; or None.
+
+    The URL git passes decides when it is Heroku-shaped: the push goes there, whatever it
+    was rewritten from. Otherwise git may have rewritten a Heroku URL into it, and the first
+    of ``tiers`` (groups of URLs as configured) with a Heroku-shaped URL decides.
+    """
+    path = heroku_url_path(url)
+    if path is not None:
+        if not is_app_name(path):
+            return PushTarget(
+                TargetKind.INVALID,
+                reason=f"the remote URL points at Heroku's git server, but {shown(path)} is "
+                "not a valid Heroku app name.",
+            )
+        return path, "the remote URL"
+    found: list[str] = []
+    for tier in tiers:
+        for configured in tier:
+            path = heroku_url_path(configured)
+            if path is None:
+                continue
+            if not is_app_name(path):
+                return PushTarget(
+                    TargetKind.INVALID,
+                    reason=f"the remote {shown(remote)} is configured with a URL of Heroku's "
+                    f"git server, but {shown(path)} is not a valid Heroku app name.",
+                )
+            if path not in found:
+                found.append(path)
+        if found:
+            break
+    if len(found) > 1:
+        listed = ", ".join(repr(app) for app in found)
+        return PushTarget(
+            TargetKind.INVALID,
+            reason=f"the remote {shown(remote)} is configured with the Heroku apps {listed}, "
+            f"and git rewrote the URL of this push to {shown(url)}, so which app it goes to "
+            "cannot be told; give each app a remote of its own.",
+        )
+    if found:
+        return found[0], "the remote's configured URL, before git rewrote it"
+    return None
 
 
 class GitRepository:
@@ -215,13 +277,33 @@ class GitRepository:
             return None
         return result.stdout.strip() or None
 
+    def config_all(self, key: str) -> list[str]:
+        """Every value of ``git config --get-all KEY`` (a multi-valued key), in order."""
+        result = self.run("config", "--get-all", key)
+        if result.returncode != 0:
+            return []
+        return [line.strip() for line in result.stdout.splitlines() if line.strip()]
+
+    def configured_urls(self, remote: str) -> ConfiguredUrls:
+        """The URLs of ``remote`` as configured, before git's insteadOf rewriting.
+
+        Empty for a remote that does not exist (or a push to a URL).
+        """
+        if not remote or remote.startswith("-"):
+            return ConfiguredUrls()
+        return ConfiguredUrls(
+            pushurl=tuple(self.config_all(f"remote.{remote}.pushurl")),
+            url=tuple(self.config_all(f"remote.{remote}.url")),
+        )
+
     def config_bool(self, key: str) -> bool:
         """``git config --bool KEY`` is true; unset or unparseable values are false."""
         result = self.run("config", "--bool", "--get", key)
         return result.returncode == 0 and result.stdout.strip() == "true"
 
     def remote_push_url(self, remote: str) -> str | None:
-        """Where ``git push REMOTE`` goes (its pushurl, else its url); None if no such remote."""
+        """Where ``git push REMOTE`` goes (its pushurl, else its url, as git rewrites them);
+        None if no such remote."""
         if not remote or remote.startswith("-"):
             return None
         result = self.run("remote", "get-url", "--push", "--", remote)
@@ -240,7 +322,8 @@ class GitRepository:
 def heroku_app_for_repo(repo_dir: Path | str, remote: str = DEFAULT_REMOTE) -> str | None:
     """The Heroku app behind ``remote`` of the repository at ``repo_dir``.
 
-    Uses ``git remote get-url --push REMOTE`` and the rules of ``resolve_push_target``.
+    Uses ``git remote get-url --push REMOTE``, the remote's configured URLs and the rules of
+    ``resolve_push_target``.
     Returns None when there is no such remote or it is not a Heroku remote. Raises
     ``UsageError`` when git is missing, or when the remote or configuration is ambiguous or
     names an invalid app (a gate must not guess).
@@ -249,7 +332,7 @@ def heroku_app_for_repo(repo_dir: Path | str, remote: str = DEFAULT_REMOTE) -> s
     url = repo.remote_push_url(remote)
     if url is None:
         return None
-    target = resolve_push_target(remote, url, repo.config)
+    target = resolve_push_target(remote, url, repo.config, repo.configured_urls(remote))
     if target.kind is TargetKind.INVALID:
         raise UsageError(
             f"Cannot tell which Heroku app the git remote {shown(remote)} is: {target.reason}",

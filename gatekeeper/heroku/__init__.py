@@ -6,12 +6,14 @@ pydantic are loaded only when a client or model is used)::
     resolve_api_url(flag) -> str
     resolve_token(api_url=None) -> Credential            # .token, .source ("env"|"keyring"|"netrc")
     AsyncHerokuClient(base_url, token, *, max_in_flight=8, timeout=..., max_retries=...,
-                      transport=None, sleep=None, etag_cache=False)   # async with
+                      transport=None, sleep=None, etag_cache=False,
+                      run_timeout=None)              # async with
     HerokuClient(...)                                    # the same, synchronous
     quote_segment(name) -> str                           # for names inside API paths
     parse_model(data, Model, path) -> Model              # ProtocolError on a mismatch
 
-See docs/client.md for how the URL and token are found, retries and rate limiting.
+See docs/client.md for how the URL and token are found, time limits, retries and rate
+limiting. HTTP itself goes through ``gatekeeper.transport``, shared with the webhook.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
     from gatekeeper.heroku.interface import ClientStats, HerokuApi, SyncHerokuApi
     from gatekeeper.heroku.paths import quote_segment
     from gatekeeper.heroku.protocol import parse_model
-    from gatekeeper.heroku.transport import Timeouts
+    from gatekeeper.transport import Timeouts
 
 _EXPORTS = {
     "AsyncHerokuClient": "gatekeeper.heroku.client",
@@ -41,7 +43,7 @@ _EXPORTS = {
     "SyncHerokuApi": "gatekeeper.heroku.interface",
     "quote_segment": "gatekeeper.heroku.paths",
     "parse_model": "gatekeeper.heroku.protocol",
-    "Timeouts": "gatekeeper.heroku.transport",
+    "Timeouts": "gatekeeper.transport",
 }
 
 __all__ = [

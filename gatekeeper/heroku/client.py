@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from pydantic import BaseModel
 
-from gatekeeper.errors import CredentialsError
 from gatekeeper.heroku.config import validate_api_url
+from gatekeeper.heroku.credentials import check_token
 from gatekeeper.heroku.etag import EtagCache
 from gatekeeper.heroku.interface import ClientStats
 from gatekeeper.heroku.protocol import (
@@ -35,8 +35,7 @@ from gatekeeper.heroku.protocol import (
     parse_model,
 )
 from gatekeeper.heroku.ratelimit import RateLimitPacer, RetryPolicy
-from gatekeeper.heroku.transport import AsyncSender, SyncSender, Timeouts, user_agent
-from gatekeeper.redact import register_secret
+from gatekeeper.transport import AsyncSender, SyncSender, Timeouts, user_agent
 
 if TYPE_CHECKING:
     import httpx
@@ -58,17 +57,16 @@ def _protocol(
     clock: Callable[[], float] | None,
     rng: random.Random | None,
     etag_cache: bool | EtagCache,
+    run_timeout: float | None,
 ) -> ApiProtocol:
-    if not token or not token.strip():
-        raise CredentialsError("The Heroku API token is empty.")
-    register_secret(token)
+    token = check_token(token, "given to the client")
     if isinstance(etag_cache, EtagCache):
         cache: EtagCache | None = etag_cache
     else:
         cache = EtagCache() if etag_cache else None
     return ApiProtocol(
         validate_api_url(base_url, origin="the client's base URL"),
-        token.strip(),
+        token,
         user_agent=user_agent(),
         retry=RetryPolicy(
             max_retries=max_retries, max_total_wait=max_total_wait, rng=rng or random.Random()
@@ -76,6 +74,7 @@ def _protocol(
         pacer=RateLimitPacer(threshold=slowdown_below),
         clock=clock or time.monotonic,
         etag_cache=cache,
+        run_timeout=run_timeout,
     )
 
 
@@ -88,7 +87,8 @@ class AsyncHerokuClient:
 
     ``max_in_flight`` bounds concurrent requests; ``max_retries`` and ``max_total_wait`` bound
     retries of one request; below ``slowdown_below`` remaining rate-limit tokens requests are
-    spaced out; ``etag_cache`` (True, or a shared ``EtagCache``) turns on conditional GETs.
+    spaced out; ``etag_cache`` (True, or a shared ``EtagCache``) turns on conditional GETs;
+    ``run_timeout`` bounds all requests of the client together, from its creation on.
     ``transport`` (an httpx async transport) and ``sleep``/``clock``/``rng`` are for tests.
     """
 
@@ -107,6 +107,7 @@ class AsyncHerokuClient:
         clock: Callable[[], float] | None = None,
         rng: random.Random | None = None,
         etag_cache: bool | EtagCache = False,
+        run_timeout: float | None = None,
     ) -> None:
         if max_in_flight < 1:
             raise ValueError("max_in_flight must be at least 1")
@@ -119,6 +120,7 @@ class AsyncHerokuClient:
             clock=clock,
             rng=rng,
             etag_cache=etag_cache,
+            run_timeout=run_timeout,
         )
         # asyncio is imported here, not with the module: the synchronous client (check's) is
         # used in processes that never start an event loop, and asyncio costs ~30 ms to import.
@@ -228,6 +230,7 @@ class HerokuClient:
         clock: Callable[[], float] | None = None,
         rng: random.Random | None = None,
         etag_cache: bool | EtagCache = False,
+        run_timeout: float | None = None,
     ) -> None:
         self._protocol = _protocol(
             base_url,
@@ -238,6 +241,7 @@ class HerokuClient:
             clock=clock,
             rng=rng,
             etag_cache=etag_cache,
+            run_timeout=run_timeout,
         )
         self._sender = SyncSender(self._protocol.base_url, _timeouts(timeout), transport)
         self._sleep = sleep or time.sleep

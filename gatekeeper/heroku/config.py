@@ -97,13 +97,20 @@ def _validated(url: str, *, origin: str) -> str:
 
 TIMEOUT_ENV = "GATEKEEPER_TIMEOUT"
 MAX_RETRIES_ENV = "GATEKEEPER_MAX_RETRIES"
+RUN_TIMEOUT_ENV = "GATEKEEPER_RUN_TIMEOUT"
+# One hour: a check takes seconds and an audit of thousands of apps minutes, while a release
+# phase or CI job that hangs on a stuck API gets a bound. An audit paced by the rate limit
+# (over ~4,500 requests) may need more.
+DEFAULT_RUN_TIMEOUT = 3600.0
 
 
 def client_tuning() -> dict[str, Any]:
     """Client settings from the environment: ``GATEKEEPER_TIMEOUT`` (seconds to connect and
-    to wait for each answer) and ``GATEKEEPER_MAX_RETRIES`` (retries of a failed request).
+    to wait for each answer; a request as a whole may take twice that), ``GATEKEEPER_MAX_RETRIES``
+    (retries of a failed request) and ``GATEKEEPER_RUN_TIMEOUT`` (seconds all requests of
+    the run may take together, retries and waits included; default one hour).
     A release phase or CI job can fail fast with them; the tests keep faults quick."""
-    from gatekeeper.heroku.transport import Timeouts  # here: transport imports this module
+    from gatekeeper.transport import Timeouts  # here: transport imports this module
 
     tuning: dict[str, Any] = {}
     timeout = _env_number(TIMEOUT_ENV, float, low=0.01)
@@ -112,6 +119,8 @@ def client_tuning() -> dict[str, Any]:
     retries = _env_number(MAX_RETRIES_ENV, int, low=0)
     if retries is not None:
         tuning["max_retries"] = retries
+    run_timeout = _env_number(RUN_TIMEOUT_ENV, float, low=0.01)
+    tuning["run_timeout"] = DEFAULT_RUN_TIMEOUT if run_timeout is None else run_timeout
     return tuning
 
 

@@ -8,7 +8,9 @@
 
 A keyring that is missing or broken is logged and skipped, never fatal. Every token found is
 registered with ``gatekeeper.redact`` so it can never reach output, and ``Credential`` hides it
-from ``repr``.
+from ``repr``. A token with characters outside printable ASCII cannot go into an HTTP header:
+it is refused (``check_token``) wherever it came from, without being shown. A ``~/.netrc``
+that other users may read is used, with a warning on stderr (as curl and ssh warn).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import logging
 import netrc
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -56,15 +59,15 @@ def resolve_token(api_url: str | None = None) -> Credential:
 
     env_token = os.environ.get(TOKEN_ENV, "").strip()
     if env_token:
-        return _found(env_token, "env", host)
+        return _found(env_token, "env", host, TOKEN_ENV)
 
     keyring_token = read_keyring_token(host, skipped)
     if keyring_token:
-        return _found(keyring_token, "keyring", host)
+        return _found(keyring_token, "keyring", host, f"the OS keyring (entry for {host})")
 
-    netrc_token = _read_netrc_token(host, skipped)
+    netrc_token = _read_netrc_token(host, skipped, warn=True)
     if netrc_token:
-        return _found(netrc_token, "netrc", host)
+        return _found(netrc_token, "netrc", host, f"{netrc_path()} (machine {host})")
 
     notes = f" Skipped: {'; '.join(skipped)}." if skipped else ""
     raise CredentialsError(
@@ -134,13 +137,55 @@ def netrc_has_entry(host: str) -> bool:
     return _read_netrc_token(host, []) is not None
 
 
-def _found(token: str, source: TokenSource, host: str) -> Credential:
+def check_token(token: str, origin: str) -> str:
+    """``token`` without surrounding blanks, or ``CredentialsError`` when it cannot be sent.
+
+    An HTTP header carries printable ASCII only: a token with a smart quote, a non-breaking
+    space or a control character in it (pasted from a formatted document) would fail deep in
+    the HTTP library. The message names where the token came from and never the token.
+    """
     register_secret(token)
+    token = token.strip()
+    if not token:
+        raise CredentialsError("The Heroku API token is empty.")
+    register_secret(token)
+    bad = sum(1 for ch in token if not " " <= ch <= "~")
+    if bad:
+        raise CredentialsError(
+            f"The Heroku API token from {origin} contains {bad} character"
+            f"{'s' if bad > 1 else ''} that an HTTP header cannot carry (anything but printable "
+            "ASCII, such as a smart quote, a non-breaking space or a control character); "
+            "the token is not shown.",
+            hint="Copy the token again as plain text, or create a new one. " + HOW_TO_AUTHENTICATE,
+        )
+    return token
+
+
+def _found(token: str, source: TokenSource, host: str, origin: str) -> Credential:
+    token = check_token(token, origin)
     log.debug("Using the Heroku API token from %s for %s", source, host)
     return Credential(token=token, source=source)
 
 
-def _read_netrc_token(host: str, skipped: list[str]) -> str | None:
+def _warn_if_readable(path: Path) -> None:
+    """Warn when other users may read ``path``, which holds the token in use."""
+    if os.name != "posix":
+        return
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        log.warning(
+            "Warning: %s holds the Heroku API token but other users may read it (mode %s); "
+            "restrict it with `chmod 600 %s`.",
+            path,
+            stat.filemode(mode),
+            path,
+        )
+
+
+def _read_netrc_token(host: str, skipped: list[str], *, warn: bool = False) -> str | None:
     path = netrc_path()
     if not path.is_file():
         return None
@@ -158,6 +203,8 @@ def _read_netrc_token(host: str, skipped: list[str]) -> str | None:
     password = (entry[2] or "").strip()
     if password:
         register_secret(password)
+        if warn:
+            _warn_if_readable(path)
     return password or None
 
 

@@ -86,7 +86,10 @@ def _reason(status: int) -> str:
 
 
 def _error_body(content: bytes) -> ErrorBody | None:
+    """Heroku's ``{"id", "message"}``, or None for any other body: HTML from a proxy, broken
+    JSON, or JSON nested too deeply to decode (``RecursionError``); the status still says
+    what happened."""
     try:
         return ErrorBody.model_validate(json.loads(content))
-    except (ValueError, ValidationError):
+    except (ValueError, ValidationError, RecursionError):
         return None

@@ -12,13 +12,29 @@ schema's examples (``scripts/gen_fixtures.py``) and check nullability against it
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator
 
 
 class HerokuModel(BaseModel):
-    """Base of all response models: strict types, unknown fields ignored, immutable."""
+    """Base of all response models: strict types, unknown fields ignored, immutable.
+
+    Text must be Unicode that can be written out: JSON's ``\\uD800`` escapes can spell a
+    lone surrogate, which no report, store or terminal can encode. Such an answer is broken
+    (the item fails validation, and its app gets an ``api-error``), not a crash later on."""
 
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text_is_unicode(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("text holds a lone surrogate, which is not Unicode") from None
+        return value
 
 
 # -- references embedded in other resources -------------------------------------------------

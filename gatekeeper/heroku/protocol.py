@@ -12,23 +12,26 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from gatekeeper.errors import ProtocolError, TransportError
+from gatekeeper.heroku.config import RUN_TIMEOUT_ENV
 from gatekeeper.heroku.error_map import error_from_response
 from gatekeeper.heroku.etag import CachedPage, EtagCache
 from gatekeeper.heroku.interface import ClientStats
+from gatekeeper.heroku.pagination import FIRST_RANGE, ListGuard
 from gatekeeper.heroku.ratelimit import (
     RateLimitPacer,
     RetryPolicy,
     parse_remaining,
-    parse_retry_after,
+    retry_after_seconds,
 )
 from gatekeeper.redact import redact
+from gatekeeper.transport import IncomingResponse, OutgoingRequest, TransportFailure
 
 log = logging.getLogger("gatekeeper.heroku")
 
@@ -37,40 +40,19 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 ACCEPT_BASE = "application/vnd.heroku+json; version="
 DEFAULT_VARIANT = "3"
-FIRST_RANGE = "id ..; max=1000"  # Heroku's largest page
-MAX_PAGES = 10_000  # 10 million items: far beyond any estate, a stop for a misbehaving server
 _VARIANT = re.compile(r"3(\.[a-z][a-z0-9-]*)?")
-_PARTIAL_LIST_HINT = (
-    "Nothing was decided on a partial list (fail closed); run again, and if "
-    "it persists, check https://status.heroku.com."
-)
 
-
-@dataclass(frozen=True)
-class OutgoingRequest:
-    """A GET to send. ``headers`` hold the token: they are left out of ``repr``."""
-
-    url: str
-    path: str  # the API path, for messages and logs
-    headers: Mapping[str, str] = field(repr=False)
-    method: str = "GET"
-
-
-@dataclass(frozen=True)
-class IncomingResponse:
-    """What came back: status, headers keyed in lower case, and the raw body."""
-
-    status: int
-    headers: Mapping[str, str]
-    content: bytes
-
-
-@dataclass(frozen=True)
-class TransportFailure:
-    """The request got no HTTP answer; ``retryable`` when repeating a GET may help."""
-
-    error: TransportError | ProtocolError
-    retryable: bool
+__all__ = [
+    "FIRST_RANGE",
+    "ApiProtocol",
+    "IncomingResponse",
+    "OutgoingRequest",
+    "Page",
+    "Sleep",
+    "TransportFailure",
+    "accept_header",
+    "parse_model",
+]
 
 
 @dataclass(frozen=True)
@@ -132,6 +114,7 @@ class ApiProtocol:
         pacer: RateLimitPacer,
         clock: Callable[[], float],
         etag_cache: EtagCache | None,
+        run_timeout: float | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token
@@ -142,6 +125,9 @@ class ApiProtocol:
         self.etag_cache = etag_cache
         self.stats = ClientStats()
         self.rate_limit_remaining: int | None = None
+        # The whole run's time limit (GATEKEEPER_RUN_TIMEOUT), counted from the client's start.
+        self.run_timeout = run_timeout
+        self.run_deadline = clock() + run_timeout if run_timeout is not None else None
 
     def __repr__(self) -> str:
         return f"ApiProtocol(base_url={self.base_url!r})"
@@ -154,10 +140,11 @@ class ApiProtocol:
         return page.body
 
     def list(self, path: str, variant: str | None = None) -> Flow[list[Any]]:
-        """Every item at ``path``: sends ``Range`` and follows ``Next-Range`` until a 200."""
+        """Every item at ``path``: sends ``Range`` and follows ``Next-Range`` until a 200,
+        only while it moves forward (``gatekeeper.heroku.pagination``)."""
         items: list[Any] = []
+        guard = ListGuard(path)
         range_ = FIRST_RANGE
-        sent = {range_}
         while True:
             page = yield from self._fetch(path, variant, range_)
             self.stats.pages += 1
@@ -169,25 +156,7 @@ class ApiProtocol:
             items.extend(page.body)
             if page.status == 200:
                 return items
-            next_range = page.next_range
-            if not next_range:
-                raise ProtocolError(
-                    f"The API answered GET {path} with 206 Partial Content but no Next-Range "
-                    f"header (after {len(sent)} page(s)), so the rest of the list cannot be "
-                    "fetched.",
-                    hint=_PARTIAL_LIST_HINT,
-                )
-            if next_range in sent:
-                raise ProtocolError(
-                    f"The API's Next-Range for GET {path} repeats a range already fetched "
-                    f"({_shown(next_range)}) after {len(sent)} page(s); stopping instead of "
-                    "looping forever.",
-                    hint=_PARTIAL_LIST_HINT,
-                )
-            if len(sent) >= MAX_PAGES:
-                raise ProtocolError(f"GET {path} did not end after {MAX_PAGES} pages.")
-            sent.add(next_range)
-            range_ = next_range
+            range_ = guard.page(page.body, page.next_range)
 
     # -- one request, with retries ----------------------------------------------------------
 
@@ -207,13 +176,13 @@ class ApiProtocol:
         cached = self.etag_cache.get(key) if self.etag_cache is not None else None
         if cached is not None:
             headers["If-None-Match"] = cached.etag
-        request = OutgoingRequest(url=url, path=path, headers=headers)
 
         retry_number = 0
         waited = 0.0
         while True:
             pause = self.pacer.reserve(self.rate_limit_remaining, self.clock())
             if pause > 0:
+                self._within_run(path, pause)
                 self.stats.paced_waits += 1
                 self.stats.seconds_waited += pause
                 log.debug(
@@ -225,11 +194,15 @@ class ApiProtocol:
                 yield Sleep(pause, "rate limit remaining is low")
 
             self.stats.requests_sent += 1
+            request = OutgoingRequest(
+                url=url, path=path, headers=headers, deadline=self._within_run(path)
+            )
             outcome = yield request
             if outcome is None:  # pragma: no cover - a driver bug, not an API condition
                 raise RuntimeError("the driver sent no outcome for a request")
 
             if isinstance(outcome, TransportFailure):
+                self._within_run(path)  # the run's limit, not the request's, cut it short
                 if not outcome.retryable:
                     raise outcome.error
                 delay, give_up = self._retry_delay(retry_number, waited, None)
@@ -244,7 +217,7 @@ class ApiProtocol:
                 if status == 304:
                     return self._not_modified(cached, path)
                 if status == 429 or 500 <= status <= 599:
-                    retry_after = parse_retry_after(outcome.headers.get("retry-after"))
+                    retry_after = retry_after_seconds(outcome.headers)
                     delay, give_up = self._retry_delay(retry_number, waited, retry_after)
                     if delay is None:
                         raise error_from_response(
@@ -254,6 +227,7 @@ class ApiProtocol:
                 else:
                     raise error_from_response(status, outcome.headers, outcome.content, path=path)
 
+            self._within_run(path, delay)
             retry_number += 1
             waited += delay
             self.stats.retries += 1
@@ -262,6 +236,22 @@ class ApiProtocol:
                 "GET %s failed (%s); retry %d in %.2fs", path, redact(reason), retry_number, delay
             )
             yield Sleep(delay, reason)
+
+    def _within_run(self, path: str, wait: float = 0.0) -> float | None:
+        """Seconds left of the run's time limit after ``wait``; ``TransportError`` when none
+        are (a wait that would end past the limit fails now instead of at its end)."""
+        if self.run_deadline is None or self.run_timeout is None:
+            return None
+        left = self.run_deadline - self.clock() - wait
+        if left > 0:
+            return left
+        raise TransportError(
+            f"Timed out: the run's time limit of {self.run_timeout:g}s ({RUN_TIMEOUT_ENV}) ran "
+            f"out during GET {path}.",
+            hint=f"Nothing was decided on what could not be read (fail closed). Raise "
+            f"{RUN_TIMEOUT_ENV} for a very large estate, or check the network and "
+            "https://status.heroku.com.",
+        )
 
     def _retry_delay(
         self, retry_number: int, waited: float, retry_after: float | None
@@ -300,6 +290,12 @@ class ApiProtocol:
     def _page(
         self, response: IncomingResponse, path: str, key: tuple[str, str, str | None]
     ) -> Page:
+        if response.body_problem is not None:
+            raise ProtocolError(
+                f"The API answered GET {path} with a body that could not be decoded "
+                f"({response.body_problem}).",
+                hint=_PROXY_HINT,
+            )
         body = _decode_json(response.content, path)
         next_range = response.headers.get("next-range") or None
         etag = response.headers.get("etag")
@@ -329,6 +325,12 @@ class ApiProtocol:
         )
 
 
+_PROXY_HINT = (
+    "A proxy or an outage may be in the way: check the proxy settings and "
+    "https://status.heroku.com, then run again; nothing was decided (fail closed)."
+)
+
+
 def _decode_json(content: bytes, path: str) -> Any:
     try:
         return json.loads(content)
@@ -336,8 +338,14 @@ def _decode_json(content: bytes, path: str) -> Any:
         raise ProtocolError(
             f"The API answered GET {path} with a body that is not valid JSON "
             f"({len(content)} bytes).",
-            hint="A proxy or an outage may be in the way: check the proxy settings and "
-            "https://status.heroku.com, then run again; nothing was decided (fail closed).",
+            hint=_PROXY_HINT,
+        ) from None
+    except RecursionError:
+        # json's C decoder recurses once per level: 100,000 nested arrays exhaust the stack.
+        raise ProtocolError(
+            f"The API answered GET {path} with JSON nested too deeply to read "
+            f"({len(content)} bytes).",
+            hint=_PROXY_HINT,
         ) from None
 
 
@@ -345,7 +353,3 @@ def _with_note(error: TransportError | ProtocolError, note: str) -> TransportErr
     if not note:
         return error
     return type(error)(f"{error.message.rstrip('.')} ({note}).", hint=error.hint)
-
-
-def _shown(value: str) -> str:
-    return repr(redact(value[:120]))

@@ -15,7 +15,11 @@ Two policies live here, both pure (no clock, no sleeping of their own):
 from __future__ import annotations
 
 import random
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 HEROKU_REFILL_PER_MINUTE = 75.0
 
@@ -50,11 +54,39 @@ def parse_retry_after(value: str | None) -> float | None:
     try:
         seconds = float(value.strip())
     except ValueError:
-        # An HTTP-date is allowed by RFC 9110 but Heroku sends seconds; fall back to backoff.
-        return None
+        return None  # an HTTP-date: see ``retry_after_seconds``
     if seconds != seconds or seconds < 0:  # NaN or negative
         return None
     return seconds
+
+
+def retry_after_seconds(
+    headers: Mapping[str, str], now: Callable[[], float] = time.time
+) -> float | None:
+    """Seconds to wait per ``Retry-After`` (headers keyed in lower case), in either form RFC
+    9110 allows: a number of seconds, or an HTTP-date. A date is measured from the answer's
+    own ``Date`` (so a skewed local clock does not matter), else from ``now``; a date in the
+    past means "now" (0). None when absent or unreadable. The caller's retry budget caps both
+    forms alike."""
+    value = headers.get("retry-after")
+    seconds = parse_retry_after(value)
+    if seconds is not None or value is None:
+        return seconds
+    until = _http_date(value)
+    if until is None:
+        return None
+    sent = _http_date(headers.get("date") or "")
+    reference = sent.timestamp() if sent is not None else now()
+    return max(0.0, until.timestamp() - reference)
+
+
+def _http_date(value: str) -> datetime | None:
+    try:
+        parsed = parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    # RFC 9110 dates are GMT; a date without a zone is read as GMT too.
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def parse_remaining(value: str | None) -> int | None:

@@ -9,8 +9,11 @@ fact in it carries its source (``gatekeeper.knowledge.sources``):
 - ``countries``: ISO 3166-1 alpha-2 codes, the ``EEA`` and ``adequate`` groups, and the rule
   that the US is adequate only for recipients certified under the Data Privacy Framework
   (``country_allowed``).
-- ``addons``: the add-on services Heroku operates itself, and the regions Heroku's data plan
-  tiers exist in (Essential Postgres only in ``us`` and ``eu``).
+- ``addons``: the add-on services Heroku operates itself (Heroku Connect is ``herokuconnect``,
+  AppLink ``heroku-applink``), and the regions Heroku's data plan tiers exist in (Essential
+  Postgres only in ``us`` and ``eu``; Standard and Premium of a space app in any region).
+- ``inference``: the models of Heroku Managed Inference and the AWS regions each is served
+  from (on Amazon Bedrock), whatever the app's region.
 
 Pure data and small lookups: no I/O, importable from the pure core.
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 from typing import Literal
 
 from gatekeeper.knowledge.addons import (
+    APPLINK_SERVICE,
     CONNECT_SERVICE,
     HEROKU_DATA_SERVICES,
     HEROKU_OPERATED_SERVICES,
@@ -43,7 +47,14 @@ from gatekeeper.knowledge.countries import (
     expand,
     is_country_entry,
 )
-from gatekeeper.knowledge.regions import REGIONS, RegionFact, region_fact
+from gatekeeper.knowledge.inference import (
+    INFERENCE_SERVICE,
+    INFERENCE_SUBPROCESSOR,
+    MODELS,
+    InferenceModel,
+    inference_model,
+)
+from gatekeeper.knowledge.regions import REGIONS, RegionFact, aws_region_country, region_fact
 from gatekeeper.knowledge.sources import GDPR_ART_9, Source
 
 DataClass = Literal["none", "anonymous", "pseudonymous", "personal", "special"]
@@ -55,6 +66,7 @@ DATA_CLASSES_SOURCE: Source = GDPR_ART_9
 
 __all__ = [
     "ADEQUATE",
+    "APPLINK_SERVICE",
     "COMMON_MISTAKES",
     "CONNECT_SERVICE",
     "COUNTRY_NAMES",
@@ -65,18 +77,24 @@ __all__ = [
     "GROUPS",
     "HEROKU_DATA_SERVICES",
     "HEROKU_OPERATED_SERVICES",
+    "INFERENCE_SERVICE",
+    "INFERENCE_SUBPROCESSOR",
+    "MODELS",
     "PLAN_TIERS",
     "POSTGRES_SERVICE",
     "REGIONS",
     "DataClass",
+    "InferenceModel",
     "PlanTier",
     "RegionFact",
     "Source",
+    "aws_region_country",
     "canonical",
     "country_allowed",
     "country_name",
     "describe_countries",
     "expand",
+    "inference_model",
     "is_country_entry",
     "plan_name",
     "plan_tier",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from gatekeeper.knowledge.sources import (
     ADEQUACY_DECISIONS,
+    BRAZIL_ADEQUACY,
     DPF_ADEQUACY,
     EEA_AGREEMENT,
     ISO_3166,
@@ -311,14 +312,16 @@ EEA_SOURCE: Source = EEA_AGREEMENT
 
 # Countries with an EU adequacy decision under GDPR Art. 45 (or Directive 95/46/EC decisions
 # kept in force by Art. 45(9)). Canada's decision covers commercial organisations under
-# PIPEDA only; the United Kingdom's was renewed in 2025 and runs to 2031-12-27.
+# PIPEDA only; the United Kingdom's was renewed in 2025 and runs to 2031-12-27; Brazil's is
+# Implementing Decision (EU) 2026/179 of 2026-01-26 (BRAZIL_ADEQUACY_SOURCE).
 # The United States is NOT in this set: its adequacy decision (the EU-US Data Privacy
 # Framework, 2023-07-10) covers only certified organisations, which is a property of the
 # recipient (an agreement with mechanism = "dpf"), never of a region.
 ADEQUATE: frozenset[str] = frozenset(
-    ["AD", "AR", "CA", "CH", "FO", "GB", "GG", "IL", "IM", "JE", "JP", "KR", "NZ", "UY"]
+    ["AD", "AR", "BR", "CA", "CH", "FO", "GB", "GG", "IL", "IM", "JE", "JP", "KR", "NZ", "UY"]
 )
 ADEQUATE_SOURCE: Source = ADEQUACY_DECISIONS
+BRAZIL_ADEQUACY_SOURCE: Source = BRAZIL_ADEQUACY
 
 # The country whose adequacy depends on the recipient's certification (see above).
 DPF_COUNTRY = "US"

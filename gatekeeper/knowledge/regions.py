@@ -56,3 +56,13 @@ def region_fact(name: str | None) -> RegionFact | None:
     if not name:
         return None
     return REGIONS.get(name)
+
+
+# The country of each AWS region behind a Heroku region (GET /regions gives both): where a
+# Heroku service that names AWS regions rather than Heroku ones keeps data (Managed Inference).
+AWS_REGION_COUNTRIES: dict[str, str] = {r.provider_region: r.country for r in REGIONS.values()}
+
+
+def aws_region_country(name: str) -> str | None:
+    """The country of an AWS region, or None when no Heroku region runs on it (fail closed)."""
+    return AWS_REGION_COUNTRIES.get(name)

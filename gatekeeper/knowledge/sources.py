@@ -12,10 +12,16 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Source:
-    """A citable source: a short title and where to read it."""
+    """A citable source: a short title, where to read it, and its date.
+
+    ``date`` (YYYY-MM-DD) is the date of the source (a commit, a decision, a page's "last
+    updated"), or the day a maintainer last read it when the source has none; empty for the
+    sources that predate dated entries.
+    """
 
     title: str
     url: str
+    date: str = ""
 
     def __str__(self) -> str:
         return f"{self.title} <{self.url}>"
@@ -38,8 +44,9 @@ HEROKU_POSTGRES_PLANS = Source(
     "https://devcenter.heroku.com/articles/heroku-postgres-plans",
 )
 HEROKU_POSTGRES_SPACES = Source(
-    "Heroku Dev Center, Heroku Postgres on Private and Shield Spaces "
-    "(Essential-tier databases exist only in us and eu)",
+    "Heroku Dev Center, Heroku Postgres and Private Spaces "
+    "(Essential-tier databases exist only in us and eu; Standard and Premium databases of an "
+    "app in a Private Space can be created in another region with -- --region)",
     "https://devcenter.heroku.com/articles/heroku-postgres-and-private-spaces",
 )
 HEROKU_KVS_SPACES = Source(
@@ -48,12 +55,62 @@ HEROKU_KVS_SPACES = Source(
     "https://devcenter.heroku.com/articles/heroku-redis-and-private-spaces",
 )
 HEROKU_POSTGRES_BACKUPS = Source(
-    "heroku/roadmap#261: Heroku Postgres backups stored in the US whatever the database region",
+    "heroku/roadmap#261: Heroku Postgres logical backups (PGBackups) stored in the US whatever "
+    "the database region",
     "https://github.com/heroku/roadmap/issues/261",
 )
 HEROKU_CONNECT = Source(
     "Heroku Dev Center, Heroku Connect (syncs Heroku Postgres with a Salesforce org)",
     "https://devcenter.heroku.com/articles/heroku-connect",
+)
+HEROKU_CONNECT_SERVICE = Source(
+    "heroku/heroku-connect-plugin, README.md (heroku addons:create herokuconnect) and "
+    "src/commands/connect/info.ts: the add-on service is herokuconnect; heroku-connect is the "
+    "CLI plugin's name (commit 29e3de0)",
+    "https://github.com/heroku/heroku-connect-plugin/blob/"
+    "29e3de0183e72cec5ea71caf844ceaf52358a73d/README.md",
+    "2026-08-21",
+)
+HEROKU_APPLINK = Source(
+    "Heroku Dev Center, Working with Heroku AppLink (connects an app to Salesforce and Data "
+    "Cloud orgs)",
+    "https://devcenter.heroku.com/articles/working-with-heroku-applink",
+)
+HEROKU_APPLINK_SERVICE = Source(
+    "heroku/heroku-cli-plugin-applink, src/lib/base.ts (addonServiceSlug): the add-on service "
+    "is heroku-applink (commit 7193328)",
+    "https://github.com/heroku/heroku-cli-plugin-applink/blob/"
+    "7193328db376e54d73f4f7dbb7af59e43935e208/src/lib/base.ts",
+    "2026-06-01",
+)
+HEROKU_INFERENCE = Source(
+    "Heroku Dev Center, Heroku Managed Inference and Agents (all models are hosted on Amazon "
+    "Bedrock; the plan is the model id; the endpoint is in the INFERENCE_URL config var)",
+    "https://devcenter.heroku.com/articles/heroku-inference",
+    "2025-03-27",
+)
+HEROKU_INFERENCE_MODELS = Source(
+    "heroku/heroku-cli-plugin-ai, test/helpers/fixtures.ts: the answer of GET /available-models "
+    "that heroku ai:models:list prints (model_id, regions), added in e5f4817 on 2025-03-03, "
+    "unchanged at 4f6cc4a (2026-07-23); src/lib/base.ts: service heroku-inference, the plan is "
+    "the model id, the endpoint in the attachment's _URL config var",
+    "https://github.com/heroku/heroku-cli-plugin-ai/blob/"
+    "4f6cc4ae64749b6e276337cc6f24fa3a48fa5c53/test/helpers/fixtures.ts",
+    "2025-03-03",
+)
+HEROKU_GENERATIONS = Source(
+    "Heroku Dev Center, Heroku Generations (Fir: no Shield, no syslog/HTTPS log drains yet)",
+    "https://devcenter.heroku.com/articles/generations",
+)
+HEROKU_TELEMETRY = Source(
+    "Heroku Dev Center, Heroku Telemetry (OpenTelemetry drains of Fir apps and spaces)",
+    "https://devcenter.heroku.com/articles/heroku-telemetry",
+)
+HEROKU_SUSTAINING = Source(
+    "Heroku blog, An Update on Heroku: a sustaining engineering model; no new Enterprise "
+    "Account contracts to new customers (existing contracts continue and can be renewed)",
+    "https://www.heroku.com/blog/an-update-on-heroku/",
+    "2026-02-06",
 )
 HEROKU_SHIELD = Source(
     "Heroku Dev Center, Shield Private Spaces",
@@ -92,6 +149,12 @@ EEA_AGREEMENT = Source(
 ADEQUACY_DECISIONS = Source(
     "European Commission, Adequacy decisions (GDPR Art. 45)",
     "https://commission.europa.eu/law/law-topic/data-protection/international-dimension-data-protection/adequacy-decisions_en",
+)
+BRAZIL_ADEQUACY = Source(
+    "Commission Implementing Decision (EU) 2026/179 of 26 January 2026 on the adequate "
+    "protection of personal data by Brazil (Official Journal of 28 January 2026)",
+    "https://eur-lex.europa.eu/eli/dec_impl/2026/179/oj",
+    "2026-01-26",
 )
 DPF_ADEQUACY = Source(
     "Commission Implementing Decision (EU) 2023/1795 on the EU-US Data Privacy Framework "

@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from gatekeeper.policy.locate import KeyLines, Path, format_path
 from gatekeeper.policy_values import glob_match, is_glob, quote
 from gatekeeper.rules.catalog import RULES
 from gatekeeper.rules.metadata import NotWaivable, RuleInfo
+from gatekeeper.textpos import KeyLines, Path, format_path
 
 # The rules that no waiver may hide, with the loader's answer to one that tries, and those
 # whose severity [rules] may not change (fail closed): as their modules declare them.

@@ -21,7 +21,6 @@ from pydantic_core import ErrorDetails
 from gatekeeper.errors import PolicyError, Problem
 from gatekeeper.knowledge import DATA_CLASSES
 from gatekeeper.policy.checks import cross_checks
-from gatekeeper.policy.locate import Path, find_key_lines, format_path
 from gatekeeper.policy.model import (
     AddonsPolicy,
     Agreement,
@@ -35,6 +34,8 @@ from gatekeeper.policy.model import (
     quote,
     suggest,
 )
+from gatekeeper.textpos import Path, format_path
+from gatekeeper.textpos import toml_key_lines as find_key_lines
 
 # Far beyond any real policy; refuses an accidentally given binary or log file quickly.
 MAX_POLICY_BYTES = 5_000_000

@@ -12,10 +12,10 @@ line ends; a cell may contain line breaks inside its quotes.
 from __future__ import annotations
 
 import csv
-import io
+from typing import TextIO
 
 from gatekeeper.report.escape import csv_cell
-from gatekeeper.report.interface import RenderOptions
+from gatekeeper.report.interface import RenderOptions, StreamFormatter
 from gatekeeper.results import AppResult, Finding, Report
 
 COLUMNS = (
@@ -34,22 +34,20 @@ COLUMNS = (
 )
 
 
-class CsvFormatter:
+class CsvFormatter(StreamFormatter):
     """One row per finding, injection-safe."""
 
     name = "csv"
     extension = ".csv"
 
-    def render(self, report: Report, options: RenderOptions) -> str:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
+    def write(self, report: Report, options: RenderOptions, out: TextIO) -> None:
+        writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(COLUMNS)
         for app in report.apps:
             for finding in app.findings:
                 writer.writerow(_row(app, finding))
         for finding in report.policy_findings:
             writer.writerow(_row(None, finding))
-        return buffer.getvalue()
 
 
 def _row(app: AppResult | None, finding: Finding) -> list[str]:

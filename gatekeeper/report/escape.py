@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from gatekeeper.codespan import code_span, split_code
+
 # C0 controls, DEL, C1 controls, bidirectional embeddings/overrides/isolates, line and
 # paragraph separators, BOM/zero-width no-break space: all invisible or layout-changing.
 _INVISIBLE = re.compile(
@@ -62,26 +64,9 @@ def markdown_inline(text: str) -> str:
     return _MENTION.sub("@\u2060", escaped)
 
 
-# Fixes quote commands and policy entries in backticks: `heroku addons:destroy x -a app`.
-_CODE_SPAN = re.compile(r"(?<!`)`([^`\n]+)`(?!`)")  # runs of backticks are not delimiters
-
-
-def split_code(text: str) -> list[tuple[bool, str]]:
-    """``(is_code, part)`` pieces of prose that marks commands with single backticks."""
-    parts: list[tuple[bool, str]] = []
-    last = 0
-    for match in _CODE_SPAN.finditer(text):
-        if match.start() > last:
-            parts.append((False, text[last : match.start()]))
-        parts.append((True, match.group(1)))
-        last = match.end()
-    if last < len(text):
-        parts.append((False, text[last:]))
-    return parts
-
-
 def markdown_prose(text: str) -> str:
-    """Untrusted prose with `code` spans kept as code and everything else literal."""
+    """Untrusted prose with its code spans (``gatekeeper.codespan``) kept as code and
+    everything else literal."""
     return "".join(
         markdown_code(part) if code else markdown_inline(part) for code, part in split_code(text)
     )
@@ -89,12 +74,7 @@ def markdown_prose(text: str) -> str:
 
 def markdown_code(text: str) -> str:
     """Untrusted text as an inline code span, whatever backticks it contains."""
-    flat = visible(text)
-    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
-    fence = "`" * (longest + 1)
-    if flat.startswith("`") or flat.endswith("`") or not flat.strip():
-        flat = f" {flat} "
-    return f"{fence}{flat}{fence}"
+    return code_span(visible(text))
 
 
 def markdown_code_block(text: str, indent: str = "") -> str:

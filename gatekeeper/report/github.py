@@ -14,13 +14,16 @@ annotated and the 10th lists the rest, so nothing is dropped silently.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from gatekeeper.errors import UsageError
 from gatekeeper.report.escape import github_data, github_property, markdown_inline, visible
-from gatekeeper.report.interface import RenderOptions
+from gatekeeper.report.interface import Lines, RenderOptions, StreamFormatter
 from gatekeeper.report.markdown import render_markdown
 from gatekeeper.report.summary import SEVERITY_WORD, contact_for, headline, sorted_findings
 from gatekeeper.results import Finding, Report, Severity
@@ -31,14 +34,15 @@ STEP_SUMMARY_LIMIT = 1024 * 1024  # GitHub drops a step summary larger than 1 Mi
 _LISTED_IN_OVERFLOW = 50  # names listed in the overflow annotation before "..."
 
 
-class GithubFormatter:
+class GithubFormatter(StreamFormatter):
     """Workflow-command annotations for the step log and the pull request's checks."""
 
     name = "github"
     extension = ".txt"
 
-    def render(self, report: Report, options: RenderOptions) -> str:
-        lines = [visible(headline(report))]
+    def write(self, report: Report, options: RenderOptions, out: TextIO) -> None:
+        lines = Lines(out)
+        lines.append(visible(headline(report)))
         active = [f for f in sorted_findings(report.all_findings()) if not f.waived]
         for severity in ("block", "warn", "info"):
             of_kind = [f for f in active if f.severity == severity]
@@ -50,7 +54,7 @@ class GithubFormatter:
             lines += [annotation(f, options) for f in shown]
             if rest:
                 lines.append(_overflow(severity, rest, options))
-        return "\n".join(lines) + "\n"
+        lines.end()
 
 
 def annotation(finding: Finding, options: RenderOptions) -> str:
@@ -101,16 +105,45 @@ def markdown_summary(
     return render_markdown(report, options or RenderOptions(), max_bytes=max_bytes)
 
 
-def write_step_summary(
-    report: Report, options: RenderOptions, env: Mapping[str, str] = os.environ
-) -> Path | None:
-    """Append the job summary to ``$GITHUB_STEP_SUMMARY``; the file written, or None.
+@dataclass(frozen=True)
+class StepSummary:
+    """The job summary of one run, sized for the file it will be appended to."""
 
-    Nothing happens when the variable is unset or ``options.github_step_summary`` is off.
-    The text is appended in one write, in append mode, so summaries of other steps or tools
-    in the same file stay intact; it is sized so the file stays under GitHub's 1 MiB.
-    Raises :class:`~gatekeeper.errors.UsageError` when the file cannot be written.
-    """
+    path: Path
+    text: str
+
+    def append(self) -> Path:
+        """Append the text in one write; should it fail midway (disk full), the file is cut
+        back to its previous length, so a failed run leaves the summaries before it as they
+        were. Raises :class:`~gatekeeper.errors.UsageError` when the file cannot be written."""
+        data = memoryview(self.text.encode("utf-8"))
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                start = os.fstat(fd).st_size
+                try:
+                    while data:
+                        data = data[os.write(fd, data) :]
+                except OSError:
+                    with contextlib.suppress(OSError):
+                        os.ftruncate(fd, start)
+                    raise
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise UsageError(
+                f"Could not append the job summary to {self.path} ({exc.strerror or exc}).",
+                hint="Check that GITHUB_STEP_SUMMARY names a writable file, or unset it.",
+            ) from None
+        return self.path
+
+
+def step_summary(
+    report: Report, options: RenderOptions, env: Mapping[str, str] = os.environ
+) -> StepSummary | None:
+    """The summary to append to ``$GITHUB_STEP_SUMMARY``, or None when the variable is unset,
+    ``options.github_step_summary`` is off, or not even the headline fits under GitHub's
+    1 MiB with what the file holds already."""
     target = env.get("GITHUB_STEP_SUMMARY")
     if not target or not options.github_step_summary:
         return None
@@ -128,12 +161,18 @@ def write_step_summary(
         text = "\n" + markdown_inline(headline(report)) + "\n"
         if len(text.encode("utf-8")) > budget:
             return None
-    try:
-        with path.open("a", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-    except OSError as exc:
-        raise UsageError(
-            f"Could not append the job summary to {target} ({exc.strerror or exc}).",
-            hint="Check that GITHUB_STEP_SUMMARY names a writable file, or unset it.",
-        ) from None
-    return path
+    return StepSummary(path, text)
+
+
+def write_step_summary(
+    report: Report, options: RenderOptions, env: Mapping[str, str] = os.environ
+) -> Path | None:
+    """Append the job summary to ``$GITHUB_STEP_SUMMARY``; the file written, or None.
+
+    Nothing happens when the variable is unset or ``options.github_step_summary`` is off.
+    The text is appended in one write, in append mode, so summaries of other steps or tools
+    in the same file stay intact; it is sized so the file stays under GitHub's 1 MiB.
+    Raises :class:`~gatekeeper.errors.UsageError` when the file cannot be written.
+    """
+    summary = step_summary(report, options, env)
+    return None if summary is None else summary.append()

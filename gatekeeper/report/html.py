@@ -5,7 +5,10 @@ Order of the page: the overall decision and counts (with a bar per team), the ta
 (team, region and country, space, data class, decision; sortable and filterable by a small
 inline script, complete and readable without it), each blocked or warned app with its
 findings and fixes, findings about the policy itself, the agreements with a timeline of
-their expiry, the waivers with theirs, and what changed since the last audit.
+their expiry, the waivers with theirs, and what changed since the last audit (those last
+three in :mod:`gatekeeper.report.html_sections`). The page is written part by part, the apps
+table row by row and the embedded JSON app by app, so that at 10,000 apps (a 62 MB page) it
+never exists whole in memory.
 
 Safety: every untrusted string (app, team, add-on names, messages, reasons) is passed through
 :func:`~gatekeeper.report.escape.visible` and :func:`html.escape`; element ids are generated,
@@ -21,29 +24,36 @@ import base64
 import hashlib
 import html
 from collections import defaultdict
-from collections.abc import Sequence
-from datetime import date, timedelta
+from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
+from itertools import chain
+from typing import TextIO
 
-from gatekeeper.report.escape import json_for_script, split_code, visible
-from gatekeeper.report.interface import TOOL_NAME, RenderOptions
-from gatekeeper.report.json_format import compact_report_json
+from gatekeeper.report.escape import json_for_script, visible
+from gatekeeper.report.html_sections import (
+    agreements_section,
+    badge,
+    changes_section,
+    e,
+    prose,
+    waivers_section,
+)
+from gatekeeper.report.interface import TOOL_NAME, RenderOptions, StreamFormatter
+from gatekeeper.report.json_format import compact_json_chunks
 from gatekeeper.report.summary import (
     DECISION_WORD,
     SEVERITY_WORD,
     FindingCounts,
     app_order,
     contact_for,
-    finding_title,
     headline,
     human_time,
-    plural,
     sorted_findings,
     team_label,
     utc,
 )
-from gatekeeper.results import AgreementStatus, AppResult, Decision, Finding, Report
+from gatekeeper.results import AppResult, Decision, Finding, Report
 
 # Countries of Heroku's regions (docs/design.md#3-heroku-facts-the-code-relies-on),
 # for people who do not know ISO codes.
@@ -61,18 +71,6 @@ COUNTRY_NAMES = {
 _DECISION_SORT: dict[Decision, str] = {"block": "0", "warn": "1", "allow": "2"}
 
 
-def e(text: str) -> str:
-    """Untrusted text as HTML text or attribute value."""
-    return html.escape(visible(text), quote=True)
-
-
-def prose(text: str) -> str:
-    """Untrusted prose as HTML, with its `backtick` commands as ``<code>``."""
-    return "".join(
-        f"<code>{e(part)}</code>" if code else e(part) for code, part in split_code(text)
-    )
-
-
 @cache
 def _asset(name: str) -> str:
     return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
@@ -83,13 +81,13 @@ def _csp_hash(source: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-class HtmlFormatter:
+class HtmlFormatter(StreamFormatter):
     """A single HTML file with inline CSS and JS and no external references."""
 
     name = "html"
     extension = ".html"
 
-    def render(self, report: Report, options: RenderOptions) -> str:
+    def write(self, report: Report, options: RenderOptions, out: TextIO) -> None:
         css = _asset("html_report.css")
         js = _asset("html_report.js")
         csp = (
@@ -99,28 +97,8 @@ class HtmlFormatter:
         )
         title = options.heading
         today = utc(report.generated_at).date()
-        body = [
-            _header(report, options),
-            _nav(report),
-            "<main>",
-            _overview(report),
-            _apps_table(report),
-            _app_details(report, options),
-            _policy_findings(report, options),
-            _agreements(report.agreements, today),
-            _waivers(report, today),
-            _changes(report),
-            "</main>",
-            _footer(report, options),
-        ]
-        # ASCII-only JSON: no invisible or bidi character hides in the data block either.
-        # Made safe for <script> in the same statement, so the unescaped copy is freed at once.
-        data_block = (
-            '<script type="application/json" id="gatekeeper-report">'
-            f"{json_for_script(compact_report_json(report, tool_version=options.tool_version))}"
-            "</script>"
-        )
-        parts = [
+        page = _Page(out)
+        for part in (
             "<!DOCTYPE html>",
             '<html lang="en">',
             "<head>",
@@ -132,17 +110,60 @@ class HtmlFormatter:
             f"<style>{css}</style>",
             "</head>",
             "<body>",
-            *body,
-            data_block,
-            f"<script>{js}</script>",
-            "</body>",
-            "</html>",
-        ]
-        return "\n".join(p for p in parts if p) + "\n"
+            _header(report, options),
+            _nav(report),
+            "<main>",
+            _overview(report),
+        ):
+            page.add([part])
+        page.add(_apps_table(report))
+        page.add(_app_details(report, options))
+        for part in (
+            _policy_findings(report, options),
+            agreements_section(report.agreements, today),
+            waivers_section(report, today),
+            changes_section(report),
+            "</main>",
+            _footer(report, options),
+        ):
+            page.add([part])
+        # ASCII-only JSON: no invisible or bidi character hides in the data block either;
+        # made safe for <script> piece by piece.
+        json_pieces = compact_json_chunks(report, tool_version=options.tool_version)
+        page.add(
+            chain(
+                ['<script type="application/json" id="gatekeeper-report">'],
+                map(json_for_script, json_pieces),
+                ["</script>"],
+            )
+        )
+        page.add([f"<script>{js}</script>"])
+        page.add(["</body>"])
+        page.add(["</html>"])
+        page.end()
 
 
-def _badge(kind: str, text: str | None = None) -> str:
-    return f'<span class="badge {kind}">{text or kind.upper()}</span>'
+class _Page:
+    """The page's parts, each given as pieces, written one after another and separated by a
+    line break (an empty part adds nothing), as ``"\\n".join(parts) + "\\n"`` would."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._started = False
+
+    def add(self, pieces: Iterable[str]) -> None:
+        first = True
+        for piece in pieces:
+            if not piece:
+                continue
+            if first and self._started:
+                self._out.write("\n")
+            first = False
+            self._started = True
+            self._out.write(piece)
+
+    def end(self) -> None:
+        self._out.write("\n")
 
 
 def _header(report: Report, options: RenderOptions) -> str:
@@ -241,26 +262,10 @@ def _region_cell(app: AppResult) -> str:
     return text
 
 
-def _apps_table(report: Report) -> str:
-    anchors = _anchors(report)
-    rows = []
-    for index, app in enumerate(report.apps):
-        counts = FindingCounts.of(app.findings)
-        anchor = anchors.get(index)
-        name = f'<a href="#{anchor}">{e(app.name)}</a>' if anchor else e(app.name)
-        space = e(app.space) + (" (Shield)" if app.shield else "") if app.space else "–"
-        active = counts.block + counts.warn
-        rows.append(
-            f'<tr data-decision="{app.decision}">'
-            f"<td>{name}</td>"
-            f"<td>{e(team_label(app.team))}</td>"
-            f"<td>{_region_cell(app)}</td>"
-            f"<td>{space}</td>"
-            f"<td>{e(app.data_class)}</td>"
-            f'<td data-sort="{_DECISION_SORT[app.decision]}">{_badge(app.decision)}</td>'
-            f'<td class="num" data-sort="{active:06d}">{active}</td>'
-            "</tr>"
-        )
+def _apps_table(report: Report) -> Iterator[str]:
+    if not report.apps:
+        yield '<section id="apps">\n<h2>Apps</h2>\n<p>No apps were checked.</p>\n</section>'
+        return
     options = "".join(f'<option value="{d}">{d}</option>' for d in ("block", "warn", "allow"))
     controls = (
         '<div class="controls" id="apps-controls" hidden>'
@@ -270,9 +275,7 @@ def _apps_table(report: Report) -> str:
         f"{options}</select></label>"
         '<span id="apps-count" class="muted" aria-live="polite"></span></div>'
     )
-    if not rows:
-        return '<section id="apps">\n<h2>Apps</h2>\n<p>No apps were checked.</p>\n</section>'
-    return (
+    yield (
         '<section id="apps">\n<h2>Apps</h2>\n'
         f"{controls}\n"
         '<table id="apps-table" class="apps"><thead><tr><th scope="col">App</th>'
@@ -280,8 +283,27 @@ def _apps_table(report: Report) -> str:
         '<th scope="col">Space</th><th scope="col">Data class</th>'
         '<th scope="col">Decision</th><th scope="col" class="num">Open findings</th></tr>'
         "</thead>\n"
-        "<tbody>\n" + "\n".join(rows) + "\n</tbody></table>\n</section>"
+        "<tbody>\n"
     )
+    anchors = _anchors(report)
+    for index, app in enumerate(report.apps):
+        counts = FindingCounts.of(app.findings)
+        anchor = anchors.get(index)
+        name = f'<a href="#{anchor}">{e(app.name)}</a>' if anchor else e(app.name)
+        space = e(app.space) + (" (Shield)" if app.shield else "") if app.space else "–"
+        active = counts.block + counts.warn
+        yield (
+            ("\n" if index else "") + f'<tr data-decision="{app.decision}">'
+            f"<td>{name}</td>"
+            f"<td>{e(team_label(app.team))}</td>"
+            f"<td>{_region_cell(app)}</td>"
+            f"<td>{space}</td>"
+            f"<td>{e(app.data_class)}</td>"
+            f'<td data-sort="{_DECISION_SORT[app.decision]}">{badge(app.decision)}</td>'
+            f'<td class="num" data-sort="{active:06d}">{active}</td>'
+            "</tr>"
+        )
+    yield "\n</tbody></table>\n</section>"
 
 
 def _anchors(report: Report) -> dict[int, str]:
@@ -289,29 +311,29 @@ def _anchors(report: Report) -> dict[int, str]:
     return {i: f"app-{i + 1}" for i, app in enumerate(report.apps) if app.decision != "allow"}
 
 
-def _app_details(report: Report, options: RenderOptions) -> str:
+def _app_details(report: Report, options: RenderOptions) -> Iterator[str]:
     anchors = _anchors(report)
-    articles = []
-    for index in sorted(anchors, key=lambda i: app_order(report.apps[i])):
+    if not anchors:
+        return
+    yield (
+        '<section id="findings">\n<h2>Findings and fixes</h2>\n'
+        "<p>Every blocked app first, then apps with warnings. Each finding names the rule, "
+        "what was found, and the fix.</p>\n"
+    )
+    for position, index in enumerate(sorted(anchors, key=lambda i: app_order(report.apps[i]))):
         app, anchor = report.apps[index], anchors[index]
         facts = [f"team {e(team_label(app.team))}", f"region {_region_cell(app)}"]
         if app.space:
             facts.append(f"space {e(app.space)}" + (" (Shield)" if app.shield else ""))
         facts.append(f"data class {e(app.data_class)}")
-        articles.append(
-            f'<article class="app {app.decision}" id="{anchor}">\n'
-            f"<h3>{e(app.name)} {_badge(app.decision)}</h3>\n"
+        yield (
+            ("\n" if position else "") + f'<article class="app {app.decision}" id="{anchor}">\n'
+            f"<h3>{e(app.name)} {badge(app.decision)}</h3>\n"
             f'<p class="muted">{" · ".join(facts)}</p>\n'
             + _findings_list(app.findings, options)
             + "\n</article>"
         )
-    if not articles:
-        return ""
-    return (
-        '<section id="findings">\n<h2>Findings and fixes</h2>\n'
-        "<p>Every blocked app first, then apps with warnings. Each finding names the rule, "
-        "what was found, and the fix.</p>\n" + "\n".join(articles) + "\n</section>"
-    )
+    yield "\n</section>"
 
 
 def _findings_list(
@@ -321,7 +343,7 @@ def _findings_list(
     for f in sorted_findings(findings):
         kind = "waived" if f.waived else f.severity
         word = "WAIVED" if f.waived else SEVERITY_WORD[f.severity]
-        head = f"{_badge(kind, word)} <code>{e(f.rule)}</code>"
+        head = f"{badge(kind, word)} <code>{e(f.rule)}</code>"
         if f.subject:
             head += f" {e(f.subject)}"
         if name_app and f.app:
@@ -358,145 +380,6 @@ def _policy_findings(report: Report, options: RenderOptions) -> str:
         + _findings_list(report.policy_findings, options, name_app=True)
         + "\n</section>"
     )
-
-
-def _agreements(agreements: tuple[AgreementStatus, ...], today: date) -> str:
-    head = '<section id="agreements">\n<h2>Agreements</h2>\n'
-    if not agreements:
-        return head + "<p>The policy lists no agreements.</p>\n</section>"
-    ordered = sorted(agreements, key=lambda a: (a.expires, a.id))
-    rows = []
-    for a in ordered:
-        rows.append(
-            f"<tr><td>{e(a.id)}</td><td>{'Heroku (Salesforce)' if a.kind == 'heroku' else 'add-on'}"
-            f"</td><td>{e(', '.join(a.covers)) or '–'}</td>"
-            f"<td>{e(', '.join(a.countries)) or '–'}</td><td>{e(a.mechanism or '–')}</td>"
-            f'<td class="date">{a.signed.isoformat() if a.signed else "–"}</td>'
-            f'<td class="date">{a.expires.isoformat()}</td><td>{_days_left(a.days_left)}</td>'
-            f"<td>{_badge(a.state, a.state)}</td></tr>"
-        )
-    table = (
-        "<table><thead><tr><th>Agreement</th><th>With</th><th>Covers</th><th>Countries</th>"
-        "<th>Mechanism</th><th>Signed</th><th>Expires</th><th>Time left</th><th>State</th>"
-        "</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody></table>"
-    )
-    bars = [(a.id, a.signed, a.expires, a.state) for a in ordered]
-    return (
-        head + "<h3>Expiry timeline</h3>\n" + _timeline(bars, today) + "\n" + table + "\n</section>"
-    )
-
-
-def _timeline(bars: Sequence[tuple[str, date | None, date, str]], today: date) -> str:
-    """An SVG timeline: one bar per item from its start (or the left edge) to its expiry."""
-    ends = [end for _, _, end, _ in bars] + [today]
-    starts = [s for _, s, _, _ in bars if s] + ends
-    first, last = min(starts) - timedelta(days=30), max(ends) + timedelta(days=30)
-    span = max((last - first).days, 1)
-    # Labels left of the axis, expiry dates right of each bar: keep room on both sides.
-    left, right, row_height, top = 190, 910, 26, 28
-    height = top + row_height * len(bars) + 30
-
-    def x(day: date) -> float:
-        return left + (right - left) * (day - first).days / span
-
-    parts = [
-        f'<svg class="timeline" viewBox="0 0 1000 {height}" role="img" '
-        f'aria-label="Expiry timeline, report date {today.isoformat()}">'
-    ]
-    for year in range(first.year + 1, last.year + 1):
-        tick = x(date(year, 1, 1))
-        parts.append(
-            f'<line class="axis" x1="{tick:.1f}" y1="{top - 8}" x2="{tick:.1f}" '
-            f'y2="{height - 24}"></line>'
-            f'<text x="{tick:.1f}" y="{height - 8}" text-anchor="middle">{year}</text>'
-        )
-    for row, (label, start, end, state) in enumerate(bars):
-        y = top + row * row_height
-        x0 = x(start) if start else left
-        x1 = max(x(end), x0 + 2)
-        shown = label if len(label) <= 28 else label[:27] + "…"
-        parts.append(
-            f'<text x="{left - 8}" y="{y + 14}" text-anchor="end">{e(shown)}</text>'
-            f'<rect class="{state}" x="{x0:.1f}" y="{y + 3}" width="{x1 - x0:.1f}" '
-            f'height="14" rx="3"><title>{e(label)}: {state}, expires {end.isoformat()}'
-            f"</title></rect>"
-            f'<text x="{x1 + 4:.1f}" y="{y + 14}">{end.isoformat()}</text>'
-        )
-    now = x(today)
-    parts.append(
-        f'<line class="today" x1="{now:.1f}" y1="{top - 14}" x2="{now:.1f}" '
-        f'y2="{height - 24}"></line>'
-        f'<text class="today-label" x="{now:.1f}" y="{top - 16}" text-anchor="middle">'
-        f"report date {today.isoformat()}</text>"
-    )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _days_left(days: int) -> str:
-    if days < 0:
-        return f"expired {plural(-days, 'day')} ago"
-    if days == 0:
-        return "expires today"
-    return plural(days, "day")
-
-
-def _waivers(report: Report, today: date) -> str:
-    head = '<section id="waivers">\n<h2>Waivers</h2>\n'
-    if not report.waivers:
-        return head + "<p>The policy grants no waivers.</p>\n</section>"
-    ordered = sorted(report.waivers, key=lambda w: (w.expires, w.rule, w.app))
-    rows = []
-    for w in ordered:
-        rows.append(
-            f"<tr><td><code>{e(w.rule)}</code></td><td>{e(w.app)}</td>"
-            f"<td>{e(w.subject or '–')}</td><td>{e(w.reason)}</td><td>{e(w.approved_by)}</td>"
-            f'<td class="date">{w.expires.isoformat()}</td>'
-            f"<td>{_days_left((w.expires - today).days)}</td>"
-            f"<td>{_badge(w.state, w.state)}</td><td>{'yes' if w.used else 'no'}</td></tr>"
-        )
-    bars = [(f"{w.rule} · {w.app}", None, w.expires, w.state) for w in ordered]
-    return (
-        head + "<h3>Expiry timeline</h3>\n" + _timeline(bars, today) + "\n"
-        "<table><thead><tr><th>Rule</th><th>App</th><th>Subject</th><th>Reason</th>"
-        "<th>Approved by</th><th>Expires</th><th>Time left</th><th>State</th>"
-        "<th>Used in this report</th></tr></thead>\n<tbody>\n"
-        + "\n".join(rows)
-        + "\n</tbody></table>\n</section>"
-    )
-
-
-def _changes(report: Report) -> str:
-    head = '<section id="changes">\n<h2>Changes since the last audit</h2>\n'
-    changes = report.changes
-    if changes is None:
-        return (
-            head + "<p>No earlier audit was compared. Run the audit with "
-            "<code>--since-last</code> or <code>--baseline FILE</code> to see new and "
-            "resolved findings.</p>\n</section>"
-        )
-    since = f" ({human_time(changes.since)})" if changes.since else ""
-    parts = [
-        head,
-        f"<p>Compared with {e(changes.baseline)}{since}: "
-        f"{len(changes.new)} new, {len(changes.resolved)} resolved.</p>\n",
-    ]
-    for title, findings in (("New findings", changes.new), ("Resolved findings", changes.resolved)):
-        parts.append(f"<h3>{title}</h3>\n")
-        if not findings:
-            parts.append("<p>None.</p>\n")
-            continue
-        rows = [
-            f"<tr><td>{e(f.app or '(policy)')}</td><td>{_badge(f.severity)}</td>"
-            f"<td><code>{e(finding_title(f))}</code></td><td>{e(f.message)}</td></tr>"
-            for f in findings
-        ]
-        parts.append(
-            "<table><thead><tr><th>App</th><th>Severity</th><th>Finding</th>"
-            "<th>Message</th></tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody></table>\n"
-        )
-    parts.append("</section>")
-    return "".join(parts)
 
 
 def _footer(report: Report, options: RenderOptions) -> str:

@@ -1,15 +1,18 @@
 """The seam between a :class:`~gatekeeper.results.Report` and its renderings.
 
-A formatter turns a report into text and nothing else: it never writes files, prints or reads
-the environment. The CLI chooses the destination (stdout, ``--output FMT=FILE`` through
-:func:`gatekeeper.atomic.write_atomic`, ``$GITHUB_STEP_SUMMARY``), so every format can be
+A formatter turns a report into text and nothing else: it writes that text to the stream it is
+given, section by section (so a 10,000-app report never exists whole in memory), and never
+opens files, prints or reads the environment. ``gatekeeper.outputs`` chooses the streams
+(stdout, the temporary files of ``--output FMT=FILE``, ``$GITHUB_STEP_SUMMARY``);
+:meth:`StreamFormatter.render` returns the same text as a string, so every format can be
 tested by comparing strings.
 """
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, TextIO, runtime_checkable
 
 from gatekeeper import __version__
 
@@ -63,6 +66,46 @@ class Formatter(Protocol):
     #: the usual file name extension, with the dot, e.g. ``".sarif"``
     extension: str
 
-    def render(self, report: Report, options: RenderOptions) -> str:
-        """The whole report as text, ending with a newline."""
+    def write(self, report: Report, options: RenderOptions, out: TextIO) -> None:
+        """Write the whole report to ``out``, ending with a newline."""
         ...
+
+    def render(self, report: Report, options: RenderOptions) -> str:
+        """What :meth:`write` writes, as one string."""
+        ...
+
+
+class StreamFormatter:
+    """A formatter's :meth:`render`, from its :meth:`write`: subclasses define ``write``."""
+
+    name: str
+    extension: str
+
+    def write(self, report: Report, options: RenderOptions, out: TextIO) -> None:
+        raise NotImplementedError
+
+    def render(self, report: Report, options: RenderOptions) -> str:
+        buffer = io.StringIO()
+        self.write(report, options, buffer)
+        return buffer.getvalue()
+
+
+class Lines:
+    """Lines written to a stream as ``"\\n".join(lines) + "\\n"`` would write them, one at a
+    time: ``lines.append(line)``, ``lines += [...]``, then :meth:`end`."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._started = False
+
+    def append(self, line: str) -> None:
+        self._out.write("\n" + line if self._started else line)
+        self._started = True
+
+    def __iadd__(self, lines: list[str]) -> Lines:
+        for line in lines:
+            self.append(line)
+        return self
+
+    def end(self) -> None:
+        self._out.write("\n")

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import TextIO
 from xml.sax.saxutils import escape
 
 from gatekeeper.report.escape import visible, xml_safe
-from gatekeeper.report.interface import TOOL_NAME, RenderOptions
+from gatekeeper.report.interface import TOOL_NAME, RenderOptions, StreamFormatter
 from gatekeeper.report.summary import (
     contact_for,
     finding_title,
@@ -30,15 +31,16 @@ from gatekeeper.rules.catalog import RULES
 POLICY_SUITE = "(policy)"
 
 
-class JunitFormatter:
+class JunitFormatter(StreamFormatter):
     """JUnit XML: a test case per app and rule."""
 
     name = "junit"
     extension = ".xml"
 
-    def render(self, report: Report, options: RenderOptions) -> str:
+    def write(self, report: Report, options: RenderOptions, out: TextIO) -> None:
         # Written as text rather than an element tree: an audit of 10,000 apps has 180,000
-        # test cases, and building them as strings needs a fraction of the memory.
+        # test cases, and building them as strings needs a fraction of the memory. The suites
+        # are held until the totals, which the first line carries, are known.
         warn_fails = options.strict or report.fail_on == "warn"
         timestamp = f"{utc(report.generated_at):%Y-%m-%dT%H:%M:%S}"
         totals = _Counts()
@@ -71,10 +73,11 @@ class JunitFormatter:
                 )
             )
         name = _attr(options.title or TOOL_NAME)
-        return (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            f"<testsuites name={name}{totals.attributes()}>\n" + "".join(suites) + "</testsuites>\n"
-        )
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        out.write(f"<testsuites name={name}{totals.attributes()}>\n")
+        for suite in suites:
+            out.write(suite)
+        out.write("</testsuites>\n")
 
 
 class _Counts:

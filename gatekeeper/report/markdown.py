@@ -11,13 +11,16 @@ app sections are left out from the end, and a line says how many.
 
 from __future__ import annotations
 
+import io
+from typing import TextIO
+
 from gatekeeper.report.escape import (
     markdown_code,
     markdown_code_block,
     markdown_inline,
     markdown_prose,
 )
-from gatekeeper.report.interface import RenderOptions
+from gatekeeper.report.interface import RenderOptions, StreamFormatter
 from gatekeeper.report.summary import (
     DECISION_WORD,
     SEVERITY_WORD,
@@ -42,18 +45,28 @@ ICON: dict[str, str] = {
 }
 
 
-class MarkdownFormatter:
+class MarkdownFormatter(StreamFormatter):
     """GitHub-flavoured Markdown."""
 
     name = "markdown"
     extension = ".md"
 
-    def render(self, report: Report, options: RenderOptions) -> str:
-        return render_markdown(report, options)
+    def write(self, report: Report, options: RenderOptions, out: TextIO) -> None:
+        write_markdown(report, options, out)
 
 
 def render_markdown(report: Report, options: RenderOptions, *, max_bytes: int | None = None) -> str:
-    """The Markdown report; with ``max_bytes``, parts are left out (and named) to fit."""
+    """The Markdown report as a string; with ``max_bytes``, parts are left out (and named) to
+    fit."""
+    buffer = io.StringIO()
+    write_markdown(report, options, buffer, max_bytes=max_bytes)
+    return buffer.getvalue()
+
+
+def write_markdown(
+    report: Report, options: RenderOptions, out: TextIO, *, max_bytes: int | None = None
+) -> None:
+    """The Markdown report to ``out``, block by block (see :func:`render_markdown`)."""
     essentials = _essentials(report, options)
     several = len(report.apps) > 1
     summary = _summary_table(report) if several else ""
@@ -67,11 +80,12 @@ def render_markdown(report: Report, options: RenderOptions, *, max_bytes: int | 
     if max_bytes is None:
         table = _apps_table(attention) if attention else ""
         blocks = [*essentials, summary, table, *sections, *(text for _, text in tail)]
-        return _join(blocks)
+        _write_blocks(blocks, out)
+        return
 
     # Fit by priority (the counts, then the policy-wide parts, then the apps table, then app
     # sections in order), but print in document order.
-    budget = max_bytes - _size(_join(essentials)) - 400  # room for the "not shown" note
+    budget = max_bytes - _joined_size(essentials) - 400  # room for the "not shown" note
     omitted: list[str] = []
 
     def fits(block: str) -> bool:
@@ -107,11 +121,22 @@ def render_markdown(report: Report, options: RenderOptions, *, max_bytes: int | 
             f"_Not shown, to stay within the size limit: {', '.join(omitted)}. "
             "See the full report (`--format html` or `--format json`)._"
         )
-    return _join(blocks)
+    _write_blocks(blocks, out)
 
 
-def _join(blocks: list[str]) -> str:
-    return "\n\n".join(block for block in blocks if block) + "\n"
+def _write_blocks(blocks: list[str], out: TextIO) -> None:
+    """``"\\n\\n".join(non-empty blocks) + "\\n"``, block by block."""
+    first = True
+    for block in blocks:
+        if block:
+            out.write(block if first else "\n\n" + block)
+            first = False
+    out.write("\n")
+
+
+def _joined_size(blocks: list[str]) -> int:
+    """The bytes :func:`_write_blocks` writes for ``blocks``."""
+    return _size("\n\n".join(block for block in blocks if block)) + 1
 
 
 def _size(text: str) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from gatekeeper.errors import UsageError
 from gatekeeper.report.interface import Formatter, RenderOptions
@@ -78,3 +78,8 @@ def get_formatter(fmt: str) -> Formatter:
 def render(report: Report, fmt: str, options: RenderOptions | None = None) -> str:
     """Render ``report`` in format ``fmt`` (``"text"``, ``"json"``, ...) and return the text."""
     return get_formatter(fmt).render(report, options or RenderOptions())
+
+
+def write(report: Report, fmt: str, options: RenderOptions, out: TextIO) -> None:
+    """Write ``report`` in format ``fmt`` to the text stream ``out``."""
+    get_formatter(fmt).write(report, options, out)

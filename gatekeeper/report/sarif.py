@@ -14,11 +14,16 @@ from __future__ import annotations
 
 import json
 import posixpath
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import quote
 
 from gatekeeper.report.escape import visible
-from gatekeeper.report.interface import INFORMATION_URI, TOOL_NAME, RenderOptions
+from gatekeeper.report.interface import (
+    INFORMATION_URI,
+    TOOL_NAME,
+    RenderOptions,
+    StreamFormatter,
+)
 from gatekeeper.report.summary import contact_for, iso_utc, team_label
 from gatekeeper.results import Finding, Report, Severity
 from gatekeeper.rules.catalog import RULES, RuleInfo
@@ -34,14 +39,15 @@ MAX_RESULTS = 25_000
 _PRIORITY = {"block": 0, "warn": 1, "info": 2}
 
 
-class SarifFormatter:
+class SarifFormatter(StreamFormatter):
     """SARIF 2.1.0, one run, one rule entry per rule id, one result per finding."""
 
     name = "sarif"
     extension = ".sarif"
 
-    def render(self, report: Report, options: RenderOptions) -> str:
-        return json.dumps(sarif_log(report, options), indent=2, ensure_ascii=False) + "\n"
+    def write(self, report: Report, options: RenderOptions, out: TextIO) -> None:
+        # One piece: GitHub accepts at most 25,000 results, so the log stays bounded.
+        out.write(json.dumps(sarif_log(report, options), indent=2, ensure_ascii=False) + "\n")
 
 
 def sarif_log(report: Report, options: RenderOptions) -> dict[str, Any]:

@@ -8,10 +8,12 @@ cursor or colour the output; colour itself is added only when ``options.color`` 
 
 from __future__ import annotations
 
+from typing import TextIO
+
 import click
 
 from gatekeeper.report.escape import indent_lines, visible
-from gatekeeper.report.interface import RenderOptions
+from gatekeeper.report.interface import Lines, RenderOptions, StreamFormatter
 from gatekeeper.report.summary import (
     DECISION_WORD,
     SEVERITY_WORD,
@@ -40,21 +42,20 @@ _STYLE: dict[str, tuple[str, bool]] = {
 }
 
 
-class TextFormatter:
+class TextFormatter(StreamFormatter):
     """Plain text for terminals and hook output; ANSI colour only when asked for."""
 
     name = "text"
     extension = ".txt"
 
-    def render(self, report: Report, options: RenderOptions) -> str:
-        out = _Writer(options)
-        return out.report(report)
+    def write(self, report: Report, options: RenderOptions, out: TextIO) -> None:
+        _Writer(options, out).report(report)
 
 
 class _Writer:
-    def __init__(self, options: RenderOptions) -> None:
+    def __init__(self, options: RenderOptions, out: TextIO) -> None:
         self.options = options
-        self.lines: list[str] = []
+        self.lines = Lines(out)
 
     def style(self, word: str, text: str | None = None) -> str:
         shown = word if text is None else text
@@ -63,7 +64,7 @@ class _Writer:
         fg, bold = _STYLE[word]
         return click.style(shown, fg=fg, bold=bold)
 
-    def report(self, report: Report) -> str:
+    def report(self, report: Report) -> None:
         decision_word = DECISION_WORD[report.decision]
         self.lines.append(self.style(decision_word, visible(headline(report))))
         # Info notes and waived findings are shown for a single app (check) or with -v; in a
@@ -96,7 +97,7 @@ class _Writer:
             self.lines.append(text + ("" if self.options.verbose else "."))
         if report.changes is not None:
             self.changes(report)
-        return "\n".join(self.lines) + "\n"
+        self.lines.end()
 
     def app(self, app: AppResult, findings: list[Finding]) -> None:
         word = DECISION_WORD[app.decision]

@@ -3,8 +3,9 @@
 Third-party add-ons (Papertrail, SendGrid, Sentry, ...) are separate processors under a
 separate contract to which Salesforce is not a party (Heroku Elements Terms section 1.2): the
 Heroku DPA does not cover them. Add-ons Heroku operates itself (``heroku-postgresql``,
-``heroku-redis``, ``heroku-kafka``, ``heroku-connect``, ``scheduler``, ``heroku-inference``,
-plus ``[addons] operated_by_heroku``) are covered by the Heroku agreement instead.
+``heroku-redis``, ``heroku-kafka``, ``herokuconnect`` (Heroku Connect), ``heroku-applink``,
+``scheduler``, ``heroku-inference``, plus ``[addons] operated_by_heroku``) are covered by the
+Heroku agreement instead.
 
 - **addon-denied** (block): the add-on's service matches ``[addons] deny`` (names or globs).
   Applies to every app and every add-on, Heroku-operated ones included.
@@ -12,11 +13,16 @@ plus ``[addons] operated_by_heroku``) are covered by the Heroku agreement instea
   add-on agreement in force lists the service in ``addon_services`` (an agreement limited with
   ``teams``/``enterprise_accounts`` counts only for those). An expired agreement does not
   count; the message says when it expired.
-- **addon-location-not-allowed** (block): the app's class requires agreements and the add-on
-  has agreements in force, but for each of them some of its ``countries`` (where the provider
-  processes the data) are not allowed for the app's class. A US provider is allowed through
-  ``"adequate"`` only when its agreement's mechanism is ``"dpf"`` (certified under the EU-US
-  Data Privacy Framework).
+- **addon-location-not-allowed** (block): where the add-on keeps the data is not allowed for
+  the app's class. For a third-party add-on (when the class requires agreements): it has
+  agreements in force, but for each of them some of its ``countries`` (where the provider
+  processes the data) are not allowed. A US provider is allowed through ``"adequate"`` only
+  when its agreement's mechanism is ``"dpf"`` (certified under the EU-US Data Privacy
+  Framework). For Heroku Managed Inference (``heroku-inference``, whenever the class has
+  ``countries``): every AWS region Heroku may serve the model from (on Amazon Bedrock, whatever
+  the app's region) must be in an allowed country; a model gatekeeper does not know blocks
+  (fail closed), and the finding says what the DPO must confirm to waive it
+  (``heroku_location.py``).
 
 The add-on agreement that runs longest among the acceptable ones raises
 **agreement-expiring** (warn) within ``expiry_warning_days`` of its end.
@@ -31,11 +37,13 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
+from gatekeeper.codespan import code_span
 from gatekeeper.facts import AddOn, FactKind
 from gatekeeper.knowledge import canonical, describe_countries, sources
 from gatekeeper.policy_values import PolicyTable, ServiceName, glob_match
 from gatekeeper.rules.context import AppContext, Candidate, sh
 from gatekeeper.rules.coverage import expiring_candidate
+from gatekeeper.rules.heroku_location import location_finding
 from gatekeeper.rules.metadata import RuleInfo, WaiverExample
 
 if TYPE_CHECKING:
@@ -89,14 +97,18 @@ ADDON_NO_AGREEMENT = RuleInfo(
 ADDON_LOCATION_NOT_ALLOWED = RuleInfo(
     "addon-location-not-allowed",
     "block",
-    "The agreement's countries for that add-on are not allowed for the data class.",
+    "Where the add-on keeps the data is not allowed for the data class.",
     why="An add-on agreement's countries say where the provider processes the data; "
     "each must be allowed for the app's class. A US provider counts as adequate "
-    'only with mechanism = "dpf" (EU-US Data Privacy Framework certification).',
+    'only with mechanism = "dpf" (EU-US Data Privacy Framework certification). '
+    "Heroku Managed Inference serves each model on Amazon Bedrock from the model's own "
+    "AWS regions, not from the app's region; each of them must be allowed, and an unknown "
+    "model blocks (fail closed).",
     source="The policy's [[agreements]] countries and mechanism; Implementing Decision "
-    "(EU) 2023/1795 (DPF).",
-    remedy="Use a provider or plan that processes data in an allowed country, or remove "
-    "the add-on (heroku addons:destroy ADDON -a APP). Correct the agreement's "
+    "(EU) 2023/1795 (DPF). Inference models and their regions: heroku ai:models:list, "
+    "gatekeeper/knowledge/inference.py.",
+    remedy="Use a provider, plan or model that processes data in an allowed country, or "
+    "remove the add-on (heroku addons:destroy ADDON -a APP). Correct the agreement's "
     "countries or mechanism in the policy if they are wrong.",
     waiver=WaiverExample(
         "survey",
@@ -106,6 +118,8 @@ ADDON_LOCATION_NOT_ALLOWED = RuleInfo(
     sources=(
         sources.GDPR_ART_44,
         sources.DPF_ADEQUACY,
+        sources.HEROKU_INFERENCE,
+        sources.HEROKU_INFERENCE_MODELS,
     ),
 )
 
@@ -132,7 +146,8 @@ def _denied(ctx: AppContext, addon: AddOn) -> Candidate:
         addon.name,
         f"App {app} has add-on {addon.name} ({addon.plan}); the policy denies the service "
         f'{addon.service} everywhere ([addons] deny: "{pattern}").',
-        f"Remove it: `heroku addons:destroy {sh(addon.name)} -a {sh(app)}`. " + ctx.ask(),
+        f"Remove it: {code_span(f'heroku addons:destroy {sh(addon.name)} -a {sh(app)}')}. "
+        + ctx.ask(),
         (*ctx.owner_evidence(), ctx.addon_evidence(addon)),
         (addon.service,),
     )
@@ -151,7 +166,7 @@ def _no_agreement(ctx: AppContext, addon: AddOn, expired: tuple[Agreement, ...])
         f"processor that the Heroku agreement does not cover, and no agreement in force "
         f"covers {addon.service}.{lapsed} Data of class {ctx.data_class} requires one "
         f"({ctx.class_key()}.requires_agreement).",
-        f"Remove it: `heroku addons:destroy {sh(addon.name)} -a {sh(app)}`; "
+        f"Remove it: {code_span(f'heroku addons:destroy {sh(addon.name)} -a {sh(app)}')}; "
         "or sign a data processing "
         "agreement with the provider and add it to the policy: "
         f"{_agreement_snippet(ctx, addon.service)}. " + ctx.ask(),
@@ -188,7 +203,8 @@ def _location(ctx: AppContext, addon: AddOn, active: tuple[Agreement, ...]) -> C
         f"App {app} uses {addon.name} ({addon.plan}), but data of class {ctx.data_class} may "
         f"only be in {describe_countries(ctx.class_rule.countries)} "
         f"({ctx.class_key()}.countries): {details}.{dpf_hint}",
-        f"Remove it (`heroku addons:destroy {sh(addon.name)} -a {sh(app)}`) or use a provider that "
+        f"Remove it ({code_span(f'heroku addons:destroy {sh(addon.name)} -a {sh(app)}')}) "
+        "or use a provider that "
         "processes the data in an allowed country. If the provider's agreement really covers "
         "an allowed country or mechanism, correct countries/mechanism of the agreement in the "
         "policy. " + ctx.ask(),
@@ -213,7 +229,12 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
         if any(glob_match(addon.service, d) for d in ctx.policy.addons.deny):
             yield _denied(ctx, addon)
             continue
-        if addon.service in operated or not ctx.class_rule.requires_agreement:
+        if addon.service in operated:
+            located = location_finding(ctx, addon, ADDON_LOCATION_NOT_ALLOWED)
+            if located is not None:
+                yield located
+            continue
+        if not ctx.class_rule.requires_agreement:
             continue
         coverage = ctx.addon_coverage(addon.service)
         if not coverage.active:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from gatekeeper.codespan import code_span
 from gatekeeper.facts import FactError, FactKind
 from gatekeeper.policy_values import PolicyTable
 from gatekeeper.results import API_ERROR_RULE
@@ -56,12 +57,13 @@ def _remedy(ctx: AppContext, error: FactError) -> str:
         return (
             f"The token cannot see this: use a token of a member{team} (`heroku "
             "authorizations:create --scope read`), check with "
-            f"`heroku apps:info -a {sh(app)}`, "
+            f"{code_span(f'heroku apps:info -a {sh(app)}')}, "
             "then run again."
         )
     if status == 404:
         return (
-            f"Heroku says it does not exist (any more): check `heroku apps:info -a {sh(app)}` "
+            f"Heroku says it does not exist (any more): check "
+            f"{code_span(f'heroku apps:info -a {sh(app)}')} "
             "and run again."
         )
     return (

@@ -15,6 +15,7 @@ from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from gatekeeper.codespan import code_span
 from gatekeeper.facts import AddOn, App, Estate, FactKind, LogDrain, Space, Team
 from gatekeeper.knowledge import (
     DataClass,
@@ -234,10 +235,11 @@ class AppContext:
         teams = [t for t in self.world.covered_teams if t != self.app.team]
         if not teams:
             return (
-                f"`heroku apps:transfer --team TEAM -a {sh(self.app.name)}`, with TEAM a team "
+                f"{code_span(f'heroku apps:transfer --team TEAM -a {sh(self.app.name)}')}, "
+                "with TEAM a team "
                 "the institution's Heroku DPA covers"
             )
-        advice = f"`heroku apps:transfer --team {sh(teams[0])} -a {sh(self.app.name)}`"
+        advice = code_span(f"heroku apps:transfer --team {sh(teams[0])} -a {sh(self.app.name)}")
         if len(teams) > 1:
             advice += f" (covered teams: {', '.join(teams)})"
         return advice

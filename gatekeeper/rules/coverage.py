@@ -3,8 +3,11 @@
 These rules apply to apps whose data class has ``requires_agreement = true``.
 
 A data processing agreement with Salesforce follows the contracting customer: it covers the
-institution's Heroku Enterprise account and its teams, never an app in a researcher's personal
-account or in a team opened with a private credit card. A Heroku agreement in the policy
+institution's Heroku Enterprise account and its teams, or the teams it names, never an app in
+a researcher's personal account or in a team opened with a private credit card. Since
+2026-02-06 Heroku offers no new Enterprise Account contracts to new customers, so the
+remediation never assumes one can be bought: a DPA naming a team (``teams``) covers that
+team's apps; Private Spaces and Shield need an Enterprise account. A Heroku agreement in the policy
 (``[[agreements]]`` with ``heroku = true``) covers an app when it names the app's team in
 ``teams`` or the team's enterprise account in ``enterprise_accounts``, and is in force on the
 day of the check (from ``signed``, when given, through ``expires``, both days included).
@@ -60,8 +63,10 @@ TEAM_NOT_COVERED = RuleInfo(
     "credit card is outside the enterprise account and not covered.",
     source="GDPR Art. 28; the policy's [[agreements]].",
     remedy="Move the app to a covered team (heroku apps:transfer --team TEAM -a APP), "
-    "or have the team added to the enterprise account or to the agreement, then "
-    "to the policy's [[agreements]] teams.",
+    "or have the team named in the institution's Heroku DPA (a DPA can name teams; Heroku "
+    "offers no new Enterprise Account contracts to new customers since 2026-02-06), "
+    "or added to an enterprise account the institution already has, then to the "
+    "policy's [[agreements]] teams.",
     waiver=WaiverExample(
         "student-*",
         "student-projects",
@@ -71,6 +76,7 @@ TEAM_NOT_COVERED = RuleInfo(
         sources.GDPR_ART_28,
         sources.HEROKU_ENTERPRISE_ACCOUNTS,
         sources.HEROKU_APP_TRANSFER,
+        sources.HEROKU_SUSTAINING,
     ),
 )
 AGREEMENT_EXPIRED = RuleInfo(
@@ -197,7 +203,9 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
         f"No active Heroku agreement names {scope}. {needs}, so app {app} is not covered."
         + pending,
         f"Move the app to a covered team: {ctx.transfer_advice()}; or, once the "
-        f"institution's DPA covers team {team}, add it to the Heroku agreement's teams "
-        "(or the team to the enterprise account) and to the policy. " + ctx.ask(),
+        f"institution's Heroku DPA names team {team} (a DPA can cover a team without an "
+        "Enterprise account, which Heroku no longer sells to new customers), add the team to "
+        "the Heroku agreement's teams in the policy. A team-level DPA covers the team's apps "
+        "in the Common Runtime; Private Spaces and Shield need an Enterprise account. " + ctx.ask(),
         (*ctx.owner_evidence(), ctx.class_evidence()),
     )

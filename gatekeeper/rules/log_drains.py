@@ -22,6 +22,7 @@ from collections.abc import Iterator
 
 from pydantic import Field
 
+from gatekeeper.codespan import code_span
 from gatekeeper.facts import FactKind
 from gatekeeper.knowledge import sources
 from gatekeeper.policy_values import HostGlob, PolicyTable, glob_match
@@ -98,8 +99,8 @@ def _app_drains(ctx: AppContext) -> Iterator[Candidate]:
             f"App {app} sends its logs (which hold visitors' IP addresses) to {host} through "
             f"the log drain {drain.url}, and that host is not allowed "
             f"([logs] allowed_drain_hosts: {listed}).",
-            f"Remove the drain: `heroku drains:remove {sh(drain.url)} -a {sh(app)}` "
-            f"(`heroku drains -a {sh(app)}` shows the exact URL or drain token). "
+            f"Remove the drain: {code_span(f'heroku drains:remove {sh(drain.url)} -a {sh(app)}')} "
+            f"({code_span(f'heroku drains -a {sh(app)}')} shows the exact URL or drain token). "
             "If the host is the institution's own "
             f"or covered by an agreement, add it to [logs] allowed_drain_hosts. " + ctx.ask(),
             (

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from gatekeeper.codespan import code_span
 from gatekeeper.facts import FactKind
 from gatekeeper.knowledge import DPF_COUNTRY, REGIONS, country_allowed, describe_countries, sources
 from gatekeeper.policy_values import PolicyTable
@@ -128,8 +129,8 @@ def evaluate(ctx: AppContext) -> Iterator[Candidate]:
         move = (
             f"Heroku cannot move an existing app to another region: create a new app in "
             f"an allowed region ({', '.join(targets)}), e.g. "
-            f"`{_move_command(ctx, targets[0])}`, move code and data there, then "
-            f"`heroku apps:destroy {sh(app)}`."
+            f"{code_span(_move_command(ctx, targets[0]))}, move code and data there, then "
+            f"{code_span(f'heroku apps:destroy {sh(app)}')}."
         )
     else:
         move = "No Heroku region is in a country this class allows."

@@ -33,8 +33,8 @@ from gatekeeper.simulator.estate import (
     SimTelemetryDrain,
     SimToken,
 )
-from gatekeeper.simulator.locate import clean_path, find_line
 from gatekeeper.simulator.naming import addon_name
+from gatekeeper.textpos import clean_path, find_line
 
 APP_NAME = re.compile(r"^[a-z][a-z0-9-]{1,28}[a-z0-9]$")
 SPACE_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?!-))+[a-z0-9]$")

@@ -1,7 +1,8 @@
 """Faults the simulator can inject, switchable per run and while it runs (``sim.faults``).
 
 Counted faults (``too_many_requests``, ``server_errors``, ``drop_connections``,
-``reset_connections``, ``slow_responses``, ``broken_json``) hit the next N requests whose path
+``reset_connections``, ``slow_responses``, ``broken_json``, ``trickle_responses``,
+``nested_json``) hit the next N requests whose path
 matches ``path`` (a glob, e.g. ``"/apps/survey*"``) and count down; ``ALWAYS`` (-1) never
 runs out. The ``*_apps`` sets hold app-name globs. Times are in seconds.
 
@@ -10,15 +11,21 @@ dropped or reset connection; 406 for a wrong ``Accept``; 401 for an unknown toke
 ``expire_token_after``; the rate-limit bucket (429); ``too_many_requests`` (429);
 ``server_errors``; 404 for an unknown path; 403 for a token's reach or ``forbidden_apps``;
 the answer (with ``null_region_apps``, ``unknown_region_apps``, ``unknown_plan_apps``,
-``looping_next_range``, ``missing_next_range``), delayed by ``slow_responses`` and cut by
-``broken_json``.
+``looping_next_range``, ``missing_next_range``, ``endless_list``, ``backwards_next_range``,
+``respelled_next_range``), delayed by ``slow_responses``, cut by ``broken_json``, replaced by
+``nested_json`` and sent by ``trickle_responses`` one byte at a time.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from fnmatch import fnmatchcase
+
+from gatekeeper.simulator.ranges import RangeSpec
 
 ALWAYS = -1
 UNKNOWN_REGION = "atlantis"  # the region name served for ``unknown_region_apps``
@@ -31,6 +38,8 @@ COUNTED = (
     "reset_connections",
     "slow_responses",
     "broken_json",
+    "trickle_responses",
+    "nested_json",
 )
 
 
@@ -55,6 +64,20 @@ class Faults:
     unknown_region_apps: set[str] = field(default_factory=set)  # app.region is UNKNOWN_REGION
     unknown_plan_apps: set[str] = field(default_factory=set)  # their add-ons' plan is unknown
     forbidden_apps: set[str] = field(default_factory=set)  # 403 on /apps/{app}...
+    # Retry-After on the 429s as an HTTP-date (RFC 9110), retry_after seconds after Date.
+    retry_after_date: bool = False
+    # Lists answer 206 with a Next-Range before the page's last id (the all-zero id).
+    backwards_next_range: bool = False
+    # Lists answer 206 with the range just asked for again, spelled with one space more.
+    respelled_next_range: bool = False
+    # Lists never end: every page is `max` made-up items `{"id": ...}` and a Next-Range on.
+    endless_list: bool = False
+    # Answer the body one byte every trickle_seconds (each byte within a read timeout).
+    trickle_responses: int = 0
+    trickle_seconds: float = 0.05
+    # Answer (success or error) with a body of nested_depth nested JSON arrays.
+    nested_json: int = 0
+    nested_depth: int = 100_000
     expire_token_after: int | None = None  # after this many more requests, tokens answer 401
     _lock: threading.Lock = field(
         default_factory=threading.Lock, init=False, repr=False, compare=False
@@ -105,3 +128,45 @@ class Faults:
         if app is None or not self.impostor_apps:
             return None
         return next((o for p, o in self.impostor_apps.items() if fnmatchcase(app, p)), None)
+
+
+# -- bent answers ------------------------------------------------------------------------
+
+_ENDLESS_ID = re.compile(r"^00000000-0000-4000-8000-([0-9a-f]{12})$")
+ZERO_ID = "00000000-0000-0000-0000-000000000000"
+
+
+def retry_after_date(seconds: float, now: float) -> dict[str, str]:
+    """``Retry-After`` as an HTTP-date ``seconds`` after the answer's ``Date`` (both whole
+    seconds of the same instant, so the difference is exact)."""
+    sent = int(now)
+    return {
+        "Date": formatdate(sent, usegmt=True),
+        "Retry-After": formatdate(sent + max(0, round(seconds)), usegmt=True),
+    }
+
+
+def backwards_range(spec: RangeSpec) -> str:
+    """A Next-Range that starts before every id (so before the page's last one)."""
+    return RangeSpec(spec.field, ZERO_ID, True, None, False, spec.max).header()
+
+
+def respelled_range(asked: str | None, spec: RangeSpec) -> str:
+    """The range just asked for, with one more space after its field: the same range, spelled
+    differently each time, so that only a client comparing meanings sees the repeat."""
+    header = asked if asked and asked.strip() else spec.header()
+    return header.replace(" ", "  ", 1)
+
+
+def nested_body(depth: int) -> bytes:
+    return b"[" * depth + b"]" * depth
+
+
+def endless_page(spec: RangeSpec) -> tuple[bytes, str]:
+    """A full page of made-up items after ``spec.start``, and the Next-Range after it."""
+    match = _ENDLESS_ID.match(spec.start or "")
+    first = int(match.group(1), 16) + 1 if match else 1
+    ids = [f"00000000-0000-4000-8000-{n:012x}" for n in range(first, first + spec.max)]
+    next_range = RangeSpec(spec.field, ids[-1], True, None, False, spec.max).header()
+    body = json.dumps([{"id": i} for i in ids], separators=(",", ":")).encode()
+    return body, next_range

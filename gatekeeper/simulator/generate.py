@@ -34,7 +34,7 @@ _EXTRA_ADDONS: tuple[tuple[str, int], ...] = (
     ("memcachier:dev", 4),
     ("cloudamqp:lemur", 4),
     ("coralogix:free-trial", 3),
-    ("heroku-connect:demo", 3),
+    ("herokuconnect:demo", 3),
     ("heroku-kafka:basic-0", 2),
 )
 

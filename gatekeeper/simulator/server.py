@@ -24,6 +24,7 @@ import re
 import socket
 import struct
 import threading
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
+from gatekeeper.simulator import faults as bent
 from gatekeeper.simulator import routes
 from gatekeeper.simulator.estate import SimEstate, SimToken
 from gatekeeper.simulator.faults import Faults
@@ -284,6 +286,14 @@ class Simulator:
         if seconds > 0:
             self._stopping.wait(seconds)
 
+    def pause(self, seconds: float) -> None:
+        """Wait ``seconds`` in a handler thread, or less when the simulator stops."""
+        self._sleep(seconds)
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
     def handle(self, handler: _Handler) -> None:
         """Answer one request on ``handler``'s connection (called by the handler thread)."""
         self._count_request()
@@ -318,6 +328,9 @@ class Simulator:
             self._sleep(faults.slow_seconds)
         if answer.body and faults.take("broken_json", path):
             answer.body = answer.body[: max(1, len(answer.body) // 2)]
+        if answer.body and faults.take("nested_json", path):
+            answer.body = bent.nested_body(faults.nested_depth)
+        trickle = faults.trickle_seconds if faults.take("trickle_responses", path) else 0.0
         response_headers = {
             k.lower(): v for k, v in answer.headers.items() if k.lower() in _RESPONSE_HEADERS
         }
@@ -332,7 +345,9 @@ class Simulator:
                 response_headers,
             )
         )
-        handler.reply(answer.status, answer.headers, answer.body, head=method == "HEAD")
+        handler.reply(
+            answer.status, answer.headers, answer.body, head=method == "HEAD", trickle=trickle
+        )
 
     def _answer(
         self,
@@ -373,7 +388,9 @@ class Simulator:
         headers["RateLimit-Remaining"] = str(remaining)
         if faults.take("too_many_requests", path):
             extra = {"RateLimit-Remaining": "0"}
-            if faults.retry_after is not None:
+            if faults.retry_after is not None and faults.retry_after_date:
+                extra.update(bent.retry_after_date(faults.retry_after, time.time()))
+            elif faults.retry_after is not None:
                 extra["Retry-After"] = str(max(0, round(faults.retry_after)))
             return _error(
                 429,
@@ -459,6 +476,15 @@ class Simulator:
             elif faults.missing_next_range:
                 status = 206
                 headers.pop("Next-Range", None)
+            elif faults.endless_list:
+                status = 206
+                body, headers["Next-Range"] = bent.endless_page(spec)
+            elif faults.backwards_next_range:
+                status = 206
+                headers["Next-Range"] = bent.backwards_range(spec)
+            elif faults.respelled_next_range:
+                status = 206
+                headers["Next-Range"] = bent.respelled_range(handler.headers.get("Range"), spec)
         return status, body
 
     def _impostor(self, resource: Any, expand: frozenset[str], sdk: bool, faults: Faults) -> bytes:
@@ -547,15 +573,44 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
-    def reply(self, status: int, headers: dict[str, str], body: bytes, *, head: bool) -> None:
+    def reply(
+        self,
+        status: int,
+        headers: dict[str, str],
+        body: bytes,
+        *,
+        head: bool,
+        trickle: float = 0.0,
+    ) -> None:
+        """Send the answer; with ``trickle``, the body one byte every ``trickle`` seconds."""
+        self._date = headers.get("Date")  # an answer may pin its Date (Retry-After dates)
         self.send_response(status)
         for name, value in headers.items():
-            self.send_header(name, value)
+            if name != "Date":
+                self.send_header(name, value)
         if status != 304:
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        if body and not head and status != 304:
+        if not body or head or status == 304:
+            return
+        if not trickle:
             self.wfile.write(body)
+            return
+        simulator = self.server.simulator
+        for offset in range(len(body)):
+            if simulator.stopping:
+                return
+            try:
+                self.wfile.write(body[offset : offset + 1])
+                self.wfile.flush()
+            except OSError:  # the client gave up: that is what the fault is for
+                self.close_connection = True
+                return
+            simulator.pause(trickle)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        pinned = getattr(self, "_date", None)
+        return pinned if pinned and timestamp is None else super().date_time_string(timestamp)
 
     def abort(self, *, reset: bool) -> None:
         """End the connection without an answer: a FIN, or with ``reset`` a TCP RST."""

@@ -7,7 +7,8 @@ Which store (first match wins):
 3. ``gatekeeper/history.sqlite3`` in the user data directory.
 
 See ``gatekeeper.store.urls`` for the spellings and ``gatekeeper.store.interface`` for what a
-store guarantees.
+store guarantees (thread safety included). Both backends are one ``SQLStore``
+(``gatekeeper.store.sql``) over a dialect (``gatekeeper.store.dialect``).
 """
 
 from __future__ import annotations

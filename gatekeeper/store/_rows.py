@@ -9,15 +9,18 @@ JSON of a 10,000-app report (about 30 MB) never exists whole in memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeVar, cast, get_args
 
-from gatekeeper.errors import StoreError, StoreSchemaError
-from gatekeeper.store.interface import SCHEMA_VERSION, AuditRecord
+from gatekeeper.errors import StoreSchemaError
+from gatekeeper.store.interface import AuditRecord
+from gatekeeper.store.schema import SCHEMA_VERSION
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from gatekeeper.results import Decision, Finding, Report
 
 # The columns every backend selects for an AuditRecord, in this order.
@@ -103,83 +106,114 @@ def open_finding_rows(report: Report) -> Iterator[tuple[str, str]]:
         yield fp, finding.model_dump_json()
 
 
-def load_findings(texts: list[str], *, audit_id: int, location: str) -> list[Finding]:
-    """Stored finding rows of one audit; a row that no longer parses is a store error."""
-    from pydantic import ValidationError
-
-    from gatekeeper.results import Finding
-
-    try:
-        return [Finding.model_validate_json(text) for text in texts]
-    except ValidationError as exc:
-        raise StoreError(
-            f"A finding of audit #{audit_id} in the history store {location} could not be "
-            f"read ({exc.error_count()} problem(s), first: {exc.errors()[0]['msg']}).",
-            hint="It may have been written by another version of gatekeeper.",
-        ) from None
-
-
 def chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
     """``items`` in lists of at most ``size`` (bound parameters per query are limited)."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
 
-def record_from_row(row: tuple[object, ...]) -> AuditRecord:
-    """An ``AuditRecord`` from a row of ``RECORD_COLUMNS`` (timestamps as datetime or ISO text)."""
-    (
-        audit_id,
-        recorded_at,
-        generated_at,
-        scope,
-        source,
-        decision,
-        allow,
-        warn,
-        block,
-        findings,
-        waived,
-        policy_sha256,
-    ) = row
+# -- reading: every stored value is checked, because a store file can be damaged ----------
+#
+# The decoders raise ``Unreadable`` (never ValueError, TypeError or zlib.error from deep
+# inside), and the store turns it into a ``StoreError`` that names the store and the audit.
+# SQLite hands text over as bytes (``text_factory``), so that text that is not UTF-8 is found
+# here, where the audit is known, instead of inside the driver.
+
+
+class Unreadable(Exception):
+    """A stored value that does not decode; ``str()`` says which and why."""
+
+
+def record_from_row(row: Sequence[object]) -> AuditRecord:
+    """An ``AuditRecord`` from a row of ``RECORD_COLUMNS``."""
+    if len(row) != len(RECORD_COLUMNS):
+        raise Unreadable(f"the row has {len(row)} columns instead of {len(RECORD_COLUMNS)}")
+    from gatekeeper import results
+
+    value = dict(zip(RECORD_COLUMNS, row, strict=True))
+    decision = text(value["decision"], "decision")
+    if decision not in get_args(results.Decision):
+        raise Unreadable(f"decision is {decision[:20]!r}, not allow, warn or block")
+    policy_sha256 = value["policy_sha256"]
     return AuditRecord(
-        id=int(cast(int, audit_id)),
-        recorded_at=_moment(recorded_at),
-        generated_at=_moment(generated_at),
-        scope=str(scope),
-        source=str(source),
-        decision=cast("Decision", str(decision)),
-        allow=int(cast(int, allow)),
-        warn=int(cast(int, warn)),
-        block=int(cast(int, block)),
-        findings=int(cast(int, findings)),
-        waived=int(cast(int, waived)),
-        policy_sha256=None if policy_sha256 is None else str(policy_sha256),
+        id=whole(value["id"], "id"),
+        recorded_at=moment(value["recorded_at"], "recorded_at"),
+        generated_at=moment(value["generated_at"], "generated_at"),
+        scope=text(value["scope"], "scope"),
+        source=text(value["source"], "source"),
+        decision=cast("Decision", decision),
+        allow=whole(value["allow_count"], "allow_count"),
+        warn=whole(value["warn_count"], "warn_count"),
+        block=whole(value["block_count"], "block_count"),
+        findings=whole(value["findings_count"], "findings_count"),
+        waived=whole(value["waived_count"], "waived_count"),
+        policy_sha256=None if policy_sha256 is None else text(policy_sha256, "policy_sha256"),
     )
 
 
-def load_report(text: str, compressed: bytes | None, *, audit_id: int, location: str) -> Report:
-    """The stored report of one audit (``compressed`` when written since schema version 2,
-    else ``text``); a record that no longer parses is a store error."""
+def load_report(report_json: object, report_zlib: object) -> Report:
+    """The stored report of one audit: ``report_zlib`` when it was written since schema
+    version 2, else ``report_json``."""
     import zlib
-
-    from pydantic import ValidationError
 
     from gatekeeper.results import Report
 
+    if report_zlib is None:
+        data = _json(report_json, "report_json")
+    elif isinstance(report_zlib, bytes):
+        try:
+            data = zlib.decompress(report_zlib)
+        except zlib.error as exc:
+            raise Unreadable(f"report_zlib is not zlib data: {exc}") from None
+    else:
+        raise Unreadable("report_zlib is not bytes")
+    return _validated(Report, data)
+
+
+def load_findings(rows: Iterable[object]) -> list[Finding]:
+    """The stored findings (``finding_json`` values) of one audit."""
+    from gatekeeper.results import Finding
+
+    return [_validated(Finding, _json(row, "finding_json")) for row in rows]
+
+
+def fingerprints(rows: Iterable[object]) -> set[str]:
+    """The stored fingerprints of one audit."""
+    return {text(row, "fingerprint") for row in rows}
+
+
+def schema_version(value: object) -> int:
+    """The ``schema_version`` stored in ``meta``: a whole number from 0."""
+    stored = text(value, "schema_version")
+    if not stored.strip().isdigit():
+        raise Unreadable(f"schema_version is {stored[:20]!r}, not a whole number")
+    return int(stored)
+
+
+def text(value: object, column: str) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Unreadable(f"{column} is not UTF-8 text") from None
+    raise Unreadable(f"{column} is not text")
+
+
+def whole(value: object, column: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise Unreadable(f"{column} is not a whole number")
+
+
+def moment(value: object, column: str) -> datetime:
+    if isinstance(value, datetime):
+        return as_utc(value)
     try:
-        data = text if compressed is None else zlib.decompress(compressed)
-    except zlib.error as exc:
-        raise StoreError(
-            f"Audit #{audit_id} in the history store {location} could not be read ({exc}).",
-        ) from None
-    try:
-        return Report.model_validate_json(data)
-    except ValidationError as exc:
-        raise StoreError(
-            f"Audit #{audit_id} in the history store {location} could not be read "
-            f"({exc.error_count()} problem(s), first: {exc.errors()[0]['msg']}).",
-            hint="It may have been written by another version of gatekeeper.",
-        ) from None
+        return as_utc(datetime.fromisoformat(text(value, column)))
+    except ValueError:
+        raise Unreadable(f"{column} is not an ISO 8601 timestamp") from None
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -189,10 +223,23 @@ def as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _moment(value: object) -> datetime:
-    if isinstance(value, datetime):
-        return as_utc(value)
-    return as_utc(datetime.fromisoformat(str(value)))
+def _json(value: object, column: str) -> str | bytes:
+    if isinstance(value, str | bytes):
+        return value  # pydantic checks the UTF-8 and the JSON
+    raise Unreadable(f"{column} is not JSON text")
+
+
+M = TypeVar("M", bound="BaseModel")
+
+
+def _validated(model: type[M], data: str | bytes) -> M:
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate_json(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]["msg"] if exc.error_count() else "no detail"
+        raise Unreadable(f"{exc.error_count()} problem(s), first: {first}") from None
 
 
 def checked_version(location: str, version: int) -> int:

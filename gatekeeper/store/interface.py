@@ -13,7 +13,15 @@ Guarantees every backend keeps (docs/history.md):
 - One record is one transaction: an audit that fails or is interrupted while recording
   leaves no partial row, and the records before it untouched.
 - The schema is versioned in a ``meta`` table and created or migrated when the store opens.
+- Every failure is a ``StoreError`` (exit 3) naming the store: one that cannot be reached,
+  and one whose stored values do not read back (a damaged file, a schema version that is
+  not a number), which also names the audit. Only a store written by a newer gatekeeper is
+  a ``StoreSchemaError`` (exit 2).
 - No message ever shows a database password (``gatekeeper.redact``).
+- Thread-safe: one open store may be shared by any number of threads (the requests of a web
+  server). Each call is one unit of work on a connection of its own, borrowed from the
+  store's small pool and given back; calls never see a half-recorded audit. ``close`` ends
+  the store for every thread.
 """
 
 from __future__ import annotations
@@ -24,12 +32,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from gatekeeper.errors import UsageError
+from gatekeeper.store.schema import SCHEMA_VERSION as SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from gatekeeper.results import Decision, Finding, Report
-
-# Bump together with a new entry in each backend's MIGRATIONS list.
-SCHEMA_VERSION = 2
 
 ALL_SCOPE = "all"
 
@@ -66,7 +72,8 @@ class StoredAudit:
 
 
 class AuditStore(Protocol):
-    """A history of audits. Open one with ``gatekeeper.store.open_store``."""
+    """A history of audits, safe to share between threads (see above). Open one with
+    ``gatekeeper.store.open_store``."""
 
     @property
     def location(self) -> str:

@@ -77,7 +77,8 @@ def policy_path(flag: str | None) -> Path:
         raise UsageError(
             f"The policy file {str(location.path)!r} ({location.label}) {problem}.",
             hint=f"Give one with --policy FILE or {POLICY_ENV}, or put {DEFAULT_POLICY_FILE} "
-            "in the current directory; examples are in the project's policies/ folder.",
+            "in the current directory; `gatekeeper policy init` writes a starting one from an "
+            "example.",
         )
     return location.path
 

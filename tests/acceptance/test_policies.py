@@ -1,24 +1,26 @@
-"""Every worked example in policies/ validates and gives the expected decisions on the demo.
+"""Every worked example in gatekeeper/examples/ validates and gives the expected decisions on
+the demo estate.
 
-Adding a file to policies/ adds a case: the test fails until its expected decisions on the
-demo estate ("University of Example", the simulator's ground truth) are written down here.
+Adding a file to gatekeeper/examples/ adds a case: the test fails until its expected decisions
+on the demo estate ("University of Example", the simulator's ground truth) are written down
+here.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from gatekeeper.cli import cli
 from gatekeeper.engine import evaluate
+from gatekeeper.examples import EXAMPLES_DIR
 from gatekeeper.facts import Estate
 from gatekeeper.policy import load_policy
 from gatekeeper.simulator.demo import demo_estate
 
-POLICIES = Path(__file__).resolve().parents[2] / "policies"
+POLICIES = EXAMPLES_DIR
 TODAY = date(2026, 6, 1)
 
 EXPECTED: dict[str, dict[str, tuple[str, set[str]]]] = {
@@ -27,11 +29,19 @@ EXPECTED: dict[str, dict[str, tuple[str, set[str]]]] = {
         "survey": ("allow", {"postgres-backups"}),
         "otree-study": ("allow", {"postgres-backups"}),
         "experiment-us": ("block", {"region-not-allowed"}),
-        "frankfurt-exp": ("warn", {"addon-outside-region", "postgres-backups"}),
+        "frankfurt-exp": (
+            "warn",
+            {"addon-outside-region", "heroku-applink", "postgres-backups"},
+        ),
         "clinical-trial": ("allow", {"postgres-backups"}),  # heroku-connect waived
         "bio-dashboard": (
             "block",
-            {"addon-no-agreement", "log-drain-not-allowed", "unclassified-app"},
+            {
+                "addon-no-agreement",
+                "addon-location-not-allowed",  # a US-only inference model
+                "log-drain-not-allowed",
+                "unclassified-app",
+            },
         ),
         "econ-game": ("allow", set()),
         "econ-archive": ("allow", set()),
@@ -50,12 +60,24 @@ EXPECTED: dict[str, dict[str, tuple[str, set[str]]]] = {
         "experiment-us": ("block", {"region-not-allowed", "shield-required", "unclassified-app"}),
         "frankfurt-exp": (
             "block",
-            {"shield-required", "addon-outside-region", "postgres-backups", "unclassified-app"},
+            {
+                "shield-required",
+                "addon-outside-region",
+                "heroku-applink",
+                "postgres-backups",
+                "unclassified-app",
+            },
         ),
         "clinical-trial": ("allow", {"postgres-backups"}),
         "bio-dashboard": (
             "block",
-            {"shield-required", "addon-no-agreement", "log-drain-not-allowed", "unclassified-app"},
+            {
+                "shield-required",
+                "addon-no-agreement",
+                "addon-location-not-allowed",
+                "log-drain-not-allowed",
+                "unclassified-app",
+            },
         ),
         "econ-game": ("allow", set()),
         "econ-archive": ("allow", set()),
@@ -71,7 +93,7 @@ EXPECTED: dict[str, dict[str, tuple[str, set[str]]]] = {
         "experiment-us": ("block", {"team-not-covered", "unclassified-app"}),
         "frankfurt-exp": (
             "block",
-            {"team-not-covered", "addon-outside-region", "unclassified-app"},
+            {"team-not-covered", "addon-outside-region", "heroku-applink", "unclassified-app"},
         ),
         "clinical-trial": ("block", {"team-not-covered", "heroku-connect", "unclassified-app"}),
         "bio-dashboard": (
@@ -142,5 +164,5 @@ def test_university_blocks_explain_themselves(demo: Estate) -> None:
         "-a bio-dashboard`"
     )
     assert [a.state for a in report.agreements] == ["active", "active", "active"]
-    assert [w.used for w in report.waivers] == [True]
+    assert [w.used for w in report.waivers] == [True, True, True]
     assert report.policy_findings == ()

@@ -56,7 +56,7 @@ from gatekeeper.simulator import (
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-POLICY = ROOT / "policies" / "university.toml"
+POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
 REPORT_SCHEMA = ROOT / "gatekeeper" / "report" / "report-schema-v1.json"
 FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "html", "csv")
 

@@ -46,7 +46,7 @@ NO_DRAINS = Needs.everything().without("log-drains")  # [logs] check_drains = fa
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-POLICY = ROOT / "policies" / "university.toml"
+POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
 APPS = 2500
 TEAMS = 5
 ENTERPRISE = "uni-example"

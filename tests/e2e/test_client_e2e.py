@@ -10,9 +10,14 @@ sleep (the simulator's faults are counted, not timed), so nothing here really sl
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
+import os
+import subprocess
+import sys
 import traceback
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import keyring
@@ -425,3 +430,79 @@ def test_login_with_a_wrong_token_stores_nothing(
     assert "did not accept the token" in output
     assert wrong not in output
     assert memory_keyring.entries == {}
+
+
+# -- tokens and ~/.netrc (docs/fault-matrix.md, "Faults outside the API") -------------------
+
+POLICY = str(Path(__file__).resolve().parents[2] / "gatekeeper" / "examples" / "university.toml")
+BAD_TOKEN = "HRKU-caf\u00e9-demo-admin-00000000"  # an accented letter, as pasted from a document
+
+
+def _write_netrc(token: str, mode: int) -> Path:
+    path = Path.home() / ".netrc"
+    path.write_text(f"machine 127.0.0.1\n  login admin@uni-example.edu\n  password {token}\n")
+    path.chmod(mode)
+    return path
+
+
+@pytest.mark.parametrize("source", ["env", "keyring", "netrc", "login"])
+def test_a_non_ascii_token_is_a_credentials_error_that_does_not_show_it(
+    source: str,
+    sim: Simulator,
+    memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    if source == "env":
+        monkeypatch.setenv("HEROKU_API_KEY", BAD_TOKEN)
+    elif source == "keyring":
+        memory_keyring.set_password(KEYRING_SERVICE, "127.0.0.1", BAD_TOKEN)
+    elif source == "netrc":
+        _write_netrc(BAD_TOKEN, 0o600)
+    if source == "login":
+        monkeypatch.setattr("sys.stdin", io.StringIO(BAD_TOKEN + "\n"))
+        code = run(["login", "--api-url", sim.url])
+    else:
+        code = run(["check", "--app", "econ-game", "--api-url", sim.url, "--policy", POLICY])
+    out, err = capsys.readouterr()
+    assert memory_keyring.entries == (
+        {(KEYRING_SERVICE, "127.0.0.1"): BAD_TOKEN} if source == "keyring" else {}
+    )
+    assert code == 3, out + err
+    assert "Traceback" not in out + err
+    assert "that an HTTP header cannot carry" in err and "the token is not shown" in err
+    assert BAD_TOKEN not in out + err and "caf\u00e9" not in out + err
+    assert sim.request_count == 0
+
+
+def test_a_netrc_others_may_read_warns_on_stderr(sim: Simulator, tmp_path: Path) -> None:
+    """A real process with a real ~/.netrc of mode 0644: the check runs, with curl's advice."""
+    home = tmp_path / "home"
+    home.mkdir()
+    netrc = home / ".netrc"
+    netrc.write_text(f"machine 127.0.0.1\n  password {ADMIN_TOKEN}\n")
+    netrc.chmod(0o644)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GATEKEEPER_", "HEROKU_"))}
+    env["HOME"] = str(home)
+    argv = ["check", "--app", "econ-game", "--api-url", sim.url, "--policy", POLICY]
+
+    def check() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "gatekeeper", *argv],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=60,
+            check=False,
+        )
+
+    result = check()
+    assert result.returncode == 0, result.stderr
+    assert "ALLOW econ-game" in result.stdout
+    assert f"{netrc} holds the Heroku API token but other users may read it" in result.stderr
+    assert f"chmod 600 {netrc}" in result.stderr
+    assert ADMIN_TOKEN not in result.stdout + result.stderr
+    netrc.chmod(0o600)
+    quiet = check()
+    assert quiet.returncode == 0 and "other users may read" not in quiet.stderr

@@ -17,7 +17,7 @@ from gatekeeper.cli import run
 from gatekeeper.simulator import DEMO_ADMIN_TOKEN, Simulator, demo_estate
 
 ROOT = Path(__file__).resolve().parents[2]
-POLICY = ROOT / "policies" / "university.toml"
+POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
 DEMO_APPS = [a.name for a in demo_estate().apps]
 
 

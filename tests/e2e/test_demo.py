@@ -106,7 +106,7 @@ def test_a_second_demo_run_compares_with_the_first(
 
 
 def test_demo_with_another_policy(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    policy = ROOT / "policies" / "small-lab-no-agreements.toml"
+    policy = ROOT / "gatekeeper" / "examples" / "small-lab-no-agreements.toml"
     assert run(["demo", "--policy", str(policy), "--out-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert str(policy) in out

@@ -26,7 +26,7 @@ from gatekeeper.simulator import DEMO_ADMIN_TOKEN, SimToken, Simulator, demo_est
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-POLICY = ROOT / "policies" / "university.toml"
+POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
 ADMIN = "admin@uni-example.edu"
 GLOBAL_TOKEN = "HRKU-doctor-global-5ecr3t-000000000000"
 

@@ -26,7 +26,7 @@ from gatekeeper.simulator import DEMO_ADMIN_TOKEN, Simulator, demo_estate
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-POLICY = ROOT / "policies" / "university.toml"
+POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
 
 
 @pytest.fixture(scope="module")
@@ -312,3 +312,116 @@ def test_the_hook_script_never_evaluates_its_input(tmp_path: Path) -> None:
                 f"unquoted expansion in: {line!r}"
             )
     assert "'/opt/gate keeper/bin/python'" in script  # the recorded Python is quoted
+
+
+# --- URLs that git rewrites before it calls the hook (url.<base>.insteadOf, pushInsteadOf) -----
+#
+# git hands the hook the rewritten URL: here a bare repository in a "Heroku mirror" directory
+# stands in for where the push really lands. The app is read from the remote's URLs as
+# configured, and the real check against the simulator decides.
+
+
+def mirror_of_heroku(tmp_path: Path, env: dict[str, str], app: str) -> tuple[Path, str]:
+    """A directory of bare repositories that Heroku URLs are rewritten into, with ``app``."""
+    mirror = tmp_path / "heroku mirror"
+    mirror.mkdir(exist_ok=True)
+    return make_remote(mirror, env, f"{app}.git"), f"{mirror}/"
+
+
+@pytest.mark.parametrize(
+    ("remote", "rewrite", "where"),
+    [
+        ("heroku", "insteadOf", "url"),
+        ("heroku", "pushInsteadOf", "url"),
+        ("production", "insteadOf", "url"),
+        ("production", "pushInsteadOf", "url"),
+        ("production", "insteadOf", "pushurl"),
+    ],
+)
+def test_a_rewritten_heroku_url_is_checked_and_a_blocked_app_refused(
+    remote: str, rewrite: str, where: str, tmp_path: Path, env: dict[str, str]
+) -> None:
+    repo = make_repo(tmp_path, env)
+    bare, base = mirror_of_heroku(tmp_path, env, "experiment-us")
+    heroku_url = "https://git.heroku.com/experiment-us.git"
+    if where == "url":
+        git(repo, env, "remote", "add", remote, heroku_url)
+    else:
+        github = make_remote(tmp_path, env, "github stand-in.git")
+        git(repo, env, "remote", "add", remote, str(github))
+        git(repo, env, "remote", "set-url", "--push", remote, heroku_url)
+    git(repo, env, "config", f"url.{base}.{rewrite}", "https://git.heroku.com/")
+    install_hook(repo)
+
+    refused = push(repo, env, remote)
+    output = refused.stdout + refused.stderr
+    assert refused.returncode != 0, output
+    assert remote_head(bare, env) is None
+    assert "checking Heroku app 'experiment-us'" in output
+    assert "region-not-allowed" in output
+    assert f"push to '{remote}' refused" in output
+
+
+def test_a_rewritten_url_of_an_allowed_app_is_checked_and_pushed(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    repo = make_repo(tmp_path, env)
+    bare, base = mirror_of_heroku(tmp_path, env, "econ-game")
+    git(repo, env, "remote", "add", "production", "git@heroku.com:econ-game.git")
+    git(repo, env, "config", f"url.{base}.pushInsteadOf", "git@heroku.com:")
+    install_hook(repo)
+
+    pushed = push(repo, env, "production")
+    assert pushed.returncode == 0, pushed.stderr
+    assert "checking Heroku app 'econ-game'" in pushed.stderr
+    assert "before git rewrote it" in pushed.stderr
+    assert remote_head(bare, env) == git(repo, env, "rev-parse", "HEAD")
+
+
+def test_a_push_to_a_rewritten_heroku_url_given_on_the_command_line_is_checked(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    repo = make_repo(tmp_path, env)
+    bare, base = mirror_of_heroku(tmp_path, env, "experiment-us")
+    git(repo, env, "config", f"url.{base}.insteadOf", "https://git.heroku.com/")
+    install_hook(repo)
+
+    refused = push(repo, env, "https://git.heroku.com/experiment-us.git")
+    output = refused.stdout + refused.stderr
+    assert refused.returncode != 0, output
+    assert remote_head(bare, env) is None
+    assert "region-not-allowed" in output
+
+
+def test_a_heroku_remote_whose_app_cannot_be_told_is_refused_unless_fail_open(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """The remote named heroku, rewritten to a URL that names no app and configured with
+    none: refused with the fix; git config gatekeeper.failOpen true is the way out."""
+    repo = make_repo(tmp_path, env)
+    bare = make_remote(tmp_path, env)
+    git(repo, env, "remote", "add", "heroku", "https://heroku-proxy.uni-example.edu/deploy.git")
+    git(
+        repo,
+        env,
+        "config",
+        f"url.{bare}.insteadOf",
+        "https://heroku-proxy.uni-example.edu/deploy.git",
+    )
+    install_hook(repo)
+
+    refused = push(repo, env)
+    output = refused.stdout + refused.stderr
+    assert refused.returncode != 0, output
+    assert remote_head(bare, env) is None
+    assert "push to 'heroku' refused" in output
+    assert "does not point at git.heroku.com" in output
+    assert "git config remote.heroku.gatekeeper-app NAME" in output
+    assert "git config gatekeeper.failOpen true" in output
+    assert "Traceback" not in output
+
+    git(repo, env, "config", "gatekeeper.failOpen", "true")
+    allowed = push(repo, env)
+    assert allowed.returncode == 0, allowed.stderr
+    assert "UNCHECKED" in allowed.stderr
+    assert remote_head(bare, env) == git(repo, env, "rev-parse", "HEAD")

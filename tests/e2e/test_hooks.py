@@ -2,7 +2,7 @@
 
 A temporary repository's `heroku` remote is a local bare repository standing in for a Heroku
 app (git config tells the hook which app). The hook runs the real `gatekeeper check` against
-the simulated demo estate under policies/university.toml:
+the simulated demo estate under gatekeeper/examples/university.toml:
 
 - `experiment-us` (psych-lab, region us) is blocked: the push is refused, and the output
   names each blocking rule id and its fix;
@@ -33,7 +33,7 @@ from gatekeeper.simulator import Simulator, demo_estate
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-POLICY = ROOT / "policies" / "university.toml"
+POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
 ADMIN_TOKEN = "HRKU-demo-admin-0000000000000000"
 
 

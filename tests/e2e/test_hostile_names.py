@@ -43,7 +43,7 @@ from gatekeeper.simulator import (
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-POLICY = ROOT / "policies" / "university.toml"
+POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
 FORMATS = ("text", "json", "html", "markdown", "csv", "sarif", "junit", "github")
 
 HOSTILE_APPS = (

@@ -34,7 +34,7 @@ from gatekeeper.simulator import (
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-POLICY = ROOT / "policies" / "university.toml"
+POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
 DEMO_APPS = {
     "survey",
     "otree-study",

@@ -52,7 +52,7 @@ from gatekeeper.simulator import (
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-POLICY = ROOT / "policies" / "university.toml"
+POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
 CANARY = "HRKU-canary-5ecr3t-7f3a9c1e-2b4d-4e6f-8a0b-c1d2e3f4a5b6"
 CANARY_ACCOUNT = "canary@uni-example.edu"
 DRAIN_SECRET = "s3cr3t-drain-token"
@@ -502,7 +502,7 @@ def test_a_certificate_that_is_not_trusted_is_refused(
     port, received = tls_server
     if host == "remote":
         import gatekeeper.heroku.config as config
-        import gatekeeper.heroku.transport as transport
+        import gatekeeper.transport as transport
 
         monkeypatch.setattr(transport, "is_loopback", lambda name: False)
         monkeypatch.setattr(config, "is_loopback", lambda name: False)

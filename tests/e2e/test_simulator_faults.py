@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Iterator
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -123,7 +124,7 @@ def test_slow_response_runs_into_a_read_timeout(simulator: Simulator) -> None:
     with httpx.Client(headers=HEADERS, timeout=httpx.Timeout(5, read=0.2)) as client:
         with pytest.raises(httpx.ReadTimeout):
             client.get(simulator.url + "/apps")
-        assert client.get(simulator.url + "/regions").status_code == 200
+        assert client.get(simulator.url + "/regions", timeout=10).status_code == 200
     # stop() wakes the delayed answer: the fixture's teardown does not wait 30 seconds.
 
 
@@ -222,3 +223,71 @@ def test_faults_change_while_running(simulator: Simulator) -> None:
 def test_faults_given_at_start(start_simulator: Any) -> None:
     sim = start_simulator(faults=Faults(server_errors=1), latency=0.001)
     assert [get(sim, "/apps").status_code for _ in range(2)] == [503, 200]
+
+
+# -- lists that do not move forward, bodies that trickle or nest, Retry-After dates -------------
+
+
+def test_backwards_next_range_starts_before_every_id(simulator: Simulator) -> None:
+    simulator.faults = Faults(backwards_next_range=True, path="/apps")
+    page = get(simulator, "/apps", Range="id ..; max=4")
+    assert page.status_code == 206
+    assert page.headers["next-range"] == "id ]00000000-0000-0000-0000-000000000000..; max=4"
+    assert page.json()[-1]["id"] > "00000000-0000-0000-0000-000000000000"
+
+
+def test_respelled_next_range_repeats_the_range_with_one_space_more(simulator: Simulator) -> None:
+    simulator.faults = Faults(respelled_next_range=True, path="/apps")
+    first = get(simulator, "/apps", Range="id ..; max=4")
+    second = get(simulator, "/apps", Range=first.headers["next-range"])
+    assert first.headers["next-range"] == "id  ..; max=4"
+    assert second.headers["next-range"] == "id   ..; max=4"
+    assert first.status_code == second.status_code == 206
+    assert first.json() == second.json()
+
+
+def test_an_endless_list_serves_full_pages_of_new_ids(simulator: Simulator) -> None:
+    simulator.faults = Faults(endless_list=True, path="/apps/survey/log-drains")
+    seen: list[str] = []
+    range_ = "id ..; max=1000"
+    for _ in range(3):
+        page = get(simulator, "/apps/survey/log-drains", Range=range_)
+        assert page.status_code == 206
+        ids = [item["id"] for item in page.json()]
+        assert len(ids) == 1000 and ids == sorted(ids)
+        assert not seen or ids[0] > seen[-1]
+        seen += ids
+        range_ = page.headers["next-range"]
+        assert range_ == f"id ]{ids[-1]}..; max=1000"
+    assert get(simulator, "/apps").status_code == 200  # other paths answer as usual
+
+
+def test_a_trickling_body_arrives_a_byte_at_a_time(simulator: Simulator) -> None:
+    simulator.faults = Faults(trickle_responses=1, trickle_seconds=0.01, path="/account")
+    with _client[0].stream("GET", simulator.url + "/account") as response:
+        chunks = list(response.iter_raw())
+    # Bytes written apart may still be read together: the body came in pieces, and whole.
+    assert len(chunks) > 1
+    assert json.loads(b"".join(chunks))["email"]
+    with _client[0].stream("GET", simulator.url + "/account") as response:
+        assert len(list(response.iter_raw())) == 1  # counted: the next answer is whole
+
+
+def test_nested_json_replaces_answers_and_error_bodies(simulator: Simulator) -> None:
+    simulator.faults = Faults(
+        nested_json=ALWAYS, nested_depth=5, forbidden_apps={"survey"}, path="/apps*"
+    )
+    assert get(simulator, "/apps").content == b"[[[[[]]]]]"
+    forbidden = get(simulator, "/apps/survey")
+    assert forbidden.status_code == 403 and forbidden.content == b"[[[[[]]]]]"
+    assert get(simulator, "/regions").json()  # outside the path glob
+
+
+def test_retry_after_as_an_http_date(simulator: Simulator) -> None:
+    simulator.faults = Faults(too_many_requests=1, retry_after=2, retry_after_date=True)
+    limited = get(simulator, "/apps")
+    assert limited.status_code == 429
+    sent = parsedate_to_datetime(limited.headers["date"])
+    until = parsedate_to_datetime(limited.headers["retry-after"])
+    assert (until - sent).total_seconds() == 2
+    assert len(limited.headers.get_list("date")) == 1

@@ -31,7 +31,7 @@ from gatekeeper.snapshot import load_snapshot
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-POLICY = ROOT / "policies" / "university.toml"
+POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
 DEMO_APPS = (
     "survey",
     "otree-study",

@@ -259,7 +259,7 @@ def test_addons_all(results: Results) -> None:
     expected = sorted((a.name, o.plan) for a in DEMO.apps for o in a.addons)
     assert sorted((o["app"]["name"], o["plan"]["name"]) for o in addons) == expected
     services = {o["addon_service"]["name"] for o in addons}
-    assert {"heroku-connect", "papertrail", "sendgrid", "sentry", "heroku-redis"} <= services
+    assert {"herokuconnect", "papertrail", "sendgrid", "sentry", "heroku-redis"} <= services
 
 
 def test_regions(results: Results) -> None:

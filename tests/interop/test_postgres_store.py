@@ -15,12 +15,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from external_programs import require_program
-from unit.store.test_store_contract import StoreContract, StoreFactory, make_report
+from unit.store.test_store_contract import Damage, StoreContract, StoreFactory, make_report
 
 from gatekeeper.cli import run
 from gatekeeper.store import AuditStore, StoreError, StoreSchemaError, open_store
 from gatekeeper.store.interface import SCHEMA_VERSION
-from gatekeeper.store.postgres import MIGRATIONS, PostgresStore
+from gatekeeper.store.postgres import PostgresDialect, PostgresStore
+from gatekeeper.store.schema import MIGRATIONS
+from gatekeeper.store.sql import render
 
 pytestmark = pytest.mark.interop
 
@@ -63,6 +65,17 @@ def store_factory(store_url: str) -> Iterator[StoreFactory]:
     yield factory
     for store in opened:
         store.close()
+
+
+@pytest.fixture
+def damage(database_url: str, schema: str) -> Damage:
+    import psycopg
+
+    def run(statement: str, *params: object) -> None:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute(render(PostgresDialect(database_url, schema=schema), statement), params)
+
+    return run
 
 
 class TestPostgresContract(StoreContract):
@@ -195,8 +208,9 @@ def test_a_version_1_schema_is_migrated_and_its_audits_still_compare(
                 s=sql.Identifier(schema)
             )
         )
+        dialect = PostgresDialect(database_url, schema=schema)
         for statement in MIGRATIONS[0]:
-            conn.execute(sql.SQL(statement).format(s=sql.Identifier(schema)))
+            conn.execute(render(dialect, statement))
         conn.execute(
             sql.SQL("INSERT INTO {s}.meta VALUES ('schema_version', '1')").format(
                 s=sql.Identifier(schema)
@@ -224,3 +238,42 @@ def test_a_version_1_schema_is_migrated_and_its_audits_still_compare(
     with psycopg.connect(database_url) as conn:
         version = conn.execute(f"SELECT value FROM {schema}.meta").fetchone()
     assert version == (str(SCHEMA_VERSION),)
+
+
+def test_the_tables_are_those_every_earlier_gatekeeper_created(
+    store_factory: StoreFactory, schema: str, database_url: str
+) -> None:
+    """The statements are written once for both dialects; rendered for PostgreSQL they must
+    give the very tables the PostgreSQL store always had, column by column."""
+    import psycopg
+
+    store_factory().close()
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "SELECT table_name, column_name, data_type, is_nullable, is_identity"
+            " FROM information_schema.columns WHERE table_schema = %s"
+            " ORDER BY table_name, ordinal_position",
+            (schema,),
+        ).fetchall()
+    assert rows == [
+        ("audit_findings", "audit_id", "bigint", "NO", "NO"),
+        ("audit_findings", "fingerprint", "text", "NO", "NO"),
+        ("audit_findings", "finding_json", "text", "NO", "NO"),
+        ("audits", "id", "bigint", "NO", "YES"),
+        ("audits", "recorded_at", "timestamp with time zone", "NO", "NO"),
+        ("audits", "generated_at", "timestamp with time zone", "NO", "NO"),
+        ("audits", "scope", "text", "NO", "NO"),
+        ("audits", "source", "text", "NO", "NO"),
+        ("audits", "decision", "text", "NO", "NO"),
+        ("audits", "allow_count", "integer", "NO", "NO"),
+        ("audits", "warn_count", "integer", "NO", "NO"),
+        ("audits", "block_count", "integer", "NO", "NO"),
+        ("audits", "findings_count", "integer", "NO", "NO"),
+        ("audits", "waived_count", "integer", "NO", "NO"),
+        ("audits", "policy_sha256", "text", "YES", "NO"),
+        ("audits", "report_json", "text", "NO", "NO"),
+        ("audits", "report_zlib", "bytea", "YES", "NO"),
+        ("audits", "open_findings_indexed", "boolean", "NO", "NO"),
+        ("meta", "key", "text", "NO", "NO"),
+        ("meta", "value", "text", "NO", "NO"),
+    ]

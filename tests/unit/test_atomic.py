@@ -134,3 +134,76 @@ def test_temp_file_is_in_the_target_directory(
     [temp] = seen
     assert Path(temp).parent == tmp_path
     assert Path(temp).name.startswith(".out.sarif.") and temp.endswith(".tmp")
+
+
+def test_several_files_are_replaced_together(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text("old a", encoding="utf-8")
+    with atomic.ReplacedTogether() as files:
+        files.open_text(tmp_path / "a.json").write("new a\r\n")
+        files.open_binary(tmp_path / "b.csv").write(b"new b")
+        assert (tmp_path / "a.json").read_text(encoding="utf-8") == "old a"  # not yet
+        assert not (tmp_path / "b.csv").exists()
+    assert (tmp_path / "a.json").read_bytes() == b"new a\r\n"
+    assert (tmp_path / "b.csv").read_bytes() == b"new b"
+    assert _leftovers(tmp_path) == []
+
+
+def test_an_error_while_writing_replaces_none(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text("old a", encoding="utf-8")
+    with pytest.raises(RuntimeError), atomic.ReplacedTogether() as files:
+        files.open_text(tmp_path / "a.json").write("new a")
+        files.open_text(tmp_path / "b.html").write("<p>half")
+        raise RuntimeError("formatter bug")
+    assert (tmp_path / "a.json").read_text(encoding="utf-8") == "old a"
+    assert not (tmp_path / "b.html").exists()
+    assert _leftovers(tmp_path) == []
+
+
+def test_a_file_that_cannot_be_opened_replaces_none(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text("old a", encoding="utf-8")
+    with pytest.raises(UsageError, match=r"missing/b\.html"), atomic.ReplacedTogether() as files:
+        files.open_text(tmp_path / "a.json").write("new a")
+        files.open_text(tmp_path / "missing" / "b.html")
+    assert (tmp_path / "a.json").read_text(encoding="utf-8") == "old a"
+    assert _leftovers(tmp_path) == []
+
+
+def test_a_rename_that_fails_puts_back_the_ones_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second of three renames fails: the first file gets its old content back, the new
+    third one (which had no previous file) is not left behind."""
+    (tmp_path / "a.json").write_text("old a", encoding="utf-8")
+    (tmp_path / "b.html").write_text("old b", encoding="utf-8")
+    real_replace = os.replace
+    calls: list[str] = []
+
+    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        calls.append(os.fspath(dst))
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", replace)
+    with pytest.raises(UsageError, match=r"b\.html: No space left"), atomic.ReplacedTogether() as f:
+        f.open_text(tmp_path / "c.csv").write("new c")
+        f.open_text(tmp_path / "b.html").write("new b")
+        f.open_text(tmp_path / "a.json").write("new a")
+    assert (tmp_path / "a.json").read_text(encoding="utf-8") == "old a"
+    assert (tmp_path / "b.html").read_text(encoding="utf-8") == "old b"
+    assert not (tmp_path / "c.csv").exists()
+    assert _leftovers(tmp_path) == []
+
+
+def test_a_full_disk_while_streaming_is_a_usage_error_naming_the_file(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    target.write_text("last good report", encoding="utf-8")
+    full_disk = pytest.raises(UsageError, match=r"report\.json: No space left")
+    with full_disk, atomic.ReplacedTogether() as files:
+        stream = files.open_text(target)
+        full = os.open("/dev/full", os.O_WRONLY)
+        os.dup2(full, stream.fileno())  # the temporary file's data now goes to a full disk
+        os.close(full)
+        stream.write("x" * (1 << 20))
+    assert target.read_text(encoding="utf-8") == "last good report"
+    assert _leftovers(tmp_path) == []

@@ -1,9 +1,9 @@
 """Fuzzing the policy loader: whatever the bytes, a ``Policy`` or a ``PolicyError`` (exit 2).
 
-Inputs are random bytes and text, the example policies of ``policies/`` mutated as text
-(slices deleted, TOML punctuation inserted, lines duplicated, swapped or truncated) and as
-data (a value replaced by a random TOML value of any type, a key deleted or added, an entry
-duplicated, then written back as TOML; or values swapped for odd ones of the same type, which
+Inputs are random bytes and text, the example policies of ``gatekeeper/examples/`` mutated
+as text (slices deleted, TOML punctuation inserted, lines duplicated, swapped or truncated)
+and as data (a value replaced by a random TOML value of any type, a key deleted or added, an
+entry duplicated, then written back as TOML; or values swapped for odd ones of the same type, which
 mostly still load), and random TOML documents built from the policy's own key names. A
 policy that loads must also be one the engine can evaluate. Through the CLI, ``policy
 validate`` and ``check --snapshot`` exit 2 with a message for an invalid file, never with a
@@ -35,7 +35,7 @@ from gatekeeper.facts import Estate
 from gatekeeper.policy import Policy, loads_policy
 
 ROOT = Path(__file__).resolve().parents[2]
-POLICIES = ROOT / "policies"
+POLICIES = ROOT / "gatekeeper" / "examples"
 SOURCE = "fuzzed-policy.toml"
 TODAY = date(2026, 6, 1)
 
@@ -48,7 +48,7 @@ FUZZ_SETTINGS = settings(
 
 @cache
 def seed_policies() -> tuple[str, ...]:
-    """The worked examples in policies/: valid starting points for mutation."""
+    """The worked examples in gatekeeper/examples/: valid starting points for mutation."""
     return tuple(p.read_text(encoding="utf-8") for p in sorted(POLICIES.glob("*.toml")))
 
 

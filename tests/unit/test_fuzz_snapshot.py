@@ -35,7 +35,7 @@ from gatekeeper.policy import Policy, load_policy
 from gatekeeper.snapshot import dump_snapshot, loads_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
-POLICY = ROOT / "policies" / "university.toml"
+POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
 SOURCE = "fuzzed-snapshot.json"
 TODAY = date(2026, 6, 1)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from gatekeeper import knowledge
@@ -40,6 +42,7 @@ def test_adequacy_list_follows_the_design() -> None:
     assert set(ADEQUATE) == {
         "AD",
         "AR",
+        "BR",
         "CA",
         "CH",
         "FO",
@@ -105,7 +108,8 @@ def test_heroku_operated_services_of_the_design() -> None:
         "heroku-postgresql",
         "heroku-redis",
         "heroku-kafka",
-        "heroku-connect",
+        "herokuconnect",
+        "heroku-applink",
         "scheduler",
         "heroku-inference",
     }
@@ -150,3 +154,69 @@ def test_every_fact_has_a_source() -> None:
 
 def test_data_classes_in_order() -> None:
     assert DATA_CLASSES == ("none", "anonymous", "pseudonymous", "personal", "special")
+
+
+def test_connect_and_applink_services() -> None:
+    assert knowledge.CONNECT_SERVICE == "herokuconnect"  # "heroku-connect" is the CLI plugin
+    assert "heroku-connect" not in HEROKU_OPERATED_SERVICES
+    assert knowledge.APPLINK_SERVICE == "heroku-applink"
+
+
+@pytest.mark.parametrize(
+    ("model", "regions", "countries"),
+    [
+        ("claude-3-5-sonnet", ("eu-central-1", "us-east-1"), {"DE", "US"}),
+        ("claude-3-5-sonnet-latest", ("us-east-1",), {"US"}),
+        ("claude-3-haiku", ("eu-central-1", "us-east-1"), {"DE", "US"}),
+        ("claude-3-5-haiku", ("us-east-1",), {"US"}),
+        ("cohere-embed-multilingual", ("us-east-1",), {"US"}),
+        ("stable-image-ultra", ("eu-central-1", "us-east-1"), {"DE", "US"}),
+    ],
+)
+def test_inference_models_and_their_regions(
+    model: str, regions: tuple[str, ...], countries: set[str]
+) -> None:
+    found = knowledge.inference_model(model)
+    assert found is not None and found.aws_regions == regions
+    assert found.countries == countries
+    assert found.source.url.startswith("https://github.com/heroku/heroku-cli-plugin-ai/")
+
+
+def test_unknown_models_and_aws_regions_are_not_guessed() -> None:
+    assert knowledge.inference_model("claude-4-sonnet") is None
+    assert knowledge.aws_region_country("us-east-1") == "US"
+    assert knowledge.aws_region_country("eu-central-1") == "DE"
+    assert knowledge.aws_region_country("eu-north-1") is None
+    assert set(knowledge.MODELS) == {m.model_id for m in knowledge.MODELS.values()}
+    assert all(m.countries is not None for m in knowledge.MODELS.values())
+    assert "Bedrock" in knowledge.INFERENCE_SUBPROCESSOR
+
+
+def test_brazil_is_adequate_with_its_decision() -> None:
+    assert "BR" in ADEQUATE
+    assert (
+        countries.BRAZIL_ADEQUACY_SOURCE.url == "https://eur-lex.europa.eu/eli/dec_impl/2026/179/oj"
+    )
+    assert countries.BRAZIL_ADEQUACY_SOURCE.date == "2026-01-26"
+
+
+def test_standard_and_premium_postgres_in_a_space_can_be_elsewhere() -> None:
+    choosable = {t.tier for t in PLAN_TIERS if t.region_choosable_in_space}
+    assert choosable == {"standard", "premium"}
+
+
+def test_the_corrections_carry_a_source_and_its_date() -> None:
+    dated = [
+        sources.HEROKU_CONNECT_SERVICE,
+        sources.HEROKU_APPLINK_SERVICE,
+        sources.HEROKU_INFERENCE,
+        sources.HEROKU_INFERENCE_MODELS,
+        sources.HEROKU_SUSTAINING,
+        sources.BRAZIL_ADEQUACY,
+    ]
+    for source in dated:
+        assert date.fromisoformat(source.date) <= date(2026, 12, 31), source
+    for name in dir(sources):
+        value = getattr(sources, name)
+        if isinstance(value, sources.Source) and value.date:
+            date.fromisoformat(value.date)

@@ -418,3 +418,31 @@ def test_a_real_server_that_is_gone() -> None:
     with pytest.raises(TransportError) as info:
         send_notification(f"http://127.0.0.1:{port}/hook", PAYLOAD, retry_delay=0)
     assert "ConnectError" in str(info.value)
+
+
+def _broken_gzip(status: int, calls: list[int]) -> httpx.MockTransport:
+    """A webhook whose answers claim gzip but are not (the body is read after the status)."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        return httpx.Response(
+            status,
+            headers={"Content-Encoding": "gzip"},
+            stream=httpx.ByteStream(b"\x1f\x8bbroken"),
+        )
+
+    return httpx.MockTransport(handler)
+
+
+def test_a_success_with_a_body_that_cannot_be_decoded_is_delivered() -> None:
+    calls: list[int] = []
+    send_notification(SLACK_URL, PAYLOAD, transport=_broken_gzip(200, calls), retry_delay=0)
+    assert len(calls) == 1
+
+
+def test_an_error_with_a_body_that_cannot_be_decoded_is_a_notification_error() -> None:
+    calls: list[int] = []
+    with pytest.raises(NotificationError) as info:
+        send_notification(SLACK_URL, PAYLOAD, transport=_broken_gzip(502, calls), retry_delay=0)
+    assert len(calls) == 2
+    assert "answered HTTP 502." in str(info.value)

@@ -135,6 +135,7 @@ def demo_apps() -> tuple[App, ...]:
                 addon(
                     "frankfurt-exp", "heroku-postgresql:private-0", "postgresql-frankfurt-private"
                 ),
+                addon("frankfurt-exp", "heroku-applink:base"),
             ),
         ),
         team_app(
@@ -159,14 +160,17 @@ def demo_apps() -> tuple[App, ...]:
             space="bio-shield",
             addons=(
                 addon("clinical-trial", "heroku-postgresql:shield-0"),
-                addon("clinical-trial", "heroku-connect:demo"),
+                addon("clinical-trial", "herokuconnect:demo"),
             ),
         ),
         team_app(
             "bio-dashboard",
             "bio-lab",
             "eu",
-            addons=(sentry,),
+            addons=(
+                sentry,
+                addon("bio-dashboard", "heroku-inference:claude-3-5-haiku"),
+            ),
             drains=(drain("https://logs.example-logging.io/ingest", "logs.example-logging.io"),),
         ),
         team_app("econ-game", "econ-lab", "eu"),

@@ -239,7 +239,9 @@ def test_today_matters_only_through_dates() -> None:
 def test_pure_core_imports_neither_httpx_nor_click() -> None:
     code = (
         "import sys, gatekeeper.engine, gatekeeper.policy, gatekeeper.knowledge, "
-        "gatekeeper.rules.registry, gatekeeper.policy.schema; "
+        "gatekeeper.rules.registry, gatekeeper.policy.schema, gatekeeper.facts, "
+        "gatekeeper.needs, gatekeeper.results, gatekeeper.compare, gatekeeper.codespan, "
+        "gatekeeper.drain_url, gatekeeper.policy_values; "
         "print(sorted(m for m in ('httpx', 'click') if m in sys.modules))"
     )
     out = subprocess.run(

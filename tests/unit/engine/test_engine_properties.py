@@ -33,7 +33,7 @@ PLANS = [
     "heroku-postgresql:private-0",
     "heroku-postgresql:standard-0",
     "heroku-redis:mini",
-    "heroku-connect:demo",
+    "herokuconnect:demo",
     "scheduler:standard",
     "papertrail:choklad",
     "sendgrid:starter",

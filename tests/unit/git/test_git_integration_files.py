@@ -1,5 +1,7 @@
-"""action.yml and .pre-commit-hooks.yaml: they parse, reference real options, and the
-action's check script behaves (run with bash against a fake gatekeeper)."""
+"""GitHub and packaging integration files: action.yml (and its hash-locked install),
+.pre-commit-hooks.yaml, the release workflow, the lock files and the documented install
+instructions. They parse, reference real options, and their scripts behave (run with bash,
+against a fake gatekeeper where one is needed)."""
 
 from __future__ import annotations
 
@@ -316,3 +318,332 @@ def test_documented_release_phase_line() -> None:
     procfiles = [b for b in doc_blocks("text") if b.startswith("release:")]
     assert len(procfiles) == 1
     assert procfiles[0].splitlines()[0] == 'release: gatekeeper check --app "$HEROKU_APP_NAME"'
+
+
+# --- requirements/*.txt: what the Action and the release workflow install, with hashes ----
+
+LOCKS = ROOT / "requirements"
+HASH = re.compile(r"^--hash=sha256:[0-9a-f]{64}$")
+REFRESH = (
+    "uv pip compile --universal --python-version 3.11 --generate-hashes "
+    "--output-file requirements/{name}.txt {inputs}"
+)
+LOCKED = {
+    # lock name: the inputs it is compiled from
+    "action": "pyproject.toml requirements/action.in",
+    "release": "requirements/release.in",
+}
+
+
+def lock_entries(name: str) -> dict[str, tuple[Any, list[str]]]:
+    """Each requirement of requirements/NAME.txt by normalised name: (Requirement, hashes)."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    text = (LOCKS / f"{name}.txt").read_text(encoding="utf-8").replace("\\\n", " ")
+    entries: dict[str, tuple[Any, list[str]]] = {}
+    for line in text.splitlines():
+        line = line.split(" #", 1)[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        spec, *options = re.split(r"\s+(?=--)", line)
+        requirement = Requirement(spec)
+        key = canonicalize_name(requirement.name)
+        assert key not in entries, f"{key} is locked twice"
+        entries[key] = (requirement, options)
+    return entries
+
+
+def requirements_in(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line.strip() and not line.startswith("#")]
+
+
+def pyproject() -> Any:
+    import tomllib
+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def one_line(text: str) -> str:
+    """Shell text with its line continuations joined and runs of blanks made one space."""
+    return " ".join(text.replace("\\\n", " ").split())
+
+
+@pytest.mark.parametrize("name", sorted(LOCKED))
+def test_every_locked_requirement_is_pinned_with_hashes(name: str) -> None:
+    entries = lock_entries(name)
+    assert len(entries) >= 10
+    for key, (requirement, options) in entries.items():
+        (specifier,) = requirement.specifier
+        assert specifier.operator == "==", f"{key}: {requirement}"
+        assert "*" not in specifier.version, f"{key}: {requirement}"
+        assert not requirement.url, key
+        assert options, f"{key} has no --hash"
+        for option in options:
+            assert HASH.match(option), f"{key}: {option}"
+
+
+def assert_locked(name: str, wanted: list[str]) -> None:
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    entries = lock_entries(name)
+    for line in wanted:
+        requirement = Requirement(line)
+        key = canonicalize_name(requirement.name)
+        assert key in entries, f"{line} is not in requirements/{name}.txt: refresh the lock"
+        (pinned,) = entries[key][0].specifier
+        assert requirement.specifier.contains(pinned.version, prereleases=True), (
+            f"requirements/{name}.txt pins {key}=={pinned.version}, but {line} is wanted"
+        )
+
+
+def test_the_action_lock_covers_the_runtime_and_build_requirements() -> None:
+    """Every dependency in pyproject and its build backend is locked at a version they
+    accept: `pip install --require-hashes` has everything, the tool's own install fetches
+    nothing."""
+    meta = pyproject()
+    assert_locked("action", [*meta["project"]["dependencies"], *meta["build-system"]["requires"]])
+    # Linux (SecretStorage) and Python 3.11 (importlib-metadata) need more than macOS or
+    # 3.12 do: a universal lock carries them under markers instead of leaving them out.
+    entries = lock_entries("action")
+    assert entries["secretstorage"][0].marker is not None
+    assert entries["importlib-metadata"][0].marker is not None
+
+
+def test_the_release_lock_covers_the_build_tools() -> None:
+    backend = pyproject()["build-system"]["requires"]
+    assert_locked("release", [*backend, "build", "twine"])
+    assert set(backend) <= set(requirements_in(LOCKS / "release.in"))
+
+
+@pytest.mark.parametrize("name", sorted(LOCKED))
+def test_one_documented_command_refreshes_each_lock(name: str) -> None:
+    command = REFRESH.format(name=name, inputs=LOCKED[name])
+    lock_input = (LOCKS / f"{name}.in").read_text(encoding="utf-8")
+    assert f"#    {command}\n" in (LOCKS / f"{name}.txt").read_text(encoding="utf-8")
+    assert command in one_line(lock_input.replace("\\\n#", " "))
+    assert command in one_line((ROOT / "docs" / "install.md").read_text(encoding="utf-8"))
+
+
+def test_the_action_lock_input_is_the_build_backend() -> None:
+    assert requirements_in(LOCKS / "action.in") == pyproject()["build-system"]["requires"]
+
+
+def install_step(action: Any) -> str:
+    step = next(s for s in steps_of(action) if s.get("name") == "Install heroku-gatekeeper")
+    return one_line(step["run"])
+
+
+def test_action_installs_from_the_lock_only(action: Any) -> None:
+    script = install_step(action)
+    assert (
+        "install --quiet --require-hashes --only-binary :all: -r "
+        '"$GATEKEEPER_ACTION_PATH/requirements/action.txt"' in script
+    )
+    # The action's own checkout: no dependency resolution, no index, the locked setuptools.
+    assert (
+        'install --quiet --no-deps --no-index --no-build-isolation "$GATEKEEPER_ACTION_PATH"'
+        in script
+    )
+    assert "pip check" in script
+    assert script.count(" install ") == 2
+
+
+def test_action_caches_pip_downloads_by_the_lock_hash(action: Any, tmp_path: Path) -> None:
+    steps = steps_of(action)
+    lock_step = next(s for s in steps if s.get("id") == "lock")
+    cache = next(s for s in steps if str(s.get("uses", "")).startswith("actions/cache@"))
+    install = next(s for s in steps if s.get("name") == "Install heroku-gatekeeper")
+    assert steps.index(lock_step) < steps.index(cache) < steps.index(install)
+    assert cache["with"]["path"] == install["env"]["PIP_CACHE_DIR"]
+    key = cache["with"]["key"]
+    assert "${{ steps.lock.outputs.sha256 }}" in key
+    assert "${{ steps.lock.outputs.python }}" in key and "${{ runner.os }}" in key
+
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("bash is not installed")
+    output = tmp_path / "github_output"
+    output.write_text("")
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "GATEKEEPER_LOCK": str(LOCKS / "action.txt"),
+        "GITHUB_OUTPUT": str(output),
+    }
+    done = subprocess.run(
+        [bash, "-c", lock_step["run"]], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    import hashlib
+
+    outputs = dict(line.split("=", 1) for line in output.read_text().splitlines())
+    assert outputs == {
+        "python": f"{sys.version_info[0]}.{sys.version_info[1]}",
+        "sha256": hashlib.sha256((LOCKS / "action.txt").read_bytes()).hexdigest(),
+    }
+
+
+# --- .github/workflows/release.yml: build, check, publish with trusted publishing ----------
+
+
+@pytest.fixture(scope="module")
+def release() -> Any:
+    return load(".github/workflows/release.yml")
+
+
+def release_step(release: Any, job: str, name: str) -> dict[str, Any]:
+    step: dict[str, Any] = next(s for s in release["jobs"][job]["steps"] if s.get("name") == name)
+    return step
+
+
+def test_release_runs_on_version_tags_with_least_privilege(release: Any) -> None:
+    trigger = release.get("on", release.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert trigger == {"push": {"tags": ["v*"]}}
+    assert release["permissions"] == {}
+    build, publish = release["jobs"]["build"], release["jobs"]["publish"]
+    assert build["permissions"] == {"contents": "read"}
+    assert publish["permissions"] == {"id-token": "write"}  # and nothing else
+    assert publish["needs"] == "build"
+    assert publish["environment"]["name"] == "pypi"
+
+
+def test_release_pins_every_action_and_publishes_without_a_token(release: Any) -> None:
+    steps = [step for job in release["jobs"].values() for step in job["steps"]]
+    uses = [step["uses"] for step in steps if "uses" in step]
+    for ref in uses:
+        assert PINNED.match(ref), ref
+    for step in steps:
+        assert "${{" not in step.get("run", ""), step
+    publish = release["jobs"]["publish"]["steps"]
+    assert publish[-1]["uses"].startswith("pypa/gh-action-pypi-publish@")
+    assert "password" not in (publish[-1].get("with") or {})
+    text = (ROOT / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
+    assert "secrets." not in text
+
+
+def test_release_builds_from_the_lock_and_checks_strictly(release: Any) -> None:
+    build = release["jobs"]["build"]["steps"]
+    runs = [one_line(step.get("run", "")) for step in build]
+    assert (
+        "python -m pip install --require-hashes --only-binary :all: -r requirements/release.txt"
+        in runs
+    )
+    assert "python -m build --no-isolation --outdir dist ." in runs
+    assert "python -m twine check --strict dist/*" in runs
+    upload = next(step for step in build if step.get("uses", "").startswith("actions/upload"))
+    download = release["jobs"]["publish"]["steps"][0]
+    assert download["uses"].startswith("actions/download-artifact@")
+    assert upload["with"]["name"] == download["with"]["name"]
+
+
+def run_release_script(script: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("bash is not installed")
+    path = f"{Path(sys.executable).parent}:/usr/bin:/bin"
+    return subprocess.run(
+        [bash, "-e", "-c", script],
+        cwd=cwd,
+        env={"PATH": path, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_release_refuses_a_tag_that_is_not_the_version(release: Any) -> None:
+    from gatekeeper import __version__
+
+    step = release_step(release, "build", "Check that the tag names the package's version")
+    assert step["env"] == {"TAG": "${{ github.ref_name }}"}
+    good = run_release_script(step["run"], ROOT, TAG=f"v{__version__}")
+    assert good.returncode == 0, good.stdout + good.stderr
+    bad = run_release_script(step["run"], ROOT, TAG="v99.0.0")
+    assert bad.returncode == 1
+    assert "::error::The tag v99.0.0 does not name the version" in bad.stdout
+
+
+def test_release_refuses_placeholder_project_urls(release: Any, tmp_path: Path) -> None:
+    step = release_step(release, "build", "Check that the project URLs name the real repository")
+    (tmp_path / "pyproject.toml").write_text(
+        '[project.urls]\nSource = "https://github.com/OWNER/heroku-gatekeeper"\n'
+    )
+    assert run_release_script(step["run"], tmp_path).returncode == 1
+    (tmp_path / "pyproject.toml").write_text(
+        '[project.urls]\nSource = "https://github.com/uni-example/heroku-gatekeeper"\n'
+    )
+    assert run_release_script(step["run"], tmp_path).returncode == 0
+
+
+# --- install instructions: only exact artefacts -------------------------------------------
+
+# `pip install heroku-gatekeeper`, `pipx install 'heroku-gatekeeper[postgres]'`: the bare
+# name, which is not on PyPI and which anyone could register. `NAME @ git+...@SHA` and
+# `git+https://.../heroku-gatekeeper@SHA` name an exact artefact.
+BARE_INSTALL = re.compile(
+    r"(?:pipx?|uv pip|uv tool) install\s[^\n`]*?(?<![\w/.-])heroku-gatekeeper"
+    r"(?:\[[\w,]+\])?(?!\s*@|[\w/.-])"
+)
+BARE_REQUIREMENT = re.compile(
+    r"^\s*['\"]?heroku-gatekeeper(?:\[[\w,]+\])?\s*(?:[<>=!~;][^@\n]*)?['\"]?\s*$", re.M
+)
+ADD_BARE_NAME = re.compile(r"heroku-gatekeeper`?\s+to\s+`?requirements")
+
+
+def install_instruction_files() -> list[Path]:
+    names = ["README.md", "SECURITY.md", "CONTRIBUTING.md", "app.json", "requirements.txt",
+             "action.yml", ".pre-commit-hooks.yaml", "Procfile"]  # fmt: skip
+    files = [ROOT / name for name in names if (ROOT / name).is_file()]
+    files += sorted((ROOT / "docs").glob("*.md"))
+    files += sorted((ROOT / ".github").rglob("*.yml"))
+    files += sorted((ROOT / "requirements").glob("*.in"))
+    return files
+
+
+def test_no_install_instruction_names_the_unpublished_package() -> None:
+    files = install_instruction_files()
+    assert ROOT / "docs" / "install.md" in files
+    found = []
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        for pattern in (BARE_INSTALL, BARE_REQUIREMENT, ADD_BARE_NAME):
+            found += [f"{path.relative_to(ROOT)}: {m.group(0)!r}" for m in pattern.finditer(text)]
+    assert not found, "install an exact artefact (docs/install.md):\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "python -m pip install heroku-gatekeeper",
+        "pip install 'heroku-gatekeeper[postgres]'",
+        "pipx install heroku-gatekeeper",
+        "heroku-gatekeeper>=0.1\n",
+        "add `heroku-gatekeeper` to `requirements.txt`",
+    ],
+)
+def test_the_install_check_sees_a_bare_name(line: str) -> None:
+    assert any(p.search(line) for p in (BARE_INSTALL, BARE_REQUIREMENT, ADD_BARE_NAME))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'pip install "heroku-gatekeeper @ git+https://github.com/o/heroku-gatekeeper@' + "a" * 40,
+        'pipx install "git+https://github.com/OWNER/heroku-gatekeeper@FULL_COMMIT_SHA"',
+        "heroku-gatekeeper[postgres] @ git+https://github.com/o/heroku-gatekeeper@" + "a" * 40,
+        "./vendor/heroku_gatekeeper-0.1.0-py3-none-any.whl",
+        "python -m pip install -e '.[test]'",
+    ],
+)
+def test_the_install_check_lets_exact_artefacts_pass(line: str) -> None:
+    assert not any(p.search(line) for p in (BARE_INSTALL, BARE_REQUIREMENT, ADD_BARE_NAME))
+
+
+def test_documented_pre_commit_rev_is_a_frozen_commit() -> None:
+    """`rev: v0.1.0` does not resolve (there are no tags yet); a full SHA always does."""
+    text = (ROOT / "docs" / "hooks-and-ci.md").read_text(encoding="utf-8")
+    (rev,) = re.findall(r"^ +rev: .*$", text, flags=re.M)
+    assert re.fullmatch(r" +rev: (?:FULL_COMMIT_SHA|[0-9a-f]{40})  # frozen: v\d+\.\d+\.\d+", rev)
+    assert "pre-commit autoupdate --freeze" in text

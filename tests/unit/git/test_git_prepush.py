@@ -155,16 +155,27 @@ def test_remote_named_heroku_uses_gatekeeper_app(
     assert fake_gatekeeper.check_calls() == [["check", "--app", "survey"]]
 
 
-def test_unconfigured_stand_in_named_heroku_is_not_checked(
+def test_unconfigured_stand_in_named_heroku_is_refused_with_the_fix(
     repo: Path, bare: Path, fake_gatekeeper: FakeGatekeeper
 ) -> None:
+    """issue 10: a remote named heroku whose app cannot be told fails closed."""
     git(repo, "remote", "add", "heroku", str(bare))
     install_hook(repo)
     result = push(repo, "heroku", "main")
-    assert result.returncode == 0
+    assert result.returncode != 0
+    assert remote_head(bare) is None
     assert fake_gatekeeper.check_calls() == []
+    assert "push to 'heroku' refused" in result.stderr
     assert "does not point at git.heroku.com" in result.stderr
-    assert "git config gatekeeper.app NAME" in result.stderr
+    assert "git config remote.heroku.gatekeeper-app NAME" in result.stderr
+    assert "git config gatekeeper.failOpen true" in result.stderr
+
+    git(repo, "config", "gatekeeper.failOpen", "true")
+    result = push(repo, "heroku", "main")
+    assert result.returncode == 0, result.stderr
+    assert remote_head(bare) is not None
+    assert "UNCHECKED" in result.stderr
+    assert fake_gatekeeper.check_calls() == []
 
 
 def test_conflicting_app_configuration_is_refused(

@@ -9,6 +9,7 @@ from hooktest_support import git
 
 from gatekeeper.errors import UsageError
 from gatekeeper.git.remotes import (
+    ConfiguredUrls,
     PushTarget,
     TargetKind,
     app_from_remote,
@@ -175,6 +176,119 @@ def test_ambiguous_or_invalid_targets_are_invalid(
     assert in_reason in target.reason
 
 
+# --- URLs that git rewrote (url.<base>.insteadOf, pushInsteadOf) before calling the hook ---
+
+MIRROR_URL = "ssh://git@mirror.uni-example.edu/heroku/survey.git"
+REWRITTEN = "the remote's configured URL, before git rewrote it"
+
+
+@pytest.mark.parametrize(
+    ("remote", "url", "configured", "expected"),
+    [
+        # The configured URL is Heroku's; git pushes to a rewritten one.
+        (
+            "production",
+            MIRROR_URL,
+            ConfiguredUrls(url=(HEROKU_URL,)),
+            PushTarget(TargetKind.APP, "survey", REWRITTEN),
+        ),
+        (
+            "heroku",
+            MIRROR_URL,
+            ConfiguredUrls(url=(HEROKU_URL,)),
+            PushTarget(TargetKind.APP, "survey", REWRITTEN),
+        ),
+        # A pushurl is where git pushes: it comes before the url.
+        (
+            "production",
+            MIRROR_URL,
+            ConfiguredUrls(
+                pushurl=("git@heroku.com:econ-game.git",), url=("git@github.com:uni/x.git",)
+            ),
+            PushTarget(TargetKind.APP, "econ-game", REWRITTEN),
+        ),
+        (
+            "production",
+            MIRROR_URL,
+            ConfiguredUrls(pushurl=("git@heroku.com:econ-game.git",), url=(HEROKU_URL,)),
+            PushTarget(TargetKind.APP, "econ-game", REWRITTEN),
+        ),
+        # A pushurl to a proxy of the Heroku app the remote fetches from.
+        (
+            "production",
+            MIRROR_URL,
+            ConfiguredUrls(pushurl=(MIRROR_URL,), url=(HEROKU_URL,)),
+            PushTarget(TargetKind.APP, "survey", REWRITTEN),
+        ),
+        # A push to a Heroku URL that git rewrote: the remote git passes is the URL as typed.
+        (HEROKU_URL, MIRROR_URL, ConfiguredUrls(), PushTarget(TargetKind.APP, "survey", REWRITTEN)),
+        # The URL git passes is Heroku's: that is where the push goes, whatever it came from.
+        (
+            "production",
+            "https://git.heroku.com/econ-game.git",
+            ConfiguredUrls(url=(HEROKU_URL,)),
+            PushTarget(TargetKind.APP, "econ-game", "the remote URL"),
+        ),
+        # Nothing Heroku-shaped anywhere.
+        (
+            "origin",
+            MIRROR_URL,
+            ConfiguredUrls(url=("git@github.com:uni/survey.git",)),
+            PushTarget(TargetKind.NOT_HEROKU),
+        ),
+    ],
+)
+def test_resolve_push_target_sees_through_rewritten_urls(
+    remote: str, url: str, configured: ConfiguredUrls, expected: PushTarget
+) -> None:
+    assert resolve_push_target(remote, url, {}.get, configured) == expected
+
+
+@pytest.mark.parametrize(
+    ("remote", "configured", "config", "in_reason"),
+    [
+        (
+            "production",
+            ConfiguredUrls(url=(HEROKU_URL, "https://git.heroku.com/econ-game.git")),
+            {},
+            "cannot be told",
+        ),
+        (
+            "production",
+            ConfiguredUrls(url=("https://git.heroku.com/$(touch pwned).git",)),
+            {},
+            "not a valid Heroku app name",
+        ),
+        (
+            "heroku",
+            ConfiguredUrls(url=(HEROKU_URL,)),
+            {"gatekeeper.app": "econ-game"},
+            "more than one app",
+        ),
+        (
+            "production",
+            ConfiguredUrls(url=(HEROKU_URL,)),
+            {"remote.production.gatekeeper-app": "econ-game"},
+            "more than one app",
+        ),
+    ],
+)
+def test_rewritten_urls_that_are_ambiguous_or_invalid_are_invalid(
+    remote: str, configured: ConfiguredUrls, config: dict[str, str], in_reason: str
+) -> None:
+    target = resolve_push_target(remote, MIRROR_URL, config.get, configured)
+    assert target.kind is TargetKind.INVALID
+    assert target.app is None
+    assert in_reason in target.reason
+
+
+def test_a_rewritten_heroku_remote_without_heroku_urls_is_unresolved() -> None:
+    configured = ConfiguredUrls(url=("git@github.com:uni/survey.git",))
+    target = resolve_push_target("heroku", MIRROR_URL, {}.get, configured)
+    assert target.kind is TargetKind.UNRESOLVED
+    assert MIRROR_URL in target.reason
+
+
 @pytest.mark.parametrize(
     ("value", "escaped"),
     [("a\x1b[31mb", "\\x1b"), ("app\u202egnp.exe", "\\u202e"), ("x\ny", "\\n")],
@@ -216,6 +330,17 @@ def test_heroku_app_for_repo_from_a_subdirectory_and_other_remote_names(repo: Pa
 def test_heroku_app_for_repo_uses_the_push_url(repo: Path) -> None:
     git(repo, "remote", "add", "heroku", "https://github.com/uni-example/mirror.git")
     git(repo, "remote", "set-url", "--push", "heroku", "https://git.heroku.com/econ-game.git")
+    assert heroku_app_for_repo(repo) == "econ-game"
+
+
+@pytest.mark.parametrize("rewrite", ["insteadOf", "pushInsteadOf"])
+def test_heroku_app_for_repo_sees_through_rewritten_urls(
+    repo: Path, tmp_path: Path, rewrite: str
+) -> None:
+    git(repo, "remote", "add", "heroku", "https://git.heroku.com/econ-game.git")
+    git(repo, "config", f"url.{tmp_path}/mirror/.{rewrite}", "https://git.heroku.com/")
+    pushed_to = git(repo, "remote", "get-url", "--push", "heroku").stdout.strip()
+    assert pushed_to == f"{tmp_path}/mirror/econ-game.git"  # what git gives the hook
     assert heroku_app_for_repo(repo) == "econ-game"
 
 

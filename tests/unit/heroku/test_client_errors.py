@@ -125,6 +125,20 @@ HTTPX_EXCEPTIONS = _httpx_exception_classes()
 _HTTPX_BASES = tuple(HTTPX_EXCEPTIONS)
 
 
+def assert_nothing_of_httpx_hangs_off(error: BaseException) -> None:
+    chained: BaseException | None = error
+    while chained is not None:
+        assert not isinstance(chained, _HTTPX_BASES)
+        chained = chained.__cause__ or chained.__context__
+
+
+def is_retried(exc_class: type[Exception]) -> bool:
+    """Network trouble: repeating the request may help."""
+    return issubclass(
+        exc_class, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError
+    )
+
+
 def test_the_exception_list_covers_httpx() -> None:
     names = {cls.__name__ for cls in HTTPX_EXCEPTIONS}
     assert {
@@ -180,13 +194,8 @@ def test_no_httpx_exception_escapes(
     error = caught.value
     assert isinstance(error, TransportError | ProtocolError)
     # Nothing of httpx hangs off the error either.
-    chained: BaseException | None = error
-    while chained is not None:
-        assert not isinstance(chained, _HTTPX_BASES)
-        chained = chained.__cause__ or chained.__context__
-    retried = issubclass(
-        exc_class, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError
-    )
+    assert_nothing_of_httpx_hangs_off(error)
+    retried = is_retried(exc_class)
     assert len(calls) == (3 if retried else 1)
     assert type(error) is (
         TransportError if retried or exc_class is httpx.ProxyError else ProtocolError
@@ -201,3 +210,73 @@ def test_redirects_are_not_followed(api: respx.MockRouter, run: Runner) -> None:
     with pytest.raises(ApiError) as caught:
         run("get", "/account")
     assert caught.value.status == 302
+
+
+DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
+def test_deeply_nested_json_is_a_protocol_error(api: respx.MockRouter, run: Runner) -> None:
+    api.get("/account").mock(return_value=httpx.Response(200, content=DEEP))
+    with pytest.raises(ProtocolError, match="nested too deeply to read"):
+        run("get", "/account")
+
+
+def test_a_deeply_nested_error_body_still_gives_the_typed_error(
+    api: respx.MockRouter, run: Runner
+) -> None:
+    api.get("/apps/survey").mock(
+        return_value=httpx.Response(403, content=DEEP, headers={"Request-Id": "r9"})
+    )
+    with pytest.raises(ForbiddenError) as caught:
+        run("get", "/apps/survey")
+    assert caught.value.error_id is None
+    assert "Forbidden" in str(caught.value) and "Request-Id r9" in str(caught.value)
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_body_that_cannot_be_decoded_is_a_protocol_error(mode: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, headers={"Content-Encoding": "gzip"}, stream=httpx.ByteStream(b"not gzip")
+        )
+
+    transport = httpx.MockTransport(handler)
+    with pytest.raises(ProtocolError) as caught:
+        if mode == "sync":
+            with HerokuClient(BASE, TOKEN, transport=transport) as client:
+                client.get("/account")
+        else:
+
+            async def main() -> None:
+                async with AsyncHerokuClient(BASE, TOKEN, transport=transport) as client:
+                    await client.get("/account")
+
+            asyncio.run(main())
+    assert "could not be decoded (DecodingError" in str(caught.value)
+    assert "GET /account" in str(caught.value)
+
+
+@pytest.mark.parametrize("exc_class", HTTPX_EXCEPTIONS, ids=lambda c: c.__name__)
+def test_no_httpx_exception_escapes_a_notification(exc_class: type[Exception]) -> None:
+    """The webhook goes through the same boundary: only gatekeeper errors come out."""
+    from gatekeeper.errors import NotificationError
+    from gatekeeper.notify import send_notification
+
+    calls: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        raise _instantiate(exc_class, request)
+
+    url = "https://hooks.example.org/services/T1/B2/notify-SECRET-0123456789"
+    with pytest.raises(GatekeeperError) as caught:
+        send_notification(
+            url, {"text": "hi"}, transport=httpx.MockTransport(handler), retry_delay=0
+        )
+    error = caught.value
+    assert isinstance(error, TransportError | NotificationError)
+    assert_nothing_of_httpx_hangs_off(error)
+    retried = is_retried(exc_class)
+    assert len(calls) == (2 if retried else 1)
+    assert "notify-SECRET" not in str(error)
+    assert "hooks.example.org" in str(error)

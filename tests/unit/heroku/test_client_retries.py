@@ -17,7 +17,7 @@ from gatekeeper.errors import (
     ServerError,
     TransportError,
 )
-from gatekeeper.heroku.ratelimit import RetryPolicy, parse_retry_after
+from gatekeeper.heroku.ratelimit import RetryPolicy, parse_retry_after, retry_after_seconds
 
 RATE_LIMITED = httpx.Response(
     429,
@@ -174,3 +174,57 @@ def test_backoff_is_capped() -> None:
     delays = [policy.backoff(n, None) for n in range(20)]
     assert all(0.0 <= d <= 5.0 for d in delays)
     assert policy.backoff(3, 12.0) == 12.0
+
+
+# -- Retry-After as an HTTP-date (RFC 9110) ---------------------------------------------------
+
+SENT = "Wed, 21 Oct 2015 07:28:00 GMT"
+
+
+def test_a_retry_after_date_is_waited_out_from_the_answers_date(
+    api: respx.MockRouter, run: Runner, fake_time: FakeTime
+) -> None:
+    limited = httpx.Response(
+        429,
+        json={"id": "rate_limit", "message": "slow down"},
+        headers={"Retry-After": "Wed, 21 Oct 2015 07:28:02 GMT", "Date": SENT},
+    )
+    route = api.get("/account").mock(side_effect=[limited, OK])
+    run("get", "/account")
+    assert fake_time.sleeps == [2.0]
+    assert route.call_count == 2
+
+
+def test_a_retry_after_date_beyond_the_budget_fails_at_once(
+    api: respx.MockRouter, run: Runner, fake_time: FakeTime
+) -> None:
+    api.get("/account").mock(
+        return_value=httpx.Response(
+            503,
+            json={"id": "unavailable", "message": "down"},
+            headers={"Retry-After": "Wed, 21 Oct 2015 08:28:00 GMT", "Date": SENT},
+        )
+    )
+    with pytest.raises(ServerError) as caught:
+        run("get", "/account", max_total_wait=120)
+    assert fake_time.sleeps == []
+    assert "Retry-After 3600s would exceed the 120s retry budget" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("headers", "seconds"),
+    [
+        ({"retry-after": "7"}, 7.0),
+        ({"retry-after": "Wed, 21 Oct 2015 07:28:05 GMT", "date": SENT}, 5.0),
+        ({"retry-after": "Wed, 21 Oct 2015 07:27:00 GMT", "date": SENT}, 0.0),  # in the past
+        ({"retry-after": "Wednesday, 21-Oct-15 07:28:03 GMT", "date": SENT}, 3.0),  # RFC 850
+        ({"retry-after": "Wed Oct 21 07:28:04 2015", "date": SENT}, 4.0),  # asctime
+        ({"retry-after": "Wed, 21 Oct 2015 07:28:10 GMT"}, 10.0),  # no Date: the local clock
+        ({"retry-after": "Wed, 32 Oct 2015 07:28:10 GMT"}, None),
+        ({"retry-after": "soon"}, None),
+        ({}, None),
+    ],
+)
+def test_retry_after_seconds(headers: dict[str, str], seconds: float | None) -> None:
+    local_now = 1445412480.0  # 2015-10-21 07:28:00 UTC
+    assert retry_after_seconds(headers, now=lambda: local_now) == seconds

@@ -34,6 +34,18 @@ def write_netrc(machine: str = "api.heroku.com", token: str = NETRC_TOKEN) -> Pa
     return path
 
 
+def put_token(
+    source: str, token: str, monkeypatch: pytest.MonkeyPatch, memory_keyring: MemoryKeyring
+) -> None:
+    """Put ``token`` where ``source`` (env, keyring, netrc) is read from."""
+    if source == "env":
+        monkeypatch.setenv("HEROKU_API_KEY", token)
+    elif source == "keyring":
+        memory_keyring.set_password(KEYRING_SERVICE, "api.heroku.com", token)
+    else:
+        write_netrc(token=token)
+
+
 def test_env_wins_over_keyring_and_netrc(
     monkeypatch: pytest.MonkeyPatch, memory_keyring: MemoryKeyring
 ) -> None:
@@ -126,12 +138,7 @@ def test_every_loaded_token_is_registered_for_redaction(
     monkeypatch: pytest.MonkeyPatch, memory_keyring: MemoryKeyring, source: str
 ) -> None:
     token = f"HRKU-registered-{source}-77aa"
-    if source == "env":
-        monkeypatch.setenv("HEROKU_API_KEY", token)
-    elif source == "keyring":
-        memory_keyring.set_password(KEYRING_SERVICE, "api.heroku.com", token)
-    else:
-        write_netrc(token=token)
+    put_token(source, token, monkeypatch, memory_keyring)
     assert resolve_token().source == source
     assert token not in redact(f"something printed {token} by accident")
 
@@ -164,3 +171,76 @@ def test_delete_without_a_keyring_backend_has_nothing_to_remove() -> None:
 def test_delete_with_a_broken_keyring_fails_clearly(broken_keyring: BrokenKeyring) -> None:
     with pytest.raises(CredentialsError):
         delete_keyring_token("api.heroku.com")
+
+
+# -- tokens an HTTP header cannot carry, and a ~/.netrc others may read ----------------------
+
+NON_ASCII = "HRKU-caf\u00e9-0123456789abcdef"  # an accented letter, as pasted from a document
+
+
+@pytest.mark.parametrize(
+    ("source", "origin"),
+    [
+        ("env", "from HEROKU_API_KEY"),
+        ("keyring", "from the OS keyring (entry for api.heroku.com)"),
+        ("netrc", ".netrc (machine api.heroku.com)"),
+    ],
+)
+@pytest.mark.parametrize(
+    "token", [NON_ASCII, "\u201cHRKU-quoted-0123456789\u201d", "HRKU-\x07bell"]
+)
+def test_a_token_an_http_header_cannot_carry_is_refused_without_showing_it(
+    monkeypatch: pytest.MonkeyPatch,
+    memory_keyring: MemoryKeyring,
+    source: str,
+    origin: str,
+    token: str,
+) -> None:
+    put_token(source, token, monkeypatch, memory_keyring)
+    with pytest.raises(CredentialsError) as caught:
+        resolve_token()
+    message = str(caught.value)
+    assert origin in message
+    assert "that an HTTP header cannot carry" in message and "not shown" in message
+    assert token.strip() not in message and "caf\u00e9" not in message
+    assert caught.value.exit_code == EXIT_COULD_NOT_EVALUATE
+
+
+def test_the_client_refuses_such_a_token_too() -> None:
+    from gatekeeper.heroku.client import HerokuClient
+
+    with pytest.raises(CredentialsError) as caught:
+        HerokuClient("https://api.heroku.com", NON_ASCII)
+    assert "given to the client contains 1 character that" in str(caught.value)
+    assert NON_ASCII not in str(caught.value)
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604])
+def test_a_netrc_others_may_read_is_used_with_a_warning(
+    caplog: pytest.LogCaptureFixture, mode: int
+) -> None:
+    path = write_netrc()
+    path.chmod(mode)
+    with caplog.at_level(logging.WARNING, logger="gatekeeper"):
+        credential = resolve_token()
+    assert credential.source == "netrc"
+    assert f"{path} holds the Heroku API token but other users may read it" in caplog.text
+    assert f"chmod 600 {path}" in caplog.text
+    assert NETRC_TOKEN not in caplog.text
+
+
+def test_a_private_netrc_warns_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    write_netrc()  # 0600
+    with caplog.at_level(logging.WARNING, logger="gatekeeper"):
+        assert resolve_token().source == "netrc"
+    assert caplog.text == ""
+
+
+def test_a_readable_netrc_without_the_hosts_token_warns_nothing(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_netrc(machine="elsewhere.example").chmod(0o644)
+    monkeypatch.setenv("HEROKU_API_KEY", ENV_TOKEN)
+    with caplog.at_level(logging.WARNING, logger="gatekeeper"):
+        assert resolve_token().source == "env"
+    assert caplog.text == ""

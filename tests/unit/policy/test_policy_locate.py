@@ -7,7 +7,7 @@ import tomllib
 
 import pytest
 
-from gatekeeper.policy.locate import find_key_lines, format_path
+from gatekeeper.textpos import format_path, toml_key_lines
 
 TEXT = textwrap.dedent('''\
     # a comment with [brackets] and key = "value"
@@ -70,7 +70,7 @@ TEXT = textwrap.dedent('''\
     ],
 )
 def test_line_of_each_key(path: tuple[str | int, ...], line: int) -> None:
-    assert find_key_lines(TEXT).line_of(path) == line
+    assert toml_key_lines(TEXT).line_of(path) == line
 
 
 def test_the_sample_is_valid_toml() -> None:
@@ -78,26 +78,26 @@ def test_the_sample_is_valid_toml() -> None:
 
 
 def test_strings_do_not_produce_keys() -> None:
-    lines = find_key_lines(TEXT)
+    lines = toml_key_lines(TEXT)
     assert lines.line_of(("fake",)) is None
     assert lines.line_of(("also",)) is None
 
 
 def test_missing_keys_fall_back_to_the_enclosing_table() -> None:
-    lines = find_key_lines(TEXT)
+    lines = toml_key_lines(TEXT)
     assert lines.line_of(("agreements", 2, "expires")) == 27
     assert lines.line_of(("classes", "special")) == 11
     assert lines.line_of(("nothing",)) is None
 
 
 def test_path_at_names_the_key_on_the_line_or_the_table() -> None:
-    lines = find_key_lines(TEXT)
+    lines = toml_key_lines(TEXT)
     assert lines.path_at(20) == ("agreements", 1, "id")
     assert lines.path_at(29) == ("agreements", 2)
 
 
 def test_scanner_keeps_what_it_found_before_broken_text() -> None:
-    lines = find_key_lines('version = 1\n[logs]\ncheck_drains = true\nbroken = "\n')
+    lines = toml_key_lines('version = 1\n[logs]\ncheck_drains = true\nbroken = "\n')
     assert lines.line_of(("logs", "check_drains")) == 3
 
 

@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator
 from gatekeeper.policy.schema import policy_json_schema
 from gatekeeper.rules.catalog import RULES
 
-POLICIES = sorted((Path(__file__).resolve().parents[3] / "policies").glob("*.toml"))
+POLICIES = sorted((Path(__file__).resolve().parents[3] / "gatekeeper" / "examples").glob("*.toml"))
 
 
 def as_json(value: Any) -> Any:
@@ -80,7 +80,7 @@ def test_schema_rejects_what_the_loader_rejects(
 def test_the_copy_in_policies_is_current() -> None:
     copy = POLICIES[0].parent / "gatekeeper-policy.schema.json"
     assert json.loads(copy.read_text(encoding="utf-8")) == policy_json_schema(), (
-        "run: gatekeeper policy schema -o policies/gatekeeper-policy.schema.json"
+        "run: gatekeeper policy schema -o gatekeeper/examples/gatekeeper-policy.schema.json"
     )
 
 

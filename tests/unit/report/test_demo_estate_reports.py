@@ -50,13 +50,13 @@ def demo_report() -> Report:
         update={"name": HOSTILE_NAME, "id": "00000000-0000-4000-8000-00000000beef"}
     )
     estate = estate.model_copy(update={"apps": (*estate.apps, hostile)})
-    policy = load_policy(ROOT / "policies" / "university.toml")
+    policy = load_policy(ROOT / "gatekeeper" / "examples" / "university.toml")
     return evaluate(estate, policy, date(2026, 11, 25))
 
 
 @pytest.fixture(scope="module")
 def options() -> RenderOptions:
-    policy = load_policy(ROOT / "policies" / "university.toml")
+    policy = load_policy(ROOT / "gatekeeper" / "examples" / "university.toml")
     return RenderOptions(
         policy_contact=policy.institution.contact or None,
         title="University of Example: data protection check",

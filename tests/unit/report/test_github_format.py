@@ -179,3 +179,24 @@ def test_write_step_summary_failure_is_a_usage_error(tmp_path: Path) -> None:
     env = {"GITHUB_STEP_SUMMARY": str(tmp_path / "missing-dir" / "summary.md")}
     with pytest.raises(UsageError, match="Could not append the job summary"):
         write_step_summary(block_report(), OPTIONS, env=env)
+
+
+def test_a_summary_that_cannot_be_appended_whole_leaves_the_file_as_it_was(
+    tmp_path: Path,
+) -> None:
+    """The file may grow by 300 bytes only (RLIMIT_FSIZE, as a full disk): the append fails
+    midway, and the file is cut back to the earlier steps' summaries."""
+    import resource
+
+    summary = tmp_path / "summary.md"
+    earlier = "## Earlier step\n" * 100
+    summary.write_text(earlier, encoding="utf-8")
+    env = {"GITHUB_STEP_SUMMARY": str(summary)}
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (len(earlier) + 300, hard))
+    try:
+        with pytest.raises(UsageError, match="Could not append the job summary"):
+            write_step_summary(CASES["audit"](), OPTIONS, env=env)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert summary.read_text(encoding="utf-8") == earlier

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from report_samples import CASES, OPTIONS
 
+from gatekeeper.outputs import emit
 from gatekeeper.report.registry import format_names, render
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -37,3 +38,17 @@ def test_output_is_deterministic_and_ends_with_newline(case: str, fmt: str) -> N
     first = render(CASES[case](), fmt, OPTIONS)
     assert first == render(CASES[case](), fmt, OPTIONS)
     assert first.endswith("\n")
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_files_written_as_streams_are_the_golden_bytes(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What ``--output FMT=FILE`` writes (each format streamed into its temporary file, all
+    replaced together) and what stdout gets are the golden files, byte for byte."""
+    formats = format_names()
+    outputs = tuple(f"{fmt}={tmp_path / f'{case}.{fmt}'}" for fmt in formats)
+    emit(CASES[case](), "json", outputs, OPTIONS, env={})
+    for fmt in formats:
+        assert (tmp_path / f"{case}.{fmt}").read_bytes() == (GOLDEN / f"{case}.{fmt}").read_bytes()
+    assert capsys.readouterr().out == (GOLDEN / f"{case}.json").read_text(encoding="utf-8")

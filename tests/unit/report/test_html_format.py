@@ -18,8 +18,8 @@ from report_samples import (
 )
 
 from gatekeeper.report.escape import json_for_script
-from gatekeeper.report.json_format import report_document
 from gatekeeper.report.registry import render
+from gatekeeper.report.v1 import report_document
 from gatekeeper.results import Report
 
 # Every element the report is built from; anything else would have come from input.

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -10,6 +12,7 @@ from report_samples import CASES, OPTIONS, audit_report, block_report
 from gatekeeper.errors import EXIT_USAGE, InputFileError
 from gatekeeper.report.json_format import parse_json_report, report_schema
 from gatekeeper.report.registry import render
+from gatekeeper.report.v1 import generated_schema, report_document, schema_text
 
 # The core of the contract, docs/design.md#6-interfaces, exactly.
 CORE_TOP = {"schema", "generated_at", "policy", "decision", "summary", "apps"}
@@ -136,7 +139,54 @@ def test_parse_lists_every_problem_with_its_key_path() -> None:
     assert {"generated_at", "decision", "apps.0.findings.1.severity", "apps.0.id"} <= keys
 
 
+def test_parse_names_the_line_of_each_problem() -> None:
+    text = render(block_report(), "json", OPTIONS).replace('"severity": "warn"', '"severity": "x"')
+    text = text.replace('"decision": "block",\n  "summary"', '"decision": "maybe",\n  "summary"')
+    lines = text.splitlines()
+    error = _problems(text)
+    by_key = {p.key: p.line for p in error.problems}
+    decision = by_key["decision"]
+    assert decision is not None and lines[decision - 1] == '  "decision": "maybe",'
+    severity = next(line for key, line in by_key.items() if key.endswith(".severity"))
+    assert severity is not None and lines[severity - 1].strip() == '"severity": "x",'
+    wrong = text.replace('"gatekeeper.report/v1"', '"gatekeeper.report/v0"')
+    [problem] = _problems(wrong).problems
+    assert problem.line == 2 and problem.key == "schema"
+
+
 def test_parse_keeps_app_identity_on_findings() -> None:
     report = parse_json_report(render(block_report(), "json", OPTIONS))
     finding = report.apps[0].findings[0]
     assert (finding.app, finding.app_id) == ("survey", "00000000-0000-4000-8000-000000000001")
+
+
+def test_the_shipped_schema_is_the_one_the_models_generate() -> None:
+    # Regenerate with: python -m gatekeeper.report.v1 > gatekeeper/report/report-schema-v1.json
+    shipped = resources.files("gatekeeper.report").joinpath("report-schema-v1.json")
+    assert shipped.read_text(encoding="utf-8") == schema_text()
+    assert report_schema() == generated_schema()
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_the_json_report_is_the_model_document_byte_for_byte(case: str) -> None:
+    report = CASES[case]()
+    document = report_document(report, tool_version=OPTIONS.tool_version)
+    expected = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    golden = Path(__file__).parent / "golden" / f"{case}.json"
+    assert golden.read_bytes() == expected.encode("utf-8")
+    assert render(report, "json", OPTIONS) == expected
+
+
+def test_the_schema_rejects_what_the_contract_rules_out() -> None:
+    validator = jsonschema.Draft202012Validator(report_schema())
+    for mutate in (
+        lambda d: d["policy"].update(sha256="not-hex"),
+        lambda d: d["apps"][0]["findings"][0].update(fingerprint="XYZ"),
+        lambda d: d.update(generated_at="2026-11-25 02:00"),
+        lambda d: d["summary"].update(block=-1),
+        lambda d: d["apps"][0].update(stack="heroku-24"),
+        lambda d: d.update(changes=None),
+    ):
+        doc = _doc("block")
+        mutate(doc)
+        assert not validator.is_valid(doc)

@@ -3,9 +3,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from report_samples import CASES, OPTIONS, audit_report, block_report, hostile_report
+from report_samples import CASES, OPTIONS, audit_report, block_report, finding, hostile_report
 
+from gatekeeper.codespan import code_span
 from gatekeeper.report.escape import markdown_code, markdown_code_block, markdown_inline
+from gatekeeper.report.github import markdown_summary
 from gatekeeper.report.interface import RenderOptions
 from gatekeeper.report.markdown import render_markdown
 from gatekeeper.report.registry import render
@@ -161,3 +163,22 @@ def test_markdown_prose_keeps_backticked_commands_as_code(raw: str, rendered: st
     from gatekeeper.report.escape import markdown_prose
 
     assert markdown_prose(raw) == rendered
+
+
+def test_a_fix_quoting_a_name_with_backticks_keeps_the_whole_command() -> None:
+    command = "heroku addons:destroy 'we`ird``name' -a survey"
+    found = finding(
+        "addon-denied",
+        "block",
+        "The add-on we`ird``name is denied.",
+        f"Remove it: {code_span(command)}.",
+        app_name="survey",
+        app_id="00000000-0000-4000-8000-000000000001",
+        subject="we`ird``name",
+    )
+    report = block_report()
+    app = report.apps[0].model_copy(update={"findings": (found,)})
+    report = report.model_copy(update={"apps": (app,)})
+    span = f"```{command}```"
+    for text in (render(report, "markdown", OPTIONS), markdown_summary(report, OPTIONS)):
+        assert f"  - Fix: Remove it: {span}." in text.splitlines()

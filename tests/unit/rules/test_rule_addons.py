@@ -92,7 +92,7 @@ def test_deny_applies_whatever_the_class() -> None:
     ("plans", "agreements", "expected"),
     [
         (("sentry:f1",), "", {"addon-no-agreement"}),
-        (("heroku-postgresql:essential-0", "scheduler:standard", "heroku-connect:demo"), "", set()),
+        (("heroku-postgresql:essential-0", "scheduler:standard", "herokuconnect:demo"), "", set()),
         (("papertrail:choklad",), addon_dpa(), set()),
         (("papertrail:choklad", "sentry:f1"), addon_dpa(), {"addon-no-agreement"}),
         (
@@ -200,3 +200,68 @@ def test_add_on_agreement_expiring(days: int, expected: bool) -> None:
 
 def test_denied_add_on_is_not_also_judged_for_agreements() -> None:
     assert addon_rules(("sentry:f1",), policy(deny='["sentry"]')) == {"addon-denied"}
+
+
+def inference_rules(model: str, countries: str = '["EEA", "adequate"]') -> set[str]:
+    app = make_app("ai", addons=(f"heroku-inference:{model}",))
+    return rules_of(run(make_estate(app), policy(countries=countries)), "ai") & ADDON_RULES
+
+
+@pytest.mark.parametrize(
+    ("model", "countries", "blocks"),
+    [
+        ("claude-3-5-haiku", '["EEA", "adequate"]', True),  # us-east-1 only
+        ("claude-3-5-haiku", '["EEA", "US"]', False),
+        ("claude-3-haiku", '["EEA", "adequate"]', True),  # eu-central-1 and us-east-1
+        ("claude-3-haiku", '["DE", "US"]', False),
+        ("claude-3-haiku", '["DE"]', True),
+        ("stable-image-ultra", '["EEA", "US"]', False),
+        ("claude-4-sonnet", '["EEA", "US"]', True),  # unknown model: fail closed
+        ("no-such-model", '["EEA", "adequate"]', True),
+    ],
+)
+def test_inference_is_judged_by_the_models_regions(
+    model: str, countries: str, blocks: bool
+) -> None:
+    assert ("addon-location-not-allowed" in inference_rules(model, countries)) is blocks
+
+
+def test_inference_without_countries_or_agreement_requirement() -> None:
+    make = make_app("ai", addons=("heroku-inference:claude-4-sonnet",))
+    anywhere = make_policy('[[apps]]\nname = "*"\ndata_class = "personal"\n')
+    assert rules_of(run(make_estate(make), anywhere), "ai") & ADDON_RULES == set()
+    # no agreement required, but countries set: the place of the data is still judged
+    app = make_app("ai", addons=("heroku-inference:claude-3-5-haiku",))
+    found = rules_of(run(make_estate(app), policy(requires=False)), "ai")
+    assert "addon-location-not-allowed" in found
+
+
+def test_inference_finding_says_what_the_dpo_must_confirm() -> None:
+    app = make_app("ai", addons=("heroku-inference:claude-3-5-haiku",))
+    f = finding(run(make_estate(app), policy()), "ai", "addon-location-not-allowed")
+    assert "us-east-1 (United States)" in f.message and "Amazon Bedrock" in f.message
+    assert 'mechanism = "dpf"' in f.message  # the US through "adequate"
+    assert "INFERENCE_URL" in f.remediation and "The DPO must confirm" in f.remediation
+    assert 'subject = "heroku-inference-ai-0"' in f.remediation
+    assert any(e.kind == "knowledge" and "us-east-1" in (e.detail or "") for e in f.evidence)
+    unknown = make_app("ai", addons=("heroku-inference:claude-9",))
+    g = finding(run(make_estate(unknown), policy()), "ai", "addon-location-not-allowed")
+    assert "does not know" in g.message and "heroku ai:models:list" in g.remediation
+
+
+def test_a_dpf_heroku_agreement_allows_a_us_model_through_adequate() -> None:
+    dpf = make_policy("""
+        [classes.personal]
+        countries = ["EEA", "adequate"]
+        [[agreements]]
+        id = "salesforce-dpa"
+        heroku = true
+        enterprise_accounts = ["uni-example"]
+        mechanism = "dpf"
+        expires = 2030-01-01
+        [[apps]]
+        name = "*"
+        data_class = "personal"
+    """)
+    app = make_app("ai", addons=("heroku-inference:claude-3-5-haiku",))
+    assert rules_of(run(make_estate(app), dpf), "ai") & ADDON_RULES == set()

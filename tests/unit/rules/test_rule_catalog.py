@@ -29,6 +29,7 @@ DESIGN_TABLE = {
     "addon-location-not-allowed": "block",
     "addon-outside-region": "warn",
     "heroku-connect": "warn",
+    "heroku-applink": "warn",
     "postgres-backups": "info",
     "log-drain-not-allowed": "block",
     "telemetry-drain-not-allowed": "block",

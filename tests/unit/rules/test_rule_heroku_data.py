@@ -79,13 +79,13 @@ def test_outside_region_message() -> None:
 
 
 def test_heroku_connect() -> None:
-    assert "heroku-connect" in data_rules(("heroku-connect:demo",))
+    assert "heroku-connect" in data_rules(("herokuconnect:demo",))
     f = finding(
-        run(make_estate(make_app("c", addons=("heroku-connect:demo",))), policy()),
+        run(make_estate(make_app("c", addons=("herokuconnect:demo",))), policy()),
         "c",
         "heroku-connect",
     )
-    assert f.severity == "warn" and f.subject == "heroku-connect-c-0"
+    assert f.severity == "warn" and f.subject == "herokuconnect-c-0"
 
 
 @pytest.mark.parametrize(
@@ -119,5 +119,40 @@ def test_postgres_backups_once_per_database() -> None:
 
 
 def test_class_none_raises_none_of_them() -> None:
-    plans = ("heroku-postgresql:essential-0", "heroku-connect:demo")
+    plans = ("heroku-postgresql:essential-0", "herokuconnect:demo")
     assert data_rules(plans, region="frankfurt", space="uni-frankfurt", data_class="none") == set()
+
+
+def test_heroku_connect_is_the_service_herokuconnect() -> None:
+    """heroku-connect is the CLI plugin's name, not an add-on service: it is a third party."""
+    assert "heroku-connect" not in data_rules(("heroku-connect:demo",))
+
+
+def test_heroku_applink() -> None:
+    f = finding(
+        run(make_estate(make_app("l", addons=("heroku-applink:base",))), policy()),
+        "l",
+        "heroku-applink",
+    )
+    assert f.severity == "warn" and f.subject == "heroku-applink-l-0"
+    assert "Heroku AppLink" in f.message and "Salesforce" in f.message
+    assert 'rule = "heroku-applink"' in f.remediation
+    assert "heroku-applink" not in data_rules(("heroku-applink:base",), data_class="none")
+
+
+@pytest.mark.parametrize(
+    ("plan", "space", "noted"),
+    [
+        ("heroku-postgresql:standard-0", "uni-frankfurt", True),
+        ("heroku-postgresql:premium-0", "uni-frankfurt", True),
+        ("heroku-postgresql:private-0", "uni-frankfurt", False),
+        ("heroku-postgresql:standard-0", None, False),
+    ],
+)
+def test_a_space_databases_region_is_not_verifiable(
+    plan: str, space: str | None, noted: bool
+) -> None:
+    app = make_app("db", addons=(plan,), region="frankfurt" if space else "eu", space=space)
+    f = finding(run(make_estate(app), policy()), "db", "postgres-backups")
+    assert ("can be created in another region" in f.message) is noted
+    assert "PGBackups" in f.message

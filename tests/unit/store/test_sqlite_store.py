@@ -11,12 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_store_contract import StoreContract, StoreFactory, make_report
+from test_store_contract import Damage, StoreContract, StoreFactory, make_report, run_together
 
 from gatekeeper.errors import UsageError
 from gatekeeper.store import StoreError, StoreSchemaError
 from gatekeeper.store.interface import SCHEMA_VERSION
-from gatekeeper.store.sqlite import MIGRATIONS, SQLiteStore
+from gatekeeper.store.schema import MIGRATIONS
+from gatekeeper.store.sql import render
+from gatekeeper.store.sqlite import SQLiteDialect, SQLiteStore
 
 
 @pytest.fixture
@@ -36,6 +38,20 @@ def store_factory(db_path: Path) -> Iterator[StoreFactory]:
     yield factory
     for store in opened:
         store.close()
+
+
+@pytest.fixture
+def damage(db_path: Path) -> Damage:
+    def run(statement: str, *params: object) -> None:
+        conn = sqlite3.connect(db_path)
+        try:
+            conn.execute("PRAGMA ignore_check_constraints = ON")  # damage may break them
+            conn.execute(render(SQLiteDialect(db_path), statement), params)
+            conn.commit()
+        finally:
+            conn.close()
+
+    return run
 
 
 class TestSQLiteContract(StoreContract):
@@ -178,7 +194,7 @@ def test_a_version_1_store_is_migrated_and_its_audits_still_compare(db_path: Pat
     conn = sqlite3.connect(db_path)
     conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     for statement in MIGRATIONS[0]:
-        conn.execute(statement)
+        conn.execute(render(SQLiteDialect(db_path), statement))
     conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
     conn.execute(
         "INSERT INTO audits (recorded_at, generated_at, scope, source, decision, allow_count,"
@@ -255,3 +271,121 @@ def test_memory_store() -> None:
         assert store.location == ":memory:"
     finally:
         store.close()
+
+
+def test_a_memory_store_is_one_connection_shared_between_threads() -> None:
+    store = SQLiteStore(":memory:")
+
+    def writer(name: str) -> None:
+        for i in range(5):
+            store.record(make_report(i), scope=f"team:{name}", source="s")
+
+    try:
+        run_together(writer, ["a", "b", "c"])
+        assert len(store.list(limit=100)) == 15  # one database, not one per connection
+    finally:
+        store.close()
+
+
+# -- damage only SQLite can hold: it keeps any value in any column -------------------------
+
+SUMMARY_DAMAGE = [
+    ("recorded_at = 'yesterday'", "recorded_at is not an ISO 8601 timestamp"),
+    ("generated_at = 42", "generated_at is not an ISO 8601 timestamp"),
+    ("scope = CAST(X'FFFE' AS TEXT)", "scope is not UTF-8 text"),
+    ("source = X'C3'", "source is not UTF-8 text"),  # the first byte of two
+    ("allow_count = 'many'", "allow_count is not a whole number"),
+    ("block_count = 1.5", "block_count is not a whole number"),
+    ("decision = 'maybe'", "decision is 'maybe', not allow, warn or block"),
+]
+
+
+@pytest.mark.parametrize(("change", "problem"), SUMMARY_DAMAGE)
+def test_an_unreadable_summary_names_the_audit_in_every_read(
+    store_factory: StoreFactory, damage: Damage, change: str, problem: str
+) -> None:
+    store = store_factory()
+    good = store.record(make_report(1), scope="all", source="s")
+    bad = store.record(make_report(2), scope="all", source="s")
+    damage(f"UPDATE {{s}}audits SET {change} WHERE id = ?", bad.id)
+    reads = {
+        "list": lambda: store.list(),
+        "latest_record": lambda: store.latest_record("all"),
+        "latest": lambda: store.latest("all"),
+        "get": lambda: store.get(bad.id),
+    }
+    if change.startswith("scope"):  # no longer "all": the reads of that scope skip it
+        del reads["latest_record"], reads["latest"]
+    for name, read in reads.items():
+        with pytest.raises(StoreError) as info:
+            read()
+        message = str(info.value)
+        assert info.value.exit_code == 3, name
+        assert f"Audit #{bad.id} in the history store {store.location} could not be read (" in (
+            message
+        ), name
+        assert problem in message, name
+    assert store.get(good.id) is not None  # the other audits still read
+
+
+def test_a_fingerprint_that_is_not_utf_8_names_the_audit(
+    store_factory: StoreFactory, damage: Damage
+) -> None:
+    store = store_factory()
+    record = store.record(make_report(1), scope="all", source="s")
+    damage(
+        "UPDATE {s}audit_findings SET fingerprint = X'FF00'"
+        " WHERE rowid = (SELECT min(rowid) FROM {s}audit_findings WHERE audit_id = ?)",
+        record.id,
+    )
+    with pytest.raises(StoreError) as info:
+        store.open_fingerprints(record.id)
+    assert f"A finding of audit #{record.id} in the history store" in str(info.value)
+    assert "fingerprint is not UTF-8 text" in str(info.value)
+
+
+def test_a_schema_version_that_is_not_text(store_factory: StoreFactory, damage: Damage) -> None:
+    store_factory().close()
+    damage("UPDATE {s}meta SET value = X'FF' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError) as info:
+        store_factory()
+    assert "schema_version is not UTF-8 text" in str(info.value)
+
+
+def test_the_tables_are_those_every_earlier_gatekeeper_created(db_path: Path) -> None:
+    """The statements are written once for both dialects; rendered for SQLite they must give
+    the very tables the SQLite store always had, column by column."""
+    SQLiteStore(db_path).close()
+    conn = sqlite3.connect(db_path)
+    try:
+        columns = {
+            table: [row[1:4] for row in conn.execute(f"PRAGMA table_info({table})")]
+            for table in ("meta", "audits", "audit_findings")
+        }
+    finally:
+        conn.close()
+    assert columns == {
+        "meta": [("key", "TEXT", 0), ("value", "TEXT", 1)],
+        "audits": [
+            ("id", "INTEGER", 0),
+            ("recorded_at", "TEXT", 1),
+            ("generated_at", "TEXT", 1),
+            ("scope", "TEXT", 1),
+            ("source", "TEXT", 1),
+            ("decision", "TEXT", 1),
+            ("allow_count", "INTEGER", 1),
+            ("warn_count", "INTEGER", 1),
+            ("block_count", "INTEGER", 1),
+            ("findings_count", "INTEGER", 1),
+            ("waived_count", "INTEGER", 1),
+            ("policy_sha256", "TEXT", 0),
+            ("report_json", "TEXT", 1),
+            ("report_zlib", "BLOB", 0),
+            ("open_findings_indexed", "INTEGER", 1),
+        ],
+        "audit_findings": [
+            ("audit_id", "INTEGER", 1),
+            ("fingerprint", "TEXT", 1),
+            ("finding_json", "TEXT", 1),
+        ],
+    }

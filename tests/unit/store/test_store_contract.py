@@ -1,14 +1,18 @@
 """What every history store must do, written once and run against each backend.
 
-A test class for a backend inherits ``StoreContract`` and provides a ``store_factory``
-fixture: a callable that opens a new store (a new connection) on the same database. The
-SQLite class is in this directory; the PostgreSQL one is tests/interop/test_postgres_store.py.
+A test class for a backend inherits ``StoreContract`` and provides two fixtures:
+``store_factory``, a callable that opens a new store on the same database, and ``damage``, a
+callable that runs one statement on that database with the backend's own driver, past the
+store (``{s}`` before a table name, ``?`` for a parameter, as in gatekeeper.store.schema), to
+damage what the store wrote. The SQLite class is in this directory; the PostgreSQL one is
+tests/interop/test_postgres_store.py.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -31,6 +35,7 @@ from gatekeeper.store import AuditStore, StoreError
 from gatekeeper.store import _rows as rows_module
 
 StoreFactory = Callable[[], AuditStore]
+Damage = Callable[..., None]  # damage(statement, *params)
 
 BASE_TIME = datetime(2026, 11, 25, 2, 0, 0, tzinfo=UTC)
 
@@ -127,6 +132,29 @@ def make_report(n: int = 0, *, extra_apps: int = 0) -> Report:
         ),
         changes=Changes(baseline=f"audit #{n}", since=BASE_TIME, new=(), resolved=()),
     )
+
+
+def run_together(work: Callable[[str], None], names: Sequence[str]) -> None:
+    """Run ``work(name)`` in one thread per name, all starting at once, and fail with what
+    any of them raised."""
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(names))
+
+    def run(name: str) -> None:
+        try:
+            start.wait()
+            work(name)
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+            start.abort()  # release the others if they still wait
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [e for e in errors if not isinstance(e, threading.BrokenBarrierError)] == []
+    assert errors == []
 
 
 class StoreContract:
@@ -230,31 +258,18 @@ class StoreContract:
 
     def test_concurrent_writers_do_not_corrupt(self, store_factory: StoreFactory) -> None:
         per_writer = 8
-        errors: list[BaseException] = []
         recorded: list[int] = []
         lock = threading.Lock()
-        start = threading.Barrier(2)
 
         def writer(name: str) -> None:
-            try:
-                own = store_factory()  # one connection per thread
-                start.wait()
-                for i in range(per_writer):
-                    record = own.record(make_report(i), scope=f"team:{name}", source=name)
-                    with lock:
-                        recorded.append(record.id)
-                own.close()
-            except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-                errors.append(exc)
-                start.abort()  # release the other writer if it still waits
+            own = store_factory()  # one store (its own connections) per thread
+            for i in range(per_writer):
+                record = own.record(make_report(i), scope=f"team:{name}", source=name)
+                with lock:
+                    recorded.append(record.id)
+            own.close()
 
-        threads = [threading.Thread(target=writer, args=(n,)) for n in ("a", "b")]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert [e for e in errors if not isinstance(e, threading.BrokenBarrierError)] == []
-        assert errors == []
+        run_together(writer, ["a", "b"])
         check = store_factory()
         listed = check.list(limit=100)
         assert sorted(r.id for r in listed) == sorted(recorded)
@@ -340,3 +355,116 @@ class StoreContract:
         with pytest.raises(StoreError) as info:
             store.list()
         assert isinstance(info.value, CouldNotEvaluate) and info.value.exit_code == 3
+
+    def test_one_store_is_safe_to_share_between_threads(self, store: AuditStore) -> None:
+        """The web server's case: one open store, every request on its own thread."""
+        threads_count, per_thread = 4, 6
+        recorded: dict[str, list[int]] = {}
+
+        def worker(name: str) -> None:
+            for i in range(per_thread):
+                record = store.record(make_report(i), scope=f"team:{name}", source=name)
+                recorded.setdefault(name, []).append(record.id)
+                # Reads between the writes of the other threads see whole audits only.
+                latest = store.latest(f"team:{name}")
+                assert latest is not None and latest.record == record
+                assert latest.report == make_report(i)
+                assert store.latest_record(f"team:{name}") == record
+                fingerprints = store.open_fingerprints(record.id)
+                assert fingerprints is not None and len(fingerprints) == 4
+                assert len(store.open_findings(record.id, fingerprints)) == 4
+                assert record in store.list(limit=100)
+
+        names = [f"t{n}" for n in range(threads_count)]
+        run_together(worker, names)
+        listed = store.list(limit=100)
+        assert sorted(r.id for r in listed) == sorted(i for ids in recorded.values() for i in ids)
+        for name in names:
+            assert [r.id for r in store.list(limit=100, scope=f"team:{name}")] == sorted(
+                recorded[name], reverse=True
+            )
+
+    def test_a_closed_store_is_closed_for_every_thread(self, store: AuditStore) -> None:
+        store.record(make_report(1), scope="all", source="s")
+        store.close()
+        failures: list[BaseException] = []
+
+        def reader() -> None:
+            try:
+                store.list()
+            except BaseException as exc:  # noqa: BLE001 - inspected by the main thread
+                failures.append(exc)
+
+        thread = threading.Thread(target=reader)
+        thread.start()
+        thread.join()
+        assert len(failures) == 1 and isinstance(failures[0], StoreError)
+        assert "is closed" in str(failures[0])
+
+    # -- damaged stores: every read ends in a StoreError naming the store and the audit --
+
+    @pytest.mark.parametrize("version", ["two", "", "2.0", "-1"])
+    def test_a_schema_version_that_is_not_a_number(
+        self, store: AuditStore, store_factory: StoreFactory, damage: Damage, version: str
+    ) -> None:
+        location = store.location
+        store.close()
+        damage("UPDATE {s}meta SET value = ? WHERE key = 'schema_version'", version)
+        with pytest.raises(StoreError) as info:
+            store_factory()
+        message = str(info.value)
+        assert info.value.exit_code == 3
+        assert f"The schema version in the history store {location} could not be read" in message
+        assert "not a whole number" in message
+
+    @pytest.mark.parametrize(
+        ("stored", "problem"),
+        [
+            (b"not zlib at all", "report_zlib is not zlib data"),
+            (zlib.compress(b'{"apps": 1}'), "problem(s), first:"),
+            (zlib.compress(b"[" * 100_000), "problem(s), first:"),  # nested past any limit
+            (zlib.compress(b"\xff\xfe not UTF-8"), "problem(s), first:"),
+        ],
+        ids=["not-zlib", "not-a-report", "nested-too-deep", "not-utf-8"],
+    )
+    def test_an_unreadable_report(
+        self, store: AuditStore, damage: Damage, stored: bytes, problem: str
+    ) -> None:
+        record = store.record(make_report(1), scope="all", source="s")
+        damage("UPDATE {s}audits SET report_zlib = ? WHERE id = ?", stored, record.id)
+        assert store.list() == [record]  # the listing does not need the report
+        assert store.latest_record("all") == record
+        for read in (lambda: store.get(record.id), lambda: store.latest("all")):
+            with pytest.raises(StoreError) as info:
+                read()
+            message = str(info.value)
+            assert info.value.exit_code == 3
+            assert f"Audit #{record.id} in the history store {store.location}" in message
+            assert problem in message
+
+    def test_an_unreadable_version_1_report(self, store: AuditStore, damage: Damage) -> None:
+        record = store.record(make_report(1), scope="all", source="s")
+        damage(
+            "UPDATE {s}audits SET report_zlib = NULL, report_json = ? WHERE id = ?",
+            '{"generated_at": "2026',
+            record.id,
+        )
+        with pytest.raises(StoreError) as info:
+            store.get(record.id)
+        assert f"Audit #{record.id} in the history store {store.location}" in str(info.value)
+
+    @pytest.mark.parametrize("stored", ["{", "{}", "[]", '{"rule": 1}'])
+    def test_an_unreadable_finding_row(
+        self, store: AuditStore, damage: Damage, stored: str
+    ) -> None:
+        record = store.record(make_report(1), scope="all", source="s")
+        damage(
+            "UPDATE {s}audit_findings SET finding_json = ? WHERE audit_id = ?", stored, record.id
+        )
+        fingerprints = store.open_fingerprints(record.id)
+        assert fingerprints
+        with pytest.raises(StoreError) as info:
+            store.open_findings(record.id, fingerprints)
+        message = str(info.value)
+        assert info.value.exit_code == 3
+        assert f"A finding of audit #{record.id} in the history store {store.location}" in message

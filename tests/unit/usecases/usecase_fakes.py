@@ -28,7 +28,7 @@ def demo_facts() -> Estate:
 
 
 def university() -> Policy:
-    return load_policy(ROOT / "policies" / "university.toml")
+    return load_policy(ROOT / "gatekeeper" / "examples" / "university.toml")
 
 
 @dataclass

@@ -1,69 +1,22 @@
-"""Find the line of a key path in TOML text, for error messages.
+"""Where each key, table, array-of-tables element and array item of a TOML text starts
+(:func:`toml_key_lines`).
 
-``tomllib`` returns plain dicts without positions, so this module scans the text once and
-records the line where each key, table, array-of-tables element and array item starts:
-``("agreements", 2, "expires") -> 41``. It understands what a policy file can contain
-(headers, dotted and quoted keys, arrays of tables, multi-line strings and arrays, inline
-tables, comments) and never raises: on text it does not understand it stops and keeps what
-it found, so a lookup falls back to the nearest enclosing table.
-
-It is iterative (no recursion), so deeply nested input cannot exhaust the stack.
+``tomllib`` returns plain dicts without positions, so this scans the text once. It understands
+what a policy or estate file can contain (headers, dotted and quoted keys, arrays of tables,
+multi-line strings and arrays, inline tables, comments) and never raises: on text it does not
+understand it stops and keeps what it found, so a lookup falls back to the nearest enclosing
+table. It is iterative (no recursion), so deeply nested input cannot exhaust the stack.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-Path = tuple[str | int, ...]
+from gatekeeper.textpos.keylines import BARE_KEY, MAX_DEPTH, KeyLines, Path
 
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-# Far deeper than any policy; beyond it the scan stops (and lookups use the enclosing table),
-# which keeps absurd input from costing more than linear time.
-MAX_DEPTH = 32
 _SCALAR_END = set(",]}#\n\r \t")
-
-
-@dataclass
-class KeyLines:
-    """Lines of the keys found in one TOML text; look paths up with ``line_of``."""
-
-    lines: dict[Path, int] = field(default_factory=dict)
-    headers: list[tuple[int, Path]] = field(default_factory=list)  # (line, table path)
-
-    def line_of(self, path: Path) -> int | None:
-        """Line of ``path``, else of its nearest recorded parent; None if nothing matches."""
-        probe = tuple(path)
-        while probe:
-            line = self.lines.get(probe)
-            if line is not None:
-                return line
-            probe = probe[:-1]
-        return None
-
-    def path_at(self, line: int) -> Path:
-        """The key path in effect at a line: a key on that line, else the enclosing table."""
-        on_line = [p for p, n in self.lines.items() if n == line]
-        if on_line:
-            return max(on_line, key=len)
-        table: Path = ()
-        for header_line, path in self.headers:
-            if header_line <= line:
-                table = path
-        return table
-
-
-def format_path(path: Path) -> str:
-    """``("agreements", 2, "expires")`` -> ``agreements[2].expires`` (keys quoted if needed)."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-            continue
-        text = part if _BARE_KEY.fullmatch(part) else '"' + part.replace('"', '\\"') + '"'
-        out += f".{text}" if out else text
-    return out
 
 
 class _Scanner:
@@ -105,7 +58,7 @@ class _Scanner:
             elif c == "'":
                 parts.append(self._read_literal_string())
             else:
-                m = _BARE_KEY.match(self.text, self.pos)
+                m = BARE_KEY.match(self.text, self.pos)
                 if not m:
                     raise ValueError("no key")
                 parts.append(m.group(0))
@@ -188,7 +141,7 @@ class _Frame:
     index: int = 0
 
 
-def find_key_lines(text: str) -> KeyLines:
+def toml_key_lines(text: str) -> KeyLines:
     """Scan TOML text and record the line of every key path it can find. Never raises."""
     result = KeyLines()
     # On text it does not understand, keep what was found: lookups fall back to tables.
