@@ -259,9 +259,9 @@ class SimEstate:
     def to_facts(self, token: str | None = None) -> facts.Estate:
         """The facts a correct collector gathers with ``token`` (None: everything).
 
-        An add-on attached from an app the token cannot see keeps no owner facts (the
-        collector then also records an ``addon-attachments`` error, which is not modelled
-        here).
+        An add-on attached from an app the token cannot see keeps no owner facts, and the
+        attaching app gets one ``addon-attachments`` error per such owner (fail closed, as
+        the collector: ``GET /apps/{owner}`` answers 403).
 
         Apps are sorted by name; add-ons and drains by id (the API's default order). Drain
         URLs keep scheme, host, port and path, without credentials, query or fragment.
@@ -503,8 +503,19 @@ def _app_facts(app: SimApp, estate: SimEstate, viewer: SimToken | None) -> facts
         )
         for o in app.addons
     ]
+    errors: dict[str, facts.FactError] = {}
     for _attachment, addon, owner in estate.attached(app):
         known = viewer is None or viewer.sees_app(owner)  # else GET /apps/{owner} fails
+        if not known:
+            errors.setdefault(
+                owner.name,
+                facts.FactError(
+                    fact="addon-attachments",
+                    message=f"The app {owner.name} that owns the attached add-on {addon.name} "
+                    "could not be read (HTTP 403)",
+                    status=403,
+                ),
+            )
         addons.append(
             facts.AddOn(
                 id=addon.id,
@@ -533,6 +544,7 @@ def _app_facts(app: SimApp, estate: SimEstate, viewer: SimToken | None) -> facts
             for d, reduced in ((d, reduce_drain_url(d.url)) for d in drains)
         ),
         telemetry_drains=_telemetry_facts(app.telemetry_drains) if generation == "fir" else (),
+        errors=tuple(errors[name] for name in sorted(errors)),
     )
 
 

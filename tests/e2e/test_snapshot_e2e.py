@@ -253,6 +253,7 @@ def test_snapshot_with_a_narrower_token(
         "otree-study",
         "experiment-us",
         "frankfurt-exp",
+        "fir-survey",
         "jdoe-thesis",
     }
     assert DEMO_JDOE_TOKEN not in path.read_text(encoding="utf-8")

@@ -126,6 +126,12 @@ def test_to_facts_for_a_researcher() -> None:
     # The team's enterprise account is known from the team, even without access to it.
     assert [e.name for e in truth.enterprise_accounts] == ["uni-example"]
     assert [s.name for s in truth.spaces] == ["uni-fir", "uni-frankfurt"]
+    # otree-study attaches bio-dashboard's sentry; jdoe cannot read bio-dashboard (bio-lab)
+    otree = next(a for a in truth.apps if a.name == "otree-study")
+    assert [(e.fact, e.status) for e in otree.errors] == [("addon-attachments", 403)]
+    assert "bio-dashboard" in otree.errors[0].message
+    assert [a.owner_region for a in otree.addons if a.service == "sentry"] == [None]
+    assert all(not a.errors for a in truth.apps if a.name != "otree-study")
 
 
 def test_to_facts_rejects_a_foreign_token() -> None:
