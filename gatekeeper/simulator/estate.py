@@ -504,7 +504,7 @@ def _app_facts(app: SimApp, estate: SimEstate, viewer: SimToken | None) -> facts
         for o in app.addons
     ]
     errors: dict[str, facts.FactError] = {}
-    for _attachment, addon, owner in estate.attached(app):
+    for _attachment, addon, owner in sorted(estate.attached(app), key=lambda t: t[1].id):
         known = viewer is None or viewer.sees_app(owner)  # else GET /apps/{owner} fails
         if not known:
             errors.setdefault(

@@ -96,6 +96,23 @@ def read_estate(sim: Simulator, token: str) -> facts.Estate:
             reduced = reduce_drain_url(response.json()["url"])
             return facts.SpaceLogDrain(state="set", host=reduced.host, url=reduced.url)
 
+        def owner_errors(app_name: str, addons: list[dict[str, Any]]) -> list[facts.FactError]:
+            """One error per owner of an attached add-on that the token cannot read."""
+            errors: dict[str, facts.FactError] = {}
+            for o in sorted(addons, key=lambda o: o["id"]):
+                name = o["app"]["name"]
+                if name == app_name or name in by_name or name in errors:
+                    continue
+                status = client.get(f"/apps/{name}").status_code
+                assert status == 403, (name, status)
+                errors[name] = facts.FactError(
+                    fact="addon-attachments",
+                    message=f"The app {name} that owns the attached add-on {o['name']} "
+                    f"could not be read (HTTP {status})",
+                    status=status,
+                )
+            return [errors[n] for n in sorted(errors)]
+
         for app in listed:
             addons = pages(client, f"/apps/{app['id']}/addons")
             drains = pages(client, f"/apps/{app['id']}/log-drains")
@@ -145,6 +162,7 @@ def read_estate(sim: Simulator, token: str) -> facts.Estate:
                     telemetry_drains=telemetry(f"/apps/{app['id']}/telemetry-drains")
                     if generation == "fir"
                     else (),
+                    errors=tuple(owner_errors(app["name"], addons)),
                 )
             )
         return facts.Estate(
