@@ -55,6 +55,9 @@ def main(argv: list[str] | None = None) -> None:
     # every `gatekeeper check`; this process only ever runs asyncio, so trio counts as absent.
     # Only the console entry point does this: a program importing gatekeeper keeps its trio.
     sys.modules.setdefault("trio", None)  # type: ignore[arg-type]
+    # Likewise httpx imports its own command-line client (rich, pygments) whenever those are
+    # installed, about 30 ms; gatekeeper never runs it, and httpx is built to do without.
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
     sys.exit(run(argv))
 
 

@@ -24,7 +24,9 @@ class HerokuModel(BaseModel):
     lone surrogate, which no report, store or terminal can encode. Such an answer is broken
     (the item fails validation, and its app gets an ``api-error``), not a crash later on."""
 
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+    # defer_build: a model's validator is built when first used, so that `check` (five
+    # endpoints) does not pay at import for the models of every other endpoint.
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True, defer_build=True)
 
     @field_validator("*", mode="after")
     @classmethod
