@@ -213,6 +213,7 @@ def test_apps_of_a_team(results: Results) -> None:
     apps = cli_json(results, "apps --team")
     assert sorted(a["name"] for a in apps) == [
         "experiment-us",
+        "fir-survey",
         "frankfurt-exp",
         "otree-study",
         "survey",
@@ -241,14 +242,16 @@ def test_apps_info(results: Results) -> None:
 def test_addons_of_an_app_are_expanded_with_attachments(results: Results) -> None:
     addons = cli_json(results, "addons -a")
     assert sorted(o["plan"]["name"] for o in addons) == [
+        "heroku-applink:base",
         "heroku-postgresql:essential-0",
         "heroku-postgresql:private-0",
     ]
     for addon in addons:
-        assert addon["addon_service"]["human_name"] == "Heroku Postgres"  # Accept-Expansion
         assert addon["app"]["name"] == "frankfurt-exp"
         assert [a["app"]["name"] for a in addon["attachments"]] == ["frankfurt-exp"]
-    assert sorted(a["attachments"][0]["name"] for a in addons) == [
+    postgres = [o for o in addons if o["addon_service"]["name"] == "heroku-postgresql"]
+    assert [o["addon_service"]["human_name"] for o in postgres] == ["Heroku Postgres"] * 2
+    assert sorted(a["attachments"][0]["name"] for a in postgres) == [
         "DATABASE",
         "HEROKU_POSTGRESQL_AMBER",
     ]
@@ -289,6 +292,7 @@ def test_spaces(results: Results) -> None:
     assert {(s["name"], s["region"]["name"], s["shield"], s["team"]["name"]) for s in spaces} == {
         ("uni-frankfurt", "frankfurt", False, "psych-lab"),
         ("bio-shield", "dublin", True, "bio-lab"),
+        ("uni-fir", "frankfurt", False, "psych-lab"),
     }
 
 
@@ -296,6 +300,7 @@ def test_a_researchers_token_sees_only_their_apps(results: Results) -> None:
     apps = cli_json(results, "jdoe apps --all")
     assert sorted(a["name"] for a in apps) == [
         "experiment-us",
+        "fir-survey",
         "frankfurt-exp",
         "jdoe-thesis",
         "otree-study",
