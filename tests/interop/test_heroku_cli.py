@@ -145,6 +145,8 @@ CALLS: dict[str, tuple[tuple[str, ...], str]] = {
     "addons --all": (("addons", "--all", "--json"), DEMO_ADMIN_TOKEN),
     "regions": (("regions", "--json"), DEMO_ADMIN_TOKEN),
     "spaces": (("spaces", "--json"), DEMO_ADMIN_TOKEN),
+    "telemetry -a": (("telemetry", "-a", "fir-survey"), DEMO_ADMIN_TOKEN),
+    "telemetry -s": (("telemetry", "-s", "uni-fir"), DEMO_ADMIN_TOKEN),
     "jdoe apps --all": (("apps", "--all", "--json"), DEMO_JDOE_TOKEN),
     "jdoe apps:info denied": (("apps:info", "-a", "clinical-trial", "--json"), DEMO_JDOE_TOKEN),
 }
@@ -294,6 +296,36 @@ def test_spaces(results: Results) -> None:
         ("bio-shield", "dublin", True, "bio-lab"),
         ("uni-fir", "frankfurt", False, "psych-lab"),
     }
+
+
+@pytest.mark.parametrize(
+    ("call", "owner", "endpoint", "signals"),
+    [
+        (
+            "telemetry -a",
+            "fir-survey",
+            "https://otlp.us.example-observability.com:4318/v1/logs",
+            "logs,traces",
+        ),
+        (
+            "telemetry -s",
+            "uni-fir",
+            "https://otlp.eu01.example-apm.com/v1?tenant=uni",
+            "traces,metrics",
+        ),
+    ],
+)
+def test_telemetry_drains_of_a_fir_app_and_space(
+    results: Results, call: str, owner: str, endpoint: str, signals: str
+) -> None:
+    """`heroku telemetry -a APP` / `-s SPACE` (variant 3.sdk) list the drains the simulator
+    serves; the CLI shows the endpoint, never the exporter's headers."""
+    done = results[call]
+    assert done.returncode == 0, done.stderr
+    assert f"{owner} Telemetry Drains" in done.stdout
+    assert endpoint in done.stdout
+    assert signals in done.stdout.replace(" ", "")
+    assert "s3cr3t" not in done.stdout
 
 
 def test_a_researchers_token_sees_only_their_apps(results: Results) -> None:
