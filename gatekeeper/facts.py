@@ -26,7 +26,13 @@ FactKind = Literal[
     "region",
     "addons",
     "log-drains",
+    "telemetry-drains",
+    "addon-attachments",
 ]
+
+#: ``generation`` of an app or space: Heroku's platform generation ("cedar", "fir"; Heroku
+#: may add names). None: the API did not say (an older snapshot).
+Generation = str
 
 
 class _Fact(BaseModel):
@@ -53,12 +59,38 @@ class Team(_Fact):
     enterprise_account: str | None = None  # name of the enterprise account, if any
 
 
+class TelemetryDrain(_Fact):
+    """An OpenTelemetry drain of a Fir app or space. The exporter's headers (ingest keys) are
+    never read; the endpoint keeps only scheme, host, port and path (``drain_url``)."""
+
+    id: str
+    host: str  # host the exporter sends to; "" when the endpoint has none
+    url: str  # the exporter endpoint without credentials, query or fragment
+    signals: tuple[str, ...] = ()  # "traces", "metrics", "logs"
+
+
+class SpaceLogDrain(_Fact):
+    """The Private Space Logging drain of a Shield space (``GET /spaces/{space}/log-drain``,
+    variant 3.dogwood). ``state`` "set": the API named a drain; "unknown": it answered
+    something else (no drain shown, 403, 404), which never reads as "no drain"."""
+
+    state: Literal["set", "unknown"]
+    host: str = ""  # "set": the host the space's logs go to ("" when the URL has none)
+    url: str = ""  # "set": the URL without credentials, query or fragment
+    reason: str = ""  # "unknown": what the API answered, safe to show
+
+
 class Space(_Fact):
     id: str
     name: str
     region: str  # region name
     shield: bool = False
     team: str | None = None
+    generation: Generation | None = None
+    # None: not collected (an older snapshot, or the policy does not judge them).
+    telemetry_drains: tuple[TelemetryDrain, ...] | None = ()
+    # None: not a Shield space (Private Space Logging exists only there), or not collected.
+    log_drain: SpaceLogDrain | None = None
 
 
 class AddOn(_Fact):
@@ -67,6 +99,13 @@ class AddOn(_Fact):
     service: str  # add-on service name, e.g. "heroku-postgresql"
     plan: str  # full plan name, e.g. "heroku-postgresql:essential-0"
     app: str | None = None  # name of the app that owns (bills) it
+    # The owning app's facts, as collected for the app the add-on is listed under (an add-on
+    # attached from another app lives with its owner): its region (where a Heroku data
+    # add-on keeps its data), its team and whether it is a team's or a person's. None: not
+    # known (an older snapshot); ``App.addon_region`` resolves an add-on the app owns itself.
+    owner_region: str | None = None
+    owner_team: str | None = None
+    owner_account: Literal["team", "person"] | None = None
 
 
 class LogDrain(_Fact):
@@ -95,7 +134,22 @@ class App(_Fact):
     addons: tuple[AddOn, ...] = ()
     # None: drains were not collected (the policy's [logs] switched the check off).
     log_drains: tuple[LogDrain, ...] | None = ()
+    generation: Generation | None = None
+    # None: not collected (an older snapshot, or the policy does not judge them). A Cedar
+    # app has none (telemetry drains are for Fir apps only).
+    telemetry_drains: tuple[TelemetryDrain, ...] | None = ()
     errors: tuple[FactError, ...] = ()
+
+    def attached_from_elsewhere(self, addon: AddOn) -> bool:
+        """Whether ``addon`` is owned (billed) by another app and only attached to this one."""
+        return addon.app is not None and addon.app != self.name
+
+    def addon_region(self, addon: AddOn) -> str | None:
+        """The region of the app owning ``addon``: where a Heroku data add-on keeps its data
+        (docs/design.md#3). None: not known (an attached add-on whose owner was not read)."""
+        if addon.owner_region is not None:
+            return addon.owner_region
+        return None if self.attached_from_elsewhere(addon) else self.region
 
 
 class Estate(_Fact):

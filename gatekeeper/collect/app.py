@@ -20,7 +20,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from gatekeeper import facts
-from gatekeeper.collect import convert, details
+from gatekeeper.collect import convert, details, owners
+from gatekeeper.collect.owners import owned_elsewhere, with_owners
 from gatekeeper.collect.parse import (
     REQUEST_FAILURES,
     broken_app,
@@ -47,6 +48,7 @@ class Fetch:
 
     path: str
     many: bool = False
+    variant: str | None = None
 
 
 # A wave of named requests. The plan yields one, receives the answers by the same names
@@ -65,8 +67,8 @@ async def collect_app(
     async def attempt(fetch: Fetch) -> Any:
         try:
             if fetch.many:
-                return await client.list(fetch.path)
-            return await client.get(fetch.path)
+                return await client.list(fetch.path, variant=fetch.variant)
+            return await client.get(fetch.path, variant=fetch.variant)
         except REQUEST_FAILURES as exc:
             return request_error(exc, fetch.path)
 
@@ -92,7 +94,9 @@ def collect_app_sync(
 
     def attempt(fetch: Fetch) -> Any:
         try:
-            return client.list(fetch.path) if fetch.many else client.get(fetch.path)
+            if fetch.many:
+                return client.list(fetch.path, variant=fetch.variant)
+            return client.get(fetch.path, variant=fetch.variant)
         except REQUEST_FAILURES as exc:
             return request_error(exc, fetch.path)
 
@@ -149,8 +153,9 @@ def run_concurrently(calls: Sequence[Callable[[], T]]) -> list[T]:
 def _plan(app_name: str, *, needs: Needs, source: str) -> Plan:
     app_details = details.wanted(details.APP_DETAILS, needs)
     space_details = details.wanted(details.SPACE_DETAILS, needs)
+    first = tuple(d for d in app_details if not d.fir_only)
     wave1 = {"app": Fetch(endpoints.APP.path(app=app_name))}
-    wave1 |= {d.kind: Fetch(d.path(app_name), many=True) for d in app_details}
+    wave1 |= {d.kind: Fetch(d.path(app_name), many=True) for d in first}
     wave1["region"] = Fetch(endpoints.REGIONS.path(), many=True)
     got = yield wave1
     raw_app = got["app"]
@@ -160,7 +165,12 @@ def _plan(app_name: str, *, needs: Needs, source: str) -> Plan:
     if isinstance(app, str):
         broken = _broken(raw_app, app, app_name)
         return facts.Estate(collected_at=datetime.now(UTC), source=source, apps=(broken,))
-    wave2 = _wave2(app, space_details)
+    generation = models.generation_name(app.generation)
+    later = tuple(d for d in details.applying(app_details, generation) if d.fir_only)
+    space_details = details.applying(space_details, generation)
+    outcomes = {d.kind: d.settle(got[d.kind], app_name) for d in first}
+    owner_names = owned_elsewhere(app_name, outcomes.get("addons")) if needs.wants("addons") else ()
+    wave2 = _wave2(app, app_name, later, space_details, owner_names, needs)
     if wave2:
         got |= yield wave2
 
@@ -173,13 +183,17 @@ def _plan(app_name: str, *, needs: Needs, source: str) -> Plan:
     if isinstance(regions, facts.FactError):
         errors.append(regions)
         regions = []
-    outcomes = {d.kind: d.settle(got[d.kind], app_name) for d in app_details}
+    outcomes |= {d.kind: d.settle(got[d.kind], app_name) for d in later}
     fields = details.fields(details.APP_DETAILS, outcomes, errors)
+    this = convert.app(app, fields={}, errors=[], generation=generation)
+    owner_facts = {name: _owner(got, name, wave2) for name in owner_names}
+    if isinstance(fields.get("addons"), tuple):
+        fields["addons"] = with_owners(this, fields["addons"], owner_facts, errors)
     ea = team.enterprise_account if team is not None else None
     return facts.Estate(
         collected_at=datetime.now(UTC),
         source=source,
-        apps=(convert.app(app, fields=fields, errors=errors),),
+        apps=(convert.app(app, fields=fields, errors=errors, generation=generation),),
         teams=(convert.team(team),) if team is not None else (),
         enterprise_accounts=(facts.EnterpriseAccount(id=ea.id, name=ea.name),) if ea else (),
         spaces=spaces,
@@ -198,14 +212,27 @@ def _broken(raw_app: Any, problem: str, app_name: str) -> facts.App:
     return broken
 
 
-def _wave2(app: models.App, space_details: Sequence[details.Detail[Any]]) -> Wave:
-    """What needs the app: its team, its space and the space's details."""
+def _wave2(
+    app: models.App,
+    app_name: str,
+    app_details: Sequence[details.Detail[Any]],
+    space_details: Sequence[details.Detail[Any]],
+    owners: Sequence[str],
+    needs: Needs,
+) -> Wave:
+    """What needs the app: its team, its space and the space's details, the details of a
+    Fir app, and the apps owning the add-ons attached to it."""
     wave: Wave = {}
     if app.team is not None:
         wave["team"] = Fetch(endpoints.TEAM.path(team=app.team.id))
+    wave |= {d.kind: Fetch(d.path(app_name), many=True) for d in app_details}
     if app.space is not None:
         wave["space"] = Fetch(endpoints.SPACE.path(space=app.space.id))
         wave |= {_of_space(d): Fetch(d.path(app.space.id), many=True) for d in space_details}
+        if app.space.shield and needs.wants("log-drains"):
+            path = endpoints.SPACE_LOG_DRAIN.path(space=app.space.id)
+            wave[SPACE_LOG_DRAIN] = Fetch(path, variant=endpoints.SPACE_LOG_DRAIN.variant)
+    wave |= {_of_owner(name): Fetch(endpoints.APP.path(app=name)) for name in owners}
     return wave
 
 
@@ -220,7 +247,24 @@ def _spaces(
     if space is None:
         return ()
     outcomes = {d.kind: d.settle(got[_of_space(d)], space.id) for d in space_details}
-    return (convert.space(space, details.fields(details.SPACE_DETAILS, outcomes, errors)),)
+    fields = details.fields(details.SPACE_DETAILS, outcomes, errors)
+    if SPACE_LOG_DRAIN in wave and space.shield:
+        fields["log_drain"] = convert.space_log_drain(
+            got[SPACE_LOG_DRAIN], wave[SPACE_LOG_DRAIN].path
+        )
+    return (convert.space(space, fields),)
+
+
+def _owner(got: dict[str, Any], name: str, wave: Wave) -> owners.Owner:
+    """The app owning an add-on attached to the checked app, or the error that stands for it."""
+    return owners.owner_from(got[_of_owner(name)], wave[_of_owner(name)].path)
+
+
+def _of_owner(name: str) -> str:
+    return f"owner {name}"
+
+
+SPACE_LOG_DRAIN = "space log-drain"
 
 
 def _of_space(detail: details.Detail[Any]) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from gatekeeper import facts
+from gatekeeper.collect.parse import parse_answer
 from gatekeeper.drain_url import reduce_drain_url
 from gatekeeper.errors import GatekeeperError
 from gatekeeper.facts import FactKind
@@ -30,6 +31,9 @@ def team(t: models.Team) -> facts.Team:
     return facts.Team(id=t.id, name=t.name, enterprise_account=ea)
 
 
+FIR = "fir"  # the generation whose apps and spaces have telemetry drains
+
+
 def space(s: models.Space, fields: Mapping[str, Any] | None = None) -> facts.Space:
     """The space, with the ``fields`` its details were read into (``collect.details``)."""
     return facts.Space(
@@ -38,6 +42,7 @@ def space(s: models.Space, fields: Mapping[str, Any] | None = None) -> facts.Spa
         region=s.region.name,
         shield=s.shield,
         team=s.team.name,
+        generation=models.generation_name(s.generation),
         **(fields or {}),
     )
 
@@ -50,9 +55,57 @@ def addon(a: models.AddOn) -> facts.AddOn | None:
     )
 
 
+def with_owner(addon: facts.AddOn, owner: facts.App | None) -> facts.AddOn:
+    """``addon`` with the facts of the app that owns it (None: the owner was not read)."""
+    if owner is None:
+        return addon
+    return addon.model_copy(
+        update={
+            "owner_region": owner.region,
+            "owner_team": owner.team,
+            "owner_account": owner.owner,
+        }
+    )
+
+
 def log_drain(d: models.LogDrain) -> facts.LogDrain:
     host, url = reduce_drain_url(d.url)
     return facts.LogDrain(id=d.id, host=host, url=url, addon=d.addon.name if d.addon else None)
+
+
+def telemetry_drain(d: models.TelemetryDrain) -> facts.TelemetryDrain:
+    """The drain's endpoint reduced like a log drain's URL; its headers were never read."""
+    host, url = reduce_drain_url(d.exporter.endpoint)
+    return facts.TelemetryDrain(id=d.id, host=host, url=url, signals=tuple(sorted(d.signals)))
+
+
+def space_log_drain(answer: Any, path: str) -> facts.SpaceLogDrain:
+    """The Private Space Logging drain from the answer to ``GET path`` (the raw JSON, or the
+    error that stands for it). Only an answer that names a URL is a drain; anything else
+    (an error status, a body without a URL) is "unknown", never "no drain": the Heroku CLI's
+    ``spaces:drains:get`` handles no other answer (docs/heroku-facts.md)."""
+    if isinstance(answer, GatekeeperError):
+        status = getattr(answer, "status", None)
+        said = f"HTTP {status}" if isinstance(status, int) else "no usable answer"
+        return facts.SpaceLogDrain(state="unknown", reason=f"the API answered {said}")
+    parsed = parse_answer(answer, models.SpaceLogDrain, path)
+    if isinstance(parsed, GatekeeperError):
+        return facts.SpaceLogDrain(state="unknown", reason="the answer is not a log drain")
+    if not parsed.url:
+        return facts.SpaceLogDrain(state="unknown", reason="the answer names no drain URL")
+    host, url = reduce_drain_url(parsed.url)
+    return facts.SpaceLogDrain(state="set", host=host, url=url)
+
+
+def generation(a: models.App | models.TeamApp, space: models.Space | None) -> str | None:
+    """The app's generation: ``GET /apps`` says it; a team's app list does not, so there it
+    is its space's (Fir runs only in Fir Private Spaces; an app outside a space is Cedar,
+    Dev Center "Heroku Generations"). None: its space was not read."""
+    if isinstance(a, models.App):
+        return models.generation_name(a.generation)
+    if a.space is None:
+        return "cedar"
+    return models.generation_name(space.generation) if space is not None else None
 
 
 def app(
@@ -60,12 +113,14 @@ def app(
     *,
     fields: Mapping[str, Any],
     errors: list[facts.FactError],
+    generation: str | None = None,
 ) -> facts.App:
     """The app, with the ``fields`` its details were read into (``collect.details``: its
     add-ons and log drains, each sorted by id or the value that says they were not read)."""
     team_name = a.team.name if a.team else None
     owner_email = a.owner.email if a.owner else None
     return facts.App(
+        generation=generation,
         id=a.id,
         name=a.name,
         owner="team" if team_name else "person",

@@ -50,6 +50,7 @@ class Detail(Generic[M]):
     field: str  # the facts.App or facts.Space field the facts go into
     unread: tuple[()] | None  # the field's value when not read (None: "not collected")
     in_bulk: bool = False  # the audit reads it from team or estate-wide lists instead
+    fir_only: bool = False  # read only for Fir apps or spaces (others have none)
 
     def path(self, key: str) -> str:
         """The detail's path for one app or space (``key``: its name or id)."""
@@ -95,8 +96,27 @@ APP_DETAILS: tuple[Detail[Any], ...] = (
     Detail(
         "log-drains", "log drains", endpoints.APP_LOG_DRAINS, convert.log_drain, "log_drains", None
     ),
+    Detail(
+        "telemetry-drains",
+        "telemetry drains",
+        endpoints.APP_TELEMETRY_DRAINS,
+        convert.telemetry_drain,
+        "telemetry_drains",
+        (),
+        fir_only=True,
+    ),
 )
-SPACE_DETAILS: tuple[Detail[Any], ...] = ()
+SPACE_DETAILS: tuple[Detail[Any], ...] = (
+    Detail(
+        "telemetry-drains",
+        "telemetry drains",
+        endpoints.SPACE_TELEMETRY_DRAINS,
+        convert.telemetry_drain,
+        "telemetry_drains",
+        (),
+        fir_only=True,
+    ),
+)
 
 
 def wanted(details: Sequence[Detail[Any]], needs: Needs) -> tuple[Detail[Any], ...]:
@@ -106,6 +126,13 @@ def wanted(details: Sequence[Detail[Any]], needs: Needs) -> tuple[Detail[Any], .
 def per_app_in_audit(needs: Needs) -> tuple[Detail[Any], ...]:
     """The app details an audit requests app by app."""
     return tuple(d for d in wanted(APP_DETAILS, needs) if not d.in_bulk)
+
+
+def applying(details: Sequence[Detail[Any]], generation: str | None) -> tuple[Detail[Any], ...]:
+    """The ``details`` that exist for an app or space of ``generation``: a Fir-only detail is
+    read for Fir only. (The generation is unknown only where the app's space could not be
+    read, which blocks the app already.)"""
+    return tuple(d for d in details if generation == convert.FIR or not d.fir_only)
 
 
 def fields(

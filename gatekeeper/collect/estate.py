@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from gatekeeper import facts
-from gatekeeper.collect import convert, details
+from gatekeeper.collect import attachments, convert, details
 from gatekeeper.collect.parse import (
     REQUEST_FAILURES,
     broken_app,
@@ -78,6 +78,13 @@ async def collect_estate(
     regions_task = asyncio.ensure_future(_read_list(client, "region", endpoints.REGIONS))
     spaces_task = asyncio.ensure_future(_read_list(client, "space", endpoints.SPACES))
 
+    attachments_task = (
+        asyncio.ensure_future(_read_list(client, "addon-attachments", endpoints.ADDON_ATTACHMENTS))
+        if needs.wants("addons")
+        else None
+    )
+    side_tasks = [t for t in (regions_task, spaces_task, attachments_task) if t is not None]
+
     got = _Collected()
     try:
         await _resolve_teams(client, scope, got)
@@ -87,24 +94,42 @@ async def collect_estate(
             await _settled(*(_list_team(client, name, got, progress) for name in got.teams))
     except BaseException:
         # The scope cannot be listed: stop the side requests before the client closes.
-        for task in (regions_task, spaces_task):
+        for task in side_tasks:
             task.cancel()
-        await asyncio.gather(regions_task, spaces_task, return_exceptions=True)
+        await asyncio.gather(*side_tasks, return_exceptions=True)
         raise
     regions_r, spaces_r = await asyncio.gather(regions_task, spaces_task)
+    attachments_r = await attachments_task if attachments_task is not None else []
     _report(progress, client)
 
     apps = _parse_apps(got)
     read = [a for a, _ in apps if not isinstance(a, facts.App)]
+    listed_spaces = {} if isinstance(spaces_r, facts.FactError) else {s.id: s for s in spaces_r}
+    generations = {a.name: convert.generation(a, _space_of(a, listed_spaces)) for a in read}
     app_outcomes: dict[str, dict[FactKind, details.Outcome]] = {}
     if per_app:
-        progress.phase(", ".join(d.label for d in per_app), total=len(apps))
-        app_outcomes = await _details_of(client, per_app, [a.name for a in read], progress)
+        wanted = {a.name: details.applying(per_app, generations[a.name]) for a in read}
+        used = {d.kind for ds in wanted.values() for d in ds}
+        labels = [d.label for d in per_app if d.kind in used] or [per_app[0].label]
+        progress.phase(", ".join(labels), total=len(apps))
+        app_outcomes = await _details_of(client, wanted, progress)
         _report(progress, client)
     space_ids = sorted({a.space.id for a in read if a.space is not None})
-    space_outcomes = await _details_of(client, per_space, space_ids, None) if per_space else {}
+    wanted_spaces = {
+        key: details.applying(per_space, _space_generation(listed_spaces.get(key)))
+        for key in space_ids
+    }
+    space_outcomes = await _details_of(client, wanted_spaces, None) if per_space else {}
+    space_logs = await _space_log_drains(client, space_ids, listed_spaces, needs)
+    attached = (
+        await attachments.collect(client, attachments_r, {a.name: a for a in read})
+        if needs.wants("addons")
+        else attachments.Attached()
+    )
 
-    world = _World(got, regions_r, spaces_r, app_outcomes, space_outcomes)
+    world = _World(
+        got, regions_r, spaces_r, app_outcomes, space_outcomes, space_logs, generations, attached
+    )
     out_apps = [world.app(app, team) for app, team in apps]
     progress.close()
     return facts.Estate(
@@ -118,6 +143,34 @@ async def collect_estate(
         if isinstance(regions_r, facts.FactError)
         else tuple(sorted((convert.region(r) for r in regions_r), key=lambda r: r.name)),
     )
+
+
+def _space_of(
+    app: models.App | models.TeamApp, spaces: dict[str, models.Space]
+) -> models.Space | None:
+    return spaces.get(app.space.id) if app.space is not None else None
+
+
+def _space_generation(space: models.Space | None) -> str | None:
+    return models.generation_name(space.generation) if space is not None else None
+
+
+async def _space_log_drains(
+    client: HerokuApi, space_ids: Sequence[str], spaces: dict[str, models.Space], needs: Needs
+) -> dict[str, facts.SpaceLogDrain]:
+    """The Private Space Logging drain of each Shield space of the audited apps."""
+    if not needs.wants("log-drains"):
+        return {}
+    shield = [key for key in space_ids if key in spaces and spaces[key].shield]
+    endpoint = endpoints.SPACE_LOG_DRAIN
+    paths = [endpoint.path(space=key) for key in shield]
+    answers = await asyncio.gather(
+        *(_attempt(client.get(p, variant=endpoint.variant), p) for p in paths)
+    )
+    return {
+        key: convert.space_log_drain(answer, path)
+        for key, path, answer in zip(shield, paths, answers, strict=True)
+    }
 
 
 async def _attempt(awaitable: Awaitable[T], path: str) -> T | GatekeeperError:
@@ -274,13 +327,13 @@ def _parse_apps(got: _Collected) -> list[tuple[_Listed, str | None]]:
 
 async def _details_of(
     client: HerokuApi,
-    wanted: Sequence[details.Detail[Any]],
-    keys: Sequence[str],
+    wanted: Mapping[str, Sequence[details.Detail[Any]]],
     progress: Progress | None,
 ) -> dict[str, dict[FactKind, details.Outcome]]:
-    """The ``wanted`` details of each app or space of ``keys``, all requested at once (the
+    """The ``wanted[key]`` details of each app or space ``key``, all requested at once (the
     client bounds how many are in flight)."""
-    results = await asyncio.gather(*(_details(client, wanted, k, progress) for k in keys))
+    keys = list(wanted)
+    results = await asyncio.gather(*(_details(client, wanted[k], k, progress) for k in keys))
     return dict(zip(keys, results, strict=True))
 
 
@@ -305,6 +358,9 @@ class _World:
     spaces_listed: list[models.Space] | facts.FactError
     app_outcomes: dict[str, dict[FactKind, details.Outcome]]
     space_outcomes: dict[str, dict[FactKind, details.Outcome]]
+    space_logs: dict[str, facts.SpaceLogDrain]
+    generations: dict[str, str | None]
+    attached: attachments.Attached
 
     def app(self, app: _Listed, team: str | None) -> facts.App:
         if isinstance(app, facts.App):
@@ -317,12 +373,18 @@ class _World:
             or got.addon_errors.get(team)
             or got.app_addon_errors.get(app.name)
         )
-        if addon_error is not None:
-            errors.append(addon_error)
-        addons = () if addon_error else tuple(sorted(got.addons.get(app.name, []), key=_by_id))
-        outcomes: dict[FactKind, details.Outcome] = {"addons": addons}
+        own: details.Outcome = addon_error or tuple(
+            sorted(got.addons.get(app.name, []), key=_by_id)
+        )
+        outcomes: dict[FactKind, details.Outcome] = {
+            "addons": self.attached.addons_of(app.name, own)
+        }
         outcomes |= self.app_outcomes.get(app.name, {})
         fields = details.fields(details.APP_DETAILS, outcomes, errors)
+        generation = self.generations.get(app.name)
+        this = convert.app(app, fields={}, errors=[], generation=generation)
+        if isinstance(fields.get("addons"), tuple):
+            fields["addons"] = self.attached.with_owners(this, fields["addons"], errors)
         if isinstance(self.regions, facts.FactError):
             errors.append(self.regions)
         if app.space is not None:
@@ -331,7 +393,7 @@ class _World:
             details.fields(details.SPACE_DETAILS, self.space_outcomes.get(app.space.id, {}), errors)
         if team is not None and team not in got.teams:
             errors.append(facts.FactError(fact="team", message=f"Team {team!r} was not listed."))
-        return convert.app(app, fields=fields, errors=errors)
+        return convert.app(app, fields=fields, errors=errors, generation=generation)
 
     def spaces(self) -> tuple[facts.Space, ...]:
         if isinstance(self.spaces_listed, facts.FactError):
@@ -339,7 +401,10 @@ class _World:
         out = []
         for space in self.spaces_listed:
             outcomes = self.space_outcomes.get(space.id, {})
-            out.append(convert.space(space, details.fields(details.SPACE_DETAILS, outcomes, [])))
+            fields = details.fields(details.SPACE_DETAILS, outcomes, [])
+            if space.id in self.space_logs:
+                fields["log_drain"] = self.space_logs[space.id]
+            out.append(convert.space(space, fields))
         return tuple(sorted(out, key=lambda s: s.name))
 
 

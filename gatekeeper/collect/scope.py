@@ -10,14 +10,22 @@ apps::
                                               pages(teams) for --all (GET /teams)
              + per team: pages(apps) + pages(add-ons)     (--team / --enterprise)
                or pages(all apps) + pages(all add-ons)    (--all: GET /apps, GET /addons)
+             + pages(attachments)             GET /addon-attachments (every attachment the
+                                              token can see), when add-ons are judged
+             + apps using add-ons owned elsewhere         GET /apps/{app}/addons
+             + owners of those add-ons outside the listing  GET /apps/{owner}
              + apps x per-app details         GET /apps/{app}/log-drains, unless the run
                                               does not need drains (gatekeeper.needs)
-             + spaces of apps x space details (none yet)
+             + Fir apps x Fir details         GET /apps/{app}/telemetry-drains
+             + Fir spaces of apps             GET /spaces/{space}/telemetry-drains
+             + Shield spaces of apps          GET /spaces/{space}/log-drain (Private Space
+                                              Logging), unless the run does not need drains
 
 where pages(n) = max(1, ceil(n / 1000)). The per-app and per-space details are the entries
 of ``gatekeeper.collect.details`` that the run needs and that no bulk list holds (Heroku
-offers no bulk endpoint for log drains). ``request_budget`` computes this formula; tests hold
-the collector to it. No asyncio here: the CLI builds a scope without importing the collector.
+offers no bulk endpoint for log drains or telemetry drains); a Fir-only detail is read for
+Fir apps and spaces only. ``request_budget`` computes this formula; tests hold the collector
+to it. No asyncio here: the CLI builds a scope without importing the collector.
 """
 
 from __future__ import annotations
@@ -65,8 +73,10 @@ def request_budget(
     estate: facts.Estate,
     needs: Needs,
     teams_per_enterprise: dict[str, int] | None = None,
+    attachments: int | None = None,
 ) -> int:
-    """The number of requests ``collect_estate`` makes for ``estate`` (the formula above)."""
+    """The number of requests ``collect_estate`` makes for ``estate`` (the formula above).
+    ``attachments``: how many attachments the token sees (default: those of ``estate``)."""
     apps_by_team: dict[str | None, int] = defaultdict(int)
     for app in estate.apps:
         apps_by_team[app.team] += 1
@@ -83,7 +93,17 @@ def request_budget(
             total += pages((teams_per_enterprise or {}).get(ea, 0))
         for team in {t.name for t in estate.teams}:
             total += pages(apps_by_team[team]) + pages(addons_by_team[team])
-    total += len(estate.apps) * len(details.per_app_in_audit(needs))
-    spaces_of_apps = {a.space for a in estate.apps if a.space}
-    total += len(spaces_of_apps) * len(details.wanted(details.SPACE_DETAILS, needs))
+    if needs.wants("addons"):
+        seen = sum(len(a.addons) for a in estate.apps) if attachments is None else attachments
+        users = [a for a in estate.apps if any(a.attached_from_elsewhere(o) for o in a.addons)]
+        listed = {a.name for a in estate.apps}
+        owners = {o.app for a in users for o in a.addons if a.attached_from_elsewhere(o)}
+        total += pages(seen) + len(users) + len(owners - listed)
+    per_app = details.per_app_in_audit(needs)
+    total += sum(len(details.applying(per_app, a.generation)) for a in estate.apps)
+    per_space = details.wanted(details.SPACE_DETAILS, needs)
+    for name in {a.space for a in estate.apps if a.space}:
+        space = estate.space(name)
+        total += len(details.applying(per_space, space.generation if space else None))
+        total += bool(space and space.shield and needs.wants("log-drains"))
     return total

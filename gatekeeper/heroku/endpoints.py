@@ -62,6 +62,10 @@ def _list(template: str, model: type[M], resource: str) -> Endpoint[M]:
     return Endpoint(template, model, "list", resource)
 
 
+def _one_of(template: str, model: type[M], resource: str, variant: str) -> Endpoint[M]:
+    return Endpoint(template, model, "one", resource, variant)
+
+
 # -- the account (login, doctor; the audit's free look at its rate budget) -----------------
 ACCOUNT = _one("/account", models.Account, "account")
 RATE_LIMITS = _one("/account/rate-limits", models.RateLimits, "rate-limit")
@@ -75,6 +79,7 @@ SPACES = _list("/spaces", models.Space, "space")
 TEAMS = _list("/teams", models.Team, "team")
 APPS = _list("/apps", models.App, "app")
 ADDONS = _list("/addons", models.AddOn, "add-on")
+ADDON_ATTACHMENTS = _list("/addon-attachments", models.AddOnAttachment, "add-on-attachment")
 
 # -- one team or enterprise account --------------------------------------------------------
 TEAM = _one("/teams/{team}", models.Team, "team")
@@ -86,7 +91,18 @@ ENTERPRISE_ACCOUNT_TEAMS = _list("/enterprise-accounts/{ea}/teams", models.Team,
 APP = _one("/apps/{app}", models.App, "app")
 APP_ADDONS = _list("/apps/{app}/addons", models.AddOn, "add-on")
 APP_LOG_DRAINS = _list("/apps/{app}/log-drains", models.LogDrain, "log-drain")
+APP_TELEMETRY_DRAINS = _list(
+    "/apps/{app}/telemetry-drains", models.TelemetryDrain, "telemetry-drain"
+)
 SPACE = _one("/spaces/{space}", models.Space, "space")
+SPACE_TELEMETRY_DRAINS = _list(
+    "/spaces/{space}/telemetry-drains", models.TelemetryDrain, "telemetry-drain"
+)
+# Private Space Logging (Shield spaces): only in the 3.dogwood variant, as `heroku
+# spaces:drains:get` asks for it; the answer is a log-drain (docs/heroku-facts.md).
+SPACE_LOG_DRAIN = _one_of(
+    "/spaces/{space}/log-drain", models.SpaceLogDrain, "space-log-drain", "3.dogwood"
+)
 
 #: every entry, for the tests that hold the table against the schema and the simulator
 ALL: tuple[Endpoint[Any], ...] = tuple(

@@ -70,6 +70,19 @@ class AddOnRef(HerokuModel):
     app: IdNameRef
 
 
+class AppSpaceRef(HerokuModel):
+    """``app.space``: the app's space and whether it is a Shield space."""
+
+    id: str
+    name: str
+    shield: bool
+
+
+def generation_name(generation: IdNameRef | str) -> str:
+    """``generation`` as a name: an object ``{id, name}`` in version 3, a string in ``3.sdk``."""
+    return generation if isinstance(generation, str) else generation.name
+
+
 class RegionProvider(HerokuModel):
     """``region.provider``: the infrastructure provider and its region id."""
 
@@ -110,7 +123,8 @@ class App(HerokuModel):
     owner: OwnerRef
     team: IdNameRef | None  # None: a personal app
     region: IdNameRef
-    space: IdNameRef | None  # None: the common runtime
+    space: AppSpaceRef | None  # None: the common runtime
+    generation: IdNameRef | str  # {id, name} in version 3, a name in 3.sdk
 
 
 class TeamApp(HerokuModel):
@@ -150,6 +164,7 @@ class Space(HerokuModel):
     region: IdNameRef
     shield: bool
     state: str  # "allocating", "allocated", "deleting"
+    generation: IdNameRef | str  # {id, name} in version 3, a name in 3.sdk
 
 
 class Region(HerokuModel):
@@ -214,9 +229,35 @@ class LogDrain(HerokuModel):
     app: IdNameRef | None
 
 
+class TelemetryExporter(HerokuModel):
+    """``telemetry-drain.exporter`` without its ``headers``: they hold ingest keys, so the
+    model does not even keep them (unknown fields are dropped)."""
+
+    type: str  # "otlphttp" or "otlp"
+    endpoint: str  # may hold credentials: the collector keeps only scheme, host and path
+
+
+class TelemetryDrain(HerokuModel):
+    """``telemetry-drain`` (``GET /apps/{app}/telemetry-drains``,
+    ``/spaces/{space}/telemetry-drains``): an OpenTelemetry drain of a Fir app or space."""
+
+    id: str
+    signals: list[str]  # "traces", "metrics", "logs"
+    exporter: TelemetryExporter
+
+
+class SpaceLogDrain(HerokuModel):
+    """``GET /spaces/{space}/log-drain`` (variant 3.dogwood; the 3.sdk schema's
+    ``space-log-drain`` answers a ``log-drain``, without an ``app`` for a space): the Private
+    Space Logging drain of a Shield space. ``url`` may hold credentials. Only a URL counts as
+    a drain; what the API answers without one is not documented (docs/heroku-facts.md)."""
+
+    url: str | None
+
+
 class AddOnAttachment(HerokuModel):
-    """``add-on-attachment`` (``GET /apps/{app}/addon-attachments``): an add-on an app uses,
-    possibly owned (and billed) by another app."""
+    """``add-on-attachment`` (``GET /addon-attachments``, ``/apps/{app}/addon-attachments``):
+    an add-on an app uses, possibly owned (and billed) by another app."""
 
     id: str
     name: str  # e.g. "DATABASE"

@@ -120,6 +120,16 @@ HEROKU_LOG_DRAINS = Source(
     "Heroku Dev Center, Log Drains",
     "https://devcenter.heroku.com/articles/log-drains",
 )
+HEROKU_TELEMETRY = Source(
+    "Heroku Dev Center, Heroku Telemetry (telemetry drains of Fir apps and spaces); heroku/cli "
+    "src/commands/telemetry/",
+    "https://devcenter.heroku.com/articles/heroku-telemetry",
+)
+HEROKU_PRIVATE_SPACE_LOGGING = Source(
+    "Heroku Dev Center, Private Space Logging for Shield Spaces; heroku/cli "
+    "src/commands/spaces/drains/get.ts",
+    "https://devcenter.heroku.com/articles/private-space-logging",
+)
 HEROKU_APP_TRANSFER = Source(
     "Heroku Dev Center, Transferring Apps",
     "https://devcenter.heroku.com/articles/transferring-apps",

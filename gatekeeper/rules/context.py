@@ -29,6 +29,7 @@ from gatekeeper.knowledge import (
 from gatekeeper.needs import Needs
 from gatekeeper.policy_values import quote
 from gatekeeper.results import Evidence
+from gatekeeper.rules.attached import owner_words
 
 if TYPE_CHECKING:  # the policy is made of the rules' declarations; a rule only reads it
     from gatekeeper.policy.model import Agreement, ClassRule, Policy
@@ -372,11 +373,10 @@ class AppContext:
         operator = (
             "operated by Heroku" if addon.service in self.policy.heroku_operated else "third party"
         )
-        return Evidence(
-            kind="addon",
-            name=addon.name,
-            detail=f"{addon.plan}; service {addon.service}; {operator}",
-        )
+        detail = f"{addon.plan}; service {addon.service}; {operator}"
+        if self.app.attached_from_elsewhere(addon):
+            detail += "; " + owner_words(addon)
+        return Evidence(kind="addon", name=addon.name, detail=detail)
 
     def candidate(
         self,

@@ -8,6 +8,11 @@ every drain that no add-on created and whose host matches none of
 ignores case). Drains created by an add-on (such as Papertrail's) are judged with that add-on
 by the add-on rules.
 
+A Shield space with Private Space Logging sends the logs of every app in it to one space
+drain (``heroku spaces:drains:get --space SPACE``): it is judged the same way for each app in
+the space. When the API does not show that drain (no drain named, 403, 404), the rule fires
+too: an unknown answer never reads as "no drain" (docs/heroku-facts.md).
+
 With ``[logs] check_drains = false`` the drains are neither collected nor checked.
 """
 
@@ -22,6 +27,7 @@ from gatekeeper.facts import FactKind
 from gatekeeper.knowledge import sources
 from gatekeeper.policy_values import HostGlob, PolicyTable, glob_match
 from gatekeeper.results import Evidence
+from gatekeeper.rules import space_drain
 from gatekeeper.rules.context import AppContext, Candidate, sh
 from gatekeeper.rules.metadata import RuleInfo, WaiverExample
 
@@ -70,17 +76,23 @@ def host_allowed(host: str, patterns: list[str]) -> bool:
 
 
 def evaluate(ctx: AppContext) -> Iterator[Candidate]:
-    """Check every custom drain's host against the allowed hosts."""
-    logs = ctx.policy.logs
-    if not ctx.needs.wants("log-drains") or ctx.app.log_drains is None or ctx.unknown("log-drains"):
+    """Check every custom drain's host, and the space's, against the allowed hosts."""
+    if not ctx.needs.wants("log-drains") or ctx.unknown("log-drains"):
         return
+    yield from space_drain.evaluate(ctx)
+    if ctx.app.log_drains is not None:
+        yield from _app_drains(ctx)
+
+
+def _app_drains(ctx: AppContext) -> Iterator[Candidate]:
+    logs = ctx.policy.logs
     app = ctx.app.name
     allowed = logs.allowed_drain_hosts
     for drain in ctx.drains():
         if drain.addon or host_allowed(drain.host, allowed):
             continue
         host = drain.host or "(no host)"
-        listed = ", ".join(allowed) if allowed else "none"
+        listed = ", ".join(sorted(allowed)) if allowed else "none"
         yield ctx.candidate(
             LOG_DRAIN_NOT_ALLOWED,
             drain.url,

@@ -18,6 +18,7 @@ from gatekeeper.rules import (
     log_drains,
     region,
     shield,
+    telemetry_drains,
     waivers,
 )
 from gatekeeper.rules.context import AppContext, Candidate
@@ -37,6 +38,7 @@ APP_RULE_MODULES: tuple[AppRuleModule, ...] = (
     addons,
     heroku_data,
     log_drains,
+    telemetry_drains,
     classification,
 )
 

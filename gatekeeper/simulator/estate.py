@@ -11,7 +11,7 @@ correct collector gathers over HTTP with that token. Tests compare the two.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -54,17 +54,50 @@ class SimTeam:
 
 
 @dataclass
+class SimTelemetryDrain:
+    """An OpenTelemetry drain of a Fir app or space. ``headers`` hold ingest keys (secrets
+    the simulator serves, as Heroku does, and the gatekeeper must never keep)."""
+
+    endpoint: str
+    signals: list[str] = field(default_factory=lambda: ["traces", "metrics", "logs"])
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
+    exporter_type: Literal["otlphttp", "otlp"] = "otlphttp"
+    id: str = ""  # empty: derived from the owner and endpoint by ``fill_telemetry_ids``
+
+
+@dataclass
 class SimSpace:
-    """A Private Space (``shield`` for a Shield space) owned by a team."""
+    """A Private Space (``shield`` for a Shield space) owned by a team. ``generation`` is
+    "cedar" or "fir" (a Fir space has no Shield); ``log_drain`` is the URL of a Shield
+    space's Private Space Logging drain (None: not enabled)."""
 
     name: str
     region: str
     team: str | None
     shield: bool = False
     id: str = ""
+    generation: str = "cedar"
+    telemetry_drains: list[SimTelemetryDrain] = field(default_factory=list)
+    log_drain: str | None = None
 
     def __post_init__(self) -> None:
         self.id = self.id or stable_id("space", self.name)
+        fill_telemetry_ids(self.telemetry_drains, "space", self.name)
+
+
+def fill_telemetry_ids(drains: list[SimTelemetryDrain], kind: str, owner: str) -> None:
+    for drain in drains:
+        if not drain.id:
+            drain.id = stable_id("telemetry-drain", kind, owner, drain.endpoint)
+
+
+@dataclass
+class SimAttachment:
+    """An add-on owned by another app (``addon``: its name) attached to this one."""
+
+    addon: str
+    name: str = ""  # the attachment's name, e.g. "SHARED_DATABASE"; empty: from the service
+    id: str = ""
 
 
 @dataclass
@@ -123,6 +156,8 @@ class SimApp:
     space: str | None = None
     addons: list[SimAddOn] = field(default_factory=list)
     log_drains: list[SimLogDrain] = field(default_factory=list)
+    telemetry_drains: list[SimTelemetryDrain] = field(default_factory=list)
+    attachments: list[SimAttachment] = field(default_factory=list)
     stack: str = "heroku-24"
     pipeline: SimPipeline | None = None
     dynos: dict[str, int] = field(default_factory=lambda: {"web": 1})
@@ -137,6 +172,10 @@ class SimApp:
         for drain in self.log_drains:
             if not drain.id:
                 drain.id = stable_id("log-drain", self.name, drain.url)
+        fill_telemetry_ids(self.telemetry_drains, "app", self.name)
+        for attachment in self.attachments:
+            attachment.id = attachment.id or stable_id("attachment", self.name, attachment.addon)
+            attachment.name = attachment.name or f"{attachment.addon.upper().replace('-', '_')}"
         if any(not o.attachment for o in self.addons):
             _name_attachments(self.addons)
 
@@ -220,6 +259,10 @@ class SimEstate:
     def to_facts(self, token: str | None = None) -> facts.Estate:
         """The facts a correct collector gathers with ``token`` (None: everything).
 
+        An add-on attached from an app the token cannot see keeps no owner facts, and the
+        attaching app gets one ``addon-attachments`` error per such owner (fail closed, as
+        the collector: ``GET /apps/{owner}`` answers 403).
+
         Apps are sorted by name; add-ons and drains by id (the API's default order). Drain
         URLs keep scheme, host, port and path, without credentials, query or fragment.
         ``owner_email`` is ``owner.email`` as the API shows it. Regions are all of
@@ -248,9 +291,10 @@ class SimEstate:
         }
         space_names = {s.name for s in self.spaces if s.team in team_names}
         space_names |= {a.space for a in apps if a.space}
+        in_use = {a.space for a in apps if a.space}
         return facts.Estate(
             source="simulator",
-            apps=tuple(_app_facts(a, self) for a in apps),
+            apps=tuple(_app_facts(a, self, viewer) for a in apps),
             teams=tuple(
                 facts.Team(id=t.id, name=t.name, enterprise_account=t.enterprise_account)
                 for t in teams
@@ -261,7 +305,7 @@ class SimEstate:
                 if e.name in ea_names
             ),
             spaces=tuple(
-                facts.Space(id=s.id, name=s.name, region=s.region, shield=s.shield, team=s.team)
+                _space_facts(s, s.name in in_use)
                 for s in sorted(self.spaces, key=lambda s: s.name)
                 if s.name in space_names
             ),
@@ -275,6 +319,28 @@ class SimEstate:
                 for r in catalog.REGIONS
             ),
         )
+
+    def generation(self, app: SimApp) -> str:
+        """The app's generation: its space's (Fir runs only in Fir spaces), else Cedar."""
+        space = self.space(app.space)
+        return space.generation if space is not None else "cedar"
+
+    def owner_of(self, addon_name: str) -> tuple[SimAddOn, SimApp] | None:
+        """The add-on called ``addon_name`` and the app that owns it."""
+        for app in self.apps:
+            for addon in app.addons:
+                if addon.name == addon_name:
+                    return addon, app
+        return None
+
+    def attached(self, app: SimApp) -> list[tuple[SimAttachment, SimAddOn, SimApp]]:
+        """The add-ons owned elsewhere that ``app`` has attached, with their owners."""
+        out = []
+        for attachment in app.attachments:
+            found = self.owner_of(attachment.addon)
+            if found is not None:
+                out.append((attachment, *found))
+        return out
 
     @classmethod
     def from_facts(
@@ -300,7 +366,16 @@ class SimEstate:
             if t.enterprise_account and t.enterprise_account not in eas:
                 eas[t.enterprise_account] = SimEnterpriseAccount(t.enterprise_account)
         spaces = {
-            s.name: SimSpace(s.name, s.region, s.team, s.shield, keep(s.id, "space", s.name))
+            s.name: SimSpace(
+                s.name,
+                s.region,
+                s.team,
+                s.shield,
+                keep(s.id, "space", s.name),
+                generation=s.generation or "cedar",
+                telemetry_drains=_sim_telemetry(s.telemetry_drains, keep),
+                log_drain=s.log_drain.url if s.log_drain and s.log_drain.state == "set" else None,
+            )
             for s in estate.spaces
         }
         apps: list[SimApp] = []
@@ -310,8 +385,11 @@ class SimEstate:
             if a.space and a.space not in spaces:
                 spaces[a.space] = SimSpace(a.space, a.region or "eu", a.team)
             addons = [
-                SimAddOn(plan=o.plan, name=o.name, id=keep(o.id, "addon", o.name)) for o in a.addons
+                SimAddOn(plan=o.plan, name=o.name, id=keep(o.id, "addon", o.name))
+                for o in a.addons
+                if not a.attached_from_elsewhere(o)
             ]
+            attachments = [SimAttachment(o.name) for o in a.addons if a.attached_from_elsewhere(o)]
             drains = [
                 SimLogDrain(url=d.url, addon=d.addon, id=keep(d.id, "log-drain", d.url))
                 for d in (a.log_drains or ())
@@ -325,6 +403,8 @@ class SimEstate:
                     space=a.space,
                     addons=addons,
                     log_drains=drains,
+                    telemetry_drains=_sim_telemetry(a.telemetry_drains, keep),
+                    attachments=attachments,
                     id=keep(a.id, "app", a.name),
                 )
             )
@@ -350,28 +430,121 @@ class SimEstate:
         )
 
 
-def _app_facts(app: SimApp, estate: SimEstate) -> facts.App:
+def _sim_telemetry(
+    drains: Sequence[facts.TelemetryDrain] | None, keep: Callable[[str, str, str], str]
+) -> list[SimTelemetryDrain]:
+    """A snapshot's telemetry drains, served as it stored them (without headers)."""
+    return [
+        SimTelemetryDrain(d.url, list(d.signals), id=keep(d.id, "telemetry-drain", d.url))
+        for d in drains or ()
+    ]
+
+
+def _telemetry_facts(drains: list[SimTelemetryDrain]) -> tuple[facts.TelemetryDrain, ...]:
+    from gatekeeper import facts
+
+    out = []
+    for d in sorted(drains, key=lambda d: d.id):
+        reduced = reduce_drain_url(d.endpoint)
+        out.append(
+            facts.TelemetryDrain(
+                id=d.id, host=reduced.host, url=reduced.url, signals=tuple(sorted(d.signals))
+            )
+        )
+    return tuple(out)
+
+
+def _space_facts(space: SimSpace, in_use: bool) -> facts.Space:
+    """The space as the collectors see it: its drains are read for the spaces of the apps
+    they judge (Fir: telemetry drains; Shield: the Private Space Logging drain)."""
+    from gatekeeper import facts
+
+    log_drain = None
+    if space.shield and in_use:
+        if space.log_drain is None:
+            log_drain = facts.SpaceLogDrain(state="unknown", reason=NO_SPACE_DRAIN_REASON)
+        else:
+            reduced = reduce_drain_url(space.log_drain)
+            log_drain = facts.SpaceLogDrain(state="set", host=reduced.host, url=reduced.url)
+    fir = space.generation == "fir" and in_use
+    return facts.Space(
+        id=space.id,
+        name=space.name,
+        region=space.region,
+        shield=space.shield,
+        team=space.team,
+        generation=space.generation,
+        telemetry_drains=_telemetry_facts(space.telemetry_drains) if fir else (),
+        log_drain=log_drain,
+    )
+
+
+#: what the collector keeps for a Shield space without a drain, as the simulator answers it
+#: (404 not_found: the simulator's choice; what Heroku answers is not documented)
+NO_SPACE_DRAIN_REASON = "the API answered HTTP 404"
+
+
+def _app_facts(app: SimApp, estate: SimEstate, viewer: SimToken | None) -> facts.App:
     from gatekeeper import facts
 
     app.fill_ids()
-    by_id = sorted(app.addons, key=lambda o: o.id)
     drains = sorted(app.log_drains, key=lambda d: d.id)
+    owner_kind: Literal["team", "person"] = "team" if app.team else "person"
+    addons = [
+        facts.AddOn(
+            id=o.id,
+            name=o.name,
+            service=o.service,
+            plan=o.plan,
+            app=app.name,
+            owner_region=app.region,
+            owner_team=app.team,
+            owner_account=owner_kind,
+        )
+        for o in app.addons
+    ]
+    errors: dict[str, facts.FactError] = {}
+    for _attachment, addon, owner in sorted(estate.attached(app), key=lambda t: t[1].id):
+        known = viewer is None or viewer.sees_app(owner)  # else GET /apps/{owner} fails
+        if not known:
+            errors.setdefault(
+                owner.name,
+                facts.FactError(
+                    fact="addon-attachments",
+                    message=f"The app {owner.name} that owns the attached add-on {addon.name} "
+                    "could not be read (HTTP 403)",
+                    status=403,
+                ),
+            )
+        addons.append(
+            facts.AddOn(
+                id=addon.id,
+                name=addon.name,
+                service=addon.service,
+                plan=addon.plan,
+                app=owner.name,
+                owner_region=owner.region if known else None,
+                owner_team=owner.team if known else None,
+                owner_account=("team" if owner.team else "person") if known else None,
+            )
+        )
+    generation = estate.generation(app)
     return facts.App(
         id=app.id,
         name=app.name,
-        owner="team" if app.team else "person",
+        owner=owner_kind,
         owner_email=app.owner_email or None,
         team=app.team,
         region=app.region,
         space=app.space,
-        addons=tuple(
-            facts.AddOn(id=o.id, name=o.name, service=o.service, plan=o.plan, app=app.name)
-            for o in by_id
-        ),
+        generation=generation,
+        addons=tuple(sorted(addons, key=lambda o: o.id)),
         log_drains=tuple(
             facts.LogDrain(id=d.id, host=reduced.host, url=reduced.url, addon=d.addon)
             for d, reduced in ((d, reduce_drain_url(d.url)) for d in drains)
         ),
+        telemetry_drains=_telemetry_facts(app.telemetry_drains) if generation == "fir" else (),
+        errors=tuple(errors[name] for name in sorted(errors)),
     )
 
 

@@ -23,12 +23,14 @@ from gatekeeper.simulator.estate import (
     SIM_ESTATE_SCHEMA,
     SimAddOn,
     SimApp,
+    SimAttachment,
     SimEnterpriseAccount,
     SimEstate,
     SimLogDrain,
     SimPipeline,
     SimSpace,
     SimTeam,
+    SimTelemetryDrain,
     SimToken,
 )
 from gatekeeper.simulator.naming import addon_name
@@ -56,11 +58,32 @@ class TeamEntry(_Entry):
     id: str | None = None
 
 
+Signal = Literal["traces", "metrics", "logs"]
+SIGNALS: tuple[Signal, ...] = ("traces", "metrics", "logs")
+
+
+class TelemetryDrainEntry(_Entry):
+    endpoint: str
+    signals: list[Signal] = Field(default_factory=lambda: list(SIGNALS))
+    headers: dict[str, str] = Field(default_factory=dict)  # secrets, served as Heroku does
+    type: Literal["otlphttp", "otlp"] = "otlphttp"
+    id: str | None = None
+
+
 class SpaceEntry(_Entry):
     name: str
     region: str
     team: str
     shield: bool = False
+    id: str | None = None
+    generation: Literal["cedar", "fir"] = "cedar"
+    telemetry_drains: list[TelemetryDrainEntry] = Field(default_factory=list)
+    log_drain: str | None = None  # Private Space Logging (Shield spaces): the drain URL
+
+
+class AttachmentEntry(_Entry):
+    addon: str  # the name of an add-on of another app
+    name: str | None = None
     id: str | None = None
 
 
@@ -90,6 +113,8 @@ class AppEntry(_Entry):
     space: str | None = None
     addons: list[str | AddOnEntry] = Field(default_factory=list)
     log_drains: list[str | LogDrainEntry] = Field(default_factory=list)
+    telemetry_drains: list[TelemetryDrainEntry] = Field(default_factory=list)
+    attachments: list[str | AttachmentEntry] = Field(default_factory=list)
     stack: str = "heroku-24"
     pipeline: PipelineEntry | None = None
     dynos: dict[str, int] = Field(default_factory=lambda: {"web": 1})
@@ -265,6 +290,7 @@ class _Checker:
         space_by_name = {s.name: s for s in spaces}
         apps = [self._app(i, a, team_names, space_by_name) for i, a in enumerate(model.apps)]
         self._unique_addons(model, apps)
+        self._attachments(model, apps)
         app_names = {a.name for a in apps}
         tokens = [
             self._token(i, t, team_names, ea_names, app_names) for i, t in enumerate(model.tokens)
@@ -297,7 +323,22 @@ class _Checker:
             )
         if s.team not in team_names:
             self.problem(("spaces", i, "team"), f"no team called {s.team!r}")
-        return SimSpace(s.name, s.region, s.team, s.shield, s.id or "")
+        if s.generation == "fir" and s.shield:
+            self.problem(("spaces", i, "shield"), "Fir spaces have no Shield")
+        if s.telemetry_drains and s.generation != "fir":
+            self.problem(("spaces", i, "telemetry_drains"), "only Fir spaces have them")
+        if s.log_drain is not None and not s.shield:
+            self.problem(("spaces", i, "log_drain"), "Private Space Logging needs a Shield space")
+        return SimSpace(
+            s.name,
+            s.region,
+            s.team,
+            s.shield,
+            s.id or "",
+            generation=s.generation,
+            telemetry_drains=[_telemetry(d) for d in s.telemetry_drains],
+            log_drain=s.log_drain,
+        )
 
     def _app(
         self, i: int, a: AppEntry, team_names: set[str], spaces: dict[str, SimSpace]
@@ -323,7 +364,18 @@ class _Checker:
         addons = [self._addon(loc, j, a.name, entry) for j, entry in enumerate(a.addons)]
         drains = [self._drain(loc, j, entry, addons) for j, entry in enumerate(a.log_drains)]
         pipeline = SimPipeline(a.pipeline.name, a.pipeline.stage) if a.pipeline else None
+        space = spaces.get(a.space or "")
+        if a.telemetry_drains and (space is None or space.generation != "fir"):
+            self.problem((*loc, "telemetry_drains"), "only apps in a Fir space have them")
+        attachments = [
+            SimAttachment(e)
+            if isinstance(e, str)
+            else SimAttachment(e.addon, e.name or "", e.id or "")
+            for e in a.attachments
+        ]
         return SimApp(
+            telemetry_drains=[_telemetry(d) for d in a.telemetry_drains],
+            attachments=attachments,
             name=a.name,
             region=region,
             team=a.team,
@@ -406,6 +458,18 @@ class _Checker:
                 addon = matches[0].name
         return SimLogDrain(url=spec.url, addon=addon, id=spec.id or "")
 
+    def _attachments(self, model: EstateFile, apps: list[SimApp]) -> None:
+        owners = {o.name: app.name for app in apps for o in app.addons}
+        for i, app in enumerate(apps):
+            for j, attachment in enumerate(app.attachments):
+                entry = model.apps[i].attachments[j]
+                loc = ("apps", i, "attachments", j) + (() if isinstance(entry, str) else ("addon",))
+                owner = owners.get(attachment.addon)
+                if owner is None:
+                    self.problem(loc, f"no add-on called {attachment.addon!r}")
+                elif owner == app.name:
+                    self.problem(loc, f"{attachment.addon!r} is this app's own add-on")
+
     def _unique_addons(self, model: EstateFile, apps: list[SimApp]) -> None:
         seen: set[str] = set()
         for i, app in enumerate(apps):
@@ -442,6 +506,25 @@ class _Checker:
         )
 
 
+def _telemetry(entry: TelemetryDrainEntry) -> SimTelemetryDrain:
+    return SimTelemetryDrain(
+        entry.endpoint, list(entry.signals), dict(entry.headers), entry.type, entry.id or ""
+    )
+
+
+def _telemetry_data(drains: list[SimTelemetryDrain]) -> list[dict[str, Any]]:
+    return [
+        {
+            "endpoint": d.endpoint,
+            "signals": list(d.signals),
+            "headers": dict(d.headers),
+            "type": d.exporter_type,
+            "id": d.id,
+        }
+        for d in drains
+    ]
+
+
 def estate_to_data(estate: SimEstate) -> dict[str, Any]:
     """The estate in the file format (JSON-ready); ``load_estate`` reads it back."""
 
@@ -466,6 +549,12 @@ def estate_to_data(estate: SimEstate) -> dict[str, Any]:
                 drain["addon"] = d.addon
             drains.append(drain)
         out["log_drains"] = drains
+        if app.telemetry_drains:
+            out["telemetry_drains"] = _telemetry_data(app.telemetry_drains)
+        if app.attachments:
+            out["attachments"] = [
+                {"addon": t.addon, "name": t.name, "id": t.id} for t in app.attachments
+            ]
         if app.stack != "heroku-24":
             out["stack"] = app.stack
         if app.pipeline is not None:
@@ -482,10 +571,7 @@ def estate_to_data(estate: SimEstate) -> dict[str, Any]:
             {"name": t.name, "enterprise_account": t.enterprise_account, "id": t.id}
             for t in estate.teams
         ],
-        "spaces": [
-            {"name": s.name, "region": s.region, "team": s.team, "shield": s.shield, "id": s.id}
-            for s in estate.spaces
-        ],
+        "spaces": [_space_data(s) for s in estate.spaces],
         "people": dict(estate.people),
         "apps": [app_data(a) for a in estate.apps],
         "tokens": [
@@ -502,3 +588,20 @@ def estate_to_data(estate: SimEstate) -> dict[str, Any]:
             for t in estate.tokens
         ],
     }
+
+
+def _space_data(space: SimSpace) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": space.name,
+        "region": space.region,
+        "team": space.team,
+        "shield": space.shield,
+        "id": space.id,
+    }
+    if space.generation != "cedar":
+        out["generation"] = space.generation
+    if space.telemetry_drains:
+        out["telemetry_drains"] = _telemetry_data(space.telemetry_drains)
+    if space.log_drain is not None:
+        out["log_drain"] = space.log_drain
+    return out

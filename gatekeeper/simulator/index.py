@@ -19,6 +19,7 @@ from gatekeeper.simulator.estate import (
     SimLogDrain,
     SimSpace,
     SimTeam,
+    SimTelemetryDrain,
     SimToken,
 )
 from gatekeeper.simulator.faults import UNKNOWN_PLAN, UNKNOWN_REGION, Faults
@@ -147,6 +148,16 @@ class EstateIndex:
             for addon in app.addons:
                 self.addons[addon.id] = self.addons[addon.name] = (addon, app)
                 self.attachments[resources.attachment_id(addon)] = (addon, app)
+        # add-ons attached to apps that do not own them: by attaching app, and by attachment id
+        self.attached: dict[str, list[tuple[SimAddOn, SimApp, resources.Attaching]]] = {}
+        self.foreign_attachments: dict[str, tuple[SimAddOn, SimApp, resources.Attaching]] = {}
+        for app in estate.apps:
+            for attachment in app.attachments:
+                entry = self.addons.get(attachment.addon)
+                if entry is not None:
+                    used = (entry[0], entry[1], (app, attachment))
+                    self.attached.setdefault(app.id, []).append(used)
+                    self.foreign_attachments[attachment.id] = used
         self.people = dict(estate.people)
         self.services = {s.name: s for s in catalog.SERVICES}
         self.plans = {p.name: p for p in catalog.PLANS}
@@ -259,11 +270,28 @@ class EstateIndex:
             )
         return found
 
-    def attachment_resource(self, addon: SimAddOn, app: SimApp) -> Resource:
+    def attachment_resource(
+        self, addon: SimAddOn, app: SimApp, used_by: resources.Attaching | None = None
+    ) -> Resource:
+        """An attachment of ``addon`` (owned by ``app``) to its owner or to ``used_by``."""
+        key = used_by[1].id if used_by else resources.attachment_id(addon)
+        name = used_by[1].name if used_by else addon.attachment
+        return Resource(key, name, lambda v: resources.attachment(addon, app, used_by))
+
+    def attachments_of(self, app: SimApp) -> list[Resource]:
+        """Every attachment of ``app``: its own add-ons and those it uses from other apps."""
+        out = [self.attachment_resource(o, app) for o in app.addons]
+        out += [
+            self.attachment_resource(o, owner, used) for o, owner, used in self.attached_to(app)
+        ]
+        return out
+
+    def attached_to(self, app: SimApp) -> list[tuple[SimAddOn, SimApp, resources.Attaching]]:
+        return self.attached.get(app.id, [])
+
+    def telemetry_resource(self, drain: SimTelemetryDrain, kind: str, owner_id: str) -> Resource:
         return Resource(
-            resources.attachment_id(addon),
-            addon.attachment,
-            lambda v: resources.attachment(addon, app),
+            drain.id, drain.id, lambda v: resources.telemetry_drain(drain, kind, owner_id)
         )
 
     def drain_resource(self, drain: SimLogDrain, app: SimApp) -> Resource:

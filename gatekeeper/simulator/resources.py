@@ -15,17 +15,30 @@ from gatekeeper.simulator import catalog
 from gatekeeper.simulator.estate import (
     SimAddOn,
     SimApp,
+    SimAttachment,
     SimEnterpriseAccount,
     SimLogDrain,
     SimSpace,
     SimTeam,
+    SimTelemetryDrain,
     SimToken,
 )
-from gatekeeper.simulator.naming import dates, size_bytes, stable_id, web_url
+from gatekeeper.simulator.naming import dates, drain_token, size_bytes, stable_id, web_url
 
 Json = dict[str, Any]
+Attaching = tuple[SimApp, SimAttachment]  # an app using an add-on it does not own
 
 CEDAR = {"id": stable_id("generation", "cedar"), "name": "cedar"}
+GENERATIONS = {
+    name: {"id": stable_id("generation", name), "name": name} for name in ("cedar", "fir")
+}
+
+
+def generation(name: str) -> Json:
+    """``generation`` as version 3 shows it: ``{id, name}``."""
+    return GENERATIONS.get(name) or {"id": stable_id("generation", name), "name": name}
+
+
 PROVIDER = "amazon-web-services"
 
 
@@ -131,7 +144,7 @@ def app(app: SimApp, team: SimTeam | None, space: SimSpace | None, region: str |
     body.update(
         {
             "acm": False,
-            "generation": CEDAR,
+            "generation": generation(space.generation if space else "cedar"),
             "organization": team_ref,
             "team": team_ref,
             "space": {"id": space.id, "name": space.name, "shield": space.shield}
@@ -209,7 +222,7 @@ def space(space: SimSpace, team: SimTeam | None) -> Json:
         "updated_at": updated,
         "cidr": "10.0.0.0/16",
         "data_cidr": "172.23.0.0/20",
-        "generation": CEDAR,
+        "generation": generation(space.generation),
     }
 
 
@@ -316,14 +329,19 @@ def addon(addon: SimAddOn, app: SimApp, *, plan_name: str, expand: frozenset[str
     }
 
 
-def attachment(addon: SimAddOn, app: SimApp) -> Json:
-    created, updated = _dates("attachment", addon.name)
+def attachment(addon: SimAddOn, app: SimApp, used_by: Attaching | None = None) -> Json:
+    """An attachment of ``addon`` (owned by ``app``) to its owner, or to another app
+    (``used_by``: that app and its attachment)."""
+    user, name, key = (app, addon.attachment, attachment_id(addon))
+    if used_by is not None:
+        user, name, key = (used_by[0], used_by[1].name, used_by[1].id)
+    created, updated = _dates("attachment", addon.name, key)
     return {
         "addon": {"id": addon.id, "name": addon.name, "app": _app_ref(app)},
-        "app": _app_ref(app),
+        "app": _app_ref(user),
         "created_at": created,
-        "id": attachment_id(addon),
-        "name": addon.attachment,
+        "id": key,
+        "name": name,
         "namespace": None,
         "updated_at": updated,
         "web_url": f"https://addons-sso.heroku.com/apps/{app.id}/addons/{addon.id}",
@@ -345,6 +363,39 @@ def log_drain(drain: SimLogDrain, app: SimApp, addon: SimAddOn | None) -> Json:
         "token": drain.token,
         "updated_at": updated,
         "url": drain.url,
+    }
+
+
+def telemetry_drain(drain: SimTelemetryDrain, owner_kind: str, owner_id: str) -> Json:
+    """A telemetry drain with its exporter's headers (the ingest keys), as Heroku serves
+    them to a read token."""
+    created, updated = _dates("telemetry-drain", owner_id, drain.id)
+    return {
+        "created_at": created,
+        "id": drain.id,
+        "owner": {"id": owner_id, "type": owner_kind},
+        "signals": list(drain.signals),
+        "exporter": {
+            "type": drain.exporter_type,
+            "endpoint": drain.endpoint,
+            "headers": dict(drain.headers),
+        },
+        "updated_at": updated,
+    }
+
+
+def space_log_drain(space: SimSpace, url: str) -> Json:
+    """``GET /spaces/{space}/log-drain`` (3.dogwood): a log-drain without an app, as the
+    Heroku CLI's tests show it."""
+    created, updated = _dates("space-log-drain", space.name)
+    drain_id = stable_id("space-log-drain", space.name, url)
+    return {
+        "addon": None,
+        "created_at": created,
+        "id": drain_id,
+        "token": drain_token(drain_id),
+        "updated_at": updated,
+        "url": url,
     }
 
 
@@ -422,11 +473,11 @@ def to_sdk(kind: str, body: Json) -> Json:
         )
     elif kind in ("app", "team-app"):
         out.update(_SDK_APP)
-        out["generation"] = CEDAR["name"]
+        out["generation"] = body.get("generation", CEDAR)["name"]
     elif kind == "team":
         out.update({"pipeline_cost_consent_at": None, "pipeline_cost_consent_user_email": None})
     elif kind == "space":
-        out["generation"] = CEDAR["name"]
+        out["generation"] = body["generation"]["name"]
     elif kind == "plan":
         out["price"] = {**body["price"], "metered": False}
     elif kind == "add-on":

@@ -263,7 +263,11 @@ def app_addons(ctx: Context, app: str) -> Reply:
     found, index = _app(ctx, app), ctx.index
     return Many(
         index.listing(
-            ("app-addons", found.id), lambda: [index.addon_resource(o, found) for o in found.addons]
+            ("app-addons", found.id),
+            lambda: (
+                [index.addon_resource(o, found) for o in found.addons]
+                + [index.addon_resource(o, owner) for o, owner, _ in index.attached_to(found)]
+            ),
         )
     )
 
@@ -283,7 +287,7 @@ def app_attachments(ctx: Context, app: str) -> Reply:
     return Many(
         index.listing(
             ("app-attachments", found.id),
-            lambda: [index.attachment_resource(o, found) for o in found.addons],
+            lambda: index.attachments_of(found),
             fields=ATTACHMENT_FIELDS,
         )
     )
@@ -319,6 +323,18 @@ def app_log_drain(ctx: Context, app: str, drain: str) -> Reply:
     if match is None:
         raise not_found("log drain")
     return One(ctx.index.drain_resource(match, found))
+
+
+@route("/apps/{app}/telemetry-drains")
+def app_telemetry_drains(ctx: Context, app: str) -> Reply:
+    found, index = _app(ctx, app), ctx.index
+    return Many(
+        index.listing(
+            ("app-telemetry-drains", found.id),
+            lambda: [index.telemetry_resource(d, "app", found.id) for d in found.telemetry_drains],
+            fields=("id",),
+        )
+    )
 
 
 @route("/apps/{app}/dynos")
@@ -475,7 +491,16 @@ def addon_attachments(ctx: Context, addon: str) -> Reply:
         raise not_found("add-on")
     found, app = entry
     _app(ctx, app.id)
-    return Many(Listing([ctx.index.attachment_resource(found, app)], ATTACHMENT_FIELDS))
+    index = ctx.index
+    uses = [
+        (user, attachment)
+        for user in index.estate.apps
+        for attachment in user.attachments
+        if attachment.addon == found.name and ctx.viewer.sees_app(user)
+    ]
+    items = [index.attachment_resource(found, app)]
+    items += [index.attachment_resource(found, app, used) for used in uses]
+    return Many(Listing(items, ATTACHMENT_FIELDS))
 
 
 @route("/addon-attachments")
@@ -484,11 +509,7 @@ def attachments(ctx: Context) -> Reply:
     return Many(
         index.listing(
             ("attachments", ctx.viewer_key),
-            lambda: [
-                index.attachment_resource(o, a)
-                for a in index.visible_apps(ctx.viewer)
-                for o in a.addons
-            ],
+            lambda: [r for a in index.visible_apps(ctx.viewer) for r in index.attachments_of(a)],
             fields=ATTACHMENT_FIELDS,
         )
     )
@@ -496,6 +517,11 @@ def attachments(ctx: Context) -> Reply:
 
 @route("/addon-attachments/{attachment}")
 def attachment_info(ctx: Context, attachment: str) -> Reply:
+    foreign = ctx.index.foreign_attachments.get(attachment)
+    if foreign is not None:
+        addon, owner, used = foreign
+        _app(ctx, used[0].id)
+        return One(ctx.index.attachment_resource(addon, owner, used))
     entry = ctx.index.attachments.get(attachment)
     if entry is None:
         raise not_found("add-on attachment")
@@ -561,6 +587,30 @@ def spaces(ctx: Context) -> Reply:
 @route("/spaces/{space}")
 def space_info(ctx: Context, space: str) -> Reply:
     return One(ctx.index.space_resource(_space(ctx, space)))
+
+
+@route("/spaces/{space}/telemetry-drains")
+def space_telemetry_drains(ctx: Context, space: str) -> Reply:
+    found, index = _space(ctx, space), ctx.index
+    return Many(
+        index.listing(
+            ("space-telemetry-drains", found.id),
+            lambda: [
+                index.telemetry_resource(d, "space", found.id) for d in found.telemetry_drains
+            ],
+            fields=("id",),
+        )
+    )
+
+
+@route("/spaces/{space}/log-drain")
+def space_log_drain(ctx: Context, space: str) -> Reply:
+    """Private Space Logging. Without a drain (or outside a Shield space) the simulator
+    answers 404: what Heroku answers then is not documented (docs/heroku-facts.md)."""
+    found = _space(ctx, space)
+    if not found.shield or found.log_drain is None:
+        raise ApiFailure(404, "not_found", "Private Space Logging is not enabled for this space.")
+    return One(body=resources.space_log_drain(found, found.log_drain))
 
 
 @route("/regions")

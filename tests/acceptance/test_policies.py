@@ -27,13 +27,16 @@ EXPECTED: dict[str, dict[str, tuple[str, set[str]]]] = {
     # app: (decision, the unwaived rules that fired, info included)
     "university.toml": {
         "survey": ("allow", {"postgres-backups"}),
-        "otree-study": ("allow", {"postgres-backups"}),
+        # bio-dashboard's sentry, attached to otree-study from another team
+        "otree-study": ("block", {"addon-no-agreement", "postgres-backups"}),
         "experiment-us": ("block", {"region-not-allowed"}),
         "frankfurt-exp": (
             "warn",
             {"addon-outside-region", "heroku-applink", "postgres-backups"},
         ),
-        "clinical-trial": ("allow", {"postgres-backups"}),  # heroku-connect waived
+        # heroku-connect waived; bio-shield's Private Space Logging drain is not allowed
+        "clinical-trial": ("block", {"log-drain-not-allowed", "postgres-backups"}),
+        "fir-survey": ("block", {"telemetry-drain-not-allowed", "unclassified-app"}),
         "bio-dashboard": (
             "block",
             {
@@ -55,7 +58,13 @@ EXPECTED: dict[str, dict[str, tuple[str, set[str]]]] = {
         ),
         "otree-study": (
             "block",
-            {"shield-required", "log-drain-not-allowed", "postgres-backups", "unclassified-app"},
+            {
+                "shield-required",
+                "addon-no-agreement",
+                "log-drain-not-allowed",
+                "postgres-backups",
+                "unclassified-app",
+            },
         ),
         "experiment-us": ("block", {"region-not-allowed", "shield-required", "unclassified-app"}),
         "frankfurt-exp": (
@@ -68,7 +77,11 @@ EXPECTED: dict[str, dict[str, tuple[str, set[str]]]] = {
                 "unclassified-app",
             },
         ),
-        "clinical-trial": ("allow", {"postgres-backups"}),
+        "clinical-trial": ("block", {"log-drain-not-allowed", "postgres-backups"}),
+        "fir-survey": (
+            "block",
+            {"shield-required", "telemetry-drain-not-allowed", "unclassified-app"},
+        ),
         "bio-dashboard": (
             "block",
             {
@@ -89,13 +102,23 @@ EXPECTED: dict[str, dict[str, tuple[str, set[str]]]] = {
     },
     "small-lab-no-agreements.toml": {
         "survey": ("block", {"team-not-covered", "addon-no-agreement", "unclassified-app"}),
-        "otree-study": ("block", {"team-not-covered", "log-drain-not-allowed", "unclassified-app"}),
+        "otree-study": (
+            "block",
+            {"team-not-covered", "addon-no-agreement", "log-drain-not-allowed", "unclassified-app"},
+        ),
         "experiment-us": ("block", {"team-not-covered", "unclassified-app"}),
         "frankfurt-exp": (
             "block",
             {"team-not-covered", "addon-outside-region", "heroku-applink", "unclassified-app"},
         ),
-        "clinical-trial": ("block", {"team-not-covered", "heroku-connect", "unclassified-app"}),
+        "clinical-trial": (
+            "block",
+            {"team-not-covered", "heroku-connect", "log-drain-not-allowed", "unclassified-app"},
+        ),
+        "fir-survey": (
+            "block",
+            {"team-not-covered", "telemetry-drain-not-allowed", "unclassified-app"},
+        ),
         "bio-dashboard": (
             "block",
             {"team-not-covered", "addon-no-agreement", "log-drain-not-allowed", "unclassified-app"},

@@ -60,7 +60,7 @@ POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
 REPORT_SCHEMA = ROOT / "gatekeeper" / "report" / "report-schema-v1.json"
 FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "html", "csv")
 
-PSYCH_LAB = {"survey", "otree-study", "experiment-us", "frankfurt-exp"}
+PSYCH_LAB = {"survey", "otree-study", "experiment-us", "frankfurt-exp", "fir-survey"}
 ENTERPRISE = PSYCH_LAB | {"clinical-trial", "bio-dashboard", "econ-game", "econ-archive"}
 EVERYTHING = ENTERPRISE | {"student-game", "jdoe-thesis"}
 
@@ -185,10 +185,18 @@ def test_audit_all_sees_only_what_the_token_sees(
     user_env: Simulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("HEROKU_API_KEY", DEMO_JDOE_TOKEN)
-    assert run(["audit", "--all", "--no-history", "--format", "json"]) == 1
+    # otree-study attaches bio-dashboard's sentry, and jdoe cannot read bio-dashboard: where
+    # that add-on's data lives is unknown, so the audit cannot evaluate it (fail closed)
+    assert run(["audit", "--all", "--no-history", "--format", "json"]) == 3
     doc = json.loads(capsys.readouterr().out)
     truth = truth_of(demo_estate(), DEMO_JDOE_TOKEN)
     assert decisions(doc) == {a.name: a.decision for a in truth.apps}
+    (otree,) = (a for a in doc["apps"] if a["name"] == "otree-study")
+    (error,) = (f for f in otree["findings"] if f["rule"] == "api-error")
+    assert "bio-dashboard" in error["message"] and "HTTP 403" in error["message"]
+    assert [
+        a["name"] for a in doc["apps"] if any(f["rule"] == "api-error" for f in a["findings"])
+    ] == ["otree-study"]
     assert set(decisions(doc)) == PSYCH_LAB | {"jdoe-thesis"}
 
 
@@ -214,7 +222,12 @@ def test_the_audit_requests_only_lists_and_drains(
     assert run(["audit", "--all", "--no-history", "--format", "json"]) == 1
     capsys.readouterr()
     per_app = [r.path for r in user_env.requests if r.path.startswith("/apps/")]
-    assert sorted(per_app) == sorted(f"/apps/{a}/log-drains" for a in EVERYTHING)
+    # beyond the log drains: the telemetry drains of the Fir app, and the add-ons of the app
+    # that attaches another app's add-on (GET /addons files it under its owner only)
+    assert sorted(per_app) == sorted(
+        [f"/apps/{a}/log-drains" for a in EVERYTHING]
+        + ["/apps/fir-survey/telemetry-drains", "/apps/otree-study/addons"]
+    )
     assert all(r.status == 200 for r in user_env.requests)
 
 
@@ -483,7 +496,7 @@ def test_progress_bar_on_a_terminal(sim: Simulator, tmp_path: Path) -> None:
     shown = b"".join(chunks).decode("utf-8", "replace")
     assert "log drains" in shown
     assert "requests" in shown and "rate budget left" in shown
-    assert "/10 apps" in shown  # apps done out of the 10 apps
+    assert "/11 apps" in shown  # apps done out of the 11 apps
     assert "pages " in shown
     assert "\r" in shown  # redrawn in place
 

@@ -11,7 +11,8 @@ from logging add-ons and custom ones. The real CLI audits it in this process
 - the number of requests the simulator saw equals the documented formula
   (``gatekeeper.collect.request_budget``, see gatekeeper/collect/estate.py), with drains on
   and with ``[logs] check_drains = false`` (``--enterprise``, ``--all``, ``--team``);
-- the only per-app requests are the log drains, and no request met a 429.
+- the only per-app requests are the log drains, and no request met a 429 (the one answer
+  that is not 2xx is the 404 for the generated Shield space without a space log drain).
 """
 
 from __future__ import annotations
@@ -197,11 +198,17 @@ def test_requests_with_drains_equal_the_formula(
     scope = AuditScope(enterprises=(ENTERPRISE,))
     expected = budget(scope, truth_facts, needs=Needs.everything())
     # 1 rate-limits + 1 regions + 1 spaces page + 1 enterprise teams page
-    # + 5 teams x (1 apps page + 2 add-on pages) + 2,500 drains
-    assert expected == 4 + TEAMS * 3 + APPS
+    # + 5 teams x (1 apps page + 2 add-on pages) + 8 pages of 7,500 attachments
+    # + 2,500 drains + 1 Private Space Logging drain (bio-lab-shield)
+    assert expected == 4 + TEAMS * 3 + 8 + APPS + 1
     assert enterprise_audit["count"] == expected
     records = enterprise_audit["requests"]
-    assert not [r for r in records if r.status not in (200, 206)]
+    # the one answer that is not 2xx: bio-lab-shield has no Private Space Logging drain, which
+    # the simulator answers with 404 (and the collector never reads as "no drain")
+    (shield,) = (s for s in truth_facts.spaces if s.shield)
+    assert [(r.path, r.status) for r in records if r.status not in (200, 206)] == [
+        (f"/spaces/{shield.id}/log-drain", 404)
+    ]
     per_app = [r.path for r in records if r.path.startswith("/apps/")]
     assert len(per_app) == len(set(per_app)) == APPS
     assert all(p.endswith("/log-drains") for p in per_app)
@@ -242,7 +249,8 @@ def test_requests_without_drains_equal_the_formula(
     expected = budget(AuditScope(everything=True), truth_facts, needs=NO_DRAINS)
     # 1 rate-limits + 1 regions + 1 spaces + 1 teams + 3 pages of 2,500 apps
     # + 8 pages of 7,500 add-ons (GET /apps and GET /addons: everything the token sees)
-    assert expected == 4 + 3 + 8
+    # + 8 pages of 7,500 attachments (GET /addon-attachments)
+    assert expected == 4 + 3 + 8 + 8
     assert everything_without_drains["count"] == expected
     assert expected < 40  # docs/design.md#3: a few list pages, not requests per app
     records = everything_without_drains["requests"]
@@ -257,13 +265,17 @@ def test_requests_of_named_teams_equal_the_formula(
     code, doc = audit_json(["--team", "psych-lab", "--team", "bio-lab"], no_drains_policy, capsys)
     facts = in_scope(truth_facts, {"psych-lab", "bio-lab"})
     assert len(doc["apps"]) == len(facts.apps) == 2 * APPS // TEAMS
-    expected = budget(
-        AuditScope(teams=("psych-lab", "bio-lab")),
-        facts,
+    # GET /addon-attachments has no team filter: it lists all 7,500 the token sees
+    seen = sum(len(a.addons) for a in truth_facts.apps)
+    expected = request_budget(
+        scope=AuditScope(teams=("psych-lab", "bio-lab")),
+        estate=facts,
         needs=NO_DRAINS,
+        attachments=seen,
     )
     # 1 rate-limits + 1 regions + 1 spaces + 2 teams + 2 x (1 apps page + 2 add-on pages)
-    assert expected == 3 + 2 + 2 * 3
+    # + 8 pages of 7,500 attachments
+    assert seen == 7500 and expected == 3 + 2 + 2 * 3 + 8
     assert sim.request_count == expected
     assert not [r for r in sim.requests if r.path.startswith("/apps/")]
     assert code == 1
@@ -346,7 +358,8 @@ def test_an_audit_larger_than_the_bucket_is_paced_without_429s(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """600 apps with drains need 610 requests; the bucket holds 300 and refills at Heroku's
+    """600 apps with drains need 613 requests (2 of them attachment pages, 1 the Shield
+    space's log drain); the bucket holds 300 and refills at Heroku's
     75 a minute. The client slows down as ``RateLimit-Remaining`` falls instead of running
     into 429s, and the audit completes with the engine's decisions."""
     virtual, clients = paced
@@ -370,9 +383,9 @@ def test_an_audit_larger_than_the_bucket_is_paced_without_429s(
         needs=Needs.everything(),
         teams_per_enterprise={ENTERPRISE: 3},
     )
-    assert count == client.stats.requests_sent == expected == 610  # no retries either
+    assert count == client.stats.requests_sent == expected == 613  # no retries either
     assert client.stats.paced_waits > 0 and client.stats.retries == 0
-    # Beyond the 300 in the bucket, 309 tokens had to refill at 75 a minute first.
+    # Beyond the 300 in the bucket, 312 tokens had to refill at 75 a minute first.
     assert virtual.now >= (count - 1 - 300) / 75 * 60 * 0.9
 
 

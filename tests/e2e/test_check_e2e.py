@@ -43,6 +43,7 @@ DEMO_APPS = (
     "otree-study",
     "experiment-us",
     "frankfurt-exp",
+    "fir-survey",
     "clinical-trial",
     "bio-dashboard",
     "econ-game",

@@ -137,7 +137,7 @@ def test_2345_apps_with_the_async_client_too(big_sim: Simulator) -> None:
 
 def test_the_demo_estate_reads_into_the_models(client: HerokuClient) -> None:
     apps = {a.name: a for a in client.list_models("/apps", App)}
-    assert len(apps) == 10
+    assert len(apps) == 11
     assert apps["jdoe-thesis"].team is None
     assert apps["frankfurt-exp"].space is not None
     assert apps["frankfurt-exp"].region.name == "frankfurt"
@@ -166,7 +166,7 @@ def test_429_with_retry_after_is_waited_out(
 ) -> None:
     sim.faults = Faults(too_many_requests=1, retry_after=3)
     apps = client.list("/apps")
-    assert len(apps) == 10
+    assert len(apps) == 11
     assert sleeps.calls == [3.0]
     assert [r.status for r in sim.requests] == [429, 200]
     assert client.stats.retries == 1
@@ -319,10 +319,10 @@ def test_async_client_fetches_many_lists_at_once(sim: Simulator) -> None:
             return {a.name: addons for a, addons in zip(apps, lists, strict=True)}
 
     addons = asyncio.run(fetch_all(sim.url))
-    assert len(addons) == 10
+    assert len(addons) == 11
     assert [a.plan.name for a in addons["student-game"]] == ["heroku-redis:mini"]
     assert addons["econ-game"] == []
-    assert sim.request_count == 11
+    assert sim.request_count == 12
 
 
 # -- the token never shows --------------------------------------------------------------------
@@ -412,7 +412,7 @@ def test_login_and_logout_against_the_simulator(
     credential = resolve_token()
     assert credential.source == "keyring"
     with HerokuClient(sim.url, credential.token) as api:
-        assert len(api.list("/apps")) == 10
+        assert len(api.list("/apps")) == 11
 
     code, output2 = cli(["logout", "--api-url", sim.url])
     assert code == 0

@@ -28,6 +28,7 @@ DEMO_APPS = {
     "otree-study",
     "experiment-us",
     "frankfurt-exp",
+    "fir-survey",
     "clinical-trial",
     "bio-dashboard",
     "econ-game",
@@ -83,10 +84,22 @@ def test_demo_prints_the_audit_and_writes_its_reports(
     out = capsys.readouterr().out
     report = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
     assert {a["name"] for a in report["apps"]} == DEMO_APPS
-    assert report["summary"] == {"allow": 5, "warn": 1, "block": 4}
+    # otree-study (bio-lab's sentry attached), clinical-trial (bio-shield's space log drain)
+    # and fir-survey (telemetry drains) block since the demo shows every data path
+    assert report["summary"] == {"allow": 3, "warn": 1, "block": 7}
     assert "$ gatekeeper audit --all" in out
-    for blocked in ("experiment-us", "bio-dashboard", "student-game", "jdoe-thesis"):
-        assert f"{blocked}: BLOCK" in out
+    blocked = (
+        "experiment-us",
+        "bio-dashboard",
+        "student-game",
+        "jdoe-thesis",
+        "otree-study",
+        "clinical-trial",
+        "fir-survey",
+    )
+    for app in blocked:
+        assert f"{app}: BLOCK" in out
+    assert {a["name"] for a in report["apps"] if a["decision"] == "block"} == set(blocked)
     assert (out_dir / "history.sqlite3").is_file()
     assert "http://127.0.0.1:" in out  # the simulator it started, on loopback
 

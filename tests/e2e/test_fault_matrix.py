@@ -76,6 +76,7 @@ DEMO_APPS = (
     "otree-study",
     "experiment-us",
     "frankfurt-exp",
+    "fir-survey",
     "clinical-trial",
     "bio-dashboard",
     "econ-game",
@@ -511,21 +512,21 @@ ROWS: tuple[Row, ...] = (
     _check(
         "unknown-plan",
         "unknown add-on plan of a Heroku data add-on",
-        {"unknown_plan_apps": {"otree-study"}},
-        ("WARN otree-study", "addon-outside-region", "does not know", "heroku addons:info"),
+        {"unknown_plan_apps": {"survey"}},
+        ("WARN survey", "addon-outside-region", "does not know", "heroku addons:info"),
         exit=0,
         decision="warn",
-        app="otree-study",
+        app="survey",  # allowed without faults (otree-study blocks: bio-lab's sentry)
         report=True,
     ),
     _audit(
         "unknown-plan",
         "unknown add-on plan for one app",
-        {"unknown_plan_apps": {"otree-study"}},
+        {"unknown_plan_apps": {AUDITED_APP}},
         ("does not know", "heroku addons:info"),
         exit=1,
         decision="warn",
-        affected={"otree-study": "addon-outside-region"},
+        affected={AUDITED_APP: "addon-outside-region"},
     ),
     # -- credentials and access -----------------------------------------------------------------
     _check(
@@ -707,7 +708,7 @@ def test_fault(
         name
         for name in expected_decisions
         if row.command != AUDIT_TEAM
-        or name in ("survey", "otree-study", "experiment-us", "frankfurt-exp")
+        or name in ("survey", "otree-study", "experiment-us", "frankfurt-exp", "fir-survey")
     }
     assert set(apps) == scope
     for name, rule in row.affected.items():

@@ -8,7 +8,11 @@ errors are provoked (401, 5xx, credentials in the API URL), and all logging runs
 Then the canary appears nowhere: not on stdout or stderr, in no file written, in no log
 record, in no webhook body. Neither does the drain URL's secret (``s3cr3t-drain-token`` in
 the demo estate's ``bio-dashboard`` drain), nor any other token of the account that
-``GET /oauth/authorizations`` returns to ``doctor``.
+``GET /oauth/authorizations`` returns to ``doctor``. Nor do the telemetry exporters' headers
+(ingest keys): a second canary is put into the headers of ``fir-survey``'s telemetry drain and
+of its Fir space ``uni-fir``'s, which the simulator serves as Heroku does; every output, file,
+snapshot, report and the history store are searched for it (and for the demo estate's own
+header and Private Space Logging secrets, which ``demo`` serves).
 
 TLS verification cannot be switched off: there is no option for it, environment variables
 known to do so elsewhere do not, an https API with a self-signed certificate is refused, and
@@ -32,6 +36,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import keyring
 import keyring.backend
 import pytest
@@ -58,7 +63,14 @@ CANARY_ACCOUNT = "canary@uni-example.edu"
 DRAIN_SECRET = "s3cr3t-drain-token"
 # Secrets that must appear nowhere. The demo tokens are listed by `GET /oauth/authorizations`
 # to the (global) canary token: doctor must not show them either.
-SECRETS = (CANARY, DRAIN_SECRET, DEMO_ADMIN_TOKEN, DEMO_JDOE_TOKEN)
+# In the exporter headers of fir-survey's and uni-fir's telemetry drains (the ingest keys
+# that the API shows and gatekeeper must never keep).
+TELEMETRY_CANARY = "otel-canary-5ecr3t-9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a"
+FIR_APP, FIR_SPACE = "fir-survey", "uni-fir"
+# The demo estate's own secrets (fir-survey's and uni-fir's headers, bio-shield's Private Space
+# Logging drain URL): `demo` serves its own estate.
+DEMO_SECRETS = ("s3cr3t-otel-ingest-key", "s3cr3t-space-ingest-key", "psl-s3cr3t")
+SECRETS = (CANARY, DRAIN_SECRET, TELEMETRY_CANARY, DEMO_ADMIN_TOKEN, DEMO_JDOE_TOKEN, *DEMO_SECRETS)
 FORMATS = ("text", "json", "html", "markdown", "csv", "sarif", "junit", "github")
 
 
@@ -169,6 +181,13 @@ def simulator() -> Iterator[Simulator]:
     estate.tokens.append(
         SimToken(DEMO_ADMIN_TOKEN.replace("admin", "canry"), CANARY_ACCOUNT, teams=[ALL])
     )
+    app, space = estate.app(FIR_APP), estate.space(FIR_SPACE)
+    assert app is not None and space is not None and app.telemetry_drains and space.telemetry_drains
+    for drain in (*app.telemetry_drains, *space.telemetry_drains):
+        drain.headers = {
+            "Authorization": f"Bearer {TELEMETRY_CANARY}",
+            "x-api-key": TELEMETRY_CANARY,
+        }
     with Simulator(estate) as sim:
         yield sim
 
@@ -220,7 +239,7 @@ def transcript(
         outputs = [f"--output={fmt}={work / 'check' / ('report.' + fmt)}" for fmt in FORMATS]
         (work / "check").mkdir()
         (work / "audit").mkdir()
-        for app in ("bio-dashboard", "econ-game"):
+        for app in ("bio-dashboard", "econ-game", FIR_APP):
             for fmt in FORMATS:
                 cli(
                     f"check {app} {fmt}",
@@ -280,6 +299,7 @@ def transcript(
         cli("history show", "history", "--store", store, "--show", "1", "--format", "json")
         cli("snapshot", "snapshot", "--all", *api, "-o", str(work / "snapshot.json"))
         cli("snapshot app", "snapshot", "--app", "bio-dashboard", *api)
+        cli("snapshot fir app", "snapshot", "--app", FIR_APP, *api)
         cli(
             "check snapshot",
             "check",
@@ -290,6 +310,18 @@ def transcript(
             str(work / "snapshot.json"),
             "--format",
             "json",
+            "-v",
+        )
+        cli(
+            "check fir snapshot",
+            "check",
+            "--app",
+            FIR_APP,
+            *policy,
+            "--snapshot",
+            str(work / "snapshot.json"),
+            "--format",
+            "markdown",
             "-v",
         )
         cli(
@@ -308,6 +340,7 @@ def transcript(
         cli("doctor json", "doctor", *api, *policy, "--format", "json")
         cli("policy validate", "policy", "validate", str(POLICY))
         cli("policy explain", "policy", "explain", "log-drain-not-allowed")
+        cli("policy explain telemetry", "policy", "explain", "telemetry-drain-not-allowed")
 
         # The token from the keyring (stored by login, read back, removed by logout) ...
         backend = MemoryKeyring()
@@ -392,6 +425,49 @@ def test_the_drain_is_reported_without_its_secret(transcript: Transcript) -> Non
     snapshot = json.loads((transcript.work / "snapshot.json").read_text())
     app = next(a for a in snapshot["apps"] if a["name"] == "bio-dashboard")
     assert [d["url"] for d in app["log_drains"]] == ["https://logs.example-logging.io/ingest"]
+
+
+def test_the_telemetry_headers_were_served_and_never_kept(
+    transcript: Transcript, simulator: Simulator
+) -> None:
+    """Not a vacuous pass: the API answered with the header canary, the commands read those
+    answers with the canary token, and what they kept of the drains is the endpoint alone."""
+    served = {
+        f"/apps/{FIR_APP}/telemetry-drains": FIR_APP,
+        f"/spaces/{FIR_SPACE}/telemetry-drains": FIR_SPACE,
+    }
+    for path in served:
+        answer = httpx.get(
+            simulator.url + path,
+            headers={
+                "Authorization": f"Bearer {CANARY}",
+                "Accept": "application/vnd.heroku+json; version=3",
+            },
+            timeout=10,
+        )
+        assert answer.status_code == 200 and TELEMETRY_CANARY in answer.text, path
+    read = {r.path for r in simulator.requests if r.account == CANARY_ACCOUNT}
+    assert f"/apps/{FIR_APP}/telemetry-drains" in read
+    assert any(p.startswith("/spaces/") and p.endswith("/telemetry-drains") for p in read)
+    codes = dict(transcript.codes)
+    assert codes[f"check {FIR_APP} json"] == 1 and codes["check fir snapshot"] == 1
+    for report in ("check", "audit"):
+        data = json.loads((transcript.work / report / "report.json").read_text())
+        (fir,) = (a for a in data["apps"] if a["name"] == FIR_APP)
+        found = [f for f in fir["findings"] if f["rule"] == "telemetry-drain-not-allowed"]
+        assert {f["subject"] for f in found} == {
+            "https://otlp.us.example-observability.com:4318/v1/logs",
+            "https://otlp.eu01.example-apm.com/v1",
+        }, report
+    snapshot = json.loads((transcript.work / "snapshot.json").read_text())
+    (app,) = (a for a in snapshot["apps"] if a["name"] == FIR_APP)
+    assert [d["url"] for d in app["telemetry_drains"]] == [
+        "https://otlp.us.example-observability.com:4318/v1/logs"
+    ]
+    assert {k for d in app["telemetry_drains"] for k in d} == {"id", "host", "url", "signals"}
+    # the audit of fir-survey was stored in the history (searched above as a file, too)
+    stored = json.loads(dict(transcript.chunks)["history show stdout"])
+    assert FIR_APP in json.dumps(stored)
 
 
 def test_successful_runs_needed_no_redaction(transcript: Transcript) -> None:

@@ -53,9 +53,70 @@ def read_estate(sim: Simulator, token: str) -> facts.Estate:
             }
         )
         apps = []
-        for app in pages(client, "/apps"):
+        listed = pages(client, "/apps")
+        by_name = {a["name"]: a for a in listed}
+        listed_spaces = {s["name"]: s for s in pages(client, "/spaces")}
+        in_use = {a["space"]["name"] for a in listed if a["space"]}
+
+        def owner(name: str, field: str) -> Any:
+            found = by_name.get(name)
+            if found is None:  # the token cannot see the owner
+                return None
+            if field == "region":
+                return found["region"]["name"] if found["region"] else None
+            if field == "team":
+                return found["team"]["name"] if found["team"] else None
+            return "team" if found["team"] else "person"
+
+        def telemetry(path: str) -> tuple[facts.TelemetryDrain, ...]:
+            out = []
+            for d in pages(client, path):
+                reduced = reduce_drain_url(d["exporter"]["endpoint"])
+                out.append(
+                    facts.TelemetryDrain(
+                        id=d["id"],
+                        host=reduced.host,
+                        url=reduced.url,
+                        signals=tuple(sorted(d["signals"])),
+                    )
+                )
+            return tuple(sorted(out, key=lambda d: d.id))
+
+        def space_log_drain(space: dict[str, Any]) -> facts.SpaceLogDrain | None:
+            if not (space["shield"] and space["name"] in in_use):
+                return None
+            response = client.get(
+                f"/spaces/{space['id']}/log-drain",
+                headers={"Accept": "application/vnd.heroku+json; version=3.dogwood"},
+            )
+            if response.status_code != 200:
+                return facts.SpaceLogDrain(
+                    state="unknown", reason=f"the API answered HTTP {response.status_code}"
+                )
+            reduced = reduce_drain_url(response.json()["url"])
+            return facts.SpaceLogDrain(state="set", host=reduced.host, url=reduced.url)
+
+        def owner_errors(app_name: str, addons: list[dict[str, Any]]) -> list[facts.FactError]:
+            """One error per owner of an attached add-on that the token cannot read."""
+            errors: dict[str, facts.FactError] = {}
+            for o in sorted(addons, key=lambda o: o["id"]):
+                name = o["app"]["name"]
+                if name == app_name or name in by_name or name in errors:
+                    continue
+                status = client.get(f"/apps/{name}").status_code
+                assert status == 403, (name, status)
+                errors[name] = facts.FactError(
+                    fact="addon-attachments",
+                    message=f"The app {name} that owns the attached add-on {o['name']} "
+                    f"could not be read (HTTP {status})",
+                    status=status,
+                )
+            return [errors[n] for n in sorted(errors)]
+
+        for app in listed:
             addons = pages(client, f"/apps/{app['id']}/addons")
             drains = pages(client, f"/apps/{app['id']}/log-drains")
+            generation = app["generation"]["name"]
             apps.append(
                 facts.App(
                     id=app["id"],
@@ -74,6 +135,9 @@ def read_estate(sim: Simulator, token: str) -> facts.Estate:
                                     service=o["addon_service"]["name"],
                                     plan=o["plan"]["name"],
                                     app=o["app"]["name"],
+                                    owner_region=owner(o["app"]["name"], "region"),
+                                    owner_team=owner(o["app"]["name"], "team"),
+                                    owner_account=owner(o["app"]["name"], "account"),
                                 )
                                 for o in addons
                             ),
@@ -94,6 +158,11 @@ def read_estate(sim: Simulator, token: str) -> facts.Estate:
                             key=lambda d: d.id,
                         )
                     ),
+                    generation=generation,
+                    telemetry_drains=telemetry(f"/apps/{app['id']}/telemetry-drains")
+                    if generation == "fir"
+                    else (),
+                    errors=tuple(owner_errors(app["name"], addons)),
                 )
             )
         return facts.Estate(
@@ -124,8 +193,13 @@ def read_estate(sim: Simulator, token: str) -> facts.Estate:
                             region=s["region"]["name"],
                             shield=s["shield"],
                             team=s["team"]["name"],
+                            generation=s["generation"]["name"],
+                            telemetry_drains=telemetry(f"/spaces/{s['id']}/telemetry-drains")
+                            if s["generation"]["name"] == "fir" and s["name"] in in_use
+                            else (),
+                            log_drain=space_log_drain(s),
                         )
-                        for s in pages(client, "/spaces")
+                        for s in listed_spaces.values()
                     ),
                     key=lambda s: s.name,
                 )

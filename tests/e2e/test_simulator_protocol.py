@@ -101,7 +101,7 @@ def test_rate_limit_remaining_counts_down_and_rate_limits_are_free(simulator: Si
 def test_small_list_is_one_complete_page(simulator: Simulator) -> None:
     response = get(simulator, "/apps")
     assert response.status_code == 200
-    assert len(response.json()) == 10
+    assert len(response.json()) == 11
     assert response.headers["accept-ranges"] == "id, name"
     assert "next-range" not in response.headers
     ids = [a["id"] for a in response.json()]
@@ -113,9 +113,9 @@ def test_small_list_is_one_complete_page(simulator: Simulator) -> None:
 def test_next_range_walks_the_list_in_pages(simulator: Simulator, field: str) -> None:
     items, responses = walk(simulator, "/apps", f"{field} ..; max=3")
     assert [r.status_code for r in responses] == [206, 206, 206, 200]
-    assert [len(r.json()) for r in responses] == [3, 3, 3, 1]
+    assert [len(r.json()) for r in responses] == [3, 3, 3, 2]
     keys = [a[field] for a in items]
-    assert keys == sorted(keys) and len(set(keys)) == 10
+    assert keys == sorted(keys) and len(set(keys)) == 11
     assert responses[0].headers["next-range"] == f"{field} ]{keys[2]}..; max=3"
     assert responses[1].headers["content-range"] == f"{field} {keys[3]}..{keys[5]}"
 
@@ -123,7 +123,7 @@ def test_next_range_walks_the_list_in_pages(simulator: Simulator, field: str) ->
 def test_descending_order(simulator: Simulator) -> None:
     items, _ = walk(simulator, "/apps", "name ..; max=4, order=desc")
     names = [a["name"] for a in items]
-    assert names == sorted(names, reverse=True) and len(names) == 10
+    assert names == sorted(names, reverse=True) and len(names) == 11
 
 
 def test_default_page_is_200_and_max_is_1000(start_simulator: Callable[..., Simulator]) -> None:
@@ -250,14 +250,22 @@ def test_unknown_things_are_404(simulator: Simulator, path: str) -> None:
 
 def test_a_researcher_sees_their_slice(simulator: Simulator) -> None:
     names = sorted(a["name"] for a in get(simulator, "/apps", DEMO_JDOE_TOKEN).json())
-    assert names == ["experiment-us", "frankfurt-exp", "jdoe-thesis", "otree-study", "survey"]
+    assert names == [
+        "experiment-us",
+        "fir-survey",
+        "frankfurt-exp",
+        "jdoe-thesis",
+        "otree-study",
+        "survey",
+    ]
     mine = get(simulator, "/users/~/apps", DEMO_JDOE_TOKEN).json()
     assert [a["name"] for a in mine] == ["jdoe-thesis"]
     teams = get(simulator, "/teams", DEMO_JDOE_TOKEN).json()
     assert [(t["name"], t["role"]) for t in teams] == [("psych-lab", "member")]
     assert get(simulator, "/enterprise-accounts", DEMO_JDOE_TOKEN).json() == []
     assert [s["name"] for s in get(simulator, "/spaces", DEMO_JDOE_TOKEN).json()] == [
-        "uni-frankfurt"
+        "uni-frankfurt",
+        "uni-fir",
     ]
     assert get(simulator, "/account", DEMO_JDOE_TOKEN).json()["email"] == (
         "jane.doe@uni-example.edu"

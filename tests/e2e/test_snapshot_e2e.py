@@ -37,6 +37,7 @@ DEMO_APPS = (
     "otree-study",
     "experiment-us",
     "frankfurt-exp",
+    "fir-survey",
     "clinical-trial",
     "bio-dashboard",
     "econ-game",
@@ -103,6 +104,7 @@ def test_snapshot_to_stdout_and_without_drains(
         "otree-study",
         "experiment-us",
         "frankfurt-exp",
+        "fir-survey",
     }
     assert all(a["log_drains"] is None for a in data["apps"])
     assert not [r for r in live.requests if r.path.endswith("/log-drains")]
@@ -251,6 +253,7 @@ def test_snapshot_with_a_narrower_token(
         "otree-study",
         "experiment-us",
         "frankfurt-exp",
+        "fir-survey",
         "jdoe-thesis",
     }
     assert DEMO_JDOE_TOKEN not in path.read_text(encoding="utf-8")

@@ -145,6 +145,8 @@ CALLS: dict[str, tuple[tuple[str, ...], str]] = {
     "addons --all": (("addons", "--all", "--json"), DEMO_ADMIN_TOKEN),
     "regions": (("regions", "--json"), DEMO_ADMIN_TOKEN),
     "spaces": (("spaces", "--json"), DEMO_ADMIN_TOKEN),
+    "telemetry -a": (("telemetry", "-a", "fir-survey"), DEMO_ADMIN_TOKEN),
+    "telemetry -s": (("telemetry", "-s", "uni-fir"), DEMO_ADMIN_TOKEN),
     "jdoe apps --all": (("apps", "--all", "--json"), DEMO_JDOE_TOKEN),
     "jdoe apps:info denied": (("apps:info", "-a", "clinical-trial", "--json"), DEMO_JDOE_TOKEN),
 }
@@ -213,6 +215,7 @@ def test_apps_of_a_team(results: Results) -> None:
     apps = cli_json(results, "apps --team")
     assert sorted(a["name"] for a in apps) == [
         "experiment-us",
+        "fir-survey",
         "frankfurt-exp",
         "otree-study",
         "survey",
@@ -245,18 +248,13 @@ def test_addons_of_an_app_are_expanded_with_attachments(results: Results) -> Non
         "heroku-postgresql:essential-0",
         "heroku-postgresql:private-0",
     ]
-    human_names = {  # Accept-Expansion
-        "heroku-applink": "Heroku AppLink",
-        "heroku-postgresql": "Heroku Postgres",
-    }
     for addon in addons:
-        service = addon["addon_service"]
-        assert service["human_name"] == human_names[service["name"]]
         assert addon["app"]["name"] == "frankfurt-exp"
         assert [a["app"]["name"] for a in addon["attachments"]] == ["frankfurt-exp"]
-    assert sorted(a["attachments"][0]["name"] for a in addons) == [
+    postgres = [o for o in addons if o["addon_service"]["name"] == "heroku-postgresql"]
+    assert [o["addon_service"]["human_name"] for o in postgres] == ["Heroku Postgres"] * 2
+    assert sorted(a["attachments"][0]["name"] for a in postgres) == [
         "DATABASE",
-        "HEROKU_APPLINK",
         "HEROKU_POSTGRESQL_AMBER",
     ]
 
@@ -296,13 +294,45 @@ def test_spaces(results: Results) -> None:
     assert {(s["name"], s["region"]["name"], s["shield"], s["team"]["name"]) for s in spaces} == {
         ("uni-frankfurt", "frankfurt", False, "psych-lab"),
         ("bio-shield", "dublin", True, "bio-lab"),
+        ("uni-fir", "frankfurt", False, "psych-lab"),
     }
+
+
+@pytest.mark.parametrize(
+    ("call", "owner", "endpoint", "signals"),
+    [
+        (
+            "telemetry -a",
+            "fir-survey",
+            "https://otlp.us.example-observability.com:4318/v1/logs",
+            "logs,traces",
+        ),
+        (
+            "telemetry -s",
+            "uni-fir",
+            "https://otlp.eu01.example-apm.com/v1?tenant=uni",
+            "traces,metrics",
+        ),
+    ],
+)
+def test_telemetry_drains_of_a_fir_app_and_space(
+    results: Results, call: str, owner: str, endpoint: str, signals: str
+) -> None:
+    """`heroku telemetry -a APP` / `-s SPACE` (variant 3.sdk) list the drains the simulator
+    serves; the CLI shows the endpoint, never the exporter's headers."""
+    done = results[call]
+    assert done.returncode == 0, done.stderr
+    assert f"{owner} Telemetry Drains" in done.stdout
+    assert endpoint in done.stdout
+    assert signals in done.stdout.replace(" ", "")
+    assert "s3cr3t" not in done.stdout
 
 
 def test_a_researchers_token_sees_only_their_apps(results: Results) -> None:
     apps = cli_json(results, "jdoe apps --all")
     assert sorted(a["name"] for a in apps) == [
         "experiment-us",
+        "fir-survey",
         "frankfurt-exp",
         "jdoe-thesis",
         "otree-study",

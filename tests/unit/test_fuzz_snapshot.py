@@ -186,7 +186,9 @@ def test_odd_but_typed_snapshots(data: str) -> None:
 
 def test_the_seed_loads_and_renders() -> None:
     estate = check_snapshot_input(seed_snapshot())
-    assert estate is not None and len(estate.apps) == 10
+    assert (
+        estate is not None and len(estate.apps) == 11
+    )  # the demo estate (fir-survey since issue 11)
 
 
 def test_pathological_inputs() -> None:

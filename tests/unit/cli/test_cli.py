@@ -94,16 +94,36 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert tests in ci.splitlines()
 
 
+def last_line_printed(code: str) -> str:
+    """The last line ``code`` prints, run by a fresh interpreter."""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    return out.strip().splitlines()[-1]
+
+
 def test_help_does_not_import_heavy_modules() -> None:
     """`gatekeeper --help` and the hook's fast path must not pay for httpx or pydantic."""
     code = (
         "import sys; from gatekeeper import cli; cli.run(['--help']); "
         "print(sorted(m for m in ('httpx', 'pydantic') if m in sys.modules))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip().endswith("[]")
+    assert last_line_printed(code).endswith("[]")
+
+
+def test_the_console_entry_point_skips_what_gatekeeper_never_runs() -> None:
+    """``main`` (the console script) treats trio and httpx's own command-line client as
+    absent: httpcore and httpx import them whenever installed, for nothing gatekeeper runs.
+    httpx still works without them."""
+    code = (
+        "import sys; from gatekeeper import cli\n"
+        "try:\n    cli.main(['policy', 'explain', 'api-error'])\n"
+        "except SystemExit:\n    pass\n"
+        "import httpx; httpx.Client().close()\n"
+        "skipped = ('trio', 'rich', 'pygments', 'httpx._main')\n"
+        "print(sorted(m for m in skipped if sys.modules.get(m)))"
+    )
+    assert last_line_printed(code) == "[]"
 
 
 @pytest.mark.parametrize("verb", sorted(VERBS))
@@ -128,10 +148,7 @@ def test_listing_the_verbs_imports_no_verb_module() -> None:
         "import sys; from gatekeeper import cli; cli.run(['--help']); "
         "print(sorted(m for m in sys.modules if m.startswith('gatekeeper.commands.')))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip().splitlines()[-1] == "['gatekeeper.commands.verbs']"
+    assert last_line_printed(code) == "['gatekeeper.commands.verbs']"
 
 
 def test_a_bug_with_gatekeeper_debug_prints_the_traceback_and_still_exits_4() -> None:

@@ -69,6 +69,7 @@ def space(name: str, team_name: str, region_name: str, *, shield: bool = False) 
         "region": ref("region", region_name),
         "shield": shield,
         "state": "allocated",
+        "generation": ref("generation", "cedar"),
     }
 
 
@@ -79,6 +80,7 @@ def app(
     *,
     space_name: str | None = None,
     owner: str = "jane@example.edu",
+    shield: bool = False,
 ) -> dict[str, Any]:
     """``GET /apps`` and ``GET /apps/{app}`` shape."""
     email = f"{team_name}@herokumanager.com" if team_name else owner
@@ -87,7 +89,8 @@ def app(
         "owner": {"id": uid("user", email), "email": email},
         "team": ref("team", team_name) if team_name else None,
         "region": ref("region", region_name),
-        "space": ref("space", space_name) if space_name else None,
+        "space": {**ref("space", space_name), "shield": shield} if space_name else None,
+        "generation": ref("generation", "cedar"),
     }
 
 
@@ -97,6 +100,9 @@ def team_app(
     """``GET /teams/{team}/apps`` shape (team as a name reference)."""
     payload = app(name, team_name, region_name, space_name=space_name)
     payload["team"] = {"name": team_name}
+    del payload["generation"]  # the team-app resource does not say
+    if space_name:
+        payload["space"] = ref("space", space_name)
     return payload
 
 
@@ -108,6 +114,18 @@ def addon(name: str, plan: str, app_name: str, *, state: str = "provisioned") ->
         "plan": ref("plan", plan),
         "app": ref("app", app_name),
         "state": state,
+    }
+
+
+def attachment(addon_name: str, owner: str, app_name: str | None = None) -> dict[str, Any]:
+    """``GET /addon-attachments`` shape: ``addon_name`` (owned by ``owner``) attached to
+    ``app_name`` (default: its owner)."""
+    user = app_name or owner
+    return {
+        **ref("attachment", f"{addon_name}:{user}"),
+        "addon": {**ref("addon", addon_name), "app": ref("app", owner)},
+        "app": ref("app", user),
+        "namespace": None,
     }
 
 
@@ -238,4 +256,5 @@ def lab_routes() -> dict[str, Any]:
         ],
         "/apps/game/log-drains": [],
         "/apps/thesis/log-drains": [],
+        "/addon-attachments": [],
     }

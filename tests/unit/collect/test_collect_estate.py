@@ -61,6 +61,7 @@ def test_named_teams_use_team_lists_and_one_drain_request_per_app(routes: dict[s
             "/account/rate-limits",
             "/regions",
             "/spaces",
+            "/addon-attachments",
             "/teams/bio",
             "/teams/psych",
             "/teams/bio/apps",
@@ -217,8 +218,8 @@ def test_progress_reports_phases_apps_and_counters(routes: dict[str, Any]) -> No
     assert sum(e[1] for e in drains_phase if e[0] == "advance") == 3
     statuses = [e for e in progress.events if e[0] == "status"]
     final = statuses[-1]
-    assert final[1] == 12  # requests sent
-    assert final[2] == 1000 - 11  # rate budget left (GET /account/rate-limits is free)
+    assert final[1] == 13  # requests sent (GET /addon-attachments included)
+    assert final[2] == 1000 - 12  # rate budget left (GET /account/rate-limits is free)
     assert final[3] is not None and final[3] > 0  # list pages read
     assert [s[1] for s in statuses] == sorted(s[1] for s in statuses)
     assert progress.events[-1] == ("close",)

@@ -45,6 +45,7 @@ def answers() -> dict[str, bytes]:
         "/teams/lab/addons": [],
         "/apps/deep": app_payload("deep", "lab"),
         "/apps/deep/addons": [],
+        "/addon-attachments": [],
         "/apps/fine/log-drains": [drain("syslog+tls://logs.example.edu:6514", "fine")],
     }
     out = {path: json.dumps(body).encode() for path, body in bodies.items()}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from collect_fakes import FakeApi, addon, lab_routes, team, team_app
+from collect_fakes import FakeApi, addon, attachment, lab_routes, team, team_app
 
 from gatekeeper.collect import AuditScope, collect_estate, request_budget
 from gatekeeper.collect.estate import pages
@@ -39,6 +39,7 @@ def estate(
                     name=name,
                     owner="team" if team_name else "person",
                     team=team_name,
+                    generation="cedar",
                     addons=tuple(
                         AddOn(
                             id=f"{name}-{j}", name=f"{name}-{j}", service="s", plan="s:p", app=name
@@ -56,7 +57,8 @@ def test_teams_without_drains() -> None:
     facts = estate({"a": 10, "b": 600})  # b: 1,200 add-ons, two pages
     scope = AuditScope(teams=("a", "b"))
     # rate limits + regions + spaces + 2 team lookups + a (1 + 1) + b (1 + 2)
-    assert request_budget(scope=scope, estate=facts, needs=NO_DRAINS) == 3 + 2 + 2 + 3
+    # + 2 pages of the 1,220 attachments (GET /addon-attachments)
+    assert request_budget(scope=scope, estate=facts, needs=NO_DRAINS) == 3 + 2 + 2 + 3 + 2
 
 
 def test_drains_add_one_request_per_app() -> None:
@@ -76,7 +78,7 @@ def test_enterprise_lists_its_teams_in_pages() -> None:
             needs=NO_DRAINS,
             teams_per_enterprise={"uni": 2},
         )
-        == 3 + 1 + 2 * 2
+        == 3 + 1 + 2 * 2 + 1  # + 1 page of attachments
     )
     assert (
         request_budget(
@@ -85,7 +87,7 @@ def test_enterprise_lists_its_teams_in_pages() -> None:
             needs=NO_DRAINS,
             teams_per_enterprise={"uni": 1500},
         )
-        == 3 + 2 + 2 * 2
+        == 3 + 2 + 2 * 2 + 1
     )
 
 
@@ -93,7 +95,8 @@ def test_everything_uses_account_wide_pages() -> None:
     facts = estate({"a": 1500, "b": 1500, None: 1}, addons_per_app=1, spaces=1001)
     scope = AuditScope(everything=True)
     # rate limits + regions + 2 space pages + 1 teams page + 4 app pages + 4 add-on pages
-    assert request_budget(scope=scope, estate=facts, needs=NO_DRAINS) == 2 + 2 + 1 + 4 + 4
+    # + 4 attachment pages
+    assert request_budget(scope=scope, estate=facts, needs=NO_DRAINS) == 2 + 2 + 1 + 4 + 4 + 4
 
 
 def test_the_budget_grows_with_pages_not_apps() -> None:
@@ -114,7 +117,7 @@ def test_the_budget_grows_with_pages_not_apps() -> None:
         estate=estate({"a": 1001}, addons_per_app=1),
         needs=NO_DRAINS,
     )
-    assert larger == large + 2  # a second page of each
+    assert larger == large + 3  # a second page of apps, add-ons and attachments
 
 
 def test_the_collector_keeps_to_the_budget_across_pages() -> None:
@@ -124,6 +127,9 @@ def test_the_collector_keeps_to_the_budget_across_pages() -> None:
     routes["/teams/bio/apps"] = many_apps
     routes["/teams/bio/addons"] = [
         addon(f"sentry-{i:04d}", "sentry:f1", f"app-{i % 2345:04d}") for i in range(3001)
+    ]
+    routes["/addon-attachments"] = [
+        attachment(f"sentry-{i:04d}", f"app-{i % 2345:04d}") for i in range(3001)
     ]
     routes["/enterprise-accounts/uni/teams"] = [team("bio", "uni")]
     for payload in many_apps:
@@ -147,7 +153,8 @@ def test_the_collector_keeps_to_the_budget_across_pages() -> None:
             teams_per_enterprise={"uni": 1},
         )
         assert len(api.calls) == expected
-        assert expected == 4 + 3 + 4 + (2345 if check_drains else 0)
+        # + 4 pages of attachments
+        assert expected == 4 + 3 + 4 + 4 + (2345 if check_drains else 0)
 
 
 def test_an_empty_scope_is_a_usage_error() -> None:

@@ -21,7 +21,9 @@ from gatekeeper.facts import (
     LogDrain,
     Region,
     Space,
+    SpaceLogDrain,
     Team,
+    TelemetryDrain,
 )
 from gatekeeper.policy import Policy, loads_policy
 from gatekeeper.results import AppResult, Finding, Report
@@ -51,8 +53,12 @@ def team_app(
     space: str | None = None,
     addons: tuple[AddOn, ...] = (),
     drains: tuple[LogDrain, ...] = (),
+    generation: str = "cedar",
+    telemetry: tuple[TelemetryDrain, ...] = (),
 ) -> App:
     return App(
+        generation=generation,
+        telemetry_drains=telemetry,
         id=_id("app", name),
         name=name,
         owner="team",
@@ -65,8 +71,20 @@ def team_app(
     )
 
 
+def telemetry(url: str, host: str, *signals: str) -> TelemetryDrain:
+    return TelemetryDrain(id=_id("telemetry", url), host=host, url=url, signals=signals)
+
+
+def attached(owner: AddOn, team: str, region: str) -> AddOn:
+    """``owner`` as an app that has it attached sees it (owned by another app)."""
+    return owner.model_copy(
+        update={"owner_team": team, "owner_region": region, "owner_account": "team"}
+    )
+
+
 def demo_apps() -> tuple[App, ...]:
     papertrail = addon("survey", "papertrail:choklad")
+    sentry = addon("bio-dashboard", "sentry:f1")
     return (
         team_app(
             "survey",
@@ -93,6 +111,7 @@ def demo_apps() -> tuple[App, ...]:
                 addon("otree-study", "heroku-postgresql:standard-0"),
                 addon("otree-study", "heroku-redis:mini"),
                 addon("otree-study", "scheduler:standard"),
+                attached(sentry, "bio-lab", "eu"),  # owned by bio-dashboard
             ),
             drains=(drain("syslog+tls://logs.uni-example.edu:6514", "logs.uni-example.edu"),),
         ),
@@ -120,6 +139,21 @@ def demo_apps() -> tuple[App, ...]:
             ),
         ),
         team_app(
+            "fir-survey",
+            "psych-lab",
+            "frankfurt",
+            space="uni-fir",
+            generation="fir",
+            telemetry=(
+                telemetry(
+                    "https://otlp.us.example-observability.com:4318/v1/logs",
+                    "otlp.us.example-observability.com",
+                    "logs",
+                    "traces",
+                ),
+            ),
+        ),
+        team_app(
             "clinical-trial",
             "bio-lab",
             "dublin",
@@ -134,7 +168,7 @@ def demo_apps() -> tuple[App, ...]:
             "bio-lab",
             "eu",
             addons=(
-                addon("bio-dashboard", "sentry:f1"),
+                sentry,
                 addon("bio-dashboard", "heroku-inference:claude-3-5-haiku"),
             ),
             drains=(drain("https://logs.example-logging.io/ingest", "logs.example-logging.io"),),
@@ -155,6 +189,7 @@ def demo_apps() -> tuple[App, ...]:
             team=None,
             region="eu",
             addons=(addon("jdoe-thesis", "heroku-postgresql:essential-0"),),
+            generation="cedar",
         ),
     )
 
@@ -188,6 +223,7 @@ def demo_facts() -> Estate:
                 region="frankfurt",
                 shield=False,
                 team="psych-lab",
+                generation="cedar",
             ),
             Space(
                 id=_id("space", "bio-shield"),
@@ -195,6 +231,27 @@ def demo_facts() -> Estate:
                 region="dublin",
                 shield=True,
                 team="bio-lab",
+                generation="cedar",
+                log_drain=SpaceLogDrain(
+                    state="set",
+                    host="siem.bio-partner.example.net",
+                    url="https://siem.bio-partner.example.net/ingest",
+                ),
+            ),
+            Space(
+                id=_id("space", "uni-fir"),
+                name="uni-fir",
+                region="frankfurt",
+                team="psych-lab",
+                generation="fir",
+                telemetry_drains=(
+                    telemetry(
+                        "https://otlp.eu01.example-apm.com/v1",
+                        "otlp.eu01.example-apm.com",
+                        "metrics",
+                        "traces",
+                    ),
+                ),
             ),
         ),
         regions=REGIONS,
@@ -218,12 +275,30 @@ def normalised(estate: Estate) -> dict[str, object]:
                     for d in (a.log_drains or ())
                 ),
                 a.errors,
+                a.generation,
+                sorted((d.url, d.host, d.signals) for d in a.telemetry_drains or ()),
+                sorted(
+                    (o.plan, o.app, o.owner_team, o.owner_region, o.owner_account)
+                    for o in a.addons
+                    if a.attached_from_elsewhere(o)
+                ),
             )
             for a in estate.apps
         },
         "teams": sorted((t.name, t.enterprise_account) for t in estate.teams),
         "enterprise_accounts": sorted(e.name for e in estate.enterprise_accounts),
-        "spaces": sorted((s.name, s.region, s.shield, s.team) for s in estate.spaces),
+        "spaces": sorted(
+            (
+                s.name,
+                s.region,
+                s.shield,
+                s.team,
+                s.generation,
+                sorted((d.url, d.host, d.signals) for d in s.telemetry_drains or ()),
+                s.log_drain,
+            )
+            for s in estate.spaces
+        ),
     }
 
 

@@ -120,18 +120,21 @@ def test_decisions_and_summary_on_the_demo_estate() -> None:
     decisions = {a.name: a.decision for a in report.apps}
     assert decisions == {
         "bio-dashboard": "block",  # sentry without agreement
-        "clinical-trial": "warn",  # heroku-connect waived; agreement expiring
+        # heroku-connect waived; agreement expiring; its Shield space drains to a host not
+        # allowed (Private Space Logging)
+        "clinical-trial": "block",
         "econ-archive": "block",  # us region, scc
         "econ-game": "warn",  # agreement expiring
         "experiment-us": "block",
+        "fir-survey": "block",  # telemetry drains of the app and of its Fir space
         "frankfurt-exp": "warn",
         "jdoe-thesis": "block",
-        "otree-study": "warn",
+        "otree-study": "block",  # bio-dashboard's sentry attached, without agreement
         "student-game": "warn",  # covered through teams = ["student-projects"]
         "survey": "block",  # sendgrid's agreement expired
     }
     assert report.decision == "block"
-    assert (report.summary.allow, report.summary.warn, report.summary.block) == (0, 5, 5)
+    assert (report.summary.allow, report.summary.warn, report.summary.block) == (0, 3, 8)
     assert report.exit_code() == 1
 
 

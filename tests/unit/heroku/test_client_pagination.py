@@ -128,6 +128,7 @@ def test_list_models_parses_every_item(api: respx.MockRouter, run: Runner) -> No
         "team": {"id": "t1", "name": "psych-lab"},
         "region": {"id": "r1", "name": "eu"},
         "space": None,
+        "generation": {"id": "g1", "name": "cedar"},
         "stack": {"id": "s", "name": "heroku-24"},
     }
     api.get("/apps").mock(

@@ -32,6 +32,7 @@ DESIGN_TABLE = {
     "heroku-applink": "warn",
     "postgres-backups": "info",
     "log-drain-not-allowed": "block",
+    "telemetry-drain-not-allowed": "block",
     "unclassified-app": "warn",
     "waiver-expired": "warn",
     "waiver-unused": "info",

@@ -27,9 +27,11 @@ BRIEF: dict[str, tuple[str, str, str | None, list[str], list[str]]] = {
         "psych-lab",
         "eu",
         None,
-        ["heroku-postgresql:standard-0", "heroku-redis:mini", "scheduler:standard"],
+        # sentry: bio-dashboard's, attached
+        ["heroku-postgresql:standard-0", "heroku-redis:mini", "scheduler:standard", "sentry:f1"],
         ["syslog+tls://logs.uni-example.edu:6514"],
     ),
+    "fir-survey": ("psych-lab", "frankfurt", "uni-fir", [], []),
     "experiment-us": ("psych-lab", "us", None, ["heroku-postgresql:essential-0"], []),
     "frankfurt-exp": (
         "psych-lab",
@@ -71,6 +73,7 @@ def test_demo_estate_is_the_brief() -> None:
     assert {(s.name, s.region, s.shield, s.team) for s in estate.spaces} == {
         ("uni-frankfurt", "frankfurt", False, "psych-lab"),
         ("bio-shield", "dublin", True, "bio-lab"),
+        ("uni-fir", "frankfurt", False, "psych-lab"),
     }
     truth = estate.to_facts()
     assert [a.name for a in truth.apps] == sorted(BRIEF)
@@ -113,6 +116,7 @@ def test_to_facts_for_a_researcher() -> None:
     truth = demo_estate().to_facts(DEMO_JDOE_TOKEN)
     assert [a.name for a in truth.apps] == [
         "experiment-us",
+        "fir-survey",
         "frankfurt-exp",
         "jdoe-thesis",
         "otree-study",
@@ -121,7 +125,13 @@ def test_to_facts_for_a_researcher() -> None:
     assert [t.name for t in truth.teams] == ["psych-lab"]
     # The team's enterprise account is known from the team, even without access to it.
     assert [e.name for e in truth.enterprise_accounts] == ["uni-example"]
-    assert [s.name for s in truth.spaces] == ["uni-frankfurt"]
+    assert [s.name for s in truth.spaces] == ["uni-fir", "uni-frankfurt"]
+    # otree-study attaches bio-dashboard's sentry; jdoe cannot read bio-dashboard (bio-lab)
+    otree = next(a for a in truth.apps if a.name == "otree-study")
+    assert [(e.fact, e.status) for e in otree.errors] == [("addon-attachments", 403)]
+    assert "bio-dashboard" in otree.errors[0].message
+    assert [a.owner_region for a in otree.addons if a.service == "sentry"] == [None]
+    assert all(not a.errors for a in truth.apps if a.name != "otree-study")
 
 
 def test_to_facts_rejects_a_foreign_token() -> None:

@@ -160,7 +160,7 @@ def test_wrong_type(tmp_path: Path) -> None:
         ),
         (lambda d: d["apps"][3].update(space="nowhere"), "apps[3].space", "no space called"),
         (lambda d: d["apps"][0].update(name="Survey_1"), "apps[0].name", "not a valid Heroku app"),
-        (lambda d: d["apps"][9].update(team="econ-lab"), "apps[9]", "exactly one of 'team'"),
+        (lambda d: d["apps"][10].update(team="econ-lab"), "apps[10]", "exactly one of 'team'"),
         (lambda d: d["apps"][1].update(name="survey"), "apps[1].name", "duplicate name 'survey'"),
         (
             lambda d: d["teams"][0].update(enterprise_account="other"),
