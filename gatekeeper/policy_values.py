@@ -12,7 +12,6 @@ are lower case) and how it quotes a value in a message (as TOML writes a basic s
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import re
 from typing import Annotated
@@ -37,6 +36,8 @@ def quote(value: str) -> str:
 
 def suggest(value: str, choices: list[str] | tuple[str, ...]) -> str:
     """`` (did you mean "x"?)`` for the closest choice, or nothing."""
+    import difflib  # here: only a policy with a typo needs it
+
     close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {quote(close[0])}?)" if close else ""
 
