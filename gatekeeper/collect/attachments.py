@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gatekeeper import facts
-from gatekeeper.collect import convert, details, owners
-from gatekeeper.collect.parse import REQUEST_FAILURES, request_error
+from gatekeeper.collect import convert, details, owners, reading
 from gatekeeper.heroku import endpoints, models
 from gatekeeper.heroku.interface import HerokuApi
 
@@ -62,7 +61,7 @@ async def collect(
         return Attached(error=answer)
     users = attaching_apps(answer, apps)
     paths = [endpoints.APP_ADDONS.path(app=name) for name in users]
-    raw = await asyncio.gather(*(_attempt(client.list(p), p) for p in paths))
+    raw = await asyncio.gather(*(reading.attempt(client.list(p), p) for p in paths))
     lists: dict[str, details.Outcome] = {}
     for name, path, got in zip(users, paths, raw, strict=True):
         read = details.read_list("addons", endpoints.APP_ADDONS, path, got, convert.addon)
@@ -74,20 +73,13 @@ async def collect(
     missing = [name for name in needed if name not in apps]
     answers = await asyncio.gather(
         *(
-            _attempt(client.get(endpoints.APP.path(app=n)), endpoints.APP.path(app=n))
+            reading.attempt(client.get(endpoints.APP.path(app=n)), endpoints.APP.path(app=n))
             for n in missing
         )
     )
     for name, got in zip(missing, answers, strict=True):
         found[name] = owners.owner_from(got, endpoints.APP.path(app=name))
     return Attached(lists=lists, owners=found)
-
-
-async def _attempt(awaitable: Any, path: str) -> Any:
-    try:
-        return await awaitable
-    except REQUEST_FAILURES as exc:
-        return request_error(exc, path)
 
 
 def _by_id(fact: facts.AddOn) -> str:

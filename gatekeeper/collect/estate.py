@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -18,13 +18,11 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from gatekeeper import facts
-from gatekeeper.collect import attachments, convert, details
+from gatekeeper.collect import attachments, convert, details, reading
 from gatekeeper.collect.parse import (
-    REQUEST_FAILURES,
     broken_app,
     parse_answer,
     parse_item,
-    request_error,
     unnamed_app,
 )
 from gatekeeper.collect.progress import NullProgress, Progress
@@ -73,13 +71,15 @@ async def collect_estate(
     per_space = details.wanted(details.SPACE_DETAILS, needs)
     progress = progress or NullProgress()
     # Free: tells the progress display how much rate budget this run starts with.
-    await _attempt(client.get(endpoints.RATE_LIMITS.path()), endpoints.RATE_LIMITS.path())
+    await reading.attempt(client.get(endpoints.RATE_LIMITS.path()), endpoints.RATE_LIMITS.path())
     progress.phase("listing teams, apps and add-ons")
-    regions_task = asyncio.ensure_future(_read_list(client, "region", endpoints.REGIONS))
-    spaces_task = asyncio.ensure_future(_read_list(client, "space", endpoints.SPACES))
+    regions_task = asyncio.ensure_future(reading.read_list(client, "region", endpoints.REGIONS))
+    spaces_task = asyncio.ensure_future(reading.read_list(client, "space", endpoints.SPACES))
 
     attachments_task = (
-        asyncio.ensure_future(_read_list(client, "addon-attachments", endpoints.ADDON_ATTACHMENTS))
+        asyncio.ensure_future(
+            reading.read_list(client, "addon-attachments", endpoints.ADDON_ATTACHMENTS)
+        )
         if needs.wants("addons")
         else None
     )
@@ -91,7 +91,7 @@ async def collect_estate(
         if scope.everything:
             await _list_everything(client, got, progress)
         else:
-            await _settled(*(_list_team(client, name, got, progress) for name in got.teams))
+            await reading.settled(*(_list_team(client, name, got, progress) for name in got.teams))
     except BaseException:
         # The scope cannot be listed: stop the side requests before the client closes.
         for task in side_tasks:
@@ -165,70 +165,12 @@ async def _space_log_drains(
     endpoint = endpoints.SPACE_LOG_DRAIN
     paths = [endpoint.path(space=key) for key in shield]
     answers = await asyncio.gather(
-        *(_attempt(client.get(p, variant=endpoint.variant), p) for p in paths)
+        *(reading.attempt(client.get(p, variant=endpoint.variant), p) for p in paths)
     )
     return {
         key: convert.space_log_drain(answer, path)
         for key, path, answer in zip(shield, paths, answers, strict=True)
     }
-
-
-async def _attempt(awaitable: Awaitable[T], path: str) -> T | GatekeeperError:
-    """The answer, or the error standing for it (``parse.REQUEST_FAILURES``)."""
-    try:
-        return await awaitable
-    except REQUEST_FAILURES as exc:
-        return request_error(exc, path)
-
-
-async def _read_list(
-    client: HerokuApi, kind: FactKind, endpoint: endpoints.Endpoint[M]
-) -> list[M] | facts.FactError:
-    """An estate-wide list that the audit can do without (each app then carries the error)."""
-    path = endpoint.path()
-    return details.read_list(kind, endpoint, path, await _attempt(client.list(path), path), _same)
-
-
-def _same(model: M) -> M:
-    return model
-
-
-async def _models(client: HerokuApi, endpoint: endpoints.Endpoint[M], **params: str) -> list[M]:
-    """A list the audit cannot do without: each item parsed, or the run ends (exit 3)."""
-    path = endpoint.path(**params)
-    items = []
-    for raw in await client.list(path):
-        parsed = parse_answer(raw, endpoint.model, path)
-        if isinstance(parsed, GatekeeperError):
-            raise parsed
-        items.append(parsed)
-    return items
-
-
-async def _model(client: HerokuApi, endpoint: endpoints.Endpoint[M], **params: str) -> M:
-    """An object the audit cannot do without: parsed, or the run ends (exit 3)."""
-    path = endpoint.path(**params)
-    parsed = parse_answer(await client.get(path), endpoint.model, path)
-    if isinstance(parsed, GatekeeperError):
-        raise parsed
-    return parsed
-
-
-async def _settled(*aws: Any) -> list[Any]:
-    """Like ``asyncio.gather``, but every awaitable runs to its end before the first error is
-    raised: none is left running (or never awaited) on a client that is about to close."""
-
-    async def outcome(awaitable: Any) -> tuple[bool, Any]:
-        try:
-            return True, await awaitable
-        except Exception as exc:  # noqa: BLE001 - re-raised below, once all have ended
-            return False, exc
-
-    results = await asyncio.gather(*(outcome(a) for a in aws))
-    for ok, value in results:
-        if not ok:
-            raise value
-    return [value for _, value in results]
 
 
 def _report(progress: Progress, client: HerokuApi) -> None:
@@ -242,15 +184,15 @@ async def _resolve_teams(client: HerokuApi, scope: AuditScope, got: _Collected) 
     """Fills ``got.teams``. Raises when a named team or enterprise account cannot be read:
     without it the audit would not know which apps it owes a decision on."""
     if scope.everything:
-        for team in await _models(client, endpoints.TEAMS):
+        for team in await reading.models_of(client, endpoints.TEAMS):
             got.teams[team.name] = team
         return
     lookups = [
-        _models(client, endpoints.ENTERPRISE_ACCOUNT_TEAMS, ea=ea)
+        reading.models_of(client, endpoints.ENTERPRISE_ACCOUNT_TEAMS, ea=ea)
         for ea in sorted(set(scope.enterprises))
     ]
-    singles = [_model(client, endpoints.TEAM, team=t) for t in sorted(set(scope.teams))]
-    found = await _settled(*lookups, *singles)
+    singles = [reading.model_of(client, endpoints.TEAM, team=t) for t in sorted(set(scope.teams))]
+    found = await reading.settled(*lookups, *singles)
     for listed in found[: len(lookups)]:
         for team in listed:
             got.teams[team.name] = team
@@ -260,9 +202,9 @@ async def _resolve_teams(client: HerokuApi, scope: AuditScope, got: _Collected) 
 
 async def _list_team(client: HerokuApi, team: str, got: _Collected, progress: Progress) -> None:
     addons_path = endpoints.TEAM_ADDONS.path(team=team)
-    raw_apps, addons = await _settled(
+    raw_apps, addons = await reading.settled(
         client.list(endpoints.TEAM_APPS.path(team=team)),
-        _attempt(client.list(addons_path), addons_path),
+        reading.attempt(client.list(addons_path), addons_path),
     )
     got.raw_apps.extend((raw, team, models.TeamApp) for raw in raw_apps)
     _file_addons(got, addons, team, addons_path)
@@ -272,8 +214,8 @@ async def _list_team(client: HerokuApi, team: str, got: _Collected, progress: Pr
 
 async def _list_everything(client: HerokuApi, got: _Collected, progress: Progress) -> None:
     addons_path = endpoints.ADDONS.path()
-    raw_apps, addons = await _settled(
-        client.list(endpoints.APPS.path()), _attempt(client.list(addons_path), addons_path)
+    raw_apps, addons = await reading.settled(
+        client.list(endpoints.APPS.path()), reading.attempt(client.list(addons_path), addons_path)
     )
     for raw in raw_apps:
         got.raw_apps.append((raw, _team_name(raw), models.App))
@@ -342,7 +284,7 @@ async def _details(
 ) -> dict[FactKind, details.Outcome]:
     """The ``wanted`` details of one app or space (``key``: its name or id), read at once."""
     paths = [d.path(key) for d in wanted]
-    answers = await asyncio.gather(*(_attempt(client.list(p), p) for p in paths))
+    answers = await asyncio.gather(*(reading.attempt(client.list(p), p) for p in paths))
     if progress is not None:
         progress.advance()
         _report(progress, client)  # the longest phase: keep requests and rate budget current
