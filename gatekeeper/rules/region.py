@@ -89,9 +89,13 @@ def _move_command(ctx: AppContext, region: str) -> str:
     team = f" --team {sh(ctx.app.team)}" if ctx.app.team else ""
     if REGIONS[region].runtime == "common":
         return f"heroku apps:create NEW-NAME --region {region}{team}"
+    # Only when no Common Runtime region fits: a space needs a Heroku Enterprise account, which
+    # new customers cannot buy since 2026-02-06 (docs/design.md#3-heroku-facts-the-code-relies-on).
     return (
         f"heroku spaces:create --space NEW-SPACE --region {region}{team}, then "
-        "heroku apps:create NEW-NAME --space NEW-SPACE"
+        "heroku apps:create NEW-NAME --space NEW-SPACE (a Private Space needs a Heroku "
+        "Enterprise account; Heroku offers no new Enterprise Account contracts to new "
+        "customers since 2026-02-06)"
     )
 
 

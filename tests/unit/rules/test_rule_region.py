@@ -96,6 +96,17 @@ def test_message_fix_and_evidence() -> None:
     assert {"region", "data-class", "policy", "agreement"} <= set(kinds)
 
 
+def test_a_fix_through_a_private_space_says_it_needs_enterprise() -> None:
+    """Where only a Private Space region fits (Germany), the fix names the space, and says
+    that a space needs an Enterprise account new customers can no longer buy."""
+    report = run(make_estate(make_app("experiment-us", region="us")), policy(countries='["DE"]'))
+    f = finding(report, "experiment-us", "region-not-allowed")
+    assert "heroku spaces:create --space NEW-SPACE --region frankfurt" in f.remediation
+    assert "no new Enterprise Account contracts to new customers since 2026-02-06" in (
+        f.remediation
+    )
+
+
 def test_unknown_region_message() -> None:
     f = finding(run(make_estate(make_app("app", region="mars")), policy()), "app", "unknown-region")
     assert f.subject == "mars" and f.severity == "block"
