@@ -75,11 +75,14 @@ def evaluate_app(
     generated_at: datetime | None = None,
 ) -> Report:
     """The engine's report on the app of ``scope``: only that app, and only the waivers whose
-    app glob matches it (another app's unused waiver is no news to this app's deploy).
+    app glob matches it (another app's unused waiver is no news to this app's deploy). A
+    waiver for a glob of apps (``app = "*"``) that this app does not use is not reported as
+    unused either: the other apps it names may use it, which only an audit can tell.
 
     Raises ``CouldNotEvaluate`` when ``estate`` holds no app of that name or id."""
     from gatekeeper.engine import evaluate
-    from gatekeeper.policy.model import glob_match
+    from gatekeeper.policy.model import glob_match, is_glob
+    from gatekeeper.rules.waivers import WAIVER_UNUSED
 
     estate = only_app(estate, scope)
     name = estate.apps[0].name
@@ -92,7 +95,13 @@ def evaluate_app(
     )
     if not report.apps:  # the engine judged nothing: never an allow
         raise CouldNotEvaluate(_not_judged(scope, estate), hint=_NOT_JUDGED_HINT)
-    return report
+    shared = {w.label() for w in waivers if is_glob(w.app)}
+    kept = tuple(
+        f
+        for f in report.policy_findings
+        if not (f.rule == WAIVER_UNUSED.id and f.subject in shared)
+    )
+    return report.model_copy(update={"policy_findings": kept})
 
 
 def only_app(estate: Estate, scope: AppScope) -> Estate:

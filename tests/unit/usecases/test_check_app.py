@@ -59,3 +59,31 @@ def test_a_snapshot_without_the_app_is_a_usage_error(tmp_path: object) -> None:
         check_app("nope-app", policy=university(), source=SnapshotSource(path))
     outcome = check_app(BLOCKED, policy=university(), source=SnapshotSource(path), today=TODAY)
     assert [a.name for a in outcome.report.apps] == [BLOCKED]
+
+
+def test_a_glob_waiver_this_app_does_not_use_is_not_reported_as_unused() -> None:
+    """The example policy waives addon-location-not-allowed for papertrail on every app
+    (``app = "*"``): a check of an app without papertrail must not call it unused; a waiver
+    that names the app itself still is, when it matched nothing."""
+    from datetime import date
+
+    from gatekeeper.policy.model import Waiver
+
+    policy = university()
+    glob_waivers = [w for w in policy.waivers if w.app == "*"]
+    assert glob_waivers  # the example policy has them
+    exact = Waiver.model_validate(
+        {
+            "rule": "region-not-allowed",
+            "app": ALLOWED,
+            "subject": "us",
+            "reason": "test",
+            "approved_by": "DPO",
+            "expires": date(2099, 1, 1),
+        }
+    )
+    policy = policy.model_copy(update={"waivers": [*policy.waivers, exact]})
+    outcome = check_app(ALLOWED, policy=policy, source=FakeSource(demo_facts()), today=TODAY)
+    unused = [f.subject for f in outcome.report.policy_findings if f.rule == "waiver-unused"]
+    assert unused == [exact.label()]
+    assert outcome.status == "allowed"
