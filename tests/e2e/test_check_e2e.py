@@ -20,6 +20,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from demo_apps import DEMO_APPS
 
 from gatekeeper.cli import run
 from gatekeeper.engine import evaluate
@@ -38,19 +39,6 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
 REPORT_SCHEMA = ROOT / "gatekeeper" / "report" / "report-schema-v1.json"
-DEMO_APPS = (
-    "survey",
-    "otree-study",
-    "experiment-us",
-    "frankfurt-exp",
-    "fir-survey",
-    "clinical-trial",
-    "bio-dashboard",
-    "econ-game",
-    "econ-archive",
-    "student-game",
-    "jdoe-thesis",
-)
 CONTRACT_APP_KEYS = {"name", "id", "team", "region", "space", "data_class", "decision", "findings"}
 CONTRACT_FINDING_KEYS = {
     "rule",

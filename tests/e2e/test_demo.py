@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from demo_apps import DEMO_APPS as ALL_DEMO_APPS
 
 from gatekeeper.cli import run
 from gatekeeper.store.urls import user_data_dir
@@ -23,19 +24,7 @@ from gatekeeper.store.urls import user_data_dir
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO_APPS = {
-    "survey",
-    "otree-study",
-    "experiment-us",
-    "frankfurt-exp",
-    "fir-survey",
-    "clinical-trial",
-    "bio-dashboard",
-    "econ-game",
-    "econ-archive",
-    "student-game",
-    "jdoe-thesis",
-}
+DEMO_APPS = set(ALL_DEMO_APPS)
 
 
 def test_demo_from_a_fresh_directory(tmp_path: Path) -> None:

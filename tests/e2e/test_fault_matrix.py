@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pytest
+from demo_apps import DEMO_APPS
 
 import gatekeeper.heroku.client as client_module
 from gatekeeper.cli import run
@@ -71,19 +72,6 @@ CHECKED_APP = "econ-game"  # allowed without faults: any block comes from the fa
 AUDITED_APP = "survey"  # allowed without faults, in team psych-lab
 SURVEY_DRAINS = "/apps/survey/log-drains"  # the one per-app request an audit makes
 
-DEMO_APPS = (
-    "survey",
-    "otree-study",
-    "experiment-us",
-    "frankfurt-exp",
-    "fir-survey",
-    "clinical-trial",
-    "bio-dashboard",
-    "econ-game",
-    "econ-archive",
-    "student-game",
-    "jdoe-thesis",
-)
 # `audit --all` lists before it reads drains: rate limits, regions, spaces, teams, apps,
 # add-ons. A token that expires after these meets 401 on every app's drains.
 LIST_REQUESTS = 6

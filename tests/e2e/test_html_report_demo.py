@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from demo_apps import DEMO_APPS as ALL_DEMO_APPS
 
 from gatekeeper.cli import run
 from gatekeeper.simulator import (
@@ -35,19 +36,7 @@ pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
-DEMO_APPS = {
-    "survey",
-    "otree-study",
-    "experiment-us",
-    "frankfurt-exp",
-    "fir-survey",
-    "clinical-trial",
-    "bio-dashboard",
-    "econ-game",
-    "econ-archive",
-    "student-game",
-    "jdoe-thesis",
-}
+DEMO_APPS = set(ALL_DEMO_APPS)
 HOSTILE_NAME = '<script>alert("pwned")</script>&amp;"\'><img src=x onerror=alert(1)>'
 HOSTILE_ADDON = 'sentry-"><b onmouseover=alert(3)>x</b>'
 HOSTILE_DRAIN = 'https://evil.example.com/"><svg onload=alert(2)>'

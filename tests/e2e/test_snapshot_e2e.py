@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from demo_apps import DEMO_APPS
 
 from gatekeeper.cli import run
 from gatekeeper.simulator import (
@@ -32,19 +33,6 @@ pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
-DEMO_APPS = (
-    "survey",
-    "otree-study",
-    "experiment-us",
-    "frankfurt-exp",
-    "fir-survey",
-    "clinical-trial",
-    "bio-dashboard",
-    "econ-game",
-    "econ-archive",
-    "student-game",
-    "jdoe-thesis",
-)
 
 
 @pytest.fixture(scope="module")

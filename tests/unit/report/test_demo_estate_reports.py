@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from demo_apps import DEMO_APPS as ALL_DEMO_APPS
 from report_samples import HOSTILE_NAME
 
 from gatekeeper.engine import evaluate
@@ -27,19 +28,7 @@ ROOT = Path(__file__).parents[3]
 SARIF_SCHEMA = json.loads(
     (ROOT / "tests" / "fixtures" / "sarif-schema-2.1.0.json").read_text("utf-8")
 )
-DEMO_APPS = {
-    "survey",
-    "otree-study",
-    "experiment-us",
-    "frankfurt-exp",
-    "fir-survey",
-    "clinical-trial",
-    "bio-dashboard",
-    "econ-game",
-    "econ-archive",
-    "student-game",
-    "jdoe-thesis",
-}
+DEMO_APPS = set(ALL_DEMO_APPS)
 
 
 @pytest.fixture(scope="module")
