@@ -22,6 +22,9 @@ TESTS = ROOT / "tests" / "e2e" / "test_fault_matrix.py"
 
 def load_matrix() -> ModuleType:
     """The test module, imported by path (tests/ is not a package)."""
+    # The test module imports the tests' shared modules (demo_apps), as pytest lets it.
+    if str(TESTS.parents[1]) not in sys.path:
+        sys.path.insert(0, str(TESTS.parents[1]))
     spec = importlib.util.spec_from_file_location("fault_matrix_rows", TESTS)
     if spec is None or spec.loader is None:
         raise SystemExit(f"cannot load {TESTS}")
