@@ -11,8 +11,9 @@ The names are loaded on first use, so that ``check`` (which imports
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from gatekeeper.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from gatekeeper.collect.app import collect_app, collect_app_sync
@@ -30,8 +31,4 @@ _EXPORTS = {
 __all__ = ["AuditScope", "collect_app", "collect_app_sync", "collect_estate", "request_budget"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'gatekeeper.collect' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -18,8 +18,9 @@ limiting. HTTP itself goes through ``gatekeeper.transport``, shared with the web
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from gatekeeper.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from gatekeeper.heroku.client import AsyncHerokuClient, HerokuClient
@@ -62,8 +63,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'gatekeeper.heroku' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)
