@@ -14,15 +14,12 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gatekeeper.cli import run
-from gatekeeper.simulator import Simulator
-from gatekeeper.simulator.estate_file import estate_from_data
 
 pytestmark = pytest.mark.e2e
 
@@ -90,22 +87,6 @@ EXPECTED: dict[str, tuple[str, set[str]]] = {
     "org-link": ("warn", {"heroku-applink"}),
 }
 FORMATS = ("json", "sarif", "junit", "csv", "text")
-
-
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator(estate_from_data(ESTATE)) as server:
-        yield server
-
-
-@pytest.fixture
-def env(sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    policy = tmp_path / "gatekeeper.toml"
-    policy.write_text(POLICY, encoding="utf-8")
-    monkeypatch.setenv("HEROKU_API_KEY", TOKEN)
-    monkeypatch.setenv("HEROKU_HOST", sim.url)
-    monkeypatch.setenv("GATEKEEPER_POLICY", str(policy))
-    return tmp_path
 
 
 def _outputs(directory: Path, stem: str) -> list[str]:

@@ -9,15 +9,12 @@ CLI over HTTP to the simulator, in JSON and text.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gatekeeper.cli import run
-from gatekeeper.simulator import Simulator
-from gatekeeper.simulator.estate_file import estate_from_data
 
 pytestmark = pytest.mark.e2e
 
@@ -57,22 +54,6 @@ enterprise_accounts = ["uni"]
 mechanism = "scc"
 expires = 2030-12-31
 """
-
-
-@pytest.fixture(scope="module")
-def sim() -> Iterator[Simulator]:
-    with Simulator(estate_from_data(ESTATE)) as server:
-        yield server
-
-
-@pytest.fixture
-def env(sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    policy = tmp_path / "gatekeeper.toml"
-    policy.write_text(POLICY, encoding="utf-8")
-    monkeypatch.setenv("HEROKU_API_KEY", TOKEN)
-    monkeypatch.setenv("HEROKU_HOST", sim.url)
-    monkeypatch.setenv("GATEKEEPER_POLICY", str(policy))
-    return tmp_path
 
 
 def _backup_notes(app: dict[str, Any]) -> list[str]:
