@@ -2,8 +2,9 @@
 
 Each function returns the JSON object for one resource with every property the schema
 lists for it (the schema marks most resources ``strictProperties``), nullable references
-(``app.team``, ``app.space``, ``team.enterprise_account``, ``log-drain.addon``) as ``null``
-where they do not apply. Ids are UUIDs, dates RFC 3339 strings.
+(``app.team``, ``app.space``, ``team.enterprise_account``) as ``null`` where they do not
+apply. Ids are UUIDs, dates RFC 3339 strings. The bodies of the resource kinds' lists (log
+drains, telemetry drains) are in their modules, ``gatekeeper.simulator.kinds``.
 """
 
 from __future__ import annotations
