@@ -21,7 +21,6 @@ from gatekeeper.simulator.estate import (
     SimApp,
     SimEnterpriseAccount,
     SimEstate,
-    SimLogDrain,
     SimPipeline,
     SimSpace,
     SimTeam,
@@ -30,6 +29,7 @@ from gatekeeper.simulator.estate import (
 from gatekeeper.simulator.estate_file import estate_to_data, load_estate
 from gatekeeper.simulator.faults import ALWAYS, UNKNOWN_PLAN, UNKNOWN_REGION, Faults
 from gatekeeper.simulator.generate import generate_estate
+from gatekeeper.simulator.kinds.log_drains import SimLogDrain
 from gatekeeper.simulator.server import RequestRecord, Simulator
 
 __all__ = [

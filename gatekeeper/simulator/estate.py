@@ -1,7 +1,8 @@
 """The simulated estate: what the simulator serves, and the facts the gatekeeper should see.
 
-A ``SimEstate`` holds enterprise accounts, teams, spaces, apps (with their add-ons and log
-drains) and the API tokens that can read them. It is built by ``load_estate`` (the file
+A ``SimEstate`` holds enterprise accounts, teams, spaces, apps (with their add-ons and the
+lists of each resource kind, ``gatekeeper.simulator.kinds``) and the API tokens that can read
+them. It is built by ``load_estate`` (the file
 format of docs/simulator.md), ``demo_estate`` or ``generate_estate``, or from a gatekeeper
 snapshot with ``SimEstate.from_facts``.
 
@@ -11,16 +12,20 @@ correct collector gathers over HTTP with that token. Tests compare the two.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from gatekeeper.drain_url import reduce_drain_url
 from gatekeeper.simulator import catalog
-from gatekeeper.simulator.naming import drain_token, is_uuid, stable_id
+from gatekeeper.simulator.naming import is_uuid, stable_id
 
 if TYPE_CHECKING:
     from gatekeeper import facts
+    from gatekeeper.simulator.kinds import Owner
+    from gatekeeper.simulator.kinds.interface import Keep
+    from gatekeeper.simulator.kinds.log_drains import SimLogDrain
+    from gatekeeper.simulator.kinds.telemetry_drains import SimTelemetryDrain
 
 ALL = "*"  # in a token's teams / apps / enterprise_accounts: every one of them
 SIM_ESTATE_SCHEMA = "gatekeeper.sim-estate/v1"
@@ -53,42 +58,73 @@ class SimTeam:
         self.id = self.id or stable_id("team", self.name)
 
 
-@dataclass
-class SimTelemetryDrain:
-    """An OpenTelemetry drain of a Fir app or space. ``headers`` hold ingest keys (secrets
-    the simulator serves, as Heroku does, and the gatekeeper must never keep)."""
-
-    endpoint: str
-    signals: list[str] = field(default_factory=lambda: ["traces", "metrics", "logs"])
-    headers: dict[str, str] = field(default_factory=dict, repr=False)
-    exporter_type: Literal["otlphttp", "otlp"] = "otlphttp"
-    id: str = ""  # empty: derived from the owner and endpoint by ``fill_telemetry_ids``
-
-
-@dataclass
+@dataclass(init=False)
 class SimSpace:
     """A Private Space (``shield`` for a Shield space) owned by a team. ``generation`` is
     "cedar" or "fir" (a Fir space has no Shield); ``log_drain`` is the URL of a Shield
-    space's Private Space Logging drain (None: not enabled)."""
+    space's Private Space Logging drain (None: not enabled). ``kinds`` holds the lists of
+    each resource kind under a space (``kinds.kinds_of("space")``), by key; keyword
+    arguments of those names fill them (``telemetry_drains=[...]``)."""
+
+    OWNER: ClassVar[Owner] = "space"
 
     name: str
     region: str
     team: str | None
-    shield: bool = False
-    id: str = ""
-    generation: str = "cedar"
-    telemetry_drains: list[SimTelemetryDrain] = field(default_factory=list)
-    log_drain: str | None = None
+    shield: bool
+    id: str
+    generation: str
+    log_drain: str | None
+    kinds: dict[str, list[Any]]
 
-    def __post_init__(self) -> None:
-        self.id = self.id or stable_id("space", self.name)
-        fill_telemetry_ids(self.telemetry_drains, "space", self.name)
+    def __init__(
+        self,
+        name: str,
+        region: str,
+        team: str | None,
+        shield: bool = False,
+        id: str = "",
+        generation: str = "cedar",
+        log_drain: str | None = None,
+        **kinds: list[Any],
+    ) -> None:
+        self.name = name
+        self.region = region
+        self.team = team
+        self.shield = shield
+        self.id = id or stable_id("space", name)
+        self.generation = generation
+        self.log_drain = log_drain
+        self.kinds = _kind_lists(self, kinds)
+        self.fill_ids()
+
+    def fill_ids(self) -> None:
+        """Derive the ids of the kinds' objects that were left empty."""
+        _fill_kind_ids(self)
+
+    @property
+    def telemetry_drains(self) -> list[SimTelemetryDrain]:
+        return self.kinds["telemetry_drains"]
 
 
-def fill_telemetry_ids(drains: list[SimTelemetryDrain], kind: str, owner: str) -> None:
-    for drain in drains:
-        if not drain.id:
-            drain.id = stable_id("telemetry-drain", kind, owner, drain.endpoint)
+def _kind_lists(owner: SimApp | SimSpace, given: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """One list per kind of ``owner``, the given ones kept as they are; an unknown keyword
+    is an error, as in any constructor."""
+    from gatekeeper.simulator.kinds import kinds_of
+
+    keys = [k.key for k in kinds_of(owner.OWNER)]
+    unknown = sorted(set(given) - set(keys))
+    if unknown:
+        name = type(owner).__name__
+        raise TypeError(f"{name}() got an unexpected keyword argument {unknown[0]!r}")
+    return {key: given.get(key, []) for key in keys}
+
+
+def _fill_kind_ids(owner: SimApp | SimSpace) -> None:
+    from gatekeeper.simulator.kinds import kinds_of
+
+    for kind in kinds_of(owner.OWNER):
+        kind.fill_ids(owner.kinds[kind.key], owner.OWNER, owner.name)
 
 
 @dataclass
@@ -118,22 +154,6 @@ class SimAddOn:
 
 
 @dataclass
-class SimLogDrain:
-    """A log drain; ``addon`` names the add-on that created it (None: a custom drain).
-
-    ``url`` is the full URL as Heroku returns it, credentials and query included.
-    """
-
-    url: str
-    addon: str | None = None
-    id: str = ""  # empty: derived from the app and URL by ``SimApp.fill_ids``
-
-    @property
-    def token(self) -> str:
-        return drain_token(self.id)
-
-
-@dataclass
 class SimPipeline:
     """The pipeline an app is coupled to (``GET /apps/{app}/pipeline-couplings``)."""
 
@@ -141,43 +161,76 @@ class SimPipeline:
     stage: Literal["test", "review", "development", "staging", "production"] = "production"
 
 
-@dataclass
+@dataclass(init=False)
 class SimApp:
     """An app: owned by a team (``team``) or by a person (``owner``, an e-mail address).
 
     ``region`` is the region name (for an app in a space: the space's region); it may be
-    None only when replaying a snapshot in which the API did not say.
+    None only when replaying a snapshot in which the API did not say. ``kinds`` holds the
+    lists of each resource kind under an app (``kinds.kinds_of("app")``), by key; keyword
+    arguments of those names fill them (``log_drains=[...]``).
     """
+
+    OWNER: ClassVar[Owner] = "app"
 
     name: str
     region: str | None
-    team: str | None = None
-    owner: str | None = None
-    space: str | None = None
-    addons: list[SimAddOn] = field(default_factory=list)
-    log_drains: list[SimLogDrain] = field(default_factory=list)
-    telemetry_drains: list[SimTelemetryDrain] = field(default_factory=list)
-    attachments: list[SimAttachment] = field(default_factory=list)
-    stack: str = "heroku-24"
-    pipeline: SimPipeline | None = None
-    dynos: dict[str, int] = field(default_factory=lambda: {"web": 1})
-    id: str = ""
+    team: str | None
+    owner: str | None
+    space: str | None
+    addons: list[SimAddOn]
+    attachments: list[SimAttachment]
+    stack: str
+    pipeline: SimPipeline | None
+    dynos: dict[str, int]
+    id: str
+    kinds: dict[str, list[Any]]
 
-    def __post_init__(self) -> None:
-        self.id = self.id or stable_id("app", self.name)
+    def __init__(
+        self,
+        name: str,
+        region: str | None,
+        team: str | None = None,
+        owner: str | None = None,
+        space: str | None = None,
+        addons: list[SimAddOn] | None = None,
+        attachments: list[SimAttachment] | None = None,
+        stack: str = "heroku-24",
+        pipeline: SimPipeline | None = None,
+        dynos: dict[str, int] | None = None,
+        id: str = "",
+        **kinds: list[Any],
+    ) -> None:
+        self.name = name
+        self.region = region
+        self.team = team
+        self.owner = owner
+        self.space = space
+        self.addons = [] if addons is None else addons
+        self.attachments = [] if attachments is None else attachments
+        self.stack = stack
+        self.pipeline = pipeline
+        self.dynos = {"web": 1} if dynos is None else dynos
+        self.id = id or stable_id("app", name)
+        self.kinds = _kind_lists(self, kinds)
         self.fill_ids()
 
     def fill_ids(self) -> None:
-        """Derive the drain ids and attachment names that were left empty."""
-        for drain in self.log_drains:
-            if not drain.id:
-                drain.id = stable_id("log-drain", self.name, drain.url)
-        fill_telemetry_ids(self.telemetry_drains, "app", self.name)
+        """Derive the ids of the kinds' objects and the attachment names left empty."""
+        _fill_kind_ids(self)
         for attachment in self.attachments:
             attachment.id = attachment.id or stable_id("attachment", self.name, attachment.addon)
             attachment.name = attachment.name or f"{attachment.addon.upper().replace('-', '_')}"
         if any(not o.attachment for o in self.addons):
             _name_attachments(self.addons)
+
+    @property
+    def log_drains(self) -> list[SimLogDrain]:
+        return self.kinds["log_drains"]
+
+    @property
+    def telemetry_drains(self) -> list[SimTelemetryDrain]:
+        return self.kinds["telemetry_drains"]
 
     @property
     def owner_email(self) -> str:
@@ -373,11 +426,12 @@ class SimEstate:
                 s.shield,
                 keep(s.id, "space", s.name),
                 generation=s.generation or "cedar",
-                telemetry_drains=_sim_telemetry(s.telemetry_drains, keep),
                 log_drain=s.log_drain.url if s.log_drain and s.log_drain.state == "set" else None,
             )
             for s in estate.spaces
         }
+        for s in estate.spaces:
+            _kinds_from_facts(spaces[s.name], s, keep)
         apps: list[SimApp] = []
         for a in estate.apps:
             if a.team and a.team not in teams:
@@ -390,24 +444,18 @@ class SimEstate:
                 if not a.attached_from_elsewhere(o)
             ]
             attachments = [SimAttachment(o.name) for o in a.addons if a.attached_from_elsewhere(o)]
-            drains = [
-                SimLogDrain(url=d.url, addon=d.addon, id=keep(d.id, "log-drain", d.url))
-                for d in (a.log_drains or ())
-            ]
-            apps.append(
-                SimApp(
-                    name=a.name,
-                    region=a.region,
-                    team=a.team,
-                    owner=None if a.team else (a.owner_email or None),
-                    space=a.space,
-                    addons=addons,
-                    log_drains=drains,
-                    telemetry_drains=_sim_telemetry(a.telemetry_drains, keep),
-                    attachments=attachments,
-                    id=keep(a.id, "app", a.name),
-                )
+            app = SimApp(
+                name=a.name,
+                region=a.region,
+                team=a.team,
+                owner=None if a.team else (a.owner_email or None),
+                space=a.space,
+                addons=addons,
+                attachments=attachments,
+                id=keep(a.id, "app", a.name),
             )
+            _kinds_from_facts(app, a, keep)
+            apps.append(app)
         if tokens is None:
             tokens = [
                 SimToken(
@@ -430,28 +478,12 @@ class SimEstate:
         )
 
 
-def _sim_telemetry(
-    drains: Sequence[facts.TelemetryDrain] | None, keep: Callable[[str, str, str], str]
-) -> list[SimTelemetryDrain]:
-    """A snapshot's telemetry drains, served as it stored them (without headers)."""
-    return [
-        SimTelemetryDrain(d.url, list(d.signals), id=keep(d.id, "telemetry-drain", d.url))
-        for d in drains or ()
-    ]
+def _kinds_from_facts(owner: SimApp | SimSpace, found: facts.App | facts.Space, keep: Keep) -> None:
+    """Serve the snapshot's objects of each kind of ``owner`` (their ids are kept)."""
+    from gatekeeper.simulator.kinds import kinds_of
 
-
-def _telemetry_facts(drains: list[SimTelemetryDrain]) -> tuple[facts.TelemetryDrain, ...]:
-    from gatekeeper import facts
-
-    out = []
-    for d in sorted(drains, key=lambda d: d.id):
-        reduced = reduce_drain_url(d.endpoint)
-        out.append(
-            facts.TelemetryDrain(
-                id=d.id, host=reduced.host, url=reduced.url, signals=tuple(sorted(d.signals))
-            )
-        )
-    return tuple(out)
+    for kind in kinds_of(owner.OWNER):
+        owner.kinds[kind.key] = kind.from_facts(getattr(found, kind.key), keep)
 
 
 def _space_facts(space: SimSpace, in_use: bool) -> facts.Space:
@@ -466,7 +498,6 @@ def _space_facts(space: SimSpace, in_use: bool) -> facts.Space:
         else:
             reduced = reduce_drain_url(space.log_drain)
             log_drain = facts.SpaceLogDrain(state="set", host=reduced.host, url=reduced.url)
-    fir = space.generation == "fir" and in_use
     return facts.Space(
         id=space.id,
         name=space.name,
@@ -474,9 +505,20 @@ def _space_facts(space: SimSpace, in_use: bool) -> facts.Space:
         shield=space.shield,
         team=space.team,
         generation=space.generation,
-        telemetry_drains=_telemetry_facts(space.telemetry_drains) if fir else (),
         log_drain=log_drain,
+        **_kind_facts(space, read=in_use, fir=space.generation == "fir"),
     )
+
+
+def _kind_facts(owner: SimApp | SimSpace, *, read: bool, fir: bool) -> dict[str, tuple[Any, ...]]:
+    """The facts of each kind of ``owner``; empty where the collector does not read them (a
+    space's, for a space no judged app runs in; a Fir kind's, outside Fir)."""
+    from gatekeeper.simulator.kinds import kinds_of
+
+    return {
+        k.key: k.to_facts(owner.kinds[k.key], owner) if read and (fir or not k.fir_only) else ()
+        for k in kinds_of(owner.OWNER)
+    }
 
 
 #: what the collector keeps for a Shield space without a drain, as the simulator answers it
@@ -488,7 +530,6 @@ def _app_facts(app: SimApp, estate: SimEstate, viewer: SimToken | None) -> facts
     from gatekeeper import facts
 
     app.fill_ids()
-    drains = sorted(app.log_drains, key=lambda d: d.id)
     owner_kind: Literal["team", "person"] = "team" if app.team else "person"
     addons = [
         facts.AddOn(
@@ -539,12 +580,8 @@ def _app_facts(app: SimApp, estate: SimEstate, viewer: SimToken | None) -> facts
         space=app.space,
         generation=generation,
         addons=tuple(sorted(addons, key=lambda o: o.id)),
-        log_drains=tuple(
-            facts.LogDrain(id=d.id, host=reduced.host, url=reduced.url, addon=d.addon)
-            for d, reduced in ((d, reduce_drain_url(d.url)) for d in drains)
-        ),
-        telemetry_drains=_telemetry_facts(app.telemetry_drains) if generation == "fir" else (),
         errors=tuple(errors[name] for name in sorted(errors)),
+        **_kind_facts(app, read=True, fir=generation == "fir"),
     )
 
 

@@ -12,9 +12,10 @@ import json
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from types import GenericAlias
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError, create_model
 
 from gatekeeper.errors import InputFileError, Problem
 from gatekeeper.simulator import catalog
@@ -26,13 +27,13 @@ from gatekeeper.simulator.estate import (
     SimAttachment,
     SimEnterpriseAccount,
     SimEstate,
-    SimLogDrain,
     SimPipeline,
     SimSpace,
     SimTeam,
-    SimTelemetryDrain,
     SimToken,
 )
+from gatekeeper.simulator.kinds import Owner, kinds_of
+from gatekeeper.simulator.kinds.interface import Entry
 from gatekeeper.simulator.naming import addon_name
 from gatekeeper.textpos import clean_path, find_line
 
@@ -41,79 +42,60 @@ SPACE_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?!-))+[a-z0-9]$")
 ADDON_NAME = re.compile(r"^[a-zA-Z][A-Za-z0-9_-]+$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 WHAT = "estate file"
+#: who has the Fir-only kinds, for the message when another owner lists one
+FIR_OWNERS: dict[Owner, str] = {"app": "apps in a Fir space", "space": "Fir spaces"}
 
 
-class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class EnterpriseAccountEntry(_Entry):
+class EnterpriseAccountEntry(Entry):
     name: str
     id: str | None = None
 
 
-class TeamEntry(_Entry):
+class TeamEntry(Entry):
     name: str
     enterprise_account: str | None = None
     id: str | None = None
 
 
-Signal = Literal["traces", "metrics", "logs"]
-SIGNALS: tuple[Signal, ...] = ("traces", "metrics", "logs")
+class _SpaceKeys(Entry):
+    """A space's own keys in file order; ``SpaceEntry`` adds the kinds' after ``generation``."""
 
-
-class TelemetryDrainEntry(_Entry):
-    endpoint: str
-    signals: list[Signal] = Field(default_factory=lambda: list(SIGNALS))
-    headers: dict[str, str] = Field(default_factory=dict)  # secrets, served as Heroku does
-    type: Literal["otlphttp", "otlp"] = "otlphttp"
-    id: str | None = None
-
-
-class SpaceEntry(_Entry):
     name: str
     region: str
     team: str
     shield: bool = False
     id: str | None = None
     generation: Literal["cedar", "fir"] = "cedar"
-    telemetry_drains: list[TelemetryDrainEntry] = Field(default_factory=list)
     log_drain: str | None = None  # Private Space Logging (Shield spaces): the drain URL
 
 
-class AttachmentEntry(_Entry):
+class AttachmentEntry(Entry):
     addon: str  # the name of an add-on of another app
     name: str | None = None
     id: str | None = None
 
 
-class AddOnEntry(_Entry):
+class AddOnEntry(Entry):
     plan: str
     name: str | None = None
     attachment: str | None = None
     id: str | None = None
 
 
-class LogDrainEntry(_Entry):
-    url: str
-    addon: str | None = None  # name or service of an add-on of the same app
-    id: str | None = None
-
-
-class PipelineEntry(_Entry):
+class PipelineEntry(Entry):
     name: str
     stage: Literal["test", "review", "development", "staging", "production"] = "production"
 
 
-class AppEntry(_Entry):
+class _AppKeys(Entry):
+    """An app's own keys in file order; ``AppEntry`` adds the kinds' after ``addons``."""
+
     name: str
     team: str | None = None
     owner: str | None = None
     region: str | None = None
     space: str | None = None
     addons: list[str | AddOnEntry] = Field(default_factory=list)
-    log_drains: list[str | LogDrainEntry] = Field(default_factory=list)
-    telemetry_drains: list[TelemetryDrainEntry] = Field(default_factory=list)
     attachments: list[str | AttachmentEntry] = Field(default_factory=list)
     stack: str = "heroku-24"
     pipeline: PipelineEntry | None = None
@@ -121,7 +103,30 @@ class AppEntry(_Entry):
     id: str | None = None
 
 
-class TokenEntry(_Entry):
+def _with_kinds(name: str, keys: type[Entry], owner: Owner, after: str) -> Any:
+    """The model ``name``: ``keys`` with a list-valued key for each kind of ``owner``,
+    inserted after the key ``after`` (their place in the file, and so in the order of
+    pydantic's errors)."""
+    fields: dict[str, Any] = {}
+    for key, info in keys.model_fields.items():
+        fields[key] = (info.annotation, info)
+        if key == after:
+            for kind in kinds_of(owner):
+                fields[kind.key] = (GenericAlias(list, (kind.entry,)), Field(default_factory=list))
+    return create_model(name, __base__=Entry, **fields)
+
+
+# mypy sees the keys without the kinds (read with ``getattr(entry, kind.key)``); pydantic
+# validates the models with them.
+if TYPE_CHECKING:
+    AppEntry = _AppKeys
+    SpaceEntry = _SpaceKeys
+else:
+    AppEntry = _with_kinds("AppEntry", _AppKeys, "app", after="addons")
+    SpaceEntry = _with_kinds("SpaceEntry", _SpaceKeys, "space", after="generation")
+
+
+class TokenEntry(Entry):
     token: str
     email: str
     name: str | None = None
@@ -132,7 +137,7 @@ class TokenEntry(_Entry):
     scope: list[str] = Field(default_factory=lambda: ["read"])
 
 
-class EstateFile(_Entry):
+class EstateFile(Entry):
     """The top level of an estate file."""
 
     schema_: str = Field(default=SIM_ESTATE_SCHEMA, alias="schema")
@@ -325,20 +330,20 @@ class _Checker:
             self.problem(("spaces", i, "team"), f"no team called {s.team!r}")
         if s.generation == "fir" and s.shield:
             self.problem(("spaces", i, "shield"), "Fir spaces have no Shield")
-        if s.telemetry_drains and s.generation != "fir":
-            self.problem(("spaces", i, "telemetry_drains"), "only Fir spaces have them")
+        space = SimSpace(s.name, s.region, s.team, s.shield, s.id or "", s.generation, s.log_drain)
+        self._kinds(("spaces", i), s, space, fir=s.generation == "fir")
         if s.log_drain is not None and not s.shield:
             self.problem(("spaces", i, "log_drain"), "Private Space Logging needs a Shield space")
-        return SimSpace(
-            s.name,
-            s.region,
-            s.team,
-            s.shield,
-            s.id or "",
-            generation=s.generation,
-            telemetry_drains=[_telemetry(d) for d in s.telemetry_drains],
-            log_drain=s.log_drain,
-        )
+        return space
+
+    def _kinds(self, loc: tuple[Any, ...], entry: Any, owner: SimApp | SimSpace, fir: bool) -> None:
+        """Read the kinds' keys of ``entry`` into ``owner``."""
+        for kind in kinds_of(owner.OWNER):
+            entries = getattr(entry, kind.key)
+            if kind.fir_only and entries and not fir:
+                self.problem((*loc, kind.key), f"only {FIR_OWNERS[owner.OWNER]} have them")
+            owner.kinds[kind.key] = kind.parse(self, (*loc, kind.key), entries, owner)
+        owner.fill_ids()
 
     def _app(
         self, i: int, a: AppEntry, team_names: set[str], spaces: dict[str, SimSpace]
@@ -362,19 +367,15 @@ class _Checker:
             self.problem((*loc, "owner"), f"{a.owner!r} is not an e-mail address")
         region = self._app_region(loc, a, spaces)
         addons = [self._addon(loc, j, a.name, entry) for j, entry in enumerate(a.addons)]
-        drains = [self._drain(loc, j, entry, addons) for j, entry in enumerate(a.log_drains)]
         pipeline = SimPipeline(a.pipeline.name, a.pipeline.stage) if a.pipeline else None
         space = spaces.get(a.space or "")
-        if a.telemetry_drains and (space is None or space.generation != "fir"):
-            self.problem((*loc, "telemetry_drains"), "only apps in a Fir space have them")
         attachments = [
             SimAttachment(e)
             if isinstance(e, str)
             else SimAttachment(e.addon, e.name or "", e.id or "")
             for e in a.attachments
         ]
-        return SimApp(
-            telemetry_drains=[_telemetry(d) for d in a.telemetry_drains],
+        app = SimApp(
             attachments=attachments,
             name=a.name,
             region=region,
@@ -382,12 +383,13 @@ class _Checker:
             owner=a.owner,
             space=a.space,
             addons=addons,
-            log_drains=drains,
             stack=a.stack,
             pipeline=pipeline,
             dynos=dict(a.dynos),
             id=a.id or "",
         )
+        self._kinds(loc, a, app, fir=space is not None and space.generation == "fir")
+        return app
 
     def _app_region(self, loc: tuple[Any, ...], a: AppEntry, spaces: dict[str, SimSpace]) -> str:
         if a.space is not None:
@@ -437,27 +439,6 @@ class _Checker:
             plan=spec.plan, name=name, attachment=spec.attachment or "", id=spec.id or ""
         )
 
-    def _drain(
-        self, loc: tuple[Any, ...], j: int, entry: str | LogDrainEntry, addons: list[SimAddOn]
-    ) -> SimLogDrain:
-        spec = LogDrainEntry(url=entry) if isinstance(entry, str) else entry
-        where = (
-            (*loc, "log_drains", j) if isinstance(entry, str) else (*loc, "log_drains", j, "url")
-        )
-        if not re.match(r"^[a-z][a-z0-9+.-]*://[^/\s]+", spec.url):
-            self.problem(where, f"{spec.url!r} is not a URL with a scheme and a host")
-        addon = None
-        if spec.addon is not None:
-            matches = [o for o in addons if spec.addon in (o.name, o.service)]
-            if len(matches) != 1:
-                self.problem(
-                    (*loc, "log_drains", j, "addon"),
-                    f"{spec.addon!r} names no single add-on of this app",
-                )
-            else:
-                addon = matches[0].name
-        return SimLogDrain(url=spec.url, addon=addon, id=spec.id or "")
-
     def _attachments(self, model: EstateFile, apps: list[SimApp]) -> None:
         owners = {o.name: app.name for app in apps for o in app.addons}
         for i, app in enumerate(apps):
@@ -506,25 +487,6 @@ class _Checker:
         )
 
 
-def _telemetry(entry: TelemetryDrainEntry) -> SimTelemetryDrain:
-    return SimTelemetryDrain(
-        entry.endpoint, list(entry.signals), dict(entry.headers), entry.type, entry.id or ""
-    )
-
-
-def _telemetry_data(drains: list[SimTelemetryDrain]) -> list[dict[str, Any]]:
-    return [
-        {
-            "endpoint": d.endpoint,
-            "signals": list(d.signals),
-            "headers": dict(d.headers),
-            "type": d.exporter_type,
-            "id": d.id,
-        }
-        for d in drains
-    ]
-
-
 def estate_to_data(estate: SimEstate) -> dict[str, Any]:
     """The estate in the file format (JSON-ready); ``load_estate`` reads it back."""
 
@@ -542,15 +504,7 @@ def estate_to_data(estate: SimEstate) -> dict[str, Any]:
             {"plan": o.plan, "name": o.name, "attachment": o.attachment, "id": o.id}
             for o in app.addons
         ]
-        drains: list[dict[str, Any]] = []
-        for d in app.log_drains:
-            drain: dict[str, Any] = {"url": d.url, "id": d.id}
-            if d.addon:
-                drain["addon"] = d.addon
-            drains.append(drain)
-        out["log_drains"] = drains
-        if app.telemetry_drains:
-            out["telemetry_drains"] = _telemetry_data(app.telemetry_drains)
+        out.update(_kinds_data(app))
         if app.attachments:
             out["attachments"] = [
                 {"addon": t.addon, "name": t.name, "id": t.id} for t in app.attachments
@@ -600,8 +554,16 @@ def _space_data(space: SimSpace) -> dict[str, Any]:
     }
     if space.generation != "cedar":
         out["generation"] = space.generation
-    if space.telemetry_drains:
-        out["telemetry_drains"] = _telemetry_data(space.telemetry_drains)
+    out.update(_kinds_data(space))
     if space.log_drain is not None:
         out["log_drain"] = space.log_drain
+    return out
+
+
+def _kinds_data(owner: SimApp | SimSpace) -> dict[str, Any]:
+    out = {}
+    for kind in kinds_of(owner.OWNER):
+        entries = kind.dump(owner.kinds[kind.key])
+        if entries is not None:
+            out[kind.key] = entries
     return out

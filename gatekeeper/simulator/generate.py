@@ -13,11 +13,11 @@ from gatekeeper.simulator.estate import (
     SimApp,
     SimEnterpriseAccount,
     SimEstate,
-    SimLogDrain,
     SimSpace,
     SimTeam,
     SimToken,
 )
+from gatekeeper.simulator.kinds.log_drains import SimLogDrain
 from gatekeeper.simulator.naming import addon_name, port
 
 _LABS = ("psych", "bio", "econ", "physics", "chem", "math", "med", "law", "ling", "geo")

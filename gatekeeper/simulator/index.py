@@ -16,10 +16,8 @@ from gatekeeper.simulator.estate import (
     SimApp,
     SimEnterpriseAccount,
     SimEstate,
-    SimLogDrain,
     SimSpace,
     SimTeam,
-    SimTelemetryDrain,
     SimToken,
 )
 from gatekeeper.simulator.faults import UNKNOWN_PLAN, UNKNOWN_REGION, Faults
@@ -288,16 +286,6 @@ class EstateIndex:
 
     def attached_to(self, app: SimApp) -> list[tuple[SimAddOn, SimApp, resources.Attaching]]:
         return self.attached.get(app.id, [])
-
-    def telemetry_resource(self, drain: SimTelemetryDrain, kind: str, owner_id: str) -> Resource:
-        return Resource(
-            drain.id, drain.id, lambda v: resources.telemetry_drain(drain, kind, owner_id)
-        )
-
-    def drain_resource(self, drain: SimLogDrain, app: SimApp) -> Resource:
-        entry = self.addons.get(drain.addon) if drain.addon else None
-        addon = entry[0] if entry else None
-        return Resource(drain.id, drain.id, lambda v: resources.log_drain(drain, app, addon))
 
     def team_resource(self, team: SimTeam, role: str | None) -> Resource:
         ea = self.enterprise_accounts.get(team.enterprise_account or "")

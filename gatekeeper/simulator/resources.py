@@ -2,8 +2,9 @@
 
 Each function returns the JSON object for one resource with every property the schema
 lists for it (the schema marks most resources ``strictProperties``), nullable references
-(``app.team``, ``app.space``, ``team.enterprise_account``, ``log-drain.addon``) as ``null``
-where they do not apply. Ids are UUIDs, dates RFC 3339 strings.
+(``app.team``, ``app.space``, ``team.enterprise_account``) as ``null`` where they do not
+apply. Ids are UUIDs, dates RFC 3339 strings. The bodies of the resource kinds' lists (log
+drains, telemetry drains) are in their modules, ``gatekeeper.simulator.kinds``.
 """
 
 from __future__ import annotations
@@ -17,10 +18,8 @@ from gatekeeper.simulator.estate import (
     SimApp,
     SimAttachment,
     SimEnterpriseAccount,
-    SimLogDrain,
     SimSpace,
     SimTeam,
-    SimTelemetryDrain,
     SimToken,
 )
 from gatekeeper.simulator.naming import dates, drain_token, size_bytes, stable_id, web_url
@@ -292,7 +291,7 @@ def region_capability(service: catalog.ServiceInfo, info: catalog.RegionInfo) ->
     }
 
 
-def _app_ref(app: SimApp) -> Json:
+def app_ref(app: SimApp) -> Json:
     return {"id": app.id, "name": app.name}
 
 
@@ -315,7 +314,7 @@ def addon(addon: SimAddOn, app: SimApp, *, plan_name: str, expand: frozenset[str
         if "addon_service" in expand
         else {"id": service.id, "name": service.name},
         "billing_entity": {"id": app.id, "name": app.name, "type": "app"},
-        "app": _app_ref(app),
+        "app": app_ref(app),
         "billed_price": _price(info),
         "config_vars": [f"{addon.attachment}_URL"],
         "created_at": created,
@@ -337,8 +336,8 @@ def attachment(addon: SimAddOn, app: SimApp, used_by: Attaching | None = None) -
         user, name, key = (used_by[0], used_by[1].name, used_by[1].id)
     created, updated = _dates("attachment", addon.name, key)
     return {
-        "addon": {"id": addon.id, "name": addon.name, "app": _app_ref(app)},
-        "app": _app_ref(user),
+        "addon": {"id": addon.id, "name": addon.name, "app": app_ref(app)},
+        "app": app_ref(user),
         "created_at": created,
         "id": key,
         "name": name,
@@ -351,37 +350,6 @@ def attachment(addon: SimAddOn, app: SimApp, used_by: Attaching | None = None) -
 
 def attachment_id(addon: SimAddOn) -> str:
     return stable_id("attachment", addon.id)
-
-
-def log_drain(drain: SimLogDrain, app: SimApp, addon: SimAddOn | None) -> Json:
-    created, updated = _dates("log-drain", app.name, drain.id)
-    return {
-        "addon": {"id": addon.id, "name": addon.name, "app": _app_ref(app)} if addon else None,
-        "app": _app_ref(app),
-        "created_at": created,
-        "id": drain.id,
-        "token": drain.token,
-        "updated_at": updated,
-        "url": drain.url,
-    }
-
-
-def telemetry_drain(drain: SimTelemetryDrain, owner_kind: str, owner_id: str) -> Json:
-    """A telemetry drain with its exporter's headers (the ingest keys), as Heroku serves
-    them to a read token."""
-    created, updated = _dates("telemetry-drain", owner_id, drain.id)
-    return {
-        "created_at": created,
-        "id": drain.id,
-        "owner": {"id": owner_id, "type": owner_kind},
-        "signals": list(drain.signals),
-        "exporter": {
-            "type": drain.exporter_type,
-            "endpoint": drain.endpoint,
-            "headers": dict(drain.headers),
-        },
-        "updated_at": updated,
-    }
 
 
 def space_log_drain(space: SimSpace, url: str) -> Json:

@@ -3,7 +3,8 @@
 Each handler gets the request ``Context`` (the index, the token's view, the path) and
 returns ``One`` object or ``Many`` (a list the server pages with ``Range``), or raises
 ``ApiFailure`` with Heroku's error ``id`` and message. Only GET (and HEAD) exist: the
-gatekeeper and this simulator are read-only.
+gatekeeper and this simulator are read-only. The lists of each resource kind (log drains,
+telemetry drains) are routed by their modules in ``gatekeeper.simulator.kinds``.
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from gatekeeper.simulator import catalog, resources
 from gatekeeper.simulator.estate import SimApp, SimEnterpriseAccount, SimSpace, SimTeam, SimToken
 from gatekeeper.simulator.faults import Faults
 from gatekeeper.simulator.index import EstateIndex, Listing, Resource, Variant
+
+if TYPE_CHECKING:
+    from gatekeeper.simulator.kinds import Owner
 
 Json = dict[str, Any]
 
@@ -163,6 +167,11 @@ def _space(ctx: Context, key: str) -> SimSpace:
     return space
 
 
+def owner(ctx: Context, kind: Owner, key: str) -> SimApp | SimSpace:
+    """The app or space (``kind``) called ``key`` or with that id, if the viewer sees it."""
+    return _app(ctx, key) if kind == "app" else _space(ctx, key)
+
+
 def _self(ctx: Context, user: str) -> None:
     viewer = ctx.viewer
     if user not in ("~", viewer.email, resources.user_id(viewer.email)):
@@ -302,39 +311,6 @@ def app_attachment(ctx: Context, app: str, attachment: str) -> Reply:
     if match is None:
         raise not_found("add-on attachment")
     return One(ctx.index.attachment_resource(match, found))
-
-
-@route("/apps/{app}/log-drains")
-def app_log_drains(ctx: Context, app: str) -> Reply:
-    found, index = _app(ctx, app), ctx.index
-    return Many(
-        index.listing(
-            ("app-drains", found.id),
-            lambda: [index.drain_resource(d, found) for d in found.log_drains],
-            fields=("id",),
-        )
-    )
-
-
-@route("/apps/{app}/log-drains/{drain}")
-def app_log_drain(ctx: Context, app: str, drain: str) -> Reply:
-    found = _app(ctx, app)
-    match = next((d for d in found.log_drains if drain in (d.id, d.url, d.token)), None)
-    if match is None:
-        raise not_found("log drain")
-    return One(ctx.index.drain_resource(match, found))
-
-
-@route("/apps/{app}/telemetry-drains")
-def app_telemetry_drains(ctx: Context, app: str) -> Reply:
-    found, index = _app(ctx, app), ctx.index
-    return Many(
-        index.listing(
-            ("app-telemetry-drains", found.id),
-            lambda: [index.telemetry_resource(d, "app", found.id) for d in found.telemetry_drains],
-            fields=("id",),
-        )
-    )
 
 
 @route("/apps/{app}/dynos")
@@ -587,20 +563,6 @@ def spaces(ctx: Context) -> Reply:
 @route("/spaces/{space}")
 def space_info(ctx: Context, space: str) -> Reply:
     return One(ctx.index.space_resource(_space(ctx, space)))
-
-
-@route("/spaces/{space}/telemetry-drains")
-def space_telemetry_drains(ctx: Context, space: str) -> Reply:
-    found, index = _space(ctx, space), ctx.index
-    return Many(
-        index.listing(
-            ("space-telemetry-drains", found.id),
-            lambda: [
-                index.telemetry_resource(d, "space", found.id) for d in found.telemetry_drains
-            ],
-            fields=("id",),
-        )
-    )
 
 
 @route("/spaces/{space}/log-drain")

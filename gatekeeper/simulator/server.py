@@ -33,6 +33,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
+import gatekeeper.simulator.kinds  # noqa: F401  (registers the routes of each resource kind)
 from gatekeeper.simulator import faults as bent
 from gatekeeper.simulator import routes
 from gatekeeper.simulator.estate import SimEstate, SimToken
