@@ -68,17 +68,6 @@ def with_owner(addon: facts.AddOn, owner: facts.App | None) -> facts.AddOn:
     )
 
 
-def log_drain(d: models.LogDrain) -> facts.LogDrain:
-    host, url = reduce_drain_url(d.url)
-    return facts.LogDrain(id=d.id, host=host, url=url, addon=d.addon.name if d.addon else None)
-
-
-def telemetry_drain(d: models.TelemetryDrain) -> facts.TelemetryDrain:
-    """The drain's endpoint reduced like a log drain's URL; its headers were never read."""
-    host, url = reduce_drain_url(d.exporter.endpoint)
-    return facts.TelemetryDrain(id=d.id, host=host, url=url, signals=tuple(sorted(d.signals)))
-
-
 def space_log_drain(answer: Any, path: str) -> facts.SpaceLogDrain:
     """The Private Space Logging drain from the answer to ``GET path`` (the raw JSON, or the
     error that stands for it). Only an answer that names a URL is a drain; anything else

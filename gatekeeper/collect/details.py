@@ -26,9 +26,10 @@ from pydantic import BaseModel
 from gatekeeper import facts
 from gatekeeper.collect import convert
 from gatekeeper.collect.parse import parse_answer
+from gatekeeper.drain_url import reduce_drain_url
 from gatekeeper.errors import GatekeeperError
 from gatekeeper.facts import FactKind
-from gatekeeper.heroku import endpoints
+from gatekeeper.heroku import endpoints, models
 from gatekeeper.heroku.endpoints import Endpoint
 from gatekeeper.needs import Needs
 
@@ -91,16 +92,30 @@ def read_list(
     return out
 
 
+# The converters of the list kinds that only a Detail reads live beside their entries, so
+# that a new kind is one converter and one entry here (docs/architecture.md, "A resource
+# kind"); converters shared with other readers stay in collect/convert.py.
+
+
+def log_drain(d: models.LogDrain) -> facts.LogDrain:
+    host, url = reduce_drain_url(d.url)
+    return facts.LogDrain(id=d.id, host=host, url=url, addon=d.addon.name if d.addon else None)
+
+
+def telemetry_drain(d: models.TelemetryDrain) -> facts.TelemetryDrain:
+    """The drain's endpoint reduced like a log drain's URL; its headers were never read."""
+    host, url = reduce_drain_url(d.exporter.endpoint)
+    return facts.TelemetryDrain(id=d.id, host=host, url=url, signals=tuple(sorted(d.signals)))
+
+
 APP_DETAILS: tuple[Detail[Any], ...] = (
     Detail("addons", "add-ons", endpoints.APP_ADDONS, convert.addon, "addons", (), in_bulk=True),
-    Detail(
-        "log-drains", "log drains", endpoints.APP_LOG_DRAINS, convert.log_drain, "log_drains", None
-    ),
+    Detail("log-drains", "log drains", endpoints.APP_LOG_DRAINS, log_drain, "log_drains", None),
     Detail(
         "telemetry-drains",
         "telemetry drains",
         endpoints.APP_TELEMETRY_DRAINS,
-        convert.telemetry_drain,
+        telemetry_drain,
         "telemetry_drains",
         (),
         fir_only=True,
@@ -111,7 +126,7 @@ SPACE_DETAILS: tuple[Detail[Any], ...] = (
         "telemetry-drains",
         "telemetry drains",
         endpoints.SPACE_TELEMETRY_DRAINS,
-        convert.telemetry_drain,
+        telemetry_drain,
         "telemetry_drains",
         (),
         fir_only=True,

@@ -8,7 +8,7 @@ import io
 import pytest
 from collect_fakes import addon, app, drain
 
-from gatekeeper.collect import convert
+from gatekeeper.collect import convert, details
 from gatekeeper.collect.parse import broken_app, parse_item
 from gatekeeper.collect.progress import NullProgress, TerminalProgress, progress_for
 from gatekeeper.errors import ForbiddenError
@@ -20,7 +20,7 @@ def test_a_drain_created_by_an_add_on_names_it() -> None:
     model = models.LogDrain.model_validate(
         drain("syslog+tls://logs.papertrailapp.com:1", "survey", addon_name="pt-one")
     )
-    fact = convert.log_drain(model)
+    fact = details.log_drain(model)
     assert (fact.addon, fact.host) == ("pt-one", "logs.papertrailapp.com")
 
 
