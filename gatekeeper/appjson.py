@@ -4,7 +4,9 @@ Heroku reads ``app.json`` when it creates an app from a repository: the Heroku B
 apps, Heroku CI and ``heroku create`` with a manifest (Dev Center "app.json Schema"). Of its
 keys, ``gatekeeper plan`` judges ``addons`` (each a plan string such as
 ``"heroku-postgresql:essential-0"``, or an object ``{"plan": ..., "as": ..., "options":
-{...}}``) and reads ``stack``; the other keys (env, formation, scripts, buildpacks, ...)
+{...}}``) and reads ``stack``. For an environment (``review`` for review apps, ``test`` for
+Heroku CI), the ``environments.<name>`` keys override the top-level ones, as Heroku applies
+them. The other keys (env, formation, scripts, buildpacks, ...)
 decide nothing about where data goes, and Heroku adds keys, so they are passed over unread.
 
 The keys read are validated strictly: a wrong type or a plan that is not ``service`` or
@@ -54,7 +56,7 @@ class AppManifest:
     stack: str | None = None
 
 
-def load_app_json(path: str | Path) -> AppManifest:
+def load_app_json(path: str | Path, *, environment: str | None = None) -> AppManifest:
     """Read and validate the app.json at ``path``; ``InputFileError`` (exit 2) names the
     file, the line and the key of every problem."""
     name = str(path)
@@ -72,11 +74,14 @@ def load_app_json(path: str | Path) -> AppManifest:
         raise InputFileError(
             [Problem(name, None, "", f"cannot be read: {reason}")], what=WHAT
         ) from None
-    return parse_app_json(text, name=name)
+    return parse_app_json(text, name=name, environment=environment)
 
 
-def parse_app_json(text: str, *, name: str = DEFAULT_APP_JSON) -> AppManifest:
-    """The manifest in ``text`` (the contents of the file ``name``)."""
+def parse_app_json(
+    text: str, *, name: str = DEFAULT_APP_JSON, environment: str | None = None
+) -> AppManifest:
+    """The manifest in ``text`` (the contents of the file ``name``), with the overrides of
+    ``environments.<environment>`` when one is given."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -88,9 +93,15 @@ def parse_app_json(text: str, *, name: str = DEFAULT_APP_JSON) -> AppManifest:
     if not isinstance(data, dict):
         raise InputFileError([Problem(name, 1, "", "must be a JSON object")], what=WHAT)
     reader = _Reader(name, text)
-    addons = reader.addons(data.get("addons", []))
-    stack = reader.optional_string(data, "stack")
-    reader.optional_string(data, "name")
+    addons = reader.addons(("addons",), data.get("addons", []))
+    stack = reader.optional_string((), data, "stack")
+    reader.optional_string((), data, "name")
+    if environment is not None:
+        override = reader.environment(data, environment)
+        if "addons" in override:
+            addons = reader.addons(("environments", environment, "addons"), override["addons"])
+        if "stack" in override:
+            stack = reader.optional_string(("environments", environment), override, "stack")
     if reader.problems:
         raise InputFileError(reader.problems, what=WHAT, hint=_HINT)
     return AppManifest(path=name, addons=addons, stack=stack)
@@ -114,18 +125,33 @@ class _Reader:
         line = line_of(self.text, path)
         self.problems.append(Problem(self.name, line, format_path(path), message))
 
-    def optional_string(self, data: dict[str, Any], key: str) -> str | None:
+    def optional_string(
+        self, at: tuple[str | int, ...], data: dict[str, Any], key: str
+    ) -> str | None:
         value = data.get(key)
         if value is None or isinstance(value, str):
             return value
-        self.problem((key,), f"must be a string, not {_kind(value)}")
+        self.problem((*at, key), f"must be a string, not {_kind(value)}")
         return None
 
-    def addons(self, value: Any) -> tuple[PlannedAddOn, ...]:
+    def environment(self, data: dict[str, Any], name: str) -> dict[str, Any]:
+        """The keys ``environments.<name>`` overrides; {} when it has no such entry (then
+        Heroku uses the top-level keys)."""
+        environments = data.get("environments", {})
+        if not isinstance(environments, dict):
+            self.problem(("environments",), f"must be an object, not {_kind(environments)}")
+            return {}
+        override = environments.get(name, {})
+        if not isinstance(override, dict):
+            self.problem(("environments", name), f"must be an object, not {_kind(override)}")
+            return {}
+        return override
+
+    def addons(self, path: tuple[str | int, ...], value: Any) -> tuple[PlannedAddOn, ...]:
         if not isinstance(value, list):
-            self.problem(("addons",), f"must be an array of add-ons, not {_kind(value)}")
+            self.problem(path, f"must be an array of add-ons, not {_kind(value)}")
             return ()
-        found = (self.addon(("addons", index), item) for index, item in enumerate(value))
+        found = (self.addon((*path, index), item) for index, item in enumerate(value))
         return tuple(addon for addon in found if addon is not None)
 
     def addon(self, path: tuple[str | int, ...], item: Any) -> PlannedAddOn | None:

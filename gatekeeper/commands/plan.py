@@ -29,6 +29,7 @@ class PlanOptions:
     region: str | None
     space: str | None
     name: str | None
+    environment: str | None
     policy_path: str | None
     api_url: str | None
     fmt: str
@@ -49,6 +50,11 @@ class PlanOptions:
 @click.option("--region", metavar="REGION", help="Common runtime region (default: us).")
 @click.option("--space", metavar="SPACE", help="Private Space to create the app in (its region).")
 @click.option("--name", metavar="NAME", help="The app's name (matches the policy's [[apps]]).")
+@click.option(
+    "--environment",
+    metavar="ENV",
+    help="Apply app.json's environments.ENV overrides (review: review apps, test: Heroku CI).",
+)
 @shared.report_options_for(snapshot=False)
 def command(**kwargs: object) -> int:
     """APP_JSON defaults to ./app.json. Its add-ons are judged with their plans, owned by the
@@ -77,7 +83,9 @@ def execute(
 
     policy = open_policy(opts.policy_path)
     planned = PlannedApp(
-        manifest=load_app_json(opts.app_json),
+        manifest=load_app_json(
+            opts.app_json, environment=_given("--environment", opts.environment)
+        ),
         team=_given("--team", opts.team),
         region=_given("--region", opts.region),
         space=_given("--space", opts.space),

@@ -68,3 +68,28 @@ def test_a_hostile_plan_is_quoted_in_the_message() -> None:
     with pytest.raises(InputFileError) as raised:
         parse_app_json('{"addons": ["x\\n::error::forged"]}')
     assert "\n" not in str(raised.value)
+
+
+REVIEW = """{
+  "addons": ["heroku-postgresql:standard-0", "papertrail:choklad"],
+  "environments": {
+    "review": {"addons": ["heroku-postgresql:essential-0"]},
+    "test": {"addons": [3]}
+  }
+}
+"""
+
+
+def test_an_environment_overrides_the_top_level_addons_as_heroku_does() -> None:
+    assert parse_app_json(REVIEW).addons[1].service == "papertrail"
+    review = parse_app_json(REVIEW, environment="review")
+    assert [a.plan for a in review.addons] == ["heroku-postgresql:essential-0"]
+    # An environment without an entry keeps the top-level keys.
+    assert len(parse_app_json(REVIEW, environment="staging").addons) == 2
+
+
+def test_an_environment_override_is_validated_with_its_line() -> None:
+    with pytest.raises(InputFileError) as raised:
+        parse_app_json(REVIEW, name="app.json", environment="test")
+    (problem,) = raised.value.problems
+    assert (problem.line, problem.key) == (5, "environments.test.addons[0]")
