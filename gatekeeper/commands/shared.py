@@ -4,13 +4,13 @@ imported inside functions so that the CLI starts fast."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from gatekeeper.commands import terminal
 from gatekeeper.errors import UsageError
 from gatekeeper.report.registry import format_names
 from gatekeeper.usecases.policy_file import DEFAULT_POLICY_FILE, POLICY_ENV
@@ -89,13 +89,9 @@ def not_an_app_name(name: str) -> UsageError:
     )
 
 
-def stdout_is_terminal() -> bool:
-    return sys.stdout.isatty() and os.environ.get("NO_COLOR") is None
-
-
 def color_for(fmt: str) -> bool:
-    """ANSI colour: only the text format, only on a terminal, never with ``NO_COLOR``."""
-    return fmt == "text" and stdout_is_terminal()
+    """ANSI colour: only the text format, where ``terminal.color_wanted`` says so."""
+    return fmt == "text" and terminal.color_wanted(sys.stdout)
 
 
 def publisher(fmt: str, outputs: tuple[str, ...]) -> Publisher:
@@ -111,4 +107,4 @@ def publisher(fmt: str, outputs: tuple[str, ...]) -> Publisher:
 def show_notices(notices: Iterable[Notice]) -> None:
     for notice in notices:
         prefix = "warning: " if notice.level == "warning" else ""
-        click.echo(f"gatekeeper: {prefix}{notice.text}", err=True)
+        terminal.info(f"gatekeeper: {prefix}{notice.text}")
