@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from gatekeeper.facts import AddOn, App, Estate
     from gatekeeper.needs import Needs
     from gatekeeper.policy import Policy
+    from gatekeeper.results import Report
     from gatekeeper.usecases.check import CheckOutcome
+    from gatekeeper.usecases.common import Notice
 
 #: Where ``heroku create`` puts an app when no region or space is given.
 DEFAULT_REGION = "us"
@@ -99,7 +101,26 @@ def plan_app(
         status=report.status(strict=strict),
         exit_code=report.exit_code(strict=strict),
         render_options=render_options(policy, verbose=verbose, strict=strict, color=color),
+        notices=_plan_notices(report),
     )
+
+
+#: The rules' fixes are written for an app that exists; for a plan the same fix is made in
+#: app.json or the plan's options, before anything is created.
+PLAN_FIX_NOTICE = (
+    "This is a plan: where a fix says `heroku addons:destroy`, take the add-on out of "
+    "app.json (or pick another plan); for `heroku apps:transfer`, plan with --team; for a "
+    "region, plan with --region or --space. Nothing was created."
+)
+
+
+def _plan_notices(report: Report) -> tuple[Notice, ...]:
+    from gatekeeper.usecases.common import Notice
+
+    findings = (f for app in report.apps for f in app.findings)
+    if any(f.severity in ("block", "warn") and not f.waived for f in findings):
+        return (Notice(PLAN_FIX_NOTICE),)
+    return ()
 
 
 def would_be_app(planned: PlannedApp, around: Surroundings) -> App:

@@ -89,10 +89,11 @@ def test_an_otree_app_in_a_covered_team_in_eu_is_allowed(
         "pseudonymous",
     )
     assert {f["severity"] for f in app["findings"]} <= {"info"}
-    # What exists was read, and nothing about an app: there is none yet.
-    paths = {r.path for r in user_env.requests}
-    assert {"/teams/psych-lab", "/regions"} <= paths
-    assert not any(p.startswith("/apps") for p in paths)
+    # What exists was read, in one wave of two requests, and nothing about an app.
+    assert sorted(r.path for r in user_env.requests) == ["/regions", "/teams/psych-lab"]
+    # Nothing to fix, so no word on how a plan's fixes read.
+    assert run(["plan", "--team", "psych-lab", "--region", "eu", "--name", "otree-study"]) == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_a_space_gives_its_region_read_from_the_api(
@@ -111,7 +112,10 @@ def test_a_space_gives_its_region_read_from_the_api(
     assert "addon-outside-region:heroku-postgresql" in findings(report)
     assert "addon-outside-region:redis" in findings(report)
     assert code == 0  # warnings only
-    assert "/spaces/uni-frankfurt" in {r.path for r in user_env.requests}
+    # The space and the regions, then the space's team (for its enterprise account).
+    paths = [r.path for r in user_env.requests]
+    assert sorted(paths[:2]) == ["/regions", "/spaces/uni-frankfurt"]
+    assert len(paths) == 3 and paths[2].startswith("/teams/")
 
 
 def test_a_third_party_addon_without_agreement_is_blocked(
@@ -129,9 +133,11 @@ def test_a_denied_addon_is_blocked_in_text_too(
 ) -> None:
     write_app_json({"addons": [{"plan": "logentries:le_tryit", "as": "LOGS"}]})
     code = run(["plan", "-t", "psych-lab", "--region", "eu", "--name", "otree-study"])
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert code == 1
     assert "BLOCK otree-study" in out and "addon-denied" in out
+    # The fixes name `heroku addons:destroy`; for a plan, stderr says what that means.
+    assert "This is a plan: " in err and "take the add-on out of app.json" in err
 
 
 def test_a_region_the_class_does_not_allow_is_blocked(
