@@ -154,6 +154,30 @@ def test_colour_into_a_pipe_only_when_forced(
     assert (ANSI in done.stdout) is coloured
 
 
+def test_forced_colour_never_goes_into_an_output_file(env: dict[str, str], tmp_path: Path) -> None:
+    base = {k: v for k, v in os.environ.items() if k not in {"NO_COLOR", "TERM"}}
+    text = tmp_path / "report.txt"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gatekeeper",
+            "check",
+            "-a",
+            "experiment-us",
+            f"--output=text={text}",
+        ],
+        env={**base, "FORCE_COLOR": "1", "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert ANSI in done.stdout
+    written = text.read_text(encoding="utf-8")
+    assert "experiment-us" in written and ANSI not in written
+
+
 def _installed(shell_var: str, **extra: str) -> subprocess.CompletedProcess[str]:
     program = require_program("gatekeeper", "the installed gatekeeper command")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "_GATEKEEPER_COMPLETE": shell_var, **extra}
