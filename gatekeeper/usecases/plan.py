@@ -114,13 +114,23 @@ PLAN_FIX_NOTICE = (
 )
 
 
+#: Without --name the policy's [[apps]] entries cannot classify the app.
+UNNAMED_NOTICE = (
+    "The planned app has no --name, so only an [[apps]] glob that matches every app can "
+    "classify it; give --name NAME, the name heroku create will give it."
+)
+
+
 def _plan_notices(report: Report) -> tuple[Notice, ...]:
     from gatekeeper.usecases.common import Notice
 
+    notices = []
+    if any(app.name == UNNAMED for app in report.apps):
+        notices.append(Notice(UNNAMED_NOTICE))
     findings = (f for app in report.apps for f in app.findings)
     if any(f.severity in ("block", "warn") and not f.waived for f in findings):
-        return (Notice(PLAN_FIX_NOTICE),)
-    return ()
+        notices.append(Notice(PLAN_FIX_NOTICE))
+    return tuple(notices)
 
 
 def would_be_app(planned: PlannedApp, around: Surroundings) -> App:

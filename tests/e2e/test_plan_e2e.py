@@ -293,3 +293,4 @@ def test_the_installed_command_reads_app_json_from_the_current_directory(
     )
     assert done.returncode == 1, done.stderr
     assert "addon-no-agreement" in done.stdout and "(new app)" in done.stdout
+    assert "has no --name" in done.stderr
