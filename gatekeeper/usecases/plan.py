@@ -77,8 +77,8 @@ def plan_app(
     ``CouldNotEvaluate`` (exit 3) when the personal account cannot be read."""
     from gatekeeper.needs import Needs
     from gatekeeper.sources.interface import AppScope
-    from gatekeeper.usecases.check import CheckOutcome, evaluate_app
-    from gatekeeper.usecases.common import render_options, report_clock
+    from gatekeeper.usecases.check import check_outcome, evaluate_app
+    from gatekeeper.usecases.common import report_clock
 
     if planned.region is not None and planned.space is not None:
         raise UsageError(
@@ -96,12 +96,8 @@ def plan_app(
     )
     day, generated_at = report_clock(today)
     report = evaluate_app(estate, policy, AppScope(app.name), today=day, generated_at=generated_at)
-    return CheckOutcome(
-        report=report,
-        status=report.status(strict=strict),
-        exit_code=report.exit_code(strict=strict),
-        render_options=render_options(policy, verbose=verbose, strict=strict, color=color),
-        notices=_plan_notices(report),
+    return check_outcome(
+        report, policy, strict=strict, verbose=verbose, color=color, notices=_plan_notices(report)
     )
 
 
