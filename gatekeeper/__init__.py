@@ -21,6 +21,7 @@ from gatekeeper.lazy import lazy_exports
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from gatekeeper.appjson import AppManifest, load_app_json
     from gatekeeper.collect.estate import AuditScope
     from gatekeeper.collect.progress import NullProgress, Progress
     from gatekeeper.engine import evaluate
@@ -44,12 +45,17 @@ if TYPE_CHECKING:
     from gatekeeper.usecases.check import CheckOutcome, check_app
     from gatekeeper.usecases.common import Notice
     from gatekeeper.usecases.history import list_audits, show_audit, store_at
+    from gatekeeper.usecases.plan import PlannedApp, plan_app
     from gatekeeper.usecases.snapshot import SnapshotOutcome, take_snapshot
 
 _EXPORTS = {
     # use cases and their outcomes
     "check_app": "gatekeeper.usecases.check",
     "CheckOutcome": "gatekeeper.usecases.check",
+    "plan_app": "gatekeeper.usecases.plan",
+    "PlannedApp": "gatekeeper.usecases.plan",
+    "load_app_json": "gatekeeper.appjson",
+    "AppManifest": "gatekeeper.appjson",
     "audit": "gatekeeper.usecases.audit",
     "AuditOutcome": "gatekeeper.usecases.audit",
     "take_snapshot": "gatekeeper.usecases.snapshot",
@@ -98,6 +104,7 @@ _EXPORTS = {
 
 __all__ = [
     "ApiSource",
+    "AppManifest",
     "AppResult",
     "AppScope",
     "AuditOutcome",
@@ -115,6 +122,7 @@ __all__ = [
     "Needs",
     "Notice",
     "NullProgress",
+    "PlannedApp",
     "Policy",
     "PolicyError",
     "Progress",
@@ -131,11 +139,13 @@ __all__ = [
     "evaluate",
     "format_names",
     "list_audits",
+    "load_app_json",
     "load_policy",
     "load_snapshot",
     "loads_policy",
     "open_source",
     "open_store",
+    "plan_app",
     "render",
     "show_audit",
     "store_at",

@@ -42,12 +42,25 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gatekeeper")
-def cli() -> None:
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Print only errors (the exit code says the rest; --output files are still written).",
+)
+@click.pass_context
+def cli(ctx: click.Context, quiet: bool) -> None:
     """Check Heroku apps against your institution's data protection policy.
 
     Exit codes: 0 allowed, 1 blocked, 2 usage error or invalid policy,
     3 could not evaluate (API, network, credentials), 4 bug.
+
+    Colour: NO_COLOR (not empty) turns it off, FORCE_COLOR (not empty) on, also
+    without a terminal; TERM=dumb turns it off. Shell completion: docs/install.md.
     """
+    from gatekeeper.commands import terminal
+
+    terminal.apply_to_click(ctx, quiet=quiet)
 
 
 def main(argv: list[str] | None = None) -> None:

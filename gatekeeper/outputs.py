@@ -11,6 +11,7 @@ every earlier report and summary stays as it was (docs/report-formats.md).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from collections.abc import Mapping
@@ -82,9 +83,11 @@ def emit(
     ) as spool:
         with ReplacedTogether() as files:
             stdout_done = False
+            # Colour is for the terminal stdout may be: a file never gets escape codes.
+            plain = dataclasses.replace(options, color=False)
             for out in wanted:
                 if out.path is not None:
-                    write(report, out.fmt, options, files.open_text(out.path))
+                    write(report, out.fmt, plain, files.open_text(out.path))
                 elif not (out.fmt == fmt and stdout_done):
                     write(report, out.fmt, options, cast(TextIO, spool))
                     stdout_done = True

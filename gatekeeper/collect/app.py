@@ -91,6 +91,12 @@ def collect_app_sync(
 ) -> facts.Estate:
     """``collect_app`` on the synchronous client (which is safe to share between threads):
     the requests of a wave run at the same time, one thread each."""
+    return drive_sync(client, _plan(app_name, needs=needs or Needs.everything(), source=source))
+
+
+def drive_sync(client: SyncHerokuApi, plan: Generator[Wave, dict[str, Any], T]) -> T:
+    """Runs ``plan`` on the synchronous client: each wave's requests at the same time, one
+    thread each, their answers (or the errors standing for them) sent back by name."""
 
     def attempt(fetch: Fetch) -> Any:
         try:
@@ -100,15 +106,14 @@ def collect_app_sync(
         except REQUEST_FAILURES as exc:
             return request_error(exc, fetch.path)
 
-    plan = _plan(app_name, needs=needs or Needs.everything(), source=source)
     wave = next(plan)
     while True:
         answers = run_concurrently([_bind(attempt, fetch) for fetch in wave.values()])
         try:
             wave = plan.send(dict(zip(wave, answers, strict=True)))
         except StopIteration as stop:
-            estate: facts.Estate = stop.value
-            return estate
+            result: T = stop.value
+            return result
 
 
 def _bind(function: Callable[[Fetch], T], fetch: Fetch) -> Callable[[], T]:
@@ -175,8 +180,8 @@ def _plan(app_name: str, *, needs: Needs, source: str) -> Plan:
         got |= yield wave2
 
     errors: list[facts.FactError] = []
-    team = _one(got, "team", endpoints.TEAM, wave2, errors)
-    spaces = _spaces(got, wave2, space_details, errors)
+    team = one_answer(got, "team", endpoints.TEAM, wave2, errors)
+    spaces = space_facts(got, wave2, space_details, errors)
     regions = details.read_list(
         "region", endpoints.REGIONS, wave1["region"].path, got["region"], convert.region
     )
@@ -228,22 +233,32 @@ def _wave2(
     wave |= {d.kind: Fetch(d.path(app_name), many=True) for d in app_details}
     if app.space is not None:
         wave["space"] = Fetch(endpoints.SPACE.path(space=app.space.id))
-        wave |= {_of_space(d): Fetch(d.path(app.space.id), many=True) for d in space_details}
-        if app.space.shield and needs.wants("log-drains"):
-            path = endpoints.SPACE_LOG_DRAIN.path(space=app.space.id)
-            wave[SPACE_LOG_DRAIN] = Fetch(path, variant=endpoints.SPACE_LOG_DRAIN.variant)
+        wave |= space_fetches(app.space.id, app.space.shield, space_details, needs)
     wave |= {_of_owner(name): Fetch(endpoints.APP.path(app=name)) for name in owners}
     return wave
 
 
-def _spaces(
+def space_fetches(
+    space_id: str, shield: bool, space_details: Sequence[details.Detail[Any]], needs: Needs
+) -> Wave:
+    """The requests for a space's details (read into its fact by ``space_facts``), and for
+    its Private Space Logging drain when it is a Shield space."""
+    wave = {_of_space(d): Fetch(d.path(space_id), many=True) for d in space_details}
+    if shield and needs.wants("log-drains"):
+        path = endpoints.SPACE_LOG_DRAIN.path(space=space_id)
+        wave[SPACE_LOG_DRAIN] = Fetch(path, variant=endpoints.SPACE_LOG_DRAIN.variant)
+    return wave
+
+
+def space_facts(
     got: dict[str, Any],
     wave: Wave,
     space_details: Sequence[details.Detail[Any]],
     errors: list[facts.FactError],
 ) -> tuple[facts.Space, ...]:
-    """The app's space with its details; () for the common runtime or when unreadable."""
-    space = _one(got, "space", endpoints.SPACE, wave, errors)
+    """The space read as ``"space"`` with its details (``space_fetches``, in ``got`` by
+    the names of ``wave``); () when it was not requested or is unreadable."""
+    space = one_answer(got, "space", endpoints.SPACE, wave, errors)
     if space is None:
         return ()
     outcomes = {d.kind: d.settle(got[_of_space(d)], space.id) for d in space_details}
@@ -272,7 +287,7 @@ def _of_space(detail: details.Detail[Any]) -> str:
     return f"space {detail.kind}"
 
 
-def _one(
+def one_answer(
     got: dict[str, Any],
     kind: facts.FactKind,
     endpoint: endpoints.Endpoint[M],

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from gatekeeper.commands import shared
+from gatekeeper.commands import shared, terminal
 from gatekeeper.commands.verbs import summarized
 from gatekeeper.errors import GatekeeperError, UsageError
 
@@ -53,7 +53,7 @@ class AuditOptions:
 
 @summarized("audit")
 @click.command("audit")
-@click.option("--team", "teams", multiple=True, metavar="NAME", help="A team (repeatable).")
+@click.option("--team", "-t", "teams", multiple=True, metavar="NAME", help="A team (repeatable).")
 @click.option(
     "--enterprise",
     "enterprises",
@@ -129,7 +129,7 @@ def run_every(opts: AuditOptions, seconds: float) -> int:
         started = time.monotonic()
         try:
             code = run(opts)
-            click.echo(f"gatekeeper: audit finished with exit code {code}", err=True)
+            terminal.info(f"gatekeeper: audit finished with exit code {code}")
         except UsageError:
             raise
         except GatekeeperError as exc:
@@ -158,7 +158,6 @@ def run(opts: AuditOptions, *, token: str | None = None, today: date | None = No
 
 
 def execute(opts: AuditOptions, source: FactSource, *, today: date | None = None) -> AuditOutcome:
-    from gatekeeper.usecases import progress_for
     from gatekeeper.usecases.audit import audit
     from gatekeeper.usecases.policy_file import open_policy
 
@@ -176,7 +175,7 @@ def execute(opts: AuditOptions, source: FactSource, *, today: date | None = None
         baseline=opts.baseline,
         publish=shared.publisher(opts.fmt, opts.outputs),
         notify=build_notifier(opts),
-        progress=progress_for(),
+        progress=terminal.progress(),
         today=today,
         verbose=opts.verbose,
         color=shared.color_for(opts.fmt),

@@ -130,9 +130,5 @@ def resolve_app(opts: CheckOptions) -> str:
             )
         name = found
     if not is_app_name(name) and not is_uuid(name):
-        raise UsageError(
-            f"{name!r} is not a Heroku app name.",
-            hint="App names are 3 to 30 lowercase letters, digits and dashes, "
-            "starting with a letter.",
-        )
+        raise shared.not_an_app_name(name)
     return name

@@ -38,11 +38,11 @@ EXAMPLE = "university"  # the example policy the demo audits with (gatekeeper.ex
 def command(policy_path: str | None, out_dir: str) -> int:
     """Starts a simulated Heroku API on 127.0.0.1 with the demo estate, audits it with the
     example university policy, writes an HTML report, and checks two apps."""
-    from gatekeeper.commands import shared
+    from gatekeeper.commands import shared, terminal
     from gatekeeper.examples import policy_path as example_policy
     from gatekeeper.simulator import DEMO_ADMIN_TOKEN, Simulator, demo_estate
     from gatekeeper.sources import ApiSource
-    from gatekeeper.usecases import AuditScope, progress_for, store_at
+    from gatekeeper.usecases import AuditScope, store_at
     from gatekeeper.usecases.audit import audit
     from gatekeeper.usecases.check import check_app
     from gatekeeper.usecases.policy_file import open_policy
@@ -65,7 +65,7 @@ def command(policy_path: str | None, out_dir: str) -> int:
             store=store_at(f"sqlite:///{(out / 'history.sqlite3').resolve()}"),
             since_last=True,
             publish=shared.publisher("text", (f"html={html}", f"json={report_json}")),
-            progress=progress_for(),
+            progress=terminal.progress(),
             color=color,
         )
         shared.show_notices(audited.notices)

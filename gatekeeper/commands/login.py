@@ -12,6 +12,7 @@ import sys
 
 import click
 
+from gatekeeper.commands import terminal
 from gatekeeper.commands.verbs import summarized
 
 
@@ -43,9 +44,7 @@ def command(api_url: str | None) -> int:
     store_keyring_token(host, token)
     click.echo(f"Logged in to {host} as {email}; the token is stored in the OS keyring.")
     if os.environ.get(TOKEN_ENV, "").strip():
-        click.echo(
-            f"Note: {TOKEN_ENV} is set and takes precedence over the stored token.", err=True
-        )
+        terminal.info(f"Note: {TOKEN_ENV} is set and takes precedence over the stored token.")
     return 0
 
 

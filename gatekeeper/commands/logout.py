@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from gatekeeper.commands import terminal
 from gatekeeper.commands.verbs import summarized
 
 
@@ -30,9 +31,7 @@ def command(api_url: str | None) -> int:
     else:
         click.echo(f"No token was stored for {host} in the OS keyring.")
     if os.environ.get(TOKEN_ENV, "").strip():
-        click.echo(f"Note: {TOKEN_ENV} is still set; unset it to stop using that token.", err=True)
+        terminal.info(f"Note: {TOKEN_ENV} is still set; unset it to stop using that token.")
     if netrc_has_entry(host):
-        click.echo(
-            f"Note: ~/.netrc still has a token for {host} (`heroku logout` removes it).", err=True
-        )
+        terminal.info(f"Note: ~/.netrc still has a token for {host} (`heroku logout` removes it).")
     return 0

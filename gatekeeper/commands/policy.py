@@ -1,11 +1,12 @@
 """``gatekeeper policy``: validate policy files, print their JSON Schema, explain the rules.
 
 - ``policy validate FILE...`` checks each file and prints ``OK: FILE (...)`` or every problem
-  with its line and key path; exit code 2 when any file is invalid.
+  with its line and key path (``--format json``: one document); exit code 2 when any file
+  is invalid.
 - ``policy schema`` prints the JSON Schema of policy files (for Taplo / Even Better TOML and
   other editors).
 - ``policy explain [RULE]`` explains one rule (what it checks, why, the source, how to fix,
-  how to waive), or lists every rule with its default severity.
+  how to waive), or lists every rule with its default severity (``--format json``: in full).
 - ``policy init [--example NAME] [PATH]`` writes a commented starting policy from one of the
   worked examples shipped in the package (gatekeeper/examples), never over an existing file
   unless ``--force``; ``--list`` lists the examples.
@@ -13,9 +14,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import click
 
+from gatekeeper.commands import terminal
 from gatekeeper.commands.verbs import summarized
+
+if TYPE_CHECKING:
+    from gatekeeper.usecases.policy_validation import PolicyValidation
+    from gatekeeper.usecases.rule_explanations import RuleExplanation
 
 
 @summarized("policy")
@@ -24,34 +32,70 @@ def command() -> None:
     pass
 
 
+#: The JSON shapes of ``validate`` and ``explain`` (docs/cli.md); fields are only added.
+VALIDATION_SCHEMA = "gatekeeper.policy-validation/v1"
+RULES_SCHEMA = "gatekeeper.rules/v1"
+
+_FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format (json: docs/cli.md).",
+)
+
+
 @command.command(name="validate")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
-def validate(files: tuple[str, ...]) -> int:
+@_FORMAT
+def validate(files: tuple[str, ...], fmt: str) -> int:
     """Check policy files and report every problem with its line and key path.
 
-    Prints "OK: FILE (N agreements, M app entries, K waivers)" for a valid file. Exit code 0
-    when every file is valid, 2 otherwise.
+    Prints "OK: FILE (N agreements, M app entries, K waivers)" for a valid file, the
+    problems of an invalid one on stderr; with --format json, one JSON document on stdout.
+    Exit code 0 when every file is valid, 2 otherwise.
     """
-    from gatekeeper.errors import EXIT_USAGE, PolicyError
-    from gatekeeper.policy import load_policy
+    from gatekeeper.errors import EXIT_USAGE
+    from gatekeeper.usecases.policy_validation import validate_policies
 
-    failed = 0
-    for name in files:
-        try:
-            policy = load_policy(name)
-        except PolicyError as exc:
-            failed += 1
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
-            count = len(exc.problems)
-            click.echo(f"INVALID: {name} ({count} problem{'s' if count != 1 else ''})", err=True)
+    results = validate_policies(files)
+    if fmt == "json":
+        click.echo(_json(validation_json(results)))
+    for result in results if fmt == "text" else ():
+        if result.valid:
+            click.echo(
+                f"OK: {result.path} ({_plural(result.agreements or 0, 'agreement')}, "
+                f"{_plural(result.apps or 0, 'app entry', 'app entries')}, "
+                f"{_plural(result.waivers or 0, 'waiver')})"
+            )
             continue
-        click.echo(
-            f"OK: {name} ({_plural(len(policy.agreements), 'agreement')}, "
-            f"{_plural(len(policy.apps), 'app entry', 'app entries')}, "
-            f"{_plural(len(policy.waivers), 'waiver')})"
-        )
-    return EXIT_USAGE if failed else 0
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        count = len(result.problems)
+        click.echo(f"INVALID: {result.path} ({count} problem{'s' if count != 1 else ''})", err=True)
+    return 0 if all(r.valid for r in results) else EXIT_USAGE
+
+
+def validation_json(results: tuple[PolicyValidation, ...]) -> dict[str, Any]:
+    return {
+        "schema": VALIDATION_SCHEMA,
+        "valid": all(r.valid for r in results),
+        "files": [
+            {
+                "path": r.path,
+                "valid": r.valid,
+                "agreements": r.agreements,
+                "apps": r.apps,
+                "waivers": r.waivers,
+                "problems": [
+                    {"file": p.file, "line": p.line, "key": p.key, "message": p.message}
+                    for p in r.problems
+                ],
+            }
+            for r in results
+        ],
+    }
 
 
 @command.command(name="schema")
@@ -76,7 +120,7 @@ def schema(output: str | None) -> int:
         from pathlib import Path
 
         Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"Wrote the policy schema to {output}.", err=True)
+        terminal.info(f"Wrote the policy schema to {output}.")
     else:
         click.echo(text, nl=False)
     return 0
@@ -84,42 +128,64 @@ def schema(output: str | None) -> int:
 
 @command.command(name="explain")
 @click.argument("rule", required=False)
-def explain(rule: str | None) -> int:
+@_FORMAT
+def explain(rule: str | None, fmt: str) -> int:
     """Explain RULE: what it checks, why, the source, how to fix and how to waive it.
 
-    Without RULE, list every rule with its default severity.
+    Without RULE, list every rule with its default severity (with --format json: every
+    rule in full).
     """
-    import inspect
+    from gatekeeper.usecases.rule_explanations import explain_rules
 
-    from gatekeeper.errors import UsageError
-    from gatekeeper.rules.catalog import RULES
-    from gatekeeper.rules.registry import module_for
-
+    rules = explain_rules(rule)
+    if fmt == "json":
+        click.echo(_json(rules_json(rules)))
+        return 0
     if rule is None:
-        width = max(len(r) for r in RULES)
+        width = max(len(r.id) for r in rules)
         click.echo(f"{'RULE':<{width}}  DEFAULT  FIRES WHEN")
-        for info in RULES.values():
+        for info in rules:
             click.echo(f"{info.id:<{width}}  {info.default_severity:<7}  {info.title}")
         click.echo(
             "\nRun `gatekeeper policy explain RULE` for one rule in full. Change a "
             "severity in the policy's [rules] table."
         )
         return 0
-    if rule not in RULES:
-        import difflib
-
-        close = difflib.get_close_matches(rule, list(RULES), n=1)
-        guess = f" Did you mean {close[0]}?" if close else ""
-        raise UsageError(
-            f"Unknown rule {rule!r}.{guess}", hint="Known rules: " + ", ".join(RULES) + "."
-        )
-    click.echo(RULES[rule].help_text())
-    module = module_for(rule)
-    doc = inspect.getdoc(module)
-    if doc:
-        path = module.__name__.replace(".", "/") + ".py"
-        click.echo(f"\nDetails ({path}):\n{doc}")
+    (info,) = rules
+    click.echo(info.text)
+    if info.details:
+        click.echo(f"\nDetails ({info.module}):\n{info.details}")
     return 0
+
+
+def rules_json(rules: tuple[RuleExplanation, ...]) -> dict[str, Any]:
+    return {
+        "schema": RULES_SCHEMA,
+        "rules": [
+            {
+                "id": r.id,
+                "default_severity": r.default_severity,
+                "title": r.title,
+                "why": r.why,
+                "source": r.source,
+                "fix": r.fix,
+                "waive": r.waive,
+                "waivable": r.waivable,
+                "sources": [
+                    {"title": title, "url": url, "date": date} for title, url, date in r.sources
+                ],
+                "module": r.module,
+                "details": r.details,
+            }
+            for r in rules
+        ],
+    }
+
+
+def _json(data: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(data, indent=2, ensure_ascii=False)
 
 
 @command.command(name="init")

@@ -4,13 +4,14 @@ imported inside functions so that the CLI starts fast."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from gatekeeper.commands import terminal
+from gatekeeper.errors import UsageError
 from gatekeeper.report.registry import format_names
 from gatekeeper.usecases.policy_file import DEFAULT_POLICY_FILE, POLICY_ENV
 
@@ -24,6 +25,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def report_options(func: F) -> F:
     """The options every report-producing verb shares (policy, API, formats, strictness)."""
+    return report_options_for(snapshot=True)(func)
+
+
+def report_options_for(*, snapshot: bool) -> Callable[[F], F]:
+    """``report_options``; ``snapshot=False`` leaves out ``--snapshot`` (``plan`` reads
+    what exists from the API only)."""
     options = [
         click.option(
             "--policy",
@@ -36,11 +43,17 @@ def report_options(func: F) -> F:
             metavar="URL",
             help="Heroku API base URL (default: $HEROKU_HOST, else https://api.heroku.com).",
         ),
-        click.option(
-            "--snapshot",
-            "snapshot_path",
-            metavar="FILE",
-            help="Evaluate a saved snapshot (gatekeeper snapshot) instead of the API.",
+        *(
+            [
+                click.option(
+                    "--snapshot",
+                    "snapshot_path",
+                    metavar="FILE",
+                    help="Evaluate a saved snapshot (gatekeeper snapshot) instead of the API.",
+                )
+            ]
+            if snapshot
+            else []
         ),
         click.option(
             "--format",
@@ -60,18 +73,25 @@ def report_options(func: F) -> F:
         click.option("--strict", is_flag=True, help="Warnings fail too (exit 1)."),
         click.option("-v", "--verbose", is_flag=True, help="Show the evidence chain."),
     ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+
+    def apply(func: F) -> F:
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return apply
 
 
-def stdout_is_terminal() -> bool:
-    return sys.stdout.isatty() and os.environ.get("NO_COLOR") is None
+def not_an_app_name(name: str) -> UsageError:
+    return UsageError(
+        f"{name!r} is not a Heroku app name.",
+        hint="App names are 3 to 30 lowercase letters, digits and dashes, starting with a letter.",
+    )
 
 
 def color_for(fmt: str) -> bool:
-    """ANSI colour: only the text format, only on a terminal, never with ``NO_COLOR``."""
-    return fmt == "text" and stdout_is_terminal()
+    """ANSI colour: only the text format, where ``terminal.color_wanted`` says so."""
+    return fmt == "text" and terminal.color_wanted(sys.stdout)
 
 
 def publisher(fmt: str, outputs: tuple[str, ...]) -> Publisher:
@@ -87,4 +107,4 @@ def publisher(fmt: str, outputs: tuple[str, ...]) -> Publisher:
 def show_notices(notices: Iterable[Notice]) -> None:
     for notice in notices:
         prefix = "warning: " if notice.level == "warning" else ""
-        click.echo(f"gatekeeper: {prefix}{notice.text}", err=True)
+        terminal.info(f"gatekeeper: {prefix}{notice.text}")

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import click
 
+from gatekeeper.commands import terminal
 from gatekeeper.commands.verbs import summarized
 
 
 @summarized("snapshot")
 @click.command("snapshot")
 @click.option("--app", "-a", "apps", multiple=True, metavar="NAME", help="An app (repeatable).")
-@click.option("--team", "teams", multiple=True, metavar="NAME", help="A team (repeatable).")
+@click.option("--team", "-t", "teams", multiple=True, metavar="NAME", help="A team (repeatable).")
 @click.option(
     "--enterprise",
     "enterprises",
@@ -48,7 +49,7 @@ def command(
     from gatekeeper.needs import Needs
     from gatekeeper.snapshot import dump_snapshot
     from gatekeeper.sources import open_source
-    from gatekeeper.usecases import AuditScope, progress_for
+    from gatekeeper.usecases import AuditScope
     from gatekeeper.usecases.snapshot import take_snapshot
 
     scope = (
@@ -61,12 +62,12 @@ def command(
         apps=apps,
         scope=scope,
         needs=Needs.everything().without("log-drains") if no_drains else Needs.everything(),
-        progress=progress_for(),
+        progress=terminal.progress(),
     )
     text = dump_snapshot(outcome.estate)
     if output == "-":
         click.echo(text, nl=False)
     else:
         write_atomic(output, text)
-        click.echo(f"gatekeeper: wrote {outcome.app_count} apps to {output}", err=True)
+        terminal.info(f"gatekeeper: wrote {outcome.app_count} apps to {output}")
     return 0

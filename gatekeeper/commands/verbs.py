@@ -26,6 +26,9 @@ VERBS: dict[str, Verb] = {
     "check": Verb(
         "gatekeeper.commands.check", "Check one app against the policy before it is deployed."
     ),
+    "plan": Verb(
+        "gatekeeper.commands.plan", "Check an app from its app.json before it is created."
+    ),
     "audit": Verb(
         "gatekeeper.commands.audit", "Audit every app of teams, enterprises, or all you can see."
     ),

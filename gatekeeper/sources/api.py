@@ -19,9 +19,10 @@ from gatekeeper.sources.interface import AppScope
 
 if TYPE_CHECKING:
     from gatekeeper.collect.estate import AuditScope
+    from gatekeeper.collect.plan import Surroundings
     from gatekeeper.collect.progress import Progress
     from gatekeeper.facts import Estate
-    from gatekeeper.heroku.client import AsyncHerokuClient
+    from gatekeeper.heroku.client import AsyncHerokuClient, HerokuClient
     from gatekeeper.needs import Needs
 
 T = TypeVar("T")
@@ -67,13 +68,27 @@ class ApiSource:
 
     def _collect_app(self, app: str, needs: Needs) -> Estate:
         from gatekeeper.collect.app import collect_app_sync
+
+        with self._sync_client() as client:
+            return collect_app_sync(client, app, needs=needs, source=self.url)
+
+    def _sync_client(self) -> HerokuClient:
         from gatekeeper.heroku import HerokuClient, resolve_token
         from gatekeeper.heroku.config import client_tuning
 
         url = self.url
         secret = self._token or resolve_token(url).token
-        with HerokuClient(url, secret, **client_tuning()) as client:
-            return collect_app_sync(client, app, needs=needs, source=url)
+        return HerokuClient(url, secret, **client_tuning())
+
+    def surroundings(self, *, team: str | None, space: str | None, needs: Needs) -> Surroundings:
+        """What exists around an app to be created in ``team`` or ``space`` (``plan``): read
+        with the synchronous client, as a check is."""
+        from gatekeeper.collect.plan import collect_surroundings_sync
+
+        with self._sync_client() as client:
+            return collect_surroundings_sync(
+                client, team=team, space=space, needs=needs, source=self.url
+            )
 
     def _collect_estate(self, scope: AuditScope, needs: Needs, progress: Progress | None) -> Estate:
         from gatekeeper.collect.estate import collect_estate

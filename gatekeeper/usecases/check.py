@@ -52,17 +52,34 @@ def check_app(
     the facts are about another app, ``UsageError`` (exit 2) when a snapshot lacks it."""
     from gatekeeper.needs import Needs
     from gatekeeper.sources.gather import gather
-    from gatekeeper.usecases.common import render_options, report_clock
+    from gatekeeper.usecases.common import report_clock
 
     scope = AppScope(app)
     estate = gather(source, scope, Needs.from_policy(policy))
     day, generated_at = report_clock(today)
     report = evaluate_app(estate, policy, scope, today=day, generated_at=generated_at)
+    return check_outcome(report, policy, strict=strict, verbose=verbose, color=color)
+
+
+def check_outcome(
+    report: Report,
+    policy: Policy,
+    *,
+    strict: bool,
+    verbose: bool,
+    color: bool,
+    notices: tuple[Notice, ...] = (),
+) -> CheckOutcome:
+    """The outcome of judging one app (``check``, ``plan``): ``report`` with its status,
+    exit code and render options."""
+    from gatekeeper.usecases.common import render_options
+
     return CheckOutcome(
         report=report,
         status=report.status(strict=strict),
         exit_code=report.exit_code(strict=strict),
         render_options=render_options(policy, verbose=verbose, strict=strict, color=color),
+        notices=notices,
     )
 
 

@@ -294,6 +294,29 @@ def transcript(
             "--format",
             "json",
         )
+        # plan reads the spaces whose drains hold secrets: bio-shield's Private Space Logging
+        # URL and uni-fir's telemetry headers (with the canary put in).
+        app_json = work / "app.json"
+        app_json.write_text('{"addons": ["heroku-postgresql:essential-0", "papertrail:choklad"]}')
+        (work / "plan").mkdir()
+        for space in ("bio-shield", FIR_SPACE):
+            plan_outputs = [
+                f"--output={fmt}={work / 'plan' / (space + '.' + fmt)}" for fmt in FORMATS
+            ]
+            for fmt in FORMATS:
+                cli(
+                    f"plan {space} {fmt}",
+                    "plan",
+                    str(app_json),
+                    "--space",
+                    space,
+                    *api,
+                    *policy,
+                    "--format",
+                    fmt,
+                    "-v",
+                    *plan_outputs,
+                )
         cli("history", "history", "--store", store)
         cli("history json", "history", "--store", store, "--format", "json")
         cli("history show", "history", "--store", store, "--show", "1", "--format", "json")
@@ -392,6 +415,7 @@ def test_the_commands_ran_with_the_canary(transcript: Transcript, simulator: Sim
     assert codes["check netrc"] == 0 and codes["doctor"] == 0 and codes["demo"] == 0
     assert codes["check 401"] == 3 and codes["check 503"] == 3 and codes["doctor 401"] == 3
     assert codes["check url with token"] == 2
+    assert codes["plan bio-shield json"] == 1 and codes[f"plan {FIR_SPACE} text"] in (0, 1)
     assert dict(transcript.chunks)["webhook count"] != "0"
     log = dict(transcript.chunks)["debug log"]
     assert "gatekeeper.heroku" in log and "httpx" in log  # DEBUG logging was really on

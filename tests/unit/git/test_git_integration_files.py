@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 import yaml
 
@@ -300,8 +301,8 @@ def doc_blocks(language: str) -> list[str]:
 
 def test_documented_workflows_parse_and_pin_their_actions() -> None:
     blocks = [yaml.safe_load(block) for block in doc_blocks("yaml")]
-    assert len(blocks) == 2  # the pre-commit config and the workflow
-    pre_commit, workflow = blocks
+    assert len(blocks) == 3  # the pre-commit config, the check workflow, the plan workflow
+    pre_commit, workflow, plan = blocks
     assert pre_commit["repos"][0]["hooks"] == [{"id": "gatekeeper-check"}]
     steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
     uses = [step["uses"] for step in steps if "uses" in step]
@@ -312,6 +313,24 @@ def test_documented_workflows_parse_and_pin_their_actions() -> None:
         assert PINNED.match(ref), ref
     check = next(step for step in steps if step.get("id") == "gatekeeper")
     assert set(check["with"]) <= set(load("action.yml")["inputs"])
+    plan_steps = [step for job in plan["jobs"].values() for step in job["steps"]]
+    assert all(PINNED.match(step["uses"]) for step in plan_steps if "uses" in step)
+    runs = " ".join(step.get("run", "") for step in plan_steps)
+    assert "gatekeeper plan app.json" in runs and "@FULL_COMMIT_SHA" in runs
+
+
+def test_the_documented_plan_commands_parse() -> None:
+    """Every `gatekeeper plan` line of the plan section is accepted by the real options."""
+    from gatekeeper.cli import cli
+
+    text = (ROOT / "docs" / "hooks-and-ci.md").read_text(encoding="utf-8")
+    section = text[text.index("## Before the app exists") :]
+    lines = re.findall(r"^gatekeeper plan (.*?)(?:  +#.*)?$", section, flags=re.M)
+    assert len(lines) == 3
+    command = cli.get_command(click.Context(cli), "plan")
+    assert command is not None
+    for line in lines:
+        command.make_context("plan", shlex.split(line))
 
 
 def test_documented_release_phase_line() -> None:
