@@ -60,6 +60,18 @@ _CLIENT_NAME = "gatekeeper"
 log = logging.getLogger(__name__)
 
 
+class _NoCodeVerifier(logging.Filter):
+    """Drops Authlib's DEBUG line that quotes each PKCE code verifier
+    (``authlib/integrations/base_client/sync_app.py``): the verifier is the secret half of
+    PKCE, and secrets never reach a log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Using code_verifier")
+
+
+logging.getLogger("authlib.integrations.base_client.sync_app").addFilter(_NoCodeVerifier())
+
+
 @dataclass(frozen=True)
 class OidcSettings:
     """Who the provider is, who this server is to it, and who may sign in.

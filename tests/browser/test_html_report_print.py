@@ -9,7 +9,8 @@ poppler's ``pdftotext``, page by page (issue 12, item 6):
   only its lead paragraph after it.
 
 Two reports: the demo's (``gatekeeper demo``) and an audit of a generated 150-app estate, long
-enough for the apps table to run over several pages.
+enough for the apps table to run over several pages. On a narrow screen too, the names in the
+tables stay on one line.
 """
 
 from __future__ import annotations
@@ -196,3 +197,18 @@ def test_the_demo_report_prints_names_whole_and_headings_with_their_content(
     _no_name_split_inside_a_word(printed)
     _no_heading_ends_a_page(printed)
     assert len(printed.pages) > 5  # the findings run over pages: the heading rule was tested
+
+
+def test_on_a_narrow_screen_names_stay_on_one_line(browser: Browser, demo_html: Path) -> None:
+    page = browser.new_page(viewport={"width": 480, "height": 800})
+    try:
+        page.goto(demo_html.as_uri())
+        page.wait_for_load_state("load")
+        # An inline box that wraps has one client rectangle per line it covers.
+        lines = page.eval_on_selector_all(
+            "td .name", "spans => spans.map(s => [s.textContent, s.getClientRects().length])"
+        )
+    finally:
+        page.close()
+    assert {name for name, _ in lines} >= {"experiment-us", "bio-dashboard", "student-projects"}
+    assert [name for name, count in lines if count != 1] == []

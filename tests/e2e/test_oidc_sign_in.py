@@ -160,7 +160,7 @@ def test_a_user_of_the_allowed_domain_signs_in(
 
 
 def test_the_login_uses_pkce_state_and_nonce(
-    stage: Stage, settings: OidcSettings, browser: httpx.Client
+    stage: Stage, settings: OidcSettings, browser: httpx.Client, caplog: pytest.LogCaptureFixture
 ) -> None:
     base = stage.run(settings)
     redirect = browser.get(base + LOGIN_PATH, follow_redirects=False)
@@ -173,6 +173,8 @@ def test_the_login_uses_pkce_state_and_nonce(
     assert query["state"] and query["nonce"]
     assert query["redirect_uri"] == base + CALLBACK_PATH
     assert "client_secret" not in str(redirect.headers)
+    # The verifier, the secret half of PKCE, stays in the session (Authlib would log it).
+    assert not [r for r in caplog.records if "code_verifier" in r.getMessage()]
 
 
 def test_an_id_token_for_another_client_is_refused(
