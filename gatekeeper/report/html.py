@@ -36,6 +36,7 @@ from gatekeeper.report.html_sections import (
     badge,
     changes_section,
     e,
+    name,
     prose,
     waivers_section,
 )
@@ -217,7 +218,7 @@ def _overview(report: Report) -> str:
         c = by_team[team]
         total = sum(c.values())
         rows.append(
-            f'<tr><td>{e(team_label(team))}</td><td class="num">{total}</td>'
+            f'<tr><td>{name(team_label(team))}</td><td class="num">{total}</td>'
             f'<td class="num">{c["block"]}</td><td class="num">{c["warn"]}</td>'
             f'<td class="num">{c["allow"]}</td><td>{_bar(c, total)}</td></tr>'
         )
@@ -258,7 +259,7 @@ def _region_cell(app: AppResult) -> str:
     if app.country:
         name = COUNTRY_NAMES.get(app.country.upper())
         country = f"{e(name)} ({e(app.country)})" if name else e(app.country)
-        text += f" · {country}"
+        text += f"&nbsp;· {country}"  # the separator stays with the region when it wraps
     return text
 
 
@@ -289,13 +290,15 @@ def _apps_table(report: Report) -> Iterator[str]:
     for index, app in enumerate(report.apps):
         counts = FindingCounts.of(app.findings)
         anchor = anchors.get(index)
-        name = f'<a href="#{anchor}">{e(app.name)}</a>' if anchor else e(app.name)
-        space = e(app.space) + (" (Shield)" if app.shield else "") if app.space else "–"
+        shown = name(app.name)
+        if anchor:
+            shown = f'<a href="#{anchor}">{shown}</a>'
+        space = name(app.space) + (" (Shield)" if app.shield else "") if app.space else "–"
         active = counts.block + counts.warn
         yield (
             ("\n" if index else "") + f'<tr data-decision="{app.decision}">'
-            f"<td>{name}</td>"
-            f"<td>{e(team_label(app.team))}</td>"
+            f"<td>{shown}</td>"
+            f"<td>{name(team_label(app.team))}</td>"
             f"<td>{_region_cell(app)}</td>"
             f"<td>{space}</td>"
             f"<td>{e(app.data_class)}</td>"

@@ -6,6 +6,7 @@ escaping every section uses. Safety as in :mod:`gatekeeper.report.html`.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -14,16 +15,40 @@ from gatekeeper.report.escape import visible
 from gatekeeper.report.summary import finding_title, human_time, plural
 from gatekeeper.results import AgreementStatus, Report
 
+# Heroku's app names have at most 30 characters; a word longer than that is a URL, an id or a
+# hostile name, the only kind of word that may break at any character (issue 12, item 6).
+LONG_WORD = 30
+_SPACES = re.compile(r"(\s+)")
+
 
 def e(text: str) -> str:
     """Untrusted text as HTML text or attribute value."""
     return html.escape(visible(text), quote=True)
 
 
+def words(text: str) -> str:
+    """Untrusted text as HTML that wraps between words: a word breaks inside only when it is
+    longer than any name (a URL), so a narrow column never splits a name or a plain word."""
+    return "".join(
+        f'<span class="long">{html.escape(part)}</span>'
+        if len(part) > LONG_WORD
+        else html.escape(part)
+        for part in _SPACES.split(visible(text))
+    )
+
+
+def name(text: str) -> str:
+    """An app, team, space or agreement name in a table cell: kept on one line, hyphens
+    included, unless it is too long to be a Heroku name."""
+    if len(visible(text)) > LONG_WORD:
+        return words(text)
+    return f'<span class="name">{e(text)}</span>'
+
+
 def prose(text: str) -> str:
     """Untrusted prose as HTML, with its code spans (``gatekeeper.codespan``) as ``<code>``."""
     return "".join(
-        f"<code>{e(part)}</code>" if code else e(part) for code, part in split_code(text)
+        f"<code>{words(part)}</code>" if code else words(part) for code, part in split_code(text)
     )
 
 
@@ -39,9 +64,10 @@ def agreements_section(agreements: tuple[AgreementStatus, ...], today: date) -> 
     rows = []
     for a in ordered:
         rows.append(
-            f"<tr><td>{e(a.id)}</td><td>{'Heroku (Salesforce)' if a.kind == 'heroku' else 'add-on'}"
-            f"</td><td>{e(', '.join(a.covers)) or '–'}</td>"
-            f"<td>{e(', '.join(a.countries)) or '–'}</td><td>{e(a.mechanism or '–')}</td>"
+            f"<tr><td>{name(a.id)}</td>"
+            f"<td>{'Heroku (Salesforce)' if a.kind == 'heroku' else 'add-on'}</td>"
+            f"<td>{words(', '.join(a.covers)) or '–'}</td>"
+            f"<td>{words(', '.join(a.countries)) or '–'}</td><td>{words(a.mechanism or '–')}</td>"
             f'<td class="date">{a.signed.isoformat() if a.signed else "–"}</td>'
             f'<td class="date">{a.expires.isoformat()}</td><td>{_days_left(a.days_left)}</td>'
             f"<td>{badge(a.state, a.state)}</td></tr>"
@@ -120,8 +146,9 @@ def waivers_section(report: Report, today: date) -> str:
     rows = []
     for w in ordered:
         rows.append(
-            f"<tr><td><code>{e(w.rule)}</code></td><td>{e(w.app)}</td>"
-            f"<td>{e(w.subject or '–')}</td><td>{e(w.reason)}</td><td>{e(w.approved_by)}</td>"
+            f"<tr><td><code>{words(w.rule)}</code></td><td>{name(w.app)}</td>"
+            f"<td>{words(w.subject or '–')}</td><td>{words(w.reason)}</td>"
+            f"<td>{words(w.approved_by)}</td>"
             f'<td class="date">{w.expires.isoformat()}</td>'
             f"<td>{_days_left((w.expires - today).days)}</td>"
             f"<td>{badge(w.state, w.state)}</td><td>{'yes' if w.used else 'no'}</td></tr>"
@@ -158,8 +185,8 @@ def changes_section(report: Report) -> str:
             parts.append("<p>None.</p>\n")
             continue
         rows = [
-            f"<tr><td>{e(f.app or '(policy)')}</td><td>{badge(f.severity)}</td>"
-            f"<td><code>{e(finding_title(f))}</code></td><td>{e(f.message)}</td></tr>"
+            f"<tr><td>{name(f.app or '(policy)')}</td><td>{badge(f.severity)}</td>"
+            f"<td><code>{words(finding_title(f))}</code></td><td>{words(f.message)}</td></tr>"
             for f in findings
         ]
         parts.append(

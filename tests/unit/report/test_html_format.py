@@ -241,11 +241,11 @@ def test_overview_comes_first_with_counts_and_a_bar_per_team() -> None:
 def test_apps_table_has_region_country_space_class_and_decision() -> None:
     rows = _apps_table_rows(render(audit_report(), "html", OPTIONS))
     frankfurt = next(r for r in rows if "frankfurt-exp" in r)
-    assert "frankfurt · Germany (DE)" in frankfurt
-    assert "uni-frankfurt" in frankfurt
+    assert "frankfurt&nbsp;· Germany (DE)" in frankfurt
+    assert '<span class="name">uni-frankfurt</span>' in frankfurt
     assert 'data-sort="2"><span class="badge allow">ALLOW</span>' in frankfurt
     survey = next(r for r in rows if ">survey<" in r)
-    assert '<a href="#app-1">survey</a>' in survey
+    assert '<a href="#app-1"><span class="name">survey</span></a>' in survey
     assert '<td class="num" data-sort="000003">3</td>' in survey
 
 
