@@ -38,7 +38,7 @@ class RenderOptions:
     color: bool = False
     #: the version recorded in SARIF ``tool.driver.version`` and report footers
     tool_version: str = __version__
-    #: heading of the Markdown/HTML reports and name of the JUnit test suites
+    #: heading of the Markdown/HTML reports
     title: str | None = None
     #: who to contact about a block (the DPO contact of the policy's ``[institution]``)
     policy_contact: str | None = None
