@@ -62,7 +62,15 @@ def check_app(
         report=report,
         status=report.status(strict=strict),
         exit_code=report.exit_code(strict=strict),
-        render_options=render_options(policy, verbose=verbose, strict=strict, color=color),
+        render_options=render_options(
+            policy,
+            verbose=verbose,
+            strict=strict,
+            color=color,
+            report=report,
+            # the judged app's name, also when it was asked for by id: one scope per app
+            run_scope=f"check/{report.apps[0].name if report.apps else app}",
+        ),
     )
 
 
