@@ -101,9 +101,9 @@ def policy_source(policy: Policy, report: Report, cwd: Path | None = None) -> Po
     """Where the policy file of ``report`` is, relative to the top of its git work tree (else
     to ``cwd``, the directory the run started in), with the line that decides each finding.
 
-    None for a policy that was not loaded from a file. Never raises: the file is read again
-    for the lines, and if it cannot be, or is no longer the text that was judged (its
-    SHA-256 differs), the findings simply have no lines."""
+    None for a policy that was not loaded from a file (or whose file is gone). Never raises:
+    the file is read again for the lines, and if it cannot be, or is no longer the text that
+    was judged (its SHA-256 differs), the findings simply have no lines."""
     from gatekeeper.git.toplevel import toplevel
     from gatekeeper.report.policy_lines import PolicySource, finding_lines
 
@@ -111,6 +111,8 @@ def policy_source(policy: Policy, report: Report, cwd: Path | None = None) -> Po
         return None
     start = Path(os.path.abspath(cwd or Path.cwd()))
     path = Path(os.path.abspath(start / policy.source_path))
+    if not path.is_file():  # also keeps a FIFO put in its place from blocking the read
+        return None
     # Not in a work tree: the directory of the run, or the policy's own when it lies outside.
     root = toplevel(path.parent) or (start if path.is_relative_to(start) else path.parent)
     lines = {}
