@@ -28,25 +28,32 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from gatekeeper.policy_values import glob_match
-from gatekeeper.rules.waivers import waiver_note
+from gatekeeper.results import API_ERROR_RULE
+from gatekeeper.rules.addons import ADDON_DENIED
+from gatekeeper.rules.coverage import AGREEMENT_EXPIRED, AGREEMENT_EXPIRING
+from gatekeeper.rules.log_drains import LOG_DRAIN_NOT_ALLOWED
+from gatekeeper.rules.region import UNKNOWN_REGION
+from gatekeeper.rules.telemetry_drains import TELEMETRY_DRAIN_NOT_ALLOWED
+from gatekeeper.rules.waivers import WAIVER_EXPIRED, WAIVER_UNUSED, waiver_note
 from gatekeeper.textpos import Path, format_path, toml_key_lines
 
 if TYPE_CHECKING:
     from gatekeeper.policy import Policy
     from gatekeeper.results import Finding
 
+_DRAIN_HOSTS: Path = ("logs", "allowed_drain_hosts")
 #: Rules decided by a table of the policy rather than by the app's data class.
 TABLE_OF_RULE: dict[str, Path] = {
-    "addon-denied": ("addons", "deny"),
-    "log-drain-not-allowed": ("logs", "allowed_drain_hosts"),
-    "telemetry-drain-not-allowed": ("logs", "allowed_drain_hosts"),
+    ADDON_DENIED.id: ("addons", "deny"),
+    LOG_DRAIN_NOT_ALLOWED.id: _DRAIN_HOSTS,
+    TELEMETRY_DRAIN_NOT_ALLOWED.id: _DRAIN_HOSTS,
 }
 #: Rules about an agreement, named by the finding's subject (the agreement's id).
-AGREEMENT_RULES = frozenset({"agreement-expired", "agreement-expiring"})
+AGREEMENT_RULES = frozenset({AGREEMENT_EXPIRED.id, AGREEMENT_EXPIRING.id})
 #: Rules about a waiver, named by the finding's subject (the waiver's label).
-WAIVER_RULES = frozenset({"waiver-expired", "waiver-unused"})
+WAIVER_RULES = frozenset({WAIVER_EXPIRED.id, WAIVER_UNUSED.id})
 #: Rules about facts, which no policy entry decides (see the module docstring).
-NO_ENTRY_RULES = frozenset({"unknown-region", "api-error"})
+NO_ENTRY_RULES = frozenset({UNKNOWN_REGION.id, API_ERROR_RULE})
 
 
 @dataclass(frozen=True)

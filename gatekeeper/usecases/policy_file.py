@@ -105,19 +105,22 @@ def policy_source(policy: Policy, report: Report, cwd: Path | None = None) -> Po
     the file is read again for the lines, and if it cannot be, or is no longer the text that
     was judged (its SHA-256 differs), the findings simply have no lines."""
     from gatekeeper.git.toplevel import toplevel
-    from gatekeeper.report.policy_lines import PolicySource, finding_lines
+    from gatekeeper.report.policy_lines import PolicyLine, PolicySource, finding_lines
 
     if not policy.source_path:
         return None
-    start = Path(os.path.abspath(cwd or Path.cwd()))
-    path = Path(os.path.abspath(start / policy.source_path))
-    if not path.is_file():  # also keeps a FIFO put in its place from blocking the read
+    try:
+        start = Path(os.path.abspath(cwd or Path.cwd()))
+        path = Path(os.path.abspath(start / policy.source_path))
+        if not path.is_file():  # also keeps a FIFO put in its place from blocking the read
+            return None
+    except OSError:  # the directory of the run is gone, or the file cannot be looked at
         return None
     # Not in a work tree: the directory of the run, or the policy's own when it lies outside.
     root = toplevel(path.parent) or (start if path.is_relative_to(start) else path.parent)
-    lines = {}
+    lines: dict[str, PolicyLine] = {}
     try:
-        data = path.read_bytes()
+        data: bytes | None = path.read_bytes()
     except OSError:
         data = None
     if data is not None and hashlib.sha256(data).hexdigest() == policy.sha256:
