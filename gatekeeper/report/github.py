@@ -10,6 +10,10 @@ GitHub shows at most 10 annotations of each kind per step; beyond 10, the first 
 annotated and the 10th lists the rest, so nothing is dropped silently.
 
 :func:`write_step_summary` appends :func:`markdown_summary` to ``$GITHUB_STEP_SUMMARY``.
+
+A run that judged nothing (exit 2, 3 or 4) has no report to render; the Action then calls
+:func:`announce_not_evaluated`, which prints an ``::error`` annotation and appends a job
+summary saying so, with the app's name escaped like every other untrusted name here.
 """
 
 from __future__ import annotations
@@ -22,7 +26,13 @@ from pathlib import Path
 from typing import TextIO
 
 from gatekeeper.errors import UsageError
-from gatekeeper.report.escape import github_data, github_property, markdown_inline, visible
+from gatekeeper.report.escape import (
+    github_data,
+    github_property,
+    markdown_code,
+    markdown_inline,
+    visible,
+)
 from gatekeeper.report.interface import Lines, RenderOptions, StreamFormatter
 from gatekeeper.report.markdown import render_markdown
 from gatekeeper.report.summary import SEVERITY_WORD, contact_for, headline, sorted_findings
@@ -32,6 +42,12 @@ COMMAND: dict[Severity, str] = {"block": "error", "warn": "warning", "info": "no
 ANNOTATIONS_PER_KIND = 10  # GitHub's limit per step and annotation kind
 STEP_SUMMARY_LIMIT = 1024 * 1024  # GitHub drops a step summary larger than 1 MiB
 _LISTED_IN_OVERFLOW = 50  # names listed in the overflow annotation before "..."
+#: What the exit codes of a run that judged nothing mean (the README's table).
+NOT_EVALUATED: dict[int, str] = {
+    2: "usage error or invalid policy",
+    3: "could not evaluate (Heroku API, network or credentials)",
+    4: "a bug in gatekeeper",
+}
 
 
 class GithubFormatter(StreamFormatter):
@@ -96,6 +112,36 @@ def _command(kind: str, title: str, message: str, options: RenderOptions) -> str
         props += [f"file={github_property(options.artifact_uri)}", "line=1"]
     props.append(f"title={github_property(title)}")
     return f"::{kind} {','.join(props)}::{github_data(message)}"
+
+
+def not_evaluated(app: str, exit_code: int) -> tuple[str, str]:
+    """The ``::error`` annotation and the Markdown job summary of a check of ``app`` that
+    ended with ``exit_code`` and judged nothing: the gate failed closed."""
+    meaning = NOT_EVALUATED.get(exit_code, "unexpected exit code")
+    said = (
+        f"gatekeeper exited with {exit_code}: {meaning}. Nothing was decided, so the check "
+        "fails closed. The log of this step says what happened and what to do."
+    )
+    annotation = _command(
+        "error", f"heroku-gatekeeper: {visible(app)} was not evaluated", said, RenderOptions()
+    )
+    summary = f"### heroku-gatekeeper: {markdown_code(app)} was not evaluated\n\n{said}\n"
+    return annotation, summary
+
+
+def announce_not_evaluated(
+    app: str, exit_code: int, out: TextIO, env: Mapping[str, str] = os.environ
+) -> None:
+    """Write :func:`not_evaluated`'s annotation to ``out`` (the step log) and append its
+    summary to ``$GITHUB_STEP_SUMMARY`` when that is set."""
+    annotation, summary = not_evaluated(app, exit_code)
+    out.write(annotation + "\n")
+    target = env.get("GITHUB_STEP_SUMMARY")
+    if target:
+        try:
+            StepSummary(Path(target), summary).append()
+        except UsageError as exc:  # the annotation is out; say why the summary is not
+            out.write(f"::warning title=heroku-gatekeeper::{github_data(exc.message)}\n")
 
 
 def markdown_summary(

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol, TextIO, runtime_checkable
 from gatekeeper import __version__
 
 if TYPE_CHECKING:  # the registry imports this module; pydantic only loads when rendering
+    from gatekeeper.report.policy_lines import PolicySource
     from gatekeeper.results import Report
 
 TOOL_NAME = "heroku-gatekeeper"
@@ -38,7 +39,7 @@ class RenderOptions:
     color: bool = False
     #: the version recorded in SARIF ``tool.driver.version`` and report footers
     tool_version: str = __version__
-    #: heading of the Markdown/HTML reports and name of the JUnit test suites
+    #: heading of the Markdown/HTML reports
     title: str | None = None
     #: who to contact about a block (the DPO contact of the policy's ``[institution]``)
     policy_contact: str | None = None
@@ -50,6 +51,13 @@ class RenderOptions:
     #: at (e.g. ``app.json`` or ``Procfile``). Default for SARIF: the policy file when its path
     #: is relative, else ``gatekeeper.toml``. GitHub annotations name a file only when set.
     artifact_uri: str | None = None
+    #: where the policy file is in the repository, and the policy entry (line) that decides
+    #: each finding: SARIF locations. None (a report rendered on its own): SARIF points at line
+    #: 1 of the policy path as the report records it.
+    policy_source: PolicySource | None = None
+    #: what the run covered, ``check/APP`` or ``audit/SCOPE``: SARIF's ``automationDetails``,
+    #: so code scanning keeps the alerts of each app or audit scope apart
+    run_scope: str | None = None
 
     @property
     def heading(self) -> str:

@@ -2,9 +2,18 @@
 
 One ``<testsuite>`` per app and one ``<testcase classname=APP name=RULE>`` per rule id of the
 catalog: a rule that fired with ``block`` is a ``<failure>``, one that fired with ``warn`` is
-``<skipped>`` (shown, but not failing; with ``--strict`` or ``fail_on = "warn"`` it fails
-too), ``info`` notes and waived findings pass with the details in ``<system-out>``, and a
-rule that did not fire passes. Findings that belong to no app form a ``(policy)`` suite.
+``<skipped>`` with the details as its text (shown, but not failing; with ``--strict`` or
+``fail_on = "warn"`` it fails too), ``info`` notes and waived findings pass and their details
+go to the suite's ``<system-out>``, and a rule that did not fire passes. Findings that belong
+to no app form a ``(policy)`` suite.
+
+The document is valid against both schemas CI tools hold JUnit to: the Jenkins xUnit
+plugin's ``junit-10.xsd`` and the strict Apache Ant ``JUnit.xsd``
+(tests/fixtures/README.md). Together they allow no attribute on ``<testsuites>`` (the totals
+are on each suite), require ``hostname``, ``id`` and ``package`` on every suite and its
+``<properties>``, ``<system-out>`` and ``<system-err>`` in that order, and at most one child
+in a test case.
+
 Every name and message is escaped for XML after
 :func:`~gatekeeper.report.escape.xml_safe` has cleared it of characters XML forbids.
 """
@@ -13,11 +22,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TextIO
 from xml.sax.saxutils import escape
 
 from gatekeeper.report.escape import visible, xml_safe
-from gatekeeper.report.interface import TOOL_NAME, RenderOptions, StreamFormatter
+from gatekeeper.report.interface import RenderOptions, StreamFormatter
 from gatekeeper.report.summary import (
     contact_for,
     finding_title,
@@ -29,6 +39,10 @@ from gatekeeper.results import AppResult, Finding, Report
 from gatekeeper.rules.catalog import RULES
 
 POLICY_SUITE = "(policy)"
+# The Ant schema's word for a host that cannot be named: the checks ran against the Heroku
+# API, not on this machine, and a formatter reads nothing of its environment.
+HOSTNAME = "localhost"
+_SEPARATOR = "\n\n"  # between the details of two findings
 
 
 class JunitFormatter(StreamFormatter):
@@ -39,55 +53,24 @@ class JunitFormatter(StreamFormatter):
 
     def write(self, report: Report, options: RenderOptions, out: TextIO) -> None:
         # Written as text rather than an element tree: an audit of 10,000 apps has 180,000
-        # test cases, and building them as strings needs a fraction of the memory. The suites
-        # are held until the totals, which the first line carries, are known.
+        # test cases, and building them as strings needs a fraction of the memory. Each
+        # suite is written as soon as it is complete.
         warn_fails = options.strict or report.fail_on == "warn"
         timestamp = f"{utc(report.generated_at):%Y-%m-%dT%H:%M:%S}"
-        totals = _Counts()
-        suites: list[str] = []
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        out.write("<testsuites>\n")
+        suite = _SuiteWriter(timestamp, warn_fails, options)
         for app in report.apps:
-            suites.append(
-                _suite(
-                    app.name,
-                    _rule_ids(app.findings),
-                    app.findings,
-                    timestamp,
-                    _app_properties(app),
-                    warn_fails,
-                    options,
-                    totals,
-                )
-            )
+            out.write(suite(app.name, _rule_ids(app.findings), app.findings, _app_properties(app)))
         if report.policy_findings:
             rule_ids = list(dict.fromkeys(f.rule for f in report.policy_findings))
-            suites.append(
-                _suite(
-                    POLICY_SUITE,
-                    rule_ids,
-                    report.policy_findings,
-                    timestamp,
-                    {},
-                    warn_fails,
-                    options,
-                    totals,
-                )
-            )
-        name = _attr(options.title or TOOL_NAME)
-        out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-        out.write(f"<testsuites name={name}{totals.attributes()}>\n")
-        for suite in suites:
-            out.write(suite)
+            out.write(suite(POLICY_SUITE, rule_ids, report.policy_findings, {}))
         out.write("</testsuites>\n")
 
 
 class _Counts:
     def __init__(self) -> None:
         self.tests = self.failures = self.skipped = 0
-
-    def add(self, other: _Counts) -> None:
-        self.tests += other.tests
-        self.failures += other.failures
-        self.skipped += other.skipped
 
     def attributes(self) -> str:
         return (
@@ -108,29 +91,47 @@ def _text(value: str) -> str:
     return escape(xml_safe(value))
 
 
-def _suite(
-    name: str,
-    rule_ids: list[str],
-    findings: Sequence[Finding],
-    timestamp: str,
-    properties: dict[str, str],
-    warn_fails: bool,
-    options: RenderOptions,
-    totals: _Counts,
-) -> str:
-    counts = _Counts()
-    cases = _cases(name, rule_ids, findings, warn_fails, options, counts)
-    totals.add(counts)
-    lines = [f'  <testsuite name={_attr(name)} timestamp="{timestamp}"{counts.attributes()}>']
-    if properties:
-        lines.append("    <properties>")
-        lines += [
-            f"      <property name={_attr(k)} value={_attr(v)} />" for k, v in properties.items()
-        ]
-        lines.append("    </properties>")
-    lines += cases
-    lines.append("  </testsuite>")
-    return "\n".join(lines) + "\n"
+@dataclass
+class _SuiteWriter:
+    """Writes one suite per call, numbering them from 0 as the Ant schema's ``id`` asks."""
+
+    timestamp: str
+    warn_fails: bool
+    options: RenderOptions
+    next_id: int = 0
+
+    def __call__(
+        self,
+        name: str,
+        rule_ids: list[str],
+        findings: Sequence[Finding],
+        properties: dict[str, str],
+    ) -> str:
+        counts = _Counts()
+        cases, notes = _cases(name, rule_ids, findings, self.warn_fails, self.options, counts)
+        head = (
+            f'  <testsuite name={_attr(name)} package={_attr(name)} id="{self.next_id}" '
+            f'hostname="{HOSTNAME}" timestamp="{self.timestamp}"{counts.attributes()}>'
+        )
+        self.next_id += 1
+        lines = [head]
+        if properties:
+            lines.append("    <properties>")
+            lines += [
+                f"      <property name={_attr(k)} value={_attr(v)} />"
+                for k, v in properties.items()
+            ]
+            lines.append("    </properties>")
+        else:
+            lines.append("    <properties />")
+        lines += cases
+        if notes:
+            lines.append(f"    <system-out>{_text(_SEPARATOR.join(notes))}</system-out>")
+        else:
+            lines.append("    <system-out />")
+        lines.append("    <system-err />")
+        lines.append("  </testsuite>")
+        return "\n".join(lines) + "\n"
 
 
 def _app_properties(app: AppResult) -> dict[str, str]:
@@ -159,39 +160,46 @@ def _cases(
     warn_fails: bool,
     options: RenderOptions,
     counts: _Counts,
-) -> list[str]:
+) -> tuple[list[str], list[str]]:
+    """The test case lines, and the details of the cases that passed with findings (info
+    notes, waived findings) for the suite's ``<system-out>``: the Ant schema allows a test
+    case one child at most, the failure or the skip."""
     by_rule: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
         by_rule[f.rule].append(f)
     lines: list[str] = []
+    notes: list[str] = []
     for rule_id in rule_ids:
         counts.tests += 1
         open_tag = f'    <testcase classname={_attr(classname)} name={_attr(rule_id)} time="0"'
         fired = by_rule.get(rule_id, [])
-        if not fired:
-            lines.append(open_tag + " />")
-            continue
         active = [f for f in fired if not f.waived]
         failing = [
             f for f in active if f.severity == "block" or (warn_fails and f.severity == "warn")
         ]
         warning = [f for f in active if f.severity == "warn"]
-        details = _text("\n\n".join(_describe(f, options) for f in fired))
-        lines.append(open_tag + ">")
+        details = _SEPARATOR.join(_describe(f, options) for f in fired)
         if failing:
             counts.failures += 1
-            lines.append(
+            lines += [
+                open_tag + ">",
                 f"      <failure message={_attr(_headline(failing))} "
-                f'type="{failing[0].severity}">{details}</failure>'
-            )
+                f'type="{failing[0].severity}">{_text(details)}</failure>',
+                "    </testcase>",
+            ]
         elif warning:
             counts.skipped += 1
-            lines.append(f"      <skipped message={_attr('warning: ' + _headline(warning))} />")
-            lines.append(f"      <system-out>{details}</system-out>")
+            lines += [
+                open_tag + ">",
+                f"      <skipped message={_attr('warning: ' + _headline(warning))}>"
+                f"{_text(details)}</skipped>",
+                "    </testcase>",
+            ]
         else:
-            lines.append(f"      <system-out>{details}</system-out>")
-        lines.append("    </testcase>")
-    return lines
+            lines.append(open_tag + " />")
+            if fired:
+                notes.append(details)
+    return lines, notes
 
 
 def _headline(findings: list[Finding]) -> str:

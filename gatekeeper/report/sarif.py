@@ -1,20 +1,29 @@
 """``--format sarif``: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
 
 Findings concern cloud resources, not lines of code, yet code scanning needs a file in the
-repository to hang an alert on. Each result therefore points at one artifact (the policy file,
-or ``options.artifact_uri`` such as ``app.json`` or ``Procfile``) at line 1, and names the
-Heroku app as a logical location. GitHub's requirements followed here: ``ruleId``,
-``message.text`` and one ``location`` per result, ``level`` in error/warning/note, a relative
-URI, and ``partialFingerprints`` of our own so that alerts stay the same across runs
-(``primaryLocationLineHash`` is ours too: every result sits on line 1, so a hash of that line
-would merge unrelated findings). Waived findings are reported with ``suppressions``.
+repository to hang an alert on. Each result points at the policy file, on the line of the
+entry that decides it (``gatekeeper.report.policy_lines``: the ``[[apps]]`` entry, the
+agreement, the waiver), and names the Heroku app as a logical location. The path is relative
+to the top of the git work tree (``uriBaseId`` ``%SRCROOT%``, whose absolute URI
+``originalUriBaseIds`` gives), which is how the upload resolves it, whatever directory the
+run started in. With ``options.artifact_uri`` (``app.json``, ``Procfile``) results point at
+line 1 of that file instead.
+
+GitHub's requirements followed here: ``ruleId``, ``message.text`` and one ``location`` per
+result, ``level`` in error/warning/note, a relative URI, ``partialFingerprints`` of our own
+so that alerts stay the same across runs (``primaryLocationLineHash`` is ours too: many
+results share a line, so a hash of that line would merge unrelated findings), the
+``security`` tag and a ``security-severity`` on each rule so the alerts are filed as
+security alerts, and ``automationDetails.id`` per app or audit scope so that the uploads of
+a matrix over apps do not replace each other. Waived findings are reported with
+``suppressions``.
 """
 
 from __future__ import annotations
 
 import json
 import posixpath
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
 from gatekeeper.report.escape import visible
@@ -28,10 +37,17 @@ from gatekeeper.report.summary import contact_for, iso_utc, team_label
 from gatekeeper.results import Finding, Report, Severity
 from gatekeeper.rules.catalog import RULES, RuleInfo
 
+if TYPE_CHECKING:
+    from gatekeeper.report.policy_lines import PolicyLine
+
 SARIF_SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
 LEVEL: dict[Severity, str] = {"block": "error", "warn": "warning", "info": "note"}
+# GitHub's scale for security alerts: 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low.
+SECURITY_SEVERITY: dict[Severity, str] = {"block": "8.0", "warn": "5.0", "info": "2.0"}
+SRCROOT = "%SRCROOT%"
+TAGS = ["security", "data-protection", "heroku"]
 DEFAULT_ARTIFACT = "gatekeeper.toml"
 FINGERPRINT_KEY = "gatekeeperFingerprint/v1"
 # GitHub rejects a run with more results than this; the most severe ones are kept.
@@ -57,8 +73,12 @@ def sarif_log(report: Report, options: RenderOptions) -> dict[str, Any]:
     rule_ids += sorted({f.rule for f in report.all_findings()} - set(RULES))
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     artifact = artifact_uri(report, options)
+    # Lines only for the policy file: another artifact (app.json) is pointed at as a whole.
+    source = options.policy_source
+    lines = source.lines if source is not None and not options.artifact_uri else {}
     team_of = {app.name: app.team for app in report.apps}
     findings = report.all_findings()
+    severity_of = _severities(findings)
     omitted = max(len(findings) - MAX_RESULTS, 0)
     if omitted:
         keep = sorted(
@@ -67,7 +87,10 @@ def sarif_log(report: Report, options: RenderOptions) -> dict[str, Any]:
         )
         kept = set(keep[:MAX_RESULTS])
         findings = [f for i, f in enumerate(findings) if i in kept]
-    results = [_result(f, index[f.rule], artifact, team_of, options) for f in findings]
+    results = [
+        _result(f, index[f.rule], artifact, lines.get(f.fingerprint), team_of, options)
+        for f in findings
+    ]
     invocation: dict[str, Any] = {
         "executionSuccessful": True,
         "endTimeUtc": iso_utc(report.generated_at),
@@ -84,38 +107,51 @@ def sarif_log(report: Report, options: RenderOptions) -> dict[str, Any]:
             }
         ]
     summary = report.summary
-    return {
-        "$schema": SARIF_SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": TOOL_NAME,
-                        "version": options.tool_version,
-                        "informationUri": INFORMATION_URI,
-                        "rules": [_rule(RULES.get(rule_id), rule_id) for rule_id in rule_ids],
-                    }
-                },
-                "invocations": [invocation],
-                "results": results,
-                "properties": {
-                    "decision": report.decision,
-                    "summary": {
-                        "allow": summary.allow,
-                        "warn": summary.warn,
-                        "block": summary.block,
-                    },
-                    "policy": {"path": report.policy_path, "sha256": report.policy_sha256},
-                    "omittedResults": omitted,
-                },
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": TOOL_NAME,
+                "version": options.tool_version,
+                "informationUri": INFORMATION_URI,
+                "rules": [
+                    _rule(RULES.get(rule_id), rule_id, severity_of.get(rule_id))
+                    for rule_id in rule_ids
+                ],
             }
-        ],
+        },
     }
+    if options.run_scope:
+        # The category is what comes before the last "/": one per app or audit scope.
+        run["automationDetails"] = {"id": f"gatekeeper/{options.run_scope}/"}
+    if source is not None:
+        run["originalUriBaseIds"] = {SRCROOT: {"uri": source.root_uri}}
+    run["invocations"] = [invocation]
+    run["results"] = results
+    run["properties"] = {
+        "decision": report.decision,
+        "summary": {"allow": summary.allow, "warn": summary.warn, "block": summary.block},
+        "policy": {"path": report.policy_path, "sha256": report.policy_sha256},
+        "omittedResults": omitted,
+    }
+    return {"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def _severities(findings: list[Finding]) -> dict[str, Severity]:
+    """The worst severity each rule has in this report: the policy may have raised or
+    lowered a rule (``[rules]``), and GitHub reads an alert's severity from its rule."""
+    worst: dict[str, Severity] = {}
+    for f in findings:
+        if f.rule not in worst or _PRIORITY[f.severity] < _PRIORITY[worst[f.rule]]:
+            worst[f.rule] = f.severity
+    return worst
 
 
 def artifact_uri(report: Report, options: RenderOptions) -> str:
-    """The repository-relative file results point at (percent-encoded, ``/`` separated)."""
+    """The repository-relative file results point at (percent-encoded, ``/`` separated):
+    ``options.artifact_uri``, else the policy file where the run found it in the repository,
+    else the policy path of the report when it is relative, else ``gatekeeper.toml``."""
+    if options.policy_source is not None and not options.artifact_uri:
+        return quote(options.policy_source.path, safe="/")
     candidate = options.artifact_uri or report.policy_path or DEFAULT_ARTIFACT
     path = candidate.replace("\\", "/")
     relative = posixpath.normpath(path)
@@ -129,8 +165,10 @@ def artifact_uri(report: Report, options: RenderOptions) -> str:
     return quote(relative, safe="/")
 
 
-def _rule(info: RuleInfo | None, rule_id: str) -> dict[str, Any]:
+def _rule(info: RuleInfo | None, rule_id: str, severity: Severity | None) -> dict[str, Any]:
     name = "".join(part.capitalize() for part in rule_id.split("-"))
+    level = severity or (info.default_severity if info is not None else "block")
+    properties = {"tags": TAGS, "security-severity": SECURITY_SEVERITY[level]}
     if info is None:
         return {
             "id": rule_id,
@@ -138,7 +176,7 @@ def _rule(info: RuleInfo | None, rule_id: str) -> dict[str, Any]:
             "shortDescription": {"text": rule_id},
             "fullDescription": {"text": rule_id},
             "help": {"text": f"Run `gatekeeper policy explain {rule_id}`."},
-            "properties": {"tags": ["data-protection", "heroku"]},
+            "properties": properties,
         }
     full = f"{info.title} {info.why}".strip()
     return {
@@ -148,7 +186,7 @@ def _rule(info: RuleInfo | None, rule_id: str) -> dict[str, Any]:
         "fullDescription": {"text": full},
         "defaultConfiguration": {"level": LEVEL[info.default_severity]},
         "help": {"text": info.help_text(), "markdown": _help_markdown(info)},
-        "properties": {"tags": ["data-protection", "heroku"]},
+        "properties": properties,
     }
 
 
@@ -169,15 +207,21 @@ def _result(
     finding: Finding,
     rule_index: int,
     artifact: str,
+    decided_by: PolicyLine | None,
     team_of: dict[str, str | None],
     options: RenderOptions,
 ) -> dict[str, Any]:
+    # A finding that no policy entry decides (a fact that could not be read, a region
+    # gatekeeper does not know), or a report rendered without its policy file, still needs a
+    # line for code scanning to show it: the top of the file.
     location: dict[str, Any] = {
         "physicalLocation": {
-            "artifactLocation": {"uri": artifact},
-            "region": {"startLine": 1},
+            "artifactLocation": {"uri": artifact, "uriBaseId": SRCROOT},
+            "region": {"startLine": decided_by.line if decided_by else 1},
         }
     }
+    if decided_by is not None:
+        location["message"] = {"text": f"Decided by {decided_by.entry} of the policy."}
     if finding.app:
         team = team_of.get(finding.app)
         location["logicalLocations"] = [

@@ -88,7 +88,14 @@ def audit(
     del estate  # the facts are in the report now; free them before comparing and rendering
 
     notices: list[Notice] = []
-    options = render_options(policy, verbose=verbose, strict=strict, color=color)
+    options = render_options(
+        policy,
+        verbose=verbose,
+        strict=strict,
+        color=color,
+        report=report,
+        run_scope=f"audit/{scope_key}",
+    )
     recorded: AuditRecord | None = None
     changes: Changes | None = None
     opened = store() if store is not None and (record or since_last) else None

@@ -58,13 +58,15 @@ def check_app(
     estate = gather(source, scope, Needs.from_policy(policy))
     day, generated_at = report_clock(today)
     report = evaluate_app(estate, policy, scope, today=day, generated_at=generated_at)
-    return check_outcome(report, policy, strict=strict, verbose=verbose, color=color)
+    return check_outcome(report, policy, app=app, strict=strict, verbose=verbose, color=color)
 
 
 def check_outcome(
     report: Report,
     policy: Policy,
     *,
+    app: str,
+    verb: str = "check",
     strict: bool,
     verbose: bool,
     color: bool,
@@ -78,7 +80,15 @@ def check_outcome(
         report=report,
         status=report.status(strict=strict),
         exit_code=report.exit_code(strict=strict),
-        render_options=render_options(policy, verbose=verbose, strict=strict, color=color),
+        render_options=render_options(
+            policy,
+            verbose=verbose,
+            strict=strict,
+            color=color,
+            report=report,
+            # the judged app's name, also when it was asked for by id: one scope per app
+            run_scope=f"{verb}/{report.apps[0].name if report.apps else app}",
+        ),
         notices=notices,
     )
 

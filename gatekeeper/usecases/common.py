@@ -36,10 +36,20 @@ def report_clock(today: date | None) -> tuple[date, datetime | None]:
 
 
 def render_options(
-    policy: Policy, *, verbose: bool, strict: bool, color: bool, title: str | None = None
+    policy: Policy,
+    *,
+    verbose: bool,
+    strict: bool,
+    color: bool,
+    title: str | None = None,
+    report: Report | None = None,
+    run_scope: str | None = None,
 ) -> RenderOptions:
-    """The formatters' options: the caller's flags and the policy's ``[institution]``."""
+    """The formatters' options: the caller's flags, the policy's ``[institution]``, and for
+    ``report`` where its policy is in the repository (``policy_file.policy_source``) and what
+    the run covered (``check/APP``, ``audit/SCOPE``)."""
     from gatekeeper.report.interface import RenderOptions
+    from gatekeeper.usecases.policy_file import policy_source
 
     institution = policy.institution
     heading = title or (f"{institution.name}: data protection check" if institution.name else None)
@@ -49,4 +59,6 @@ def render_options(
         strict=strict,
         title=heading,
         policy_contact=institution.contact or None,
+        policy_source=policy_source(policy, report) if report is not None else None,
+        run_scope=run_scope,
     )

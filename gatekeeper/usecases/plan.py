@@ -97,7 +97,14 @@ def plan_app(
     day, generated_at = report_clock(today)
     report = evaluate_app(estate, policy, AppScope(app.name), today=day, generated_at=generated_at)
     return check_outcome(
-        report, policy, strict=strict, verbose=verbose, color=color, notices=_plan_notices(report)
+        report,
+        policy,
+        app=app.name,
+        verb="plan",
+        strict=strict,
+        verbose=verbose,
+        color=color,
+        notices=_plan_notices(report),
     )
 
 

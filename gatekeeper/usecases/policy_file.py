@@ -1,14 +1,19 @@
-"""Which policy file a run uses, and why it cannot be used when it cannot.
+"""Which policy file a run uses, why it cannot be used when it cannot, and where it is in
+the repository.
 
 ``--policy FILE``, else ``$GATEKEEPER_POLICY``, else ``./gatekeeper.toml``. A path that is
 not a readable regular file is a usage error (exit 2) that says what the path is: missing, a
 directory, a symbolic link loop or to nothing, not a regular file (a FIFO would block the
 read forever), or not readable.
+
+:func:`policy_source` places the file in its git work tree and finds the line that decides
+each finding, for the reports that link into the repository (SARIF).
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
 from dataclasses import dataclass
@@ -19,6 +24,8 @@ from gatekeeper.errors import UsageError
 
 if TYPE_CHECKING:
     from gatekeeper.policy import Policy
+    from gatekeeper.report.policy_lines import PolicySource
+    from gatekeeper.results import Report
 
 POLICY_ENV = "GATEKEEPER_POLICY"
 DEFAULT_POLICY_FILE = "gatekeeper.toml"
@@ -88,3 +95,40 @@ def open_policy(flag: str | None) -> Policy:
     from gatekeeper.policy import load_policy
 
     return load_policy(policy_path(flag))
+
+
+def policy_source(policy: Policy, report: Report, cwd: Path | None = None) -> PolicySource | None:
+    """Where the policy file of ``report`` is, relative to the top of its git work tree (else
+    to ``cwd``, the directory the run started in), with the line that decides each finding.
+
+    None for a policy that was not loaded from a file (or whose file is gone). Never raises:
+    the file is read again for the lines, and if it cannot be, or is no longer the text that
+    was judged (its SHA-256 differs), the findings simply have no lines."""
+    from gatekeeper.git.toplevel import toplevel
+    from gatekeeper.report.policy_lines import PolicyLine, PolicySource, finding_lines
+
+    if not policy.source_path:
+        return None
+    try:
+        start = Path(os.path.abspath(cwd or Path.cwd()))
+        path = Path(os.path.abspath(start / policy.source_path))
+        if not path.is_file():  # also keeps a FIFO put in its place from blocking the read
+            return None
+    except OSError:  # the directory of the run is gone, or the file cannot be looked at
+        return None
+    # Not in a work tree: the directory of the run, or the policy's own when it lies outside.
+    root = toplevel(path.parent) or (start if path.is_relative_to(start) else path.parent)
+    lines: dict[str, PolicyLine] = {}
+    try:
+        data: bytes | None = path.read_bytes()
+    except OSError:
+        data = None
+    if data is not None and hashlib.sha256(data).hexdigest() == policy.sha256:
+        text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
+        lines = finding_lines(policy, text, report.all_findings())
+    root_uri = root.as_uri()
+    return PolicySource(
+        path=path.relative_to(root).as_posix(),
+        root_uri=root_uri if root_uri.endswith("/") else root_uri + "/",
+        lines=lines,
+    )

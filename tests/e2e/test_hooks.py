@@ -174,7 +174,7 @@ def action_step(simulator: Any, tmp_path: Path) -> Any:
     tool.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m gatekeeper "$@"\n')
     tool.chmod(0o755)
 
-    def go(app: str) -> dict[str, Any]:
+    def go(app: str, policy: str = str(POLICY), cwd: Path = tmp_path) -> dict[str, Any]:
         output, summary = tmp_path / f"{app}.output", tmp_path / f"{app}.summary"
         env = {
             name: value
@@ -187,13 +187,13 @@ def action_step(simulator: Any, tmp_path: Path) -> Any:
             GITHUB_OUTPUT=str(output),
             GITHUB_STEP_SUMMARY=str(summary),
             INPUT_APP=app,
-            INPUT_POLICY=str(POLICY),
+            INPUT_POLICY=policy,
             INPUT_API_URL=simulator.url,
             INPUT_STRICT="false",
             INPUT_SARIF_FILE=f"{app}.sarif",
             INPUT_HEROKU_API_KEY=ADMIN_TOKEN,
         )
-        done = run([bash, "-c", script], tmp_path, env)
+        done = run([bash, "-c", script], cwd, env)
         return {
             "code": done.returncode,
             "stdout": done.stdout,
@@ -225,3 +225,46 @@ def test_action_check_step_allows(action_step: Any) -> None:
     assert result["code"] == 0, result["stdout"]
     assert result["outputs"]["decision"] in ("allow", "warn")
     assert Path(result["outputs"]["sarif-file"]).is_file()
+
+
+def test_action_check_step_in_a_working_directory_links_to_the_repository(
+    action_step: Any, tmp_path: Path
+) -> None:
+    """The Action's ``working-directory`` is a subdirectory of the repository: the SARIF
+    results still name the policy by its path from the repository root, on the line of the
+    app's ``[[apps]]`` entry."""
+    repo = tmp_path / "repo"
+    (repo / "deploy").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    shutil.copy(POLICY, repo / "gatekeeper.toml")
+    result = action_step("experiment-us", policy="../gatekeeper.toml", cwd=repo / "deploy")
+    assert result["code"] == 1, result["stdout"]
+    sarif = json.loads(Path(result["outputs"]["sarif-file"]).read_text())
+    [run_] = sarif["runs"]
+    assert run_["originalUriBaseIds"]["%SRCROOT%"]["uri"] == repo.as_uri() + "/"
+    assert run_["automationDetails"]["id"] == "gatekeeper/check/experiment-us/"
+    lines = (repo / "gatekeeper.toml").read_text().splitlines()
+    entry = lines.index('name = "experiment-us"')  # the line after its [[apps]] header
+    assert lines[entry - 1] == "[[apps]]"
+    [region] = [r for r in run_["results"] if r["ruleId"] == "region-not-allowed"]
+    physical = region["locations"][0]["physicalLocation"]
+    assert physical["artifactLocation"] == {"uri": "gatekeeper.toml", "uriBaseId": "%SRCROOT%"}
+    assert physical["region"]["startLine"] == entry  # 1-based: the header's line
+
+
+def test_action_check_step_that_cannot_evaluate_writes_an_error_annotation(
+    action_step: Any, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text("version = 1\n[defaults]\ndata_clas = 'personal'\n")
+    result = action_step("experiment-us", policy=str(broken))
+    assert result["code"] == 2
+    assert result["outputs"]["decision"] == "error"
+    errors = [line for line in result["stdout"].splitlines() if line.startswith("::error")]
+    assert errors == [
+        "::error title=heroku-gatekeeper%3A experiment-us was not evaluated::gatekeeper exited "
+        "with 2: usage error or invalid policy. Nothing was decided, so the check fails closed. "
+        "The log of this step says what happened and what to do."
+    ]
+    assert "`experiment-us` was not evaluated" in result["summary"]
+    assert ADMIN_TOKEN not in result["stdout"] + result["summary"]

@@ -6,6 +6,7 @@ against a fake gatekeeper where one is needed)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import shutil
@@ -193,6 +194,8 @@ def action_run(action: Any, tmp_path: Path) -> Any:
             "INPUT_STRICT": "false",
             "INPUT_SARIF_FILE": "gatekeeper.sarif",
             "INPUT_HEROKU_API_KEY": "",
+            # the venv's python is this one: it finds gatekeeper as this test run does
+            "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
         }
         env.update({f"INPUT_{k.upper()}": v for k, v in inputs.items()})
         done = subprocess.run(
@@ -205,6 +208,7 @@ def action_run(action: Any, tmp_path: Path) -> Any:
             "summary": summary.read_text(),
             "fake": json.loads((tmp_path / "fake.json").read_text()),
             "stderr": done.stderr,
+            "stdout": done.stdout,
             "workdir": workdir,
             "report": str(tmp_path / "report.json"),
         }
@@ -271,6 +275,16 @@ def test_action_could_not_evaluate_fails_closed(code: int, meaning: str, action_
     }
     assert "`experiment-us` was not evaluated" in result["summary"]
     assert meaning in result["summary"]
+    [error] = [line for line in result["stdout"].splitlines() if line.startswith("::error")]
+    assert error.startswith("::error title=heroku-gatekeeper%3A experiment-us was not evaluated::")
+    assert f"gatekeeper exited with {code}: " in error
+
+
+def test_action_a_forged_app_name_stays_inside_its_annotation(action_run: Any) -> None:
+    result = action_run(3, None, app="x\n::error file=a.py::forged")
+    commands = [line for line in result["stdout"].splitlines() if line.startswith("::")]
+    assert len(commands) == 1 and "x\\n%3A%3Aerror file=a.py%3A%3Aforged" in commands[0]
+    assert "\n::error" not in result["summary"]
 
 
 def test_action_without_sarif(action_run: Any) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from demo_apps import DEMO_APPS as ALL_DEMO_APPS
+from lxml import etree
 from report_samples import HOSTILE_NAME
 
 from gatekeeper.engine import evaluate
@@ -28,6 +29,7 @@ ROOT = Path(__file__).parents[3]
 SARIF_SCHEMA = json.loads(
     (ROOT / "tests" / "fixtures" / "sarif-schema-2.1.0.json").read_text("utf-8")
 )
+FIXTURES = ROOT / "tests" / "fixtures"
 DEMO_APPS = set(ALL_DEMO_APPS)
 
 
@@ -104,7 +106,11 @@ def test_sarif_validates(demo_report: Report, options: RenderOptions) -> None:
 
 
 def test_junit_and_csv_parse(demo_report: Report, options: RenderOptions) -> None:
-    root = ET.fromstring(render(demo_report, "junit", options).encode("utf-8"))
+    text = render(demo_report, "junit", options)
+    root = ET.fromstring(text.encode("utf-8"))
+    for xsd in ("jenkins-xunit-junit-10.xsd", "ant-junit-strict.xsd"):
+        schema = etree.XMLSchema(etree.parse(str(FIXTURES / xsd)))
+        assert schema.validate(etree.fromstring(text.encode("utf-8")).getroottree()), xsd
     assert {s.get("name") for s in root.iter("testsuite")} >= DEMO_APPS | {HOSTILE_NAME}
     rows = list(csv.DictReader(io.StringIO(render(demo_report, "csv", options), newline="")))
     assert len(rows) == len(demo_report.all_findings())

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -8,7 +9,12 @@ from report_samples import CASES, OPTIONS, block_report, finding, hostile_report
 
 from gatekeeper.errors import UsageError
 from gatekeeper.report.escape import github_data, github_property
-from gatekeeper.report.github import markdown_summary, write_step_summary
+from gatekeeper.report.github import (
+    NOT_EVALUATED,
+    announce_not_evaluated,
+    markdown_summary,
+    write_step_summary,
+)
 from gatekeeper.report.interface import RenderOptions
 from gatekeeper.report.registry import render
 from gatekeeper.results import Report
@@ -200,3 +206,48 @@ def test_a_summary_that_cannot_be_appended_whole_leaves_the_file_as_it_was(
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
     assert summary.read_text(encoding="utf-8") == earlier
+
+
+@pytest.mark.parametrize(("code", "meaning"), sorted(NOT_EVALUATED.items()))
+def test_a_run_that_judged_nothing_is_an_error_annotation(
+    code: int, meaning: str, tmp_path: Path
+) -> None:
+    summary = tmp_path / "summary.md"
+    out = io.StringIO()
+    announce_not_evaluated("survey", code, out, {"GITHUB_STEP_SUMMARY": str(summary)})
+    [line] = out.getvalue().splitlines()
+    match = COMMAND.match(line)
+    assert match is not None
+    kind, title, message = match.groups()
+    assert kind == "error"
+    assert _decode(title) == "heroku-gatekeeper: survey was not evaluated"
+    assert _decode(message).startswith(f"gatekeeper exited with {code}: {meaning}.")
+    assert "fails closed" in _decode(message)
+    assert summary.read_text(encoding="utf-8").startswith(
+        "### heroku-gatekeeper: `survey` was not evaluated\n"
+    )
+
+
+def test_a_forged_app_name_cannot_start_a_command_of_its_own(tmp_path: Path) -> None:
+    forged = "x\n::error file=.github/workflows/ci.yml::forged\r::add-mask::`y`"
+    out = io.StringIO()
+    announce_not_evaluated(forged, 3, out, {"GITHUB_STEP_SUMMARY": str(tmp_path / "s.md")})
+    [line] = out.getvalue().splitlines()
+    match = COMMAND.match(line)
+    assert match is not None
+    assert _decode(match.group(2)).startswith("heroku-gatekeeper: x\\n::error file=")
+    summary = (tmp_path / "s.md").read_text(encoding="utf-8")
+    assert "\n::" not in summary and "\r" not in summary
+
+
+def test_a_summary_that_cannot_be_written_is_a_warning_not_a_traceback(tmp_path: Path) -> None:
+    out = io.StringIO()
+    announce_not_evaluated("survey", 2, out, {"GITHUB_STEP_SUMMARY": str(tmp_path)})  # a dir
+    error, warning = out.getvalue().splitlines()
+    assert error.startswith("::error ") and warning.startswith("::warning ")
+
+
+def test_without_a_summary_file_only_the_annotation(tmp_path: Path) -> None:
+    out = io.StringIO()
+    announce_not_evaluated("survey", 4, out, {})
+    assert out.getvalue().startswith("::error title=") and out.getvalue().count("\n") == 1

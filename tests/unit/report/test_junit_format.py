@@ -43,8 +43,12 @@ def test_parses_and_has_one_case_per_app_and_rule(case: str) -> None:
         names = [c.get("name") for c in suite.findall("testcase")]
         assert names == list(RULES)
         assert {c.get("classname") for c in suite.findall("testcase")} == {app.name}
-    total = sum(len(s.findall("testcase")) for s in suites)
-    assert root.get("tests") == str(total)
+    assert root.attrib == {}, "the strict Ant schema allows no attribute on <testsuites>"
+    assert [s.get("id") for s in suites] == [str(i) for i in range(len(suites))]
+    for suite in suites:
+        assert suite.get("tests") == str(len(suite.findall("testcase")))
+        assert suite.get("package") == suite.get("name")
+        assert suite.get("hostname") == "localhost"
 
 
 def test_blocks_fail_warnings_are_skipped_and_the_rest_pass() -> None:
@@ -73,16 +77,24 @@ def test_blocks_fail_warnings_are_skipped_and_the_rest_pass() -> None:
     )
 
 
-def test_info_and_waived_pass_with_system_out() -> None:
+def test_info_and_waived_pass_and_the_suite_output_has_their_details() -> None:
     root = _xml(warn_report())
     for rule in ("postgres-backups", "heroku-connect"):
-        case = _case(root, "otree-study", rule)
-        assert case.find("failure") is None and case.find("skipped") is None
-        out = case.find("system-out")
-        assert out is not None and out.text
-    waived_out = _case(root, "otree-study", "heroku-connect").find("system-out")
-    assert waived_out is not None and waived_out.text is not None
-    assert waived_out.text.startswith("[waived warn] heroku-connect")
+        assert list(_case(root, "otree-study", rule)) == []
+    suite = root.find("testsuite")
+    assert suite is not None
+    out = suite.find("system-out")
+    assert out is not None and out.text is not None
+    assert out.text.startswith("[waived warn] heroku-connect")
+    assert "\n\n[info] postgres-backups" in out.text
+    assert [child.tag for child in suite][-2:] == ["system-out", "system-err"]
+
+
+def test_a_warning_carries_its_details_in_the_skip() -> None:
+    skipped = _case(_xml(warn_report()), "otree-study", "unclassified-app").find("skipped")
+    assert skipped is not None and skipped.text is not None
+    assert skipped.text.startswith("[warn] unclassified-app (otree-study)")
+    assert "Fingerprint: " in skipped.text
 
 
 @pytest.mark.parametrize("options", [RenderOptions(strict=True)])

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 from report_samples import CASES, OPTIONS, audit_report, block_report, warn_report
 
 from gatekeeper.report.interface import RenderOptions
+from gatekeeper.report.policy_lines import PolicyLine, PolicySource
 from gatekeeper.report.registry import render
 from gatekeeper.rules.catalog import RULES
 
@@ -149,3 +151,73 @@ def test_beyond_githubs_result_limit_the_most_severe_are_kept(
     assert run["properties"]["omittedResults"] == 6
     [note] = run["invocations"][0]["toolExecutionNotifications"]
     assert note["message"]["text"].startswith("6 less severe findings were left out")
+
+
+def _located(report: Any) -> RenderOptions:
+    """Options as a run in a repository makes them: the policy's place and each line."""
+    findings = report.all_findings()
+    lines = {f.fingerprint: PolicyLine(f"apps[{i}]", 10 + i) for i, f in enumerate(findings)}
+    source = PolicySource(path="config/my policy.toml", root_uri="file:///repo/", lines=lines)
+    return replace(OPTIONS, policy_source=source, run_scope="check/survey")
+
+
+def test_results_sit_on_the_deciding_line_below_the_repository_root() -> None:
+    report = block_report()
+    doc = _sarif(report, _located(report))
+    jsonschema.Draft4Validator(SCHEMA).validate(doc)
+    [run] = doc["runs"]
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": "file:///repo/"}}
+    assert run["automationDetails"] == {"id": "gatekeeper/check/survey/"}
+    for i, result in enumerate(run["results"]):
+        [location] = result["locations"]
+        assert location["physicalLocation"] == {
+            "artifactLocation": {"uri": "config/my%20policy.toml", "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": 10 + i},
+        }
+        assert location["message"]["text"] == f"Decided by apps[{i}] of the policy."
+        # the alert's identity does not move with the line
+        assert result["partialFingerprints"]["primaryLocationLineHash"].endswith(":1")
+
+
+def test_a_finding_without_a_deciding_line_sits_on_line_1() -> None:
+    report = block_report()
+    options = _located(report)
+    assert options.policy_source is not None
+    source = replace(options.policy_source, lines={})
+    [first, *_] = _sarif(report, replace(options, policy_source=source))["runs"][0]["results"]
+    assert first["locations"][0]["physicalLocation"]["region"] == {"startLine": 1}
+    assert "message" not in first["locations"][0]
+
+
+def test_another_artifact_is_pointed_at_as_a_whole() -> None:
+    report = block_report()
+    options = replace(_located(report), artifact_uri="app.json")
+    for result in _sarif(report, options)["runs"][0]["results"]:
+        physical = result["locations"][0]["physicalLocation"]
+        assert physical["artifactLocation"] == {"uri": "app.json", "uriBaseId": "%SRCROOT%"}
+        assert physical["region"] == {"startLine": 1}
+
+
+def test_without_a_scope_or_source_no_category_and_no_base() -> None:
+    run = _sarif(block_report())["runs"][0]
+    assert "automationDetails" not in run and "originalUriBaseIds" not in run
+
+
+def test_rules_are_security_alerts_with_the_severity_the_report_gives_them() -> None:
+    report = block_report()  # addon-no-agreement blocks, agreement-expiring warns
+    rules = {r["id"]: r for r in _sarif(report)["runs"][0]["tool"]["driver"]["rules"]}
+    for entry in rules.values():
+        assert "security" in entry["properties"]["tags"]
+        assert 0.0 < float(entry["properties"]["security-severity"]) < 9.0
+    assert rules["addon-no-agreement"]["properties"]["security-severity"] == "8.0"  # high
+    assert rules["agreement-expiring"]["properties"]["security-severity"] == "5.0"  # medium
+    assert rules["postgres-backups"]["properties"]["security-severity"] == "2.0"  # low
+    # a policy that lowers a blocking rule to warn gets medium alerts for it
+    app = report.apps[0]
+    lowered = tuple(
+        f.model_copy(update={"severity": "warn"}) if f.rule == "addon-no-agreement" else f
+        for f in app.findings
+    )
+    report = report.model_copy(update={"apps": (app.model_copy(update={"findings": lowered}),)})
+    rules = {r["id"]: r for r in _sarif(report)["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["addon-no-agreement"]["properties"]["security-severity"] == "5.0"

@@ -11,6 +11,7 @@ from usecase_fakes import BLOCKED, TODAY, FakeSource, FakeStore, demo_facts, uni
 from gatekeeper.collect.estate import AuditScope
 from gatekeeper.errors import NotificationError, StoreError, TransportError, UsageError
 from gatekeeper.report.interface import RenderOptions
+from gatekeeper.report.policy_lines import NO_ENTRY_RULES
 from gatekeeper.results import Report
 from gatekeeper.usecases.audit import AuditOutcome, audit
 
@@ -151,3 +152,13 @@ def test_a_failed_notification_without_history_says_so() -> None:
 def test_since_last_and_baseline_together_are_a_usage_error() -> None:
     with pytest.raises(UsageError, match="not both"):
         run(FakeStore(), since_last=True, baseline="report.json")
+
+
+def test_the_render_options_name_the_scope_and_the_policy_place() -> None:
+    """SARIF's category per audit scope, and the policy file's place in its work tree."""
+    outcome = run(FakeStore(), record=False)
+    assert outcome.render_options.run_scope == "audit/all"
+    source = outcome.render_options.policy_source
+    assert source is not None and source.path.endswith("gatekeeper/examples/university.toml")
+    decided = [f for f in outcome.report.all_findings() if f.rule not in NO_ENTRY_RULES]
+    assert decided and {f.fingerprint for f in decided} == set(source.lines)
