@@ -24,7 +24,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaV
 from pydantic_core import CoreSchema
 
 from gatekeeper.report.v1 import IsoDate, UtcTime, strip_generated
-from gatekeeper.results import Decision
+from gatekeeper.results import API_ERROR_RULE, Decision
 
 REGISTER_SCHEMA = "gatekeeper.register/v1"
 
@@ -179,6 +179,14 @@ class Register(_Model):
     @property
     def day(self) -> date:
         return self.generated_at.date()
+
+    @property
+    def complete(self) -> bool:
+        """Fail closed: a register of no app, or with a fact that could not be read (an open
+        ``api-error``), is not a complete record."""
+        return bool(self.activities) and not any(
+            API_ERROR_RULE in row.open_findings for row in self.rows
+        )
 
 
 def document(register: Register) -> dict[str, Any]:
