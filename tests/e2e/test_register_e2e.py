@@ -8,7 +8,8 @@ allowed drain and an attached add-on (otree-study), and the Fir app with telemet
 (fir-survey). Each format is opened with what a user opens it with: the CSV with Python's
 csv module after the BOM (utf-8-sig), the workbook with openpyxl, the JSON against its
 schema, the HTML with an HTML parser. ``--from-history`` reads an audit recorded in SQLite
-(the PostgreSQL store: tests/interop/test_register_postgres.py).
+(the PostgreSQL store: tests/interop/test_register_postgres.py; both through
+tests/register_history.py).
 """
 
 from __future__ import annotations
@@ -21,18 +22,17 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import openpyxl
 import pytest
+from register_history import assert_history_changes, changed_estate, register_json
 
 from gatekeeper.cli import run
-from gatekeeper.simulator import DEMO_ADMIN_TOKEN, SimEstate, SimLogDrain, Simulator, demo_estate
+from gatekeeper.simulator import DEMO_ADMIN_TOKEN, Simulator, demo_estate
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
-SCHEMA = ROOT / "gatekeeper" / "register" / "register-schema-v1.json"
 COLUMNS = [
     "app",
     "team",
@@ -333,12 +333,6 @@ def user_env(monkeypatch: pytest.MonkeyPatch, module_sim: Simulator) -> Iterator
     module_sim.set_estate(demo_estate())
 
 
-def register_json(path: Path) -> dict[str, Any]:
-    doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    jsonschema.validate(doc, json.loads(SCHEMA.read_text(encoding="utf-8")))
-    return doc
-
-
 def test_the_register_of_the_demo_estate_row_by_row(user_env: Simulator, tmp_path: Path) -> None:
     out = tmp_path / "register.json"
     assert run(["register", "--all", "--format", "json", "-o", str(out)]) == 0
@@ -486,44 +480,6 @@ def test_register_outputs_are_refused_where_they_cannot_be(
     assert not target.exists()
     assert run(["register"]) == 2
     assert "--team NAME, --enterprise NAME or --all" in capsys.readouterr().err
-
-
-def changed_estate() -> SimEstate:
-    """The demo estate a day later: student-game is gone, econ-game got a log drain to a new
-    host, and bio-dashboard dropped Sentry (which otree-study had attached)."""
-    estate = demo_estate()
-    estate.apps = [a for a in estate.apps if a.name != "student-game"]
-    game = estate.app("econ-game")
-    assert game is not None
-    game.log_drains.append(SimLogDrain(url="syslog+tls://logs.example-siem.com:6514"))
-    game.fill_ids()
-    dashboard = estate.app("bio-dashboard")
-    assert dashboard is not None
-    dashboard.addons = [a for a in dashboard.addons if not a.plan.startswith("sentry:")]
-    return estate
-
-
-def assert_history_changes(store: str, user_env: Simulator, tmp_path: Path) -> None:
-    """Two audits recorded in ``store`` (the estate changed between them), then the register
-    from the history: the latest audit's, with what changed since the first."""
-    assert run(["audit", "--all", "--store", store, "--format", "json"]) == 1
-    user_env.set_estate(changed_estate())
-    assert run(["audit", "--all", "--store", store, "--format", "json"]) == 1
-    out = tmp_path / "history.json"
-    assert (
-        run(["register", "--from-history", "--store", store, "--format", "json", "-o", str(out)])
-        == 0
-    )
-    doc = register_json(out)
-    assert "student-game" not in {a["app"] for a in doc["activities"]}
-    changes = {(c["kind"], c["app"], c["recipient"]) for c in doc["changes"]["items"]}
-    assert changes == {
-        ("app gone", "student-game", ""),
-        ("new recipient", "econ-game", "logs.example-siem.com"),
-        ("recipient gone", "bio-dashboard", "sentry"),
-        ("recipient gone", "otree-study", "sentry"),  # it was bio-dashboard's, attached
-    }
-    assert doc["changes"]["baseline"].startswith("audit #")
 
 
 def test_from_history_in_sqlite(
