@@ -183,6 +183,15 @@ def write(outcome: RegisterOutcome, opts: RegisterOptions) -> None:
         )
     from gatekeeper.register.formats.interface import render_bytes
 
-    stdout = click.get_binary_stream("stdout")
-    stdout.write(render_bytes(formatter, outcome.register))
+    data = render_bytes(formatter, outcome.register)
+    try:
+        stdout = click.get_binary_stream("stdout")
+    except RuntimeError:  # a text-only stdout (an embedding program): the text formats only
+        if opts.fmt == "xlsx":
+            raise UsageError(
+                "This stdout takes no bytes.", hint="Give a file: -o register.xlsx."
+            ) from None
+        click.echo(data.decode("utf-8", "surrogatepass"), nl=False)
+        return
+    stdout.write(data)
     stdout.flush()
