@@ -43,7 +43,6 @@ class Output:
     fmt: str
     path: Path | None = None
 
-
     @property
     def register_format(self) -> str | None:
         """The register's format (``csv`` of ``register-csv``), or None for a report format."""

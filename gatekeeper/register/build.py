@@ -119,14 +119,21 @@ def build_register(
 
 
 def _activity(policy: Policy, ctx: AppContext, result: AppResult) -> Activity:
-    institution = policy.institution
+    """The processing activity: each Art. 30 field from the app's [[apps]] entry, else
+    [institution]'s (the controller's contact falls back to the institution's contact)."""
+    inst = policy.institution
     entry: AppEntry | None = None if ctx.class_entry is None else policy.apps[ctx.class_entry]
 
-    def pick(value: str | None, default: str) -> str:
-        return default if value is None else value
+    def own(name: str) -> object:
+        return None if entry is None else getattr(entry, name)
 
-    def pick_list(value: list[str] | None, default: list[str]) -> tuple[str, ...]:
-        return tuple(default if value is None else value)
+    def text(name: str, default: str) -> str:
+        value = own(name)
+        return value if isinstance(value, str) else default
+
+    def items(name: str, default: list[str]) -> tuple[str, ...]:
+        value = own(name)
+        return tuple(value if isinstance(value, list) else default)
 
     return Activity(
         app=result.name,
@@ -134,15 +141,12 @@ def _activity(policy: Policy, ctx: AppContext, result: AppResult) -> Activity:
         team=result.team,
         region=ctx.region,
         data_class=result.data_class,
-        purpose=pick(entry and entry.purpose, institution.purpose),
-        data_subjects=pick_list(entry and entry.data_subjects, institution.data_subjects),
-        data_categories=pick_list(entry and entry.data_categories, institution.data_categories),
-        retention=pick(entry and entry.retention, institution.retention),
-        controller_contact=pick(
-            entry and entry.controller_contact,
-            institution.controller_contact or institution.contact,
-        ),
-        ethics_reference=pick(entry and entry.ethics_reference, institution.ethics_reference),
+        purpose=text("purpose", inst.purpose),
+        data_subjects=items("data_subjects", inst.data_subjects),
+        data_categories=items("data_categories", inst.data_categories),
+        retention=text("retention", inst.retention),
+        controller_contact=text("controller_contact", inst.controller_contact or inst.contact),
+        ethics_reference=text("ethics_reference", inst.ethics_reference),
         decision=result.decision,
     )
 
@@ -220,9 +224,7 @@ def _recipients(ctx: AppContext) -> Iterator[_Recipient]:
     heroku = _covering(ctx.heroku_coverage)
     platform = _countries_of_regions([ctx.region])
     yield _Recipient(HEROKU_PROCESSOR, "processor", "heroku", "platform", platform, heroku)
-    yield _Recipient(
-        PLATFORM_SUBPROCESSOR, "sub-processor", "heroku", "platform", platform, heroku
-    )
+    yield _Recipient(PLATFORM_SUBPROCESSOR, "sub-processor", "heroku", "platform", platform, heroku)
     yield from _addon_recipients(ctx, heroku)
     yield from _drain_recipients(ctx)
 
@@ -233,8 +235,9 @@ def _addon_recipients(ctx: AppContext, heroku: Agreement | None) -> Iterator[_Re
         subjects = frozenset({addon.name, addon.service})
         service = addon.service
         if service in _SALESFORCE_SYNC:
-            yield _Recipient(SALESFORCE_ORG, "processor", service, "salesforce sync", (), heroku,
-                             subjects)
+            yield _Recipient(
+                SALESFORCE_ORG, "processor", service, "salesforce sync", (), heroku, subjects
+            )
         elif service == INFERENCE_SERVICE:
             model = inference_model(plan_name(addon.plan))
             where = model.countries if model is not None else None
@@ -242,14 +245,15 @@ def _addon_recipients(ctx: AppContext, heroku: Agreement | None) -> Iterator[_Re
             yield _Recipient(
                 HEROKU_PROCESSOR, "own infrastructure", service, kind, countries, heroku, subjects
             )
-            yield _Recipient(INFERENCE_SUBPROCESSOR, "sub-processor", service, kind, countries,
-                             heroku)
+            yield _Recipient(
+                INFERENCE_SUBPROCESSOR, "sub-processor", service, kind, countries, heroku
+            )
         elif service in ctx.policy.heroku_operated:
             region = ctx.app.addon_region(addon)
             tier = plan_tier(service, addon.plan)
             regions: list[str | None] = [region]
             if tier is not None and tier.regions is not None and region not in tier.regions:
-                regions = sorted(tier.regions)  # e.g. an essential database of a space app
+                regions = [*sorted(tier.regions)]  # e.g. an essential database of a space app
             yield _Recipient(
                 HEROKU_PROCESSOR,
                 "own infrastructure",

@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from gatekeeper.register.model import (
-    ChangeKind,
     NO_AGREEMENT,
+    ChangeKind,
     Register,
     RegisterChange,
     RegisterChanges,

@@ -41,6 +41,7 @@ ChangeKind = Literal[
 #: ``agreement_id`` of a row no agreement covers.
 NO_AGREEMENT = "none"
 
+
 class _Model(BaseModel):
     # The contract forbids unknown keys in what this version writes; reading ignores them,
     # so that a newer v1 writer's additions do not break an older reader.
@@ -164,7 +165,7 @@ class RegisterChanges(_Model):
 class Register(_Model):
     """The register of one estate: the ``gatekeeper.register/v1`` document."""
 
-    schema_: Literal["gatekeeper.register/v1"] = Field(REGISTER_SCHEMA, alias="schema")
+    schema_: Literal["gatekeeper.register/v1"] = Field("gatekeeper.register/v1", alias="schema")
     generated_at: UtcTime
     policy: PolicyRef = Field(default_factory=PolicyRef)
     institution: Institution = Field(default_factory=Institution)

@@ -4,10 +4,11 @@ Each ``gatekeeper audit`` is recorded as one row: the whole report (serialized w
 not with the versioned JSON contract, so the store never depends on a formatter), its
 summary, decision and scope; beside it, one row per open (unwaived) finding: its fingerprint
 and the finding alone (schema version 2); and the DPO's register of the audit, when the
-auditor gave one (schema version 3, ``register --from-history``). ``audit --since-last`` reads the latest record of
-the same scope and compares fingerprints (``gatekeeper.compare``) against those rows, loading
-only the findings that were resolved, never the whole previous report (at 10,000 apps that
-report is over 100 MB as objects); ``gatekeeper history`` lists records.
+auditor gave one (schema version 3, for ``register --from-history`` and the register's
+changes). ``audit --since-last`` reads the latest record of the same scope and compares
+fingerprints (``gatekeeper.compare``) against those rows, loading only the findings that were
+resolved, never the whole previous report (at 10,000 apps that report is over 100 MB as
+objects); ``gatekeeper history`` lists records.
 
 Guarantees every backend keeps (docs/history.md):
 

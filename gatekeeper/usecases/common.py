@@ -13,7 +13,6 @@ if TYPE_CHECKING:
     from gatekeeper.results import Report
 
 
-
 class Publisher(Protocol):
     """Writes a finished report (and the audit's register, when there is one) where the user
     wants it (the CLI: ``gatekeeper.outputs.emit``)."""

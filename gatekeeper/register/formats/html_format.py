@@ -54,7 +54,9 @@ def _page(register: Register) -> Iterator[str]:
     css = asset("html_report.css")
     csp = f"default-src 'none'; style-src {csp_hash(css)}; base-uri 'none'; form-action 'none'"
     who = register.institution.name
-    title = f"{who}: register of processing activities" if who else "Register of processing activities"
+    title = (
+        f"{who}: register of processing activities" if who else "Register of processing activities"
+    )
     yield "<!DOCTYPE html>"
     yield '<html lang="en">'
     yield "<head>"

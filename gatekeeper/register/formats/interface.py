@@ -41,7 +41,7 @@ class TextOut:
     """A text stream over ``out`` that is flushed, then let go (``out`` stays open)."""
 
     def __init__(self, out: BinaryIO, encoding: str = "utf-8") -> None:
-        self._wrapper = io.TextIOWrapper(out, encoding=encoding, newline="")  # type: ignore[arg-type]
+        self._wrapper = io.TextIOWrapper(out, encoding=encoding, newline="")
 
     def __enter__(self) -> io.TextIOWrapper:
         return self._wrapper

@@ -56,5 +56,7 @@ class RegisterXlsx:
             sheet.freeze_panes = "A2"
             sheet.auto_filter.ref = sheet.dimensions
             for column, width in enumerate(widths, start=1):
-                sheet.column_dimensions[get_column_letter(column)].width = min(width, _MAX_WIDTH) + 2
+                sheet.column_dimensions[get_column_letter(column)].width = (
+                    min(width, _MAX_WIDTH) + 2
+                )
         book.save(out)

@@ -240,7 +240,7 @@ CASES = [
         id="register-list-as-string",
     ),
     pytest.param(
-        'version = 1\n[institution]\nretention = 5\n',
+        "version = 1\n[institution]\nretention = 5\n",
         [(3, "institution.retention", "must be a string")],
         id="register-default-type",
     ),

@@ -100,7 +100,9 @@ def test_drains_an_add_on_created_go_with_the_add_on() -> None:
         LogDrain(id="d1", host="logs.papertrailapp.com", url="syslog+tls://x", addon="pt"),
         LogDrain(id="d2", host="logs.uni-example.edu", url="syslog+tls://y"),
     )
-    app = App(id="a1", name="survey", owner="team", team="psych-lab", region="eu", log_drains=drains)
+    app = App(
+        id="a1", name="survey", owner="team", team="psych-lab", region="eu", log_drains=drains
+    )
     kinds = [(r.kind, r.service, r.role) for r in register_of(_estate(app)).rows]
     assert ("log drain", "logs.uni-example.edu", "own infrastructure") in kinds
     assert not any(service == "logs.papertrailapp.com" for _, service, _ in kinds)

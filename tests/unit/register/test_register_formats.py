@@ -38,7 +38,8 @@ def hostile_register() -> Register:
 
 
 def test_the_shipped_schema_is_the_one_the_models_generate() -> None:
-    # Regenerate with: python -m gatekeeper.register.model > gatekeeper/register/register-schema-v1.json
+    # Regenerate with:
+    # python -m gatekeeper.register.model > gatekeeper/register/register-schema-v1.json
     shipped = resources.files("gatekeeper.register").joinpath("register-schema-v1.json")
     assert shipped.read_text(encoding="utf-8") == schema_text()
     assert json.loads(shipped.read_text(encoding="utf-8")) == generated_schema()

@@ -230,18 +230,14 @@ class StoreContract:
 
     def test_the_register_round_trips(self, store: AuditStore) -> None:
         register = make_register()
-        with_register = store.record(
-            make_report(1), scope="all", source="s", register=register
-        )
+        with_register = store.record(make_report(1), scope="all", source="s", register=register)
         without = store.record(make_report(2), scope="all", source="s")
         assert store.register(with_register.id) == register
         assert store.register(without.id) is None
         assert store.register(with_register.id + 1000) is None
 
     @pytest.mark.parametrize("stored", [b"not zlib", zlib.compress(b'{"rows": 1}')])
-    def test_an_unreadable_register(
-        self, store: AuditStore, damage: Damage, stored: bytes
-    ) -> None:
+    def test_an_unreadable_register(self, store: AuditStore, damage: Damage, stored: bytes) -> None:
         record = store.record(make_report(1), scope="all", source="s", register=make_register())
         damage("UPDATE {s}audits SET register_zlib = ? WHERE id = ?", stored, record.id)
         with pytest.raises(StoreError) as info:
