@@ -43,7 +43,14 @@ if TYPE_CHECKING:
     from gatekeeper.usecases.audit import AuditOutcome, audit
     from gatekeeper.usecases.check import CheckOutcome, check_app
     from gatekeeper.usecases.common import Notice
+    from gatekeeper.register.formats import get_register_formatter
+    from gatekeeper.register.model import Register
     from gatekeeper.usecases.history import list_audits, show_audit, store_at
+    from gatekeeper.usecases.register import (
+        RegisterOutcome,
+        current_register,
+        register_from_history,
+    )
     from gatekeeper.usecases.snapshot import SnapshotOutcome, take_snapshot
 
 _EXPORTS = {
@@ -58,6 +65,11 @@ _EXPORTS = {
     "list_audits": "gatekeeper.usecases.history",
     "show_audit": "gatekeeper.usecases.history",
     "store_at": "gatekeeper.usecases.history",
+    "current_register": "gatekeeper.usecases.register",
+    "register_from_history": "gatekeeper.usecases.register",
+    "RegisterOutcome": "gatekeeper.usecases.register",
+    "Register": "gatekeeper.register.model",
+    "get_register_formatter": "gatekeeper.register.formats",
     # where the facts come from
     "FactSource": "gatekeeper.sources",
     "ApiSource": "gatekeeper.sources",
@@ -118,6 +130,8 @@ __all__ = [
     "Policy",
     "PolicyError",
     "Progress",
+    "Register",
+    "RegisterOutcome",
     "RenderOptions",
     "Report",
     "SnapshotOutcome",
@@ -127,15 +141,18 @@ __all__ = [
     "__version__",
     "audit",
     "check_app",
+    "current_register",
     "dump_snapshot",
     "evaluate",
     "format_names",
+    "get_register_formatter",
     "list_audits",
     "load_policy",
     "load_snapshot",
     "loads_policy",
     "open_source",
     "open_store",
+    "register_from_history",
     "render",
     "show_audit",
     "store_at",
