@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from gatekeeper.facts import Estate
     from gatekeeper.needs import Needs
     from gatekeeper.policy import Policy, load_policy, loads_policy
+    from gatekeeper.register.formats import get_register_formatter
+    from gatekeeper.register.model import Register
     from gatekeeper.report.interface import RenderOptions
     from gatekeeper.report.registry import format_names, render
     from gatekeeper.results import AppResult, Changes, Finding, Report, Status
@@ -43,8 +45,6 @@ if TYPE_CHECKING:
     from gatekeeper.usecases.audit import AuditOutcome, audit
     from gatekeeper.usecases.check import CheckOutcome, check_app
     from gatekeeper.usecases.common import Notice
-    from gatekeeper.register.formats import get_register_formatter
-    from gatekeeper.register.model import Register
     from gatekeeper.usecases.history import list_audits, show_audit, store_at
     from gatekeeper.usecases.register import (
         RegisterOutcome,
