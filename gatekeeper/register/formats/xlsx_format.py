@@ -30,6 +30,7 @@ class RegisterXlsx:
     def write(self, register: Register, out: BinaryIO) -> None:
         try:
             from openpyxl import Workbook
+            from openpyxl.cell import WriteOnlyCell
             from openpyxl.styles import Font
             from openpyxl.utils import get_column_letter
         except ImportError:
@@ -37,26 +38,35 @@ class RegisterXlsx:
                 "Writing the register as XLSX needs openpyxl.",
                 hint="Install the extra: pip install 'heroku-gatekeeper[xlsx]'.",
             ) from None
-        book = Workbook()
-        book.remove(book.active)
+        # Write-only: rows are streamed into the file, not kept as cell objects (a register
+        # of 10,000 apps has some 40,000 rows); widths are measured in a first pass.
+        book = Workbook(write_only=True)
         bold = Font(bold=True)
         for view in _VIEWS:
             sheet = book.create_sheet(view.title)
             widths = [len(c) for c in view.columns]
-            sheet.append(list(view.columns))
-            for cell in sheet[1]:
-                cell.font = bold
-            for number, cells in enumerate(view.rows(register), start=2):
-                for column, text in enumerate(cells, start=1):
-                    shown = visible(text)
-                    cell = sheet.cell(row=number, column=column)
-                    cell.value = shown
-                    cell.data_type = "s"  # never a formula, even for "=..."
-                    widths[column - 1] = max(widths[column - 1], len(shown))
+            for cells in view.rows(register):
+                for index, text in enumerate(cells):
+                    widths[index] = max(widths[index], len(visible(text)))
+            for index, width in enumerate(widths, start=1):
+                sheet.column_dimensions[get_column_letter(index)].width = min(width, _MAX_WIDTH) + 2
             sheet.freeze_panes = "A2"
-            sheet.auto_filter.ref = sheet.dimensions
-            for column, width in enumerate(widths, start=1):
-                sheet.column_dimensions[get_column_letter(column)].width = (
-                    min(width, _MAX_WIDTH) + 2
-                )
+            count = len(view.items(register))
+            last = get_column_letter(len(view.columns))
+            sheet.auto_filter.ref = f"A1:{last}{count + 1}"
+            header = []
+            for name in view.columns:
+                cell = WriteOnlyCell(sheet, value=name)
+                cell.font = bold
+                header.append(cell)
+            sheet.append(header)
+            for cells in view.rows(register):
+                sheet.append([_text_cell(WriteOnlyCell, sheet, text) for text in cells])
         book.save(out)
+
+
+def _text_cell(factory: Any, sheet: Any, text: str) -> Any:
+    """A cell that holds ``text`` as a string, never as a formula, even for ``=...``."""
+    cell = factory(sheet, value=visible(text))
+    cell.data_type = "s"
+    return cell
