@@ -36,7 +36,8 @@ class RegisterXlsx:
         except ImportError:
             raise UsageError(
                 "Writing the register as XLSX needs openpyxl.",
-                hint="Install the extra: pip install 'heroku-gatekeeper[xlsx]'.",
+                hint="Install gatekeeper with its xlsx extra (heroku-gatekeeper[xlsx] @ ..., or "
+                ".[xlsx] in a checkout; docs/install.md), or install openpyxl.",
             ) from None
         # Write-only: rows are streamed into the file, not kept as cell objects (a register
         # of 10,000 apps has some 40,000 rows); widths are measured in a first pass.
