@@ -104,7 +104,8 @@ def audit(
         if register is not None and with_register and opened is not None:
             compared = since_last_audit(opened, scope_key, register)
             register = compared.register
-            notices += compared.notices
+            # Only a failed comparison is news here; "no earlier audit" the report says itself.
+            notices += [n for n in compared.notices if n.level == "warning"]
         if baseline:
             from gatekeeper.usecases.changes import against_baseline
 
