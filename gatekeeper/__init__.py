@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from gatekeeper.facts import Estate
     from gatekeeper.needs import Needs
     from gatekeeper.policy import Policy, load_policy, loads_policy
+    from gatekeeper.register.formats import get_register_formatter
+    from gatekeeper.register.model import Register
     from gatekeeper.report.interface import RenderOptions
     from gatekeeper.report.registry import format_names, render
     from gatekeeper.results import AppResult, Changes, Finding, Report, Status
@@ -46,6 +48,11 @@ if TYPE_CHECKING:
     from gatekeeper.usecases.common import Notice
     from gatekeeper.usecases.history import list_audits, show_audit, store_at
     from gatekeeper.usecases.plan import PlannedApp, plan_app
+    from gatekeeper.usecases.register import (
+        RegisterOutcome,
+        current_register,
+        register_from_history,
+    )
     from gatekeeper.usecases.snapshot import SnapshotOutcome, take_snapshot
 
 _EXPORTS = {
@@ -64,6 +71,11 @@ _EXPORTS = {
     "list_audits": "gatekeeper.usecases.history",
     "show_audit": "gatekeeper.usecases.history",
     "store_at": "gatekeeper.usecases.history",
+    "current_register": "gatekeeper.usecases.register",
+    "register_from_history": "gatekeeper.usecases.register",
+    "RegisterOutcome": "gatekeeper.usecases.register",
+    "Register": "gatekeeper.register.model",
+    "get_register_formatter": "gatekeeper.register.formats",
     # where the facts come from
     "FactSource": "gatekeeper.sources",
     "ApiSource": "gatekeeper.sources",
@@ -126,6 +138,8 @@ __all__ = [
     "Policy",
     "PolicyError",
     "Progress",
+    "Register",
+    "RegisterOutcome",
     "RenderOptions",
     "Report",
     "SnapshotOutcome",
@@ -135,9 +149,11 @@ __all__ = [
     "__version__",
     "audit",
     "check_app",
+    "current_register",
     "dump_snapshot",
     "evaluate",
     "format_names",
+    "get_register_formatter",
     "list_audits",
     "load_app_json",
     "load_policy",
@@ -146,6 +162,7 @@ __all__ = [
     "open_source",
     "open_store",
     "plan_app",
+    "register_from_history",
     "render",
     "show_audit",
     "store_at",

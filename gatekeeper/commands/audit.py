@@ -158,6 +158,7 @@ def run(opts: AuditOptions, *, token: str | None = None, today: date | None = No
 
 
 def execute(opts: AuditOptions, source: FactSource, *, today: date | None = None) -> AuditOutcome:
+    from gatekeeper.outputs import wants_register
     from gatekeeper.usecases.audit import audit
     from gatekeeper.usecases.policy_file import open_policy
 
@@ -174,6 +175,7 @@ def execute(opts: AuditOptions, source: FactSource, *, today: date | None = None
         since_last=opts.since_last,
         baseline=opts.baseline,
         publish=shared.publisher(opts.fmt, opts.outputs),
+        with_register=wants_register(opts.outputs),
         notify=build_notifier(opts),
         progress=terminal.progress(),
         today=today,

@@ -16,6 +16,7 @@ from gatekeeper.report.registry import format_names
 from gatekeeper.usecases.policy_file import DEFAULT_POLICY_FILE, POLICY_ENV
 
 if TYPE_CHECKING:
+    from gatekeeper.register.model import Register
     from gatekeeper.report.interface import RenderOptions
     from gatekeeper.results import Report
     from gatekeeper.usecases.common import Notice, Publisher
@@ -68,7 +69,9 @@ def report_options_for(*, snapshot: bool) -> Callable[[F], F]:
             "outputs",
             metavar="FMT=FILE",
             multiple=True,
-            help="Also write the report in FMT to FILE (repeatable; FILE - is stdout).",
+            help="Also write the report in FMT to FILE (repeatable; FILE - is stdout). audit "
+            "also writes the register: register-csv, register-xlsx, register-json, "
+            "register-html.",
         ),
         click.option("--strict", is_flag=True, help="Warnings fail too (exit 1)."),
         click.option("-v", "--verbose", is_flag=True, help="Show the evidence chain."),
@@ -98,8 +101,8 @@ def publisher(fmt: str, outputs: tuple[str, ...]) -> Publisher:
     """Writes a report as ``--format`` on stdout and to every ``--output FMT=FILE``."""
     from gatekeeper import outputs as emitting
 
-    def publish(report: Report, options: RenderOptions) -> None:
-        emitting.emit(report, fmt, outputs, options)
+    def publish(report: Report, options: RenderOptions, register: Register | None = None) -> None:
+        emitting.emit(report, fmt, outputs, options, register=register)
 
     return publish
 

@@ -33,6 +33,9 @@ VERBS: dict[str, Verb] = {
         "gatekeeper.commands.audit", "Audit every app of teams, enterprises, or all you can see."
     ),
     "snapshot": Verb("gatekeeper.commands.snapshot", "Save the facts of apps or teams as JSON."),
+    "register": Verb(
+        "gatekeeper.commands.register", "Write the DPO's register of recipients and transfers."
+    ),
     "history": Verb("gatekeeper.commands.history", "List past audits from the history store."),
     "policy": Verb("gatekeeper.commands.policy", "Validate, explain and describe policy files."),
     "hook": Verb("gatekeeper.commands.hook", "Install or remove the git pre-push hook."),

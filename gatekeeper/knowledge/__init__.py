@@ -14,6 +14,9 @@ fact in it carries its source (``gatekeeper.knowledge.sources``):
   Postgres only in ``us`` and ``eu``; Standard and Premium of a space app in any region).
 - ``inference``: the models of Heroku Managed Inference and the AWS regions each is served
   from (on Amazon Bedrock), whatever the app's region.
+- ``recipients``: who receives an app's data, for the DPO's register: Salesforce (Heroku) as
+  processor, Amazon Web Services as the sub-processor of every region, a Salesforce org for
+  Connect and AppLink; third-party add-on providers are processors of their own.
 
 Pure data and small lookups: no I/O, importable from the pure core.
 """

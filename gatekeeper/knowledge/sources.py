@@ -173,3 +173,16 @@ GDPR_ART_44 = Source(
     "GDPR Chapter V, Art. 44-49 (transfers to third countries)",
     "https://eur-lex.europa.eu/eli/reg/2016/679/oj",
 )
+SALESFORCE_DPA = Source(
+    "Salesforce Data Processing Addendum and Trust and Compliance Documentation (Heroku): "
+    "Salesforce, Inc. is the processor of the services, including Heroku",
+    "https://www.salesforce.com/company/legal/trust-and-compliance-documentation/",
+    "2026-12-02",
+)
+HEROKU_SUBPROCESSORS = Source(
+    "Salesforce Trust and Compliance Documentation, Heroku: Infrastructure and Sub-processors "
+    "(Heroku runs on Amazon Web Services; the AWS region of each Heroku region is in GET "
+    "/regions)",
+    "https://www.salesforce.com/company/legal/trust-and-compliance-documentation/",
+    "2026-12-02",
+)

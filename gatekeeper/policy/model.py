@@ -97,6 +97,26 @@ class Institution(PolicyTable):
         description='Who researchers ask, e.g. "dpo@uni-example.edu"; shown in every '
         "block message.",
     )
+    # The defaults of the register's Art. 30 fields (issue 13): an [[apps]] entry that does
+    # not set one takes the institution's.
+    purpose: str = Field("", description="Default purpose of the processing, for the register.")
+    data_subjects: list[Text] = Field(
+        default_factory=list,
+        description='Default categories of data subjects, e.g. ["study participants"].',
+    )
+    data_categories: list[Text] = Field(
+        default_factory=list,
+        description='Default categories of personal data, e.g. ["e-mail address"].',
+    )
+    retention: str = Field("", description="Default time limit for erasure, for the register.")
+    controller_contact: str = Field(
+        "",
+        description="The controller and its contact (GDPR Art. 30(1)(a)) shown in the "
+        "register; default: contact.",
+    )
+    ethics_reference: str = Field(
+        "", description="Default ethics approval reference, for the register."
+    )
 
 
 class Defaults(PolicyTable):
@@ -193,6 +213,23 @@ class AppEntry(PolicyTable):
     name: Glob = Field(description='App name or glob ("econ-*").')
     data_class: DataClass = Field(description="The data class of the matching apps.")
     reason: str = Field("", description="Why this class: kept in the report for the DPO.")
+    # What GDPR Art. 30(1) asks and the API cannot know; each defaults to [institution]'s.
+    purpose: str | None = Field(None, description="Purpose of the processing (register).")
+    data_subjects: list[Text] | None = Field(
+        None, description='Categories of data subjects, e.g. ["study participants"].'
+    )
+    data_categories: list[Text] | None = Field(
+        None, description='Categories of personal data, e.g. ["e-mail address", "answers"].'
+    )
+    retention: str | None = Field(
+        None, description='Time limit for erasure, e.g. "deleted 2 years after the study".'
+    )
+    controller_contact: str | None = Field(
+        None, description="Controller and contact for this processing (register)."
+    )
+    ethics_reference: str | None = Field(
+        None, description="Reference of the ethics approval (register)."
+    )
 
 
 class Waiver(PolicyTable):

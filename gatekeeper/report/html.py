@@ -73,11 +73,13 @@ _DECISION_SORT: dict[Decision, str] = {"block": "0", "warn": "1", "allow": "2"}
 
 
 @cache
-def _asset(name: str) -> str:
+def asset(name: str) -> str:
+    """A file of this package (the page's CSS and script; the register's page shares the CSS)."""
     return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
 
 
-def _csp_hash(source: str) -> str:
+def csp_hash(source: str) -> str:
+    """The Content-Security-Policy source that allows exactly this inline style or script."""
     digest = hashlib.sha256(source.encode("utf-8")).digest()
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
@@ -89,11 +91,11 @@ class HtmlFormatter(StreamFormatter):
     extension = ".html"
 
     def write(self, report: Report, options: RenderOptions, out: TextIO) -> None:
-        css = _asset("html_report.css")
-        js = _asset("html_report.js")
+        css = asset("html_report.css")
+        js = asset("html_report.js")
         csp = (
             "default-src 'none'; "
-            f"style-src {_csp_hash(css)}; script-src {_csp_hash(js)}; "
+            f"style-src {csp_hash(css)}; script-src {csp_hash(js)}; "
             "img-src data:; base-uri 'none'; form-action 'none'"
         )
         title = options.heading

@@ -307,7 +307,7 @@ class _Schema(GenerateJsonSchema):
         result["$defs"] = {renames[k]: v for k, v in result.get("$defs", {}).items()}
         result["required"].remove("changes")
         result["properties"]["changes"] = result["properties"]["changes"]["anyOf"][0]
-        _strip_generated(result)
+        strip_generated(result)
         return {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "$id": "urn:heroku-gatekeeper:report:v1",
@@ -322,21 +322,22 @@ def _def_name(class_name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(stem))
 
 
-def _strip_generated(node: Any) -> None:
+def strip_generated(node: Any) -> None:
     """Drop pydantic's titles, and the defaults (reading's fallbacks: a writer writes every
-    field), from every subschema; property names themselves stay."""
+    field), from every subschema; property names themselves stay. The register's schema
+    (``gatekeeper.register.model``) is cleaned the same way."""
     if isinstance(node, dict):
         node.pop("title", None)
         node.pop("default", None)
         for key, value in node.items():
             if key == "properties":
                 for subschema in value.values():
-                    _strip_generated(subschema)
+                    strip_generated(subschema)
             else:
-                _strip_generated(value)
+                strip_generated(value)
     elif isinstance(node, list):
         for item in node:
-            _strip_generated(item)
+            strip_generated(item)
 
 
 _MODELS = (

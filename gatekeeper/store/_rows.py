@@ -21,6 +21,7 @@ from gatekeeper.store.schema import SCHEMA_VERSION
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from gatekeeper.register.model import Register
     from gatekeeper.results import Decision, Finding, Report
 
 # The columns every backend selects for an AuditRecord, in this order.
@@ -94,6 +95,28 @@ def compressed_report(report: Report) -> bytes:
         parts.append(compressor.compress(b"," + text if index else text))
     parts += [compressor.compress(b"]" + after.encode()), compressor.flush()]
     return b"".join(parts)
+
+
+def compressed_register(register: Register) -> bytes:
+    """The register as zlib-compressed pydantic JSON (rows are small: one per recipient)."""
+    import zlib
+
+    return zlib.compress(register.model_dump_json(by_alias=True).encode())
+
+
+def load_register(value: object) -> Register:
+    """The stored register of one audit (``register_zlib``)."""
+    import zlib
+
+    from gatekeeper.register.model import Register
+
+    if not isinstance(value, bytes):
+        raise Unreadable("register_zlib is not bytes")
+    try:
+        data = zlib.decompress(value)
+    except zlib.error as exc:
+        raise Unreadable(f"register_zlib is not zlib data: {exc}") from None
+    return _validated(Register, data)
 
 
 def open_finding_rows(report: Report) -> Iterator[tuple[str, str]]:

@@ -3,10 +3,12 @@
 Each ``gatekeeper audit`` is recorded as one row: the whole report (serialized with pydantic,
 not with the versioned JSON contract, so the store never depends on a formatter), its
 summary, decision and scope; beside it, one row per open (unwaived) finding: its fingerprint
-and the finding alone (schema version 2). ``audit --since-last`` reads the latest record of
-the same scope and compares fingerprints (``gatekeeper.compare``) against those rows, loading
-only the findings that were resolved, never the whole previous report (at 10,000 apps that
-report is over 100 MB as objects); ``gatekeeper history`` lists records.
+and the finding alone (schema version 2); and the DPO's register of the audit, when the
+auditor gave one (schema version 3, for ``register --from-history`` and the register's
+changes). ``audit --since-last`` reads the latest record of the same scope and compares
+fingerprints (``gatekeeper.compare``) against those rows, loading only the findings that were
+resolved, never the whole previous report (at 10,000 apps that report is over 100 MB as
+objects); ``gatekeeper history`` lists records.
 
 Guarantees every backend keeps (docs/history.md):
 
@@ -35,6 +37,7 @@ from gatekeeper.errors import UsageError
 from gatekeeper.store.schema import SCHEMA_VERSION as SCHEMA_VERSION
 
 if TYPE_CHECKING:
+    from gatekeeper.register.model import Register
     from gatekeeper.results import Decision, Finding, Report
 
 ALL_SCOPE = "all"
@@ -80,8 +83,15 @@ class AuditStore(Protocol):
         """Where the store is, safe to print (a path, or a URL without its password)."""
         ...
 
-    def record(self, report: Report, *, scope: str, source: str) -> AuditRecord:
-        """Store ``report`` as one new audit of ``scope``, in one transaction."""
+    def record(
+        self, report: Report, *, scope: str, source: str, register: Register | None = None
+    ) -> AuditRecord:
+        """Store ``report`` (and the audit's ``register``, when given) as one new audit of
+        ``scope``, in one transaction."""
+        ...
+
+    def register(self, audit_id: int) -> Register | None:
+        """The register recorded with the audit, or None (none was, or no such audit)."""
         ...
 
     def latest(self, scope: str) -> StoredAudit | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 # Bump together with a new entry in MIGRATIONS.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # The words a dialect fills into the templates, each with what it stands for.
 TYPE_WORDS: Mapping[str, str] = {
@@ -67,6 +67,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (audit_id, fingerprint)
         )
         """,
+    ),
+    (
+        # 3: the DPO's register of the audit (issue 13), zlib-compressed pydantic JSON of
+        # gatekeeper.register.model.Register, for `register --from-history` and the register's
+        # changes since the last audit. Audits recorded before have none (NULL).
+        "ALTER TABLE {s}audits ADD COLUMN register_zlib {blob}",
     ),
 )
 if len(MIGRATIONS) != SCHEMA_VERSION:  # pragma: no cover - a development mistake

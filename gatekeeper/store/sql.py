@@ -30,6 +30,7 @@ from gatekeeper.store.schema import (
 )
 
 if TYPE_CHECKING:
+    from gatekeeper.register.model import Register
     from gatekeeper.results import Finding, Report
     from gatekeeper.store.dialect import Connection, Dialect
 
@@ -37,7 +38,8 @@ _COLUMNS = ", ".join(_rows.RECORD_COLUMNS)
 _INSERT_AUDIT = (
     "INSERT INTO {s}audits (recorded_at, generated_at, scope, source, decision, allow_count,"
     " warn_count, block_count, findings_count, waived_count, policy_sha256, report_json,"
-    " report_zlib, open_findings_indexed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)"
+    " report_zlib, open_findings_indexed, register_zlib)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)"
 )
 _INSERT_FINDING = (
     "INSERT INTO {s}audit_findings (audit_id, fingerprint, finding_json) VALUES (?, ?, ?)"
@@ -79,8 +81,11 @@ class SQLStore:
     def location(self) -> str:
         return self._dialect.location
 
-    def record(self, report: Report, *, scope: str, source: str) -> AuditRecord:
+    def record(
+        self, report: Report, *, scope: str, source: str, register: Register | None = None
+    ) -> AuditRecord:
         row = _rows.new_audit(report, scope=normalize_scope(scope), source=source)
+        register_zlib = None if register is None else _rows.compressed_register(register)
         dialect = self._dialect
         with self._unit("write to") as conn, self._transaction(conn, dialect.begin_write):
             audit_id = dialect.insert(
@@ -100,6 +105,7 @@ class SQLStore:
                     row.policy_sha256,
                     row.report_zlib,
                     True,
+                    register_zlib,
                 ),
             )
             dialect.insert_many(
@@ -120,6 +126,16 @@ class SQLStore:
 
     def get(self, audit_id: int) -> StoredAudit | None:
         return self._stored("WHERE id = ?", audit_id)
+
+    def register(self, audit_id: int) -> Register | None:
+        with self._unit("read") as conn:
+            row = conn.execute(
+                self._sql("SELECT register_zlib FROM {s}audits WHERE id = ?"), (audit_id,)
+            ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        with self._decoding(f"The register of audit #{audit_id}"):
+            return _rows.load_register(row[0])
 
     def latest_record(self, scope: str) -> AuditRecord | None:
         found = self._records("WHERE scope = ? ORDER BY id DESC LIMIT 1", normalize_scope(scope))

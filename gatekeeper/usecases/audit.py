@@ -63,6 +63,7 @@ def audit(
     since_last: bool = False,
     baseline: str | Path | None = None,
     publish: Publisher | None = None,
+    with_register: bool = False,
     notify: Notifier | None = None,
     progress: Progress | None = None,
     today: date | None = None,
@@ -72,12 +73,15 @@ def audit(
     """Audit ``scope`` (``None``: all that ``source`` holds, for a snapshot).
 
     ``store`` is opened only when the audit is recorded (``record``) or compared with the
-    last one (``since_last``); ``publish`` writes the report before it is recorded;
-    ``notify`` is called only when there is news (``gatekeeper.notify``)."""
+    last one (``since_last``); ``publish`` writes the report before it is recorded, and the
+    register too with ``with_register`` (compared with the last audit's when the store is
+    open); a recorded audit keeps its register; ``notify`` is called only when there is news
+    (``gatekeeper.notify``)."""
     from gatekeeper.engine import evaluate
     from gatekeeper.needs import Needs
     from gatekeeper.sources.gather import gather
     from gatekeeper.usecases.common import render_options, report_clock
+    from gatekeeper.usecases.register import make_register, since_last_audit
 
     if since_last and baseline:
         raise UsageError("Give --since-last or --baseline, not both.")
@@ -85,7 +89,12 @@ def audit(
     estate = gather(source, scope, Needs.from_policy(policy), progress=progress)
     day, generated_at = report_clock(today)
     report = evaluate(estate, policy, day, generated_at=generated_at)
-    del estate  # the facts are in the report now; free them before comparing and rendering
+    recording = store is not None and record
+    # The register is built while the facts are at hand: to publish it, and to record it
+    # with the audit (``register --from-history`` and the register's changes read it).
+    register = make_register(policy, estate, report, day) if with_register or recording else None
+    del estate  # the facts are in the report and register now; free them before rendering
+    opened = store() if store is not None and (record or since_last) else None
 
     notices: list[Notice] = []
     options = render_options(
@@ -98,8 +107,12 @@ def audit(
     )
     recorded: AuditRecord | None = None
     changes: Changes | None = None
-    opened = store() if store is not None and (record or since_last) else None
     try:
+        if register is not None and with_register and opened is not None:
+            compared = since_last_audit(opened, scope_key, register)
+            register = compared.register
+            # Only a failed comparison is news here; "no earlier audit" the report says itself.
+            notices += [n for n in compared.notices if n.level == "warning"]
         if baseline:
             from gatekeeper.usecases.changes import against_baseline
 
@@ -112,9 +125,14 @@ def audit(
         if changes is not None:
             report = report.model_copy(update={"changes": changes})
         if publish is not None:
-            publish(report, options)
+            if with_register:
+                publish(report, options, register)
+            else:  # a publisher of two arguments (the Python API before registers) still works
+                publish(report, options)
         if opened is not None and record:
-            recorded = opened.record(report, scope=scope_key, source=source.origin)
+            recorded = opened.record(
+                report, scope=scope_key, source=source.origin, register=register
+            )
             notices.append(Notice(f"recorded as {recorded.label} in {opened.location}"))
     finally:
         if opened is not None:

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Literal, TypeAlias
+from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
     from gatekeeper.policy import Policy
+    from gatekeeper.register.model import Register
     from gatekeeper.report.interface import RenderOptions
     from gatekeeper.results import Report
 
-#: Writes a finished report where the user wants it (the CLI: ``gatekeeper.outputs.emit``).
-Publisher: TypeAlias = "Callable[[Report, RenderOptions], None]"
+
+class Publisher(Protocol):
+    """Writes a finished report (and the audit's register, when there is one) where the user
+    wants it (the CLI: ``gatekeeper.outputs.emit``)."""
+
+    def __call__(
+        self, report: Report, options: RenderOptions, register: Register | None = None
+    ) -> None: ...
 
 
 @dataclass(frozen=True)

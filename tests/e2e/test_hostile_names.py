@@ -10,7 +10,9 @@ is built in Python: it stands for an API, a proxy or a snapshot that answers wit
 in its own syntax: the HTML has no element or attribute the names brought in, the JSON and
 SARIF round-trip them exactly, the JUnit XML parses, the CSV cells cannot run as formulas,
 the GitHub annotations cannot be forged, the text and Markdown carry no raw control
-characters. No shell ever runs a name (a ``pwned`` file would appear).
+characters. The same audit writes the DPO's register in its four formats, each checked the
+same way (the workbook opened with openpyxl: no cell is a formula). No shell ever runs a name
+(a ``pwned`` file would appear).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
 FORMATS = ("text", "json", "html", "markdown", "csv", "sarif", "junit", "github")
+REGISTER_FORMATS = ("csv", "xlsx", "json", "html")
 
 HOSTILE_APPS = (
     "x$(touch${IFS}pwned)",
@@ -119,6 +122,9 @@ def reports(
         from contextlib import redirect_stderr, redirect_stdout
 
         outputs = [f"--output={fmt}={work / ('report.' + fmt)}" for fmt in FORMATS]
+        outputs += [
+            f"--output=register-{fmt}={work / ('register.' + fmt)}" for fmt in REGISTER_FORMATS
+        ]
         with redirect_stdout(out), redirect_stderr(err):
             code = run(
                 [
@@ -139,6 +145,8 @@ def reports(
         os.environ.clear()
         os.environ.update(saved_env)
     files = {fmt: (work / f"report.{fmt}").read_text(encoding="utf-8") for fmt in FORMATS}
+    for fmt in REGISTER_FORMATS:
+        files[f"register-{fmt}"] = (work / f"register.{fmt}").read_bytes()
     yield {
         "code": code,
         "stdout": out.getvalue(),
@@ -323,3 +331,65 @@ def test_check_refuses_a_hostile_app_name(
     assert "is not a Heroku app name" in err
     assert "\x1b" not in err and "\u202e" not in err and "Traceback" not in err
     assert not list(tmp_path.rglob("pwned"))
+
+
+# -- the register (issue 13), written by the same audit -----------------------------------
+
+
+def test_register_json_round_trips_the_names_exactly(reports: dict[str, Any]) -> None:
+    import jsonschema
+
+    doc = json.loads(reports["files"]["register-json"])
+    schema = ROOT / "gatekeeper" / "register" / "register-schema-v1.json"
+    jsonschema.validate(doc, json.loads(schema.read_text(encoding="utf-8")))
+    apps = {a["app"] for a in doc["activities"]}
+    assert set(HOSTILE_APPS) <= apps
+    recipients = {r["recipient"] for r in doc["rows"]}
+    assert HOSTILE_SERVICE in recipients  # the third-party add-on's provider, by its service
+    teams = {r["team"] for r in doc["rows"]}
+    assert HOSTILE_TEAM in teams
+
+
+def test_register_csv_cells_are_not_formulas(reports: dict[str, Any]) -> None:
+    data: bytes = reports["files"]["register-csv"]
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    width = len(rows[0])
+    assert len(rows) > len(HOSTILE_APPS)
+    for row in rows:
+        assert len(row) == width  # a newline in a name did not split a row
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    assert any(row[0] == '\'=HYPERLINK("http://evil.example")' for row in rows)
+
+
+def test_register_workbook_has_no_formula_and_no_control_character(
+    reports: dict[str, Any],
+) -> None:
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(reports["files"]["register-xlsx"]))
+    values = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if cell.value is not None:
+                    values.append(str(cell.value))
+    assert '=HYPERLINK("http://evil.example")' in values  # kept as text, not evaluated
+    assert not any("\x1b" in v or "\u202e" in v for v in values)
+    assert "\\x1b[2J\\x1b[31mred" in values  # shown as visible escapes
+
+
+def test_register_html_shows_names_as_text_never_as_markup(reports: dict[str, Any]) -> None:
+    parser = _Collect()
+    parser.feed(reports["files"]["register-html"].decode("utf-8"))
+    parser.close()
+    tags = {tag for tag, _ in parser.tags}
+    assert not tags & {"img", "x", "b", "u", "i", "svc", "script"}
+    for _, attrs in parser.tags:
+        assert not any(name.startswith("on") for name, _ in attrs), attrs
+        assert not any(value and "javascript:" in value for _, value in attrs), attrs
+    shown = "".join(parser.text)
+    for name in ("<script>alert(1)</script>", "café-ünï-🙂-名前", HOSTILE_SERVICE):
+        assert name in shown
+    assert "\x1b" not in shown and "\u202e" not in shown

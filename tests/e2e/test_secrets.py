@@ -72,6 +72,7 @@ FIR_APP, FIR_SPACE = "fir-survey", "uni-fir"
 DEMO_SECRETS = ("s3cr3t-otel-ingest-key", "s3cr3t-space-ingest-key", "psl-s3cr3t")
 SECRETS = (CANARY, DRAIN_SECRET, TELEMETRY_CANARY, DEMO_ADMIN_TOKEN, DEMO_JDOE_TOKEN, *DEMO_SECRETS)
 FORMATS = ("text", "json", "html", "markdown", "csv", "sarif", "junit", "github")
+REGISTER_FORMATS = ("csv", "xlsx", "json", "html")
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
@@ -254,6 +255,10 @@ def transcript(
                     *outputs,
                 )
         audit_outputs = [f"--output={fmt}={work / 'audit' / ('report.' + fmt)}" for fmt in FORMATS]
+        audit_outputs += [
+            f"--output=register-{fmt}={work / 'audit' / ('register.' + fmt)}"
+            for fmt in REGISTER_FORMATS
+        ]
         cli(
             "audit",
             "audit",
@@ -317,6 +322,16 @@ def transcript(
                     "-v",
                     *plan_outputs,
                 )
+        cli("register", "register", "--all", *api, *policy, "-o", str(work / "register.csv"))
+        cli(
+            "register history",
+            "register",
+            "--from-history",
+            "--store",
+            store,
+            "--format",
+            "json",
+        )
         cli("history", "history", "--store", store)
         cli("history json", "history", "--store", store, "--format", "json")
         cli("history show", "history", "--store", store, "--show", "1", "--format", "json")
@@ -439,6 +454,20 @@ def test_no_secret_in_any_file_written(transcript: Transcript) -> None:
             assert secret.encode() not in content, f"{secret[:12]}... leaked in {path}"
             # Also as UTF-16 or escaped forms some formats might use.
             assert secret.encode("utf-16-le") not in content, path
+
+
+def test_no_secret_in_the_register_workbook(transcript: Transcript) -> None:
+    """The workbook is a zip file: its sheets are read unpacked."""
+    import zipfile
+
+    codes = dict(transcript.codes)
+    assert codes["register"] == 0 and codes["register history"] == 0
+    with zipfile.ZipFile(transcript.work / "audit" / "register.xlsx") as book:
+        parts = [book.read(name) for name in book.namelist()]
+    assert any(b"bio-dashboard" in part for part in parts)
+    for part in parts:
+        for secret in SECRETS:
+            assert secret.encode() not in part, f"{secret[:12]}... leaked in the workbook"
 
 
 def test_the_drain_is_reported_without_its_secret(transcript: Transcript) -> None:

@@ -187,6 +187,7 @@ def test_the_wheel_carries_the_example_policies_and_package_data(built: Built) -
     assert {f"gatekeeper/examples/{name}" for name in examples} <= names
     assert "gatekeeper/simulator/demo_estate.json" in names
     assert "gatekeeper/report/report-schema-v1.json" in names
+    assert "gatekeeper/register/register-schema-v1.json" in names
     assert "gatekeeper/py.typed" in names
     assert not [n for n in names if n.startswith(("tests/", "policies/", "docs/"))]
 

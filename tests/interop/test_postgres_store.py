@@ -274,6 +274,7 @@ def test_the_tables_are_those_every_earlier_gatekeeper_created(
         ("audits", "report_json", "text", "NO", "NO"),
         ("audits", "report_zlib", "bytea", "YES", "NO"),
         ("audits", "open_findings_indexed", "boolean", "NO", "NO"),
+        ("audits", "register_zlib", "bytea", "YES", "NO"),
         ("meta", "key", "text", "NO", "NO"),
         ("meta", "value", "text", "NO", "NO"),
     ]

@@ -241,7 +241,9 @@ def test_pure_core_imports_neither_httpx_nor_click() -> None:
         "import sys, gatekeeper.engine, gatekeeper.policy, gatekeeper.knowledge, "
         "gatekeeper.rules.registry, gatekeeper.policy.schema, gatekeeper.facts, "
         "gatekeeper.needs, gatekeeper.results, gatekeeper.compare, gatekeeper.codespan, "
-        "gatekeeper.drain_url, gatekeeper.policy_values; "
+        "gatekeeper.drain_url, gatekeeper.policy_values, gatekeeper.register.build, "
+        "gatekeeper.register.changes, gatekeeper.register.by_recipient, "
+        "gatekeeper.register.model, gatekeeper.knowledge.recipients; "
         "print(sorted(m for m in ('httpx', 'click') if m in sys.modules))"
     )
     out = subprocess.run(

@@ -107,6 +107,17 @@ def test_load_policy_records_path_and_sha256_of_the_bytes(tmp_path: Path) -> Non
     assert loads_policy(VALID).source_path == "<string>"
 
 
+def test_register_fields_default_to_the_institution() -> None:
+    policy = loads_policy(
+        'version = 1\n[institution]\npurpose = "Research"\ndata_subjects = ["participants"]\n'
+        '[[apps]]\nname = "survey"\ndata_class = "personal"\npurpose = "Survey"\n'
+    )
+    assert policy.institution.purpose == "Research"
+    assert policy.institution.data_subjects == ["participants"]
+    assert policy.apps[0].purpose == "Survey"
+    assert policy.apps[0].data_subjects is None  # not set: the register takes the default
+
+
 def test_check_drains_can_be_switched_off() -> None:
     assert loads_policy("version = 1\n[logs]\ncheck_drains = false\n").logs.check_drains is False
 
@@ -216,6 +227,27 @@ CASES = [
         'version = 1\n[agreements]\nid = "x"\n',
         [(2, "agreements", "[[agreements]]")],
         id="table-for-array-of-tables",
+    ),
+    # The register's Art. 30 fields (issue 13), validated like every other key.
+    pytest.param(
+        'version = 1\n[[apps]]\nname = "survey"\ndata_class = "personal"\npurpos = "x"\n',
+        [(5, "apps[0].purpos", 'did you mean "purpose"')],
+        id="register-field-typo",
+    ),
+    pytest.param(
+        'version = 1\n[[apps]]\nname = "s"\ndata_class = "none"\ndata_subjects = "pupils"\n',
+        [(5, "apps[0].data_subjects", "must be an array")],
+        id="register-list-as-string",
+    ),
+    pytest.param(
+        "version = 1\n[institution]\nretention = 5\n",
+        [(3, "institution.retention", "must be a string")],
+        id="register-default-type",
+    ),
+    pytest.param(
+        'version = 1\n[institution]\ndata_categories = ["e-mail", " "]\n',
+        [(3, "institution.data_categories[1]", "must not be empty")],
+        id="register-blank-category",
     ),
 ]
 

@@ -382,6 +382,7 @@ def test_the_tables_are_those_every_earlier_gatekeeper_created(db_path: Path) ->
             ("report_json", "TEXT", 1),
             ("report_zlib", "BLOB", 0),
             ("open_findings_indexed", "INTEGER", 1),
+            ("register_zlib", "BLOB", 0),
         ],
         "audit_findings": [
             ("audit_id", "INTEGER", 1),

@@ -19,6 +19,7 @@ import pytest
 
 from gatekeeper.compare import compare, compare_open, open_findings
 from gatekeeper.errors import CouldNotEvaluate
+from gatekeeper.register.model import Register, RegisterRow
 from gatekeeper.results import (
     AgreementStatus,
     AppResult,
@@ -157,6 +158,41 @@ def run_together(work: Callable[[str], None], names: Sequence[str]) -> None:
     assert errors == []
 
 
+def make_register() -> Register:
+    """A register of one app with a hostile name and two recipients."""
+    row = RegisterRow(
+        app="survey\n=1+1",
+        team="psych-lab",
+        data_class="personal",
+        purpose="Online survey",
+        recipient="Salesforce, Inc. (Heroku)",
+        role="processor",
+        service="heroku",
+        kind="platform",
+        countries=("IE",),
+        transfer_mechanism="scc",
+        agreement_id="salesforce-dpa",
+        agreement_document="https://example.edu/dpa.pdf",
+        agreement_expires=date(2029, 2, 28),
+        decision="allow",
+        open_findings=(),
+    )
+    drain = row.model_copy(
+        update={
+            "recipient": "logs.example.net",
+            "service": "logs.example.net",
+            "kind": "log drain",
+            "countries": (),
+            "transfer_mechanism": "none",
+            "agreement_id": "none",
+            "agreement_document": "",
+            "agreement_expires": None,
+            "open_findings": ("log-drain-not-allowed",),
+        }
+    )
+    return Register(generated_at=BASE_TIME, rows=(row, drain))
+
+
 class StoreContract:
     """Backend-independent behaviour of ``AuditStore``."""
 
@@ -191,6 +227,23 @@ class StoreContract:
         assert stored is not None
         assert stored.record == record
         assert stored.report == report
+
+    def test_the_register_round_trips(self, store: AuditStore) -> None:
+        register = make_register()
+        with_register = store.record(make_report(1), scope="all", source="s", register=register)
+        without = store.record(make_report(2), scope="all", source="s")
+        assert store.register(with_register.id) == register
+        assert store.register(without.id) is None
+        assert store.register(with_register.id + 1000) is None
+
+    @pytest.mark.parametrize("stored", [b"not zlib", zlib.compress(b'{"rows": 1}')])
+    def test_an_unreadable_register(self, store: AuditStore, damage: Damage, stored: bytes) -> None:
+        record = store.record(make_report(1), scope="all", source="s", register=make_register())
+        damage("UPDATE {s}audits SET register_zlib = ? WHERE id = ?", stored, record.id)
+        with pytest.raises(StoreError) as info:
+            store.register(record.id)
+        assert info.value.exit_code == 3
+        assert f"The register of audit #{record.id} in the history store" in str(info.value)
 
     def test_latest_is_per_scope(self, store: AuditStore) -> None:
         first = store.record(make_report(1), scope="team:psych-lab", source="s")

@@ -13,6 +13,7 @@ from gatekeeper.collect.estate import AuditScope
 from gatekeeper.facts import Estate
 from gatekeeper.needs import Needs
 from gatekeeper.policy import Policy, load_policy
+from gatekeeper.register.model import Register
 from gatekeeper.results import Finding, Report
 from gatekeeper.simulator import DEMO_ADMIN_TOKEN, demo_estate
 from gatekeeper.sources.interface import AppScope
@@ -59,6 +60,7 @@ class FakeStore:
     events: list[str] = field(default_factory=list)
     closed: bool = False
     location: str = "memory"
+    registers: dict[int, Register | None] = field(default_factory=dict)
 
     def _call(self, name: str) -> None:
         self.events.append(name)
@@ -66,7 +68,9 @@ class FakeStore:
             assert self.failure is not None
             raise self.failure
 
-    def record(self, report: Report, *, scope: str, source: str) -> AuditRecord:
+    def record(
+        self, report: Report, *, scope: str, source: str, register: Register | None = None
+    ) -> AuditRecord:
         self._call("record")
         summary = report.summary
         rec = AuditRecord(
@@ -83,7 +87,12 @@ class FakeStore:
             waived=sum(f.waived for f in report.all_findings()),
         )
         self.records.append((rec, report))
+        self.registers[rec.id] = register
         return rec
+
+    def register(self, audit_id: int) -> Register | None:
+        self._call("register")
+        return self.registers.get(audit_id)
 
     def latest_record(self, scope: str) -> AuditRecord | None:
         self._call("latest_record")
@@ -111,7 +120,8 @@ class FakeStore:
         raise AssertionError("audit never loads a whole report by scope")
 
     def list(self, limit: int = 20, scope: str | None = None) -> list[AuditRecord]:
-        return [r for r, _ in reversed(self.records)][:limit]
+        found = [r for r, _ in reversed(self.records) if scope is None or r.scope == scope]
+        return found[:limit]
 
     def close(self) -> None:
         self.events.append("close")
