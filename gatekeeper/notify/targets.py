@@ -103,7 +103,7 @@ def parse_target(
     except UsageError as exc:
         if source:
             exc.message = f"{source}: {exc.message}"
-        exc.hint = exc.hint or FORMS
+        exc.hint = f"{exc.hint} {FORMS}" if exc.hint else FORMS
         raise
     return WebhookTarget(url, "teams" if explicit or _is_teams_host(url) else "webhook")
 
