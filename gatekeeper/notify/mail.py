@@ -40,7 +40,6 @@ from urllib.parse import unquote
 
 from gatekeeper.errors import GatekeeperError, NotificationError, TransportError, UsageError
 from gatekeeper.notify.message import (
-    Escape,
     compared_with,
     headline,
     sections,
@@ -48,6 +47,7 @@ from gatekeeper.notify.message import (
     summary_facts,
 )
 from gatekeeper.redact import redact, register_secret
+from gatekeeper.report.escape import visible
 
 if TYPE_CHECKING:
     import httpx
@@ -95,7 +95,7 @@ class SmtpSettings:
                 f"(and {FROM_ENV}, and {USER_ENV} and {PASSWORD_ENV} for a login).",
             )
         port_text = env.get(PORT_ENV, "").strip() or str(DEFAULT_PORT)
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
             raise UsageError(f"{PORT_ENV} must be a port number (1-65535), not {port_text!r}.")
         sender = _sender(env.get(FROM_ENV, ""), target)
         user = env.get(USER_ENV) or None
@@ -108,10 +108,8 @@ class SmtpSettings:
         if user is not None and password is not None:
             _register_login(user, password)
         ca_file = env.get(CA_FILE_ENV) or None
-        if ca_file is not None:
-            _tls_context(
-                ca_file
-            )  # a file that is missing or not PEM fails now, not after the audit
+        if ca_file is not None:  # a file that is missing or not PEM fails now, not later
+            _tls_context(ca_file)
         return cls(host, int(port_text), sender, user, password, ca_file)
 
 
@@ -222,43 +220,36 @@ def build_message(payload: Mapping[str, Any], target: MailTarget) -> EmailMessag
     return message
 
 
-def _plain(text: str) -> str:
-    from gatekeeper.report.escape import visible
-
-    return visible(text)
-
-
 def _in_html(text: str) -> str:
-    return html.escape(_plain(text))
+    return html.escape(visible(text))
 
 
 def _text(payload: Mapping[str, Any]) -> str:
     lines = [headline(str(payload["decision"])), ""]
     lines += [f"{title}: {value}" for title, value in summary_facts(payload)]
-    lines.append(f"Compared with: {_plain(compared_with(payload))}")
+    lines.append(f"Compared with: {visible(compared_with(payload))}")
     for section in sections(payload):
         lines += ["", section.heading]
-        lines += [f"- {line}" for line in section.lines(_plain)]
+        lines += [f"- {line}" for line in section.lines(visible)]
     lines += ["", "-- ", "Sent by heroku-gatekeeper (audit --notify)."]
     return "\n".join(lines) + "\n"
 
 
 def _html(payload: Mapping[str, Any]) -> str:
-    escape: Escape = _in_html
     facts = "".join(
-        f'<tr><th align="left">{escape(title)}</th><td>{escape(value)}</td></tr>'
+        f'<tr><th align="left">{_in_html(title)}</th><td>{_in_html(value)}</td></tr>'
         for title, value in summary_facts(payload)
     )
     parts = [
         "<!DOCTYPE html>",
         '<html><head><meta charset="utf-8"></head><body>',
-        f"<h1>{escape(headline(str(payload['decision'])))}</h1>",
+        f"<h1>{_in_html(headline(str(payload['decision'])))}</h1>",
         f"<table>{facts}</table>",
-        f"<p>Compared with: {escape(compared_with(payload))}</p>",
+        f"<p>Compared with: {_in_html(compared_with(payload))}</p>",
     ]
     for section in sections(payload):
-        items = "".join(f"<li>{line}</li>" for line in section.lines(escape))
-        parts.append(f"<h2>{html.escape(section.heading)}</h2><ul>{items}</ul>")
+        items = "".join(f"<li>{line}</li>" for line in section.lines(_in_html))
+        parts.append(f"<h2>{_in_html(section.heading)}</h2><ul>{items}</ul>")
     parts.append("<p><small>Sent by heroku-gatekeeper (audit --notify).</small></p>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from gatekeeper.results import Changes, Finding, Report
+from gatekeeper.results import AgreementStatus, Changes, Finding, Report, WaiverStatus
 
 NOTIFICATION_SCHEMA = "gatekeeper.notification/v1"
 MAX_LISTED = 50  # items per list in the structured fields; counts are always complete
@@ -50,25 +50,12 @@ def build_notification(
         _finding_fields(f) for f in candidates if f.severity == "block" and not f.waived
     ]
     agreements = [
-        {
-            "id": a.id,
-            "kind": a.kind,
-            "covers": list(a.covers),
-            "expires": a.expires.isoformat(),
-            "days_left": (a.expires - today).days,
-        }
+        _agreement_fields(a, today)
         for a in report.agreements
         if a.state != "not-yet-signed" and _within(a.expires, today, expiring_within_days)
     ]
     waivers = [
-        {
-            "rule": w.rule,
-            "app": w.app,
-            "subject": w.subject,
-            "approved_by": w.approved_by,
-            "expires": w.expires.isoformat(),
-            "days_left": (w.expires - today).days,
-        }
+        _waiver_fields(w, today)
         for w in report.waivers
         if _within(w.expires, today, expiring_within_days)
     ]
@@ -123,6 +110,27 @@ def _finding_fields(finding: Finding) -> dict[str, Any]:
         "message": finding.message,
         "remediation": finding.remediation,
         "fingerprint": finding.fingerprint,
+    }
+
+
+def _agreement_fields(agreement: AgreementStatus, today: date) -> dict[str, Any]:
+    return {
+        "id": agreement.id,
+        "kind": agreement.kind,
+        "covers": list(agreement.covers),
+        "expires": agreement.expires.isoformat(),
+        "days_left": (agreement.expires - today).days,
+    }
+
+
+def _waiver_fields(waiver: WaiverStatus, today: date) -> dict[str, Any]:
+    return {
+        "rule": waiver.rule,
+        "app": waiver.app,
+        "subject": waiver.subject,
+        "approved_by": waiver.approved_by,
+        "expires": waiver.expires.isoformat(),
+        "days_left": (waiver.expires - today).days,
     }
 
 

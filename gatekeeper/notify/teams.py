@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from gatekeeper.notify.message import compared_with, headline, sections, summary_facts
 from gatekeeper.notify.webhook import post_json, webhook_display
+from gatekeeper.report.escape import visible
 
 if TYPE_CHECKING:
     import httpx
@@ -51,7 +52,7 @@ def card_message(payload: Mapping[str, Any]) -> dict[str, Any]:
             "type": "FactSet",
             "facts": [{"title": title, "value": value} for title, value in summary_facts(payload)],
         },
-        _plain("Compared with ", _visible(compared_with(payload))),
+        _plain("Compared with ", visible(compared_with(payload))),
     ]
     for section in sections(payload):
         body.append(
@@ -64,7 +65,7 @@ def card_message(payload: Mapping[str, Any]) -> dict[str, Any]:
                 "spacing": "Medium",
             }
         )
-        body += [_plain("• ", line) for line in section.lines(_visible)]
+        body += [_plain("• ", line) for line in section.lines(visible)]
     return {
         "type": "message",
         "attachments": [
@@ -92,12 +93,6 @@ def _plain(lead: str, text: str) -> dict[str, Any]:
             {"type": "TextRun", "text": text},
         ],
     }
-
-
-def _visible(text: str) -> str:
-    from gatekeeper.report.escape import visible
-
-    return visible(text)
 
 
 def send(

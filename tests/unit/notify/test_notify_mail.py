@@ -9,11 +9,13 @@ import email
 import email.policy
 import socket
 from collections.abc import Iterator
+from datetime import date
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 from notify_samples import agreement, changes, f, report
 from smtp_receiver import SENDER, SMTP_USER, SmtpReceiver
 
@@ -30,8 +32,6 @@ HOSTILE_APP = "evil<b>x</b>\n- forged line <script>alert(1)</script>"
 def payload() -> dict[str, Any]:
     hostile = f("addon-no-agreement", HOSTILE_APP, "papertrail", message="Papertrail & *co*")
     plain = f("team-not-covered", "survey")
-    from datetime import date
-
     built = build_notification(
         report(hostile, plain, agreements=(agreement("heroku-dpa", date(2026, 12, 5)),)),
         changes(hostile, plain),
@@ -165,8 +165,6 @@ def test_a_certificate_that_does_not_verify_is_a_failure(tmp_path: Path, case: s
         env = smtp.env()
         if case == "another CA":
             other = tmp_path / "other-ca.pem"
-            import trustme
-
             trustme.CA().cert_pem.write_to_path(str(other))
             env["GATEKEEPER_SMTP_CA_FILE"] = str(other)
         with pytest.raises(NotificationError) as info:

@@ -15,7 +15,7 @@ import respx
 from notify_samples import agreement, changes, f, report, waiver
 from webhook_receiver import Receiver
 
-from gatekeeper.errors import NotificationError
+from gatekeeper.errors import NotificationError, UsageError
 from gatekeeper.notify import MAX_TEXT_ITEMS, build_notification, parse_target, send_notification
 from gatekeeper.notify.targets import WebhookTarget
 from gatekeeper.notify.teams import card_message
@@ -274,9 +274,7 @@ def test_the_display_hides_the_signature() -> None:
     assert "sig=" not in target.display
 
 
-def test_a_teams_target_must_be_https(capsys: pytest.CaptureFixture[str]) -> None:
-    from gatekeeper.errors import UsageError
-
+def test_a_teams_target_must_be_https() -> None:
     with pytest.raises(UsageError) as info:
         parse_target("teams+http://hooks.uni-example.edu/teams/abcdefghijklmnop", source="--notify")
     assert str(info.value).startswith("--notify: The notification URL http://hooks.uni-example")
