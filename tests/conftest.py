@@ -25,6 +25,12 @@ def _isolated_environment(
         "GATEKEEPER_POLICY",
         "DATABASE_URL",
         "GATEKEEPER_NOTIFY_URL",
+        "GATEKEEPER_SMTP_HOST",
+        "GATEKEEPER_SMTP_PORT",
+        "GATEKEEPER_SMTP_USER",
+        "GATEKEEPER_SMTP_PASSWORD",
+        "GATEKEEPER_SMTP_FROM",
+        "GATEKEEPER_SMTP_CA_FILE",
         "GITHUB_STEP_SUMMARY",
         "HEROKU_APP_NAME",
     ):

@@ -2,7 +2,7 @@
 
 The audit itself (collect, evaluate, compare, publish, record, notify, in that order) is
 ``gatekeeper.usecases.audit``; this module parses the options, builds the collaborators (fact
-source, history store, report writer, webhook), shows the outcome, and runs ``--every``.
+source, history store, report writer, notify targets), shows the outcome, and runs ``--every``.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class AuditOptions:
     no_history: bool = False
     since_last: bool = False
     baseline: str | None = None
-    notify_url: str | None = None
+    notify_targets: tuple[str, ...] = ()
     every: str | None = None
     concurrency: int = 8
 
@@ -88,10 +88,12 @@ class AuditOptions:
 )
 @click.option(
     "--notify",
-    "notify_url",
-    metavar="URL",
-    help=f"POST a JSON summary to this webhook when new blocking findings appear or "
-    f"an agreement or waiver is about to expire (default: ${NOTIFY_ENV}).",
+    "notify_targets",
+    multiple=True,
+    metavar="TARGET",
+    help="Send a summary when new blocking findings appear or an agreement or waiver is "
+    "about to expire, to a webhook URL (Slack-style), teams+https://... (a Teams workflow) "
+    f"or mailto:ADDRESS[,ADDRESS] (repeatable; default: ${NOTIFY_ENV}).",
 )
 @click.option(
     "--every",
@@ -202,14 +204,18 @@ def build_store(opts: AuditOptions) -> StoreOpener | None:
 
 
 def build_notifier(opts: AuditOptions) -> Notifier | None:
-    url = opts.notify_url or os.environ.get(NOTIFY_ENV)
-    if not url:
+    """Delivers to every ``--notify`` target (else those of ``$GATEKEEPER_NOTIFY_URL``),
+    parsed now: a bad target is a usage error before the audit runs."""
+    texts, source = opts.notify_targets, "--notify"
+    if not texts:
+        texts, source = (os.environ.get(NOTIFY_ENV, ""),), NOTIFY_ENV
+    if not "".join(texts).strip():
         return None
-    webhook = url
+    from gatekeeper.notify import deliver, parse_targets
+
+    targets = parse_targets(texts, source=source)
 
     def send(payload: dict[str, object]) -> None:
-        from gatekeeper.notify import send_notification
-
-        send_notification(webhook, payload)
+        deliver(targets, payload)
 
     return send

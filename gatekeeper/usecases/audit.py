@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 #: Opens the history store when the audit needs it (after the facts are judged).
 StoreOpener: TypeAlias = "Callable[[], AuditStore]"
-#: Sends a notification payload (``gatekeeper.notify.build_notification``) to its webhook.
+#: Sends a notification payload (``gatekeeper.notify.build_notification``) to its targets.
 Notifier: TypeAlias = "Callable[[dict[str, Any]], None]"
 
 

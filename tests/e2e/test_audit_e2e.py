@@ -8,7 +8,9 @@
   simulator's ground truth (``SimEstate.to_facts``) for the apps in scope;
 - history: ``--since-last`` (a second run has nothing new; after the estate changes, a new
   finding appears and a fixed one is resolved), ``--baseline FILE``, ``gatekeeper history``;
-- ``--notify URL`` posting to a local ``http.server``, only when there is news;
+- ``--notify URL`` posting to a local ``http.server``, only when there is news; ``--notify`` twice
+  (a Teams workflow and ``mailto:`` through a local SMTP server with STARTTLS), a bad target
+  stopping the audit before it starts, a failed e-mail after the audit was recorded;
 - the progress bar: drawn on a terminal (a real pty), silent otherwise;
 - the Procfile's commands (docs/heroku-auditor.md), expanded by bash as
   Heroku does and run against the simulator.
@@ -37,6 +39,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from smtp_receiver import SmtpReceiver
 
 import gatekeeper.commands.audit as audit_command
 from gatekeeper.cli import cli, run
@@ -58,6 +61,7 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
 REPORT_SCHEMA = ROOT / "gatekeeper" / "report" / "report-schema-v1.json"
+SMTP_PASSWORD = "smtp-e2e-5ecr3t-password"
 FORMATS = ("text", "json", "sarif", "junit", "github", "markdown", "html", "csv")
 
 PSYCH_LAB = {"survey", "otree-study", "experiment-us", "frankfurt-exp", "fir-survey"}
@@ -439,6 +443,106 @@ def test_notify_url_from_the_environment(
     assert len(received) == 1 and "experiment-us" in received[0]["body"]["text"]
 
 
+def test_notify_teams_and_email_at_once(
+    user_env: Simulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    webhook: tuple[str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--notify`` twice: a Teams workflow (the explicit prefix) gets an Adaptive Card, a
+    mailto: target an e-mail through a real SMTP server with STARTTLS on loopback."""
+    url, received = webhook
+    with SmtpReceiver(tmp_path, password=SMTP_PASSWORD) as smtp:
+        for name, value in smtp.env().items():
+            monkeypatch.setenv(name, value)
+        code = run(
+            [
+                "audit",
+                "--team",
+                "psych-lab",
+                "--no-history",
+                "--notify",
+                f"teams+{url}",
+                "--notify",
+                "mailto:dpo@uni-example.edu",
+            ]
+        )
+    captured = capsys.readouterr()
+    assert code == 1, captured.err
+    (post,) = received
+    card = post["body"]["attachments"][0]["content"]
+    assert post["body"]["type"] == "message" and card["type"] == "AdaptiveCard"
+    runs = [r["text"] for e in card["body"] if e["type"] == "RichTextBlock" for r in e["inlines"]]
+    assert any(text.startswith("experiment-us: ") for text in runs)
+    (mail,) = smtp.messages
+    assert mail.tls and mail.rcpt_tos == ["dpo@uni-example.edu"]
+    assert b"experiment-us: " in mail.content
+    assert "notification sent." in captured.err
+    assert "secret-path" not in captured.err and SMTP_PASSWORD not in captured.err
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "expected"),
+    [
+        (["--notify", "ftp://files.example/x"], {}, "--notify: The notification URL ftp://"),
+        (
+            ["--notify", "mailto:dpo@uni-example.edu"],
+            {},
+            "--notify sends e-mail, which needs an SMTP server: set GATEKEEPER_SMTP_HOST",
+        ),
+        (
+            [],
+            {"GATEKEEPER_NOTIFY_URL": "https://hooks.example/x mailto:not-an-address"},
+            "GATEKEEPER_NOTIFY_URL: 'not-an-address' is not an e-mail address",
+        ),
+    ],
+    ids=["scheme", "no-smtp-server", "env-address"],
+)
+def test_a_bad_notify_target_stops_the_audit_before_it_runs(
+    user_env: Simulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    env: dict[str, str],
+    expected: str,
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    store = tmp_path / "history.sqlite3"
+    code = run(["audit", "--all", "--store", f"sqlite:///{store}", *argv])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert expected in err and "Traceback" not in err
+    assert user_env.request_count == 0  # not one request: the audit did not start
+    assert not store.exists()
+
+
+def test_a_failed_email_says_the_report_was_written_and_recorded(
+    user_env: Simulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    store = f"sqlite:///{tmp_path / 'history.sqlite3'}"
+    wrong = "wrong-" + SMTP_PASSWORD
+    with SmtpReceiver(tmp_path, password=SMTP_PASSWORD) as smtp:
+        for name, value in smtp.env(GATEKEEPER_SMTP_PASSWORD=wrong).items():
+            monkeypatch.setenv(name, value)
+        code = run(["audit", "--all", "--store", store, "--notify", "mailto:dpo@uni-example.edu"])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert not smtp.messages
+    assert "The report was written and recorded as audit #1 of " in err
+    assert (
+        "but the notification was not sent: The notification to mailto:dpo@uni-example.edu" in err
+    )
+    assert "refused the login" in err and wrong not in err and "Traceback" not in err
+    assert run(["history", "--store", store, "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["audits"]) == 1
+
+
 # -- progress -----------------------------------------------------------------------------
 
 
@@ -636,6 +740,8 @@ def test_app_json_declares_what_the_procfile_needs() -> None:
     assert env["HEROKU_API_KEY"]["required"] is True
     assert "--scope read" in env["HEROKU_API_KEY"]["description"]
     assert env["GATEKEEPER_NOTIFY_URL"]["required"] is False
+    for name in ("HOST", "PORT", "USER", "PASSWORD", "FROM", "CA_FILE"):  # mailto: targets
+        assert env[f"GATEKEEPER_SMTP_{name}"]["required"] is False, name
     assert (ROOT / env["GATEKEEPER_POLICY"]["value"]).is_file()  # the default policy ships
     plans = [a["plan"] if isinstance(a, dict) else a for a in manifest["addons"]]
     assert [p for p in plans if p.startswith("heroku-postgresql")]

@@ -943,7 +943,7 @@ def test_a_webhook_answering_broken_gzip_ends_as_documented(
     then exit 3 saying so. Never a traceback or exit 4 after the audit was made."""
     url, posts = broken_gzip_webhook(status)
     monkeypatch.setenv("HEROKU_API_KEY", DEMO_ADMIN_TOKEN)
-    monkeypatch.setattr("gatekeeper.notify.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("gatekeeper.notify.webhook.time.sleep", lambda seconds: None)
     argv = [*AUDIT_ALL, "--api-url", simulator.url, "--policy", str(POLICY), "--no-history"]
     code = run([*argv, "--format", "json", "--notify", url])
     out, err = capsys.readouterr()

@@ -3,10 +3,12 @@
 A recognisable token (``HRKU-canary-5ecr3t-...``) is the only credential the simulator's
 estate accepts for a dedicated account. Every command runs with it (from the environment, the
 OS keyring and ``~/.netrc``), every report format is written, an audit is recorded in the
-SQLite history store, snapshots are taken and replayed, a webhook receives a notification,
+SQLite history store, snapshots are taken and replayed, a webhook receives a notification
+(Slack-style and as a Teams card), an SMTP server with STARTTLS receives one by e-mail after a
+login with a canary password (and refuses a wrong one),
 errors are provoked (401, 5xx, credentials in the API URL), and all logging runs at DEBUG.
 Then the canary appears nowhere: not on stdout or stderr, in no file written, in no log
-record, in no webhook body. Neither does the drain URL's secret (``s3cr3t-drain-token`` in
+record, in no webhook body or e-mail. Neither does the drain URL's secret (``s3cr3t-drain-token`` in
 the demo estate's ``bio-dashboard`` drain), nor any other token of the account that
 ``GET /oauth/authorizations`` returns to ``doctor``. Nor do the telemetry exporters' headers
 (ingest keys): a second canary is put into the headers of ``fir-survey``'s telemetry drain and
@@ -40,6 +42,7 @@ import httpx
 import keyring
 import keyring.backend
 import pytest
+from smtp_receiver import SmtpReceiver
 
 from gatekeeper.cli import run
 from gatekeeper.heroku.credentials import KEYRING_SERVICE
@@ -70,7 +73,19 @@ FIR_APP, FIR_SPACE = "fir-survey", "uni-fir"
 # The demo estate's own secrets (fir-survey's and uni-fir's headers, bio-shield's Private Space
 # Logging drain URL): `demo` serves its own estate.
 DEMO_SECRETS = ("s3cr3t-otel-ingest-key", "s3cr3t-space-ingest-key", "psl-s3cr3t")
-SECRETS = (CANARY, DRAIN_SECRET, TELEMETRY_CANARY, DEMO_ADMIN_TOKEN, DEMO_JDOE_TOKEN, *DEMO_SECRETS)
+# The SMTP password of the e-mail notifications, and a wrong one that the server refuses.
+SMTP_CANARY = "smtp-canary-5ecr3t-3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7"
+SMTP_WRONG = "smtp-wrong-5ecr3t-8f7e6d5c-4b3a-4291-8f7e-6d5c4b3a2918"
+SECRETS = (
+    CANARY,
+    DRAIN_SECRET,
+    TELEMETRY_CANARY,
+    DEMO_ADMIN_TOKEN,
+    DEMO_JDOE_TOKEN,
+    *DEMO_SECRETS,
+    SMTP_CANARY,
+    SMTP_WRONG,
+)
 FORMATS = ("text", "json", "html", "markdown", "csv", "sarif", "junit", "github")
 REGISTER_FORMATS = ("csv", "xlsx", "json", "html")
 
@@ -161,6 +176,8 @@ def isolate(mp: pytest.MonkeyPatch, home: Path) -> None:
         "HEROKU_APP_NAME",
     ):
         mp.delenv(name, raising=False)
+    for name in ("HOST", "PORT", "USER", "PASSWORD", "FROM", "CA_FILE"):
+        mp.delenv(f"GATEKEEPER_SMTP_{name}", raising=False)
 
 
 @pytest.fixture(scope="module")
@@ -216,9 +233,15 @@ def transcript(
     """Runs every command once with the canary; the module's tests look at what came out."""
     work = tmp_path_factory.mktemp("secrets")
     record = Transcript(work)
-    with pytest.MonkeyPatch.context() as mp, Webhook() as webhook:
+    with (
+        pytest.MonkeyPatch.context() as mp,
+        Webhook() as webhook,
+        SmtpReceiver(work, password=SMTP_CANARY) as smtp,
+    ):
         record.webhook_path = webhook.url.split("/", 3)[3]
         isolate(mp, work / "home")
+        for name, value in smtp.env().items():
+            mp.setenv(name, value)
         mp.chdir(work)
         mp.setenv("HEROKU_API_KEY", CANARY)
         mp.setenv("GATEKEEPER_MAX_RETRIES", "1")
@@ -270,6 +293,10 @@ def transcript(
             "-v",
             "--notify",
             webhook.url,
+            "--notify",
+            f"teams+{webhook.url}",
+            "--notify",
+            "mailto:dpo@uni-example.edu",
             *audit_outputs,
         )
         cli(
@@ -332,6 +359,19 @@ def transcript(
             "--format",
             "json",
         )
+        mp.setenv("GATEKEEPER_SMTP_PASSWORD", SMTP_WRONG)
+        cli(
+            "audit smtp wrong password",
+            "audit",
+            "--team",
+            "bio-lab",
+            *api,
+            *policy,
+            "--no-history",
+            "--notify",
+            "mailto:dpo@uni-example.edu",
+        )
+        mp.setenv("GATEKEEPER_SMTP_PASSWORD", SMTP_CANARY)
         cli("history", "history", "--store", store)
         cli("history json", "history", "--store", store, "--format", "json")
         cli("history show", "history", "--store", store, "--show", "1", "--format", "json")
@@ -415,6 +455,8 @@ def transcript(
         cli("demo", "demo", "--out-dir", str(work / "demo"))
         record.add("webhook", "\n".join(b.decode("utf-8", "replace") for b in webhook.bodies))
         record.add("webhook count", str(len(webhook.bodies)))
+        record.add("mail", "\n".join(m.content.decode("utf-8", "replace") for m in smtp.messages))
+        record.add("mail count", str(len(smtp.messages)))
     record.add("debug log", debug_log.getvalue())
     return record
 
@@ -432,6 +474,9 @@ def test_the_commands_ran_with_the_canary(transcript: Transcript, simulator: Sim
     assert codes["check url with token"] == 2
     assert codes["plan bio-shield json"] == 1 and codes[f"plan {FIR_SPACE} text"] in (0, 1)
     assert dict(transcript.chunks)["webhook count"] != "0"
+    assert dict(transcript.chunks)["mail count"] != "0"  # e-mailed after a login
+    assert codes["audit smtp wrong password"] == 3
+    assert "refused the login" in dict(transcript.chunks)["audit smtp wrong password stderr"]
     log = dict(transcript.chunks)["debug log"]
     assert "gatekeeper.heroku" in log and "httpx" in log  # DEBUG logging was really on
 
@@ -440,7 +485,7 @@ def test_no_secret_in_any_output_or_log(transcript: Transcript) -> None:
     for what, text in transcript.chunks:
         for secret in SECRETS:
             assert secret not in text, f"{secret[:12]}... leaked in {what}"
-        if what != "webhook":
+        if what not in ("webhook", "mail"):
             assert transcript.webhook_path not in text, f"the webhook URL leaked in {what}"
 
 
