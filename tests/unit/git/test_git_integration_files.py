@@ -632,6 +632,8 @@ def install_instruction_files() -> list[Path]:
     files += sorted((ROOT / "docs").glob("*.md"))
     files += sorted((ROOT / ".github").rglob("*.yml"))
     files += sorted((ROOT / "requirements").glob("*.in"))
+    # the package's own hints print install instructions too (a missing extra's error)
+    files += sorted((ROOT / "gatekeeper").rglob("*.py"))
     return files
 
 
