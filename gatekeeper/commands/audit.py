@@ -53,14 +53,7 @@ class AuditOptions:
 
 @summarized("audit")
 @click.command("audit")
-@click.option("--team", "-t", "teams", multiple=True, metavar="NAME", help="A team (repeatable).")
-@click.option(
-    "--enterprise",
-    "enterprises",
-    multiple=True,
-    metavar="NAME",
-    help="All teams of an enterprise account (repeatable).",
-)
+@shared.team_options
 @click.option(
     "--all",
     "everything",

@@ -42,14 +42,7 @@ class RegisterOptions:
 
 @summarized("register")
 @click.command("register")
-@click.option("--team", "teams", multiple=True, metavar="NAME", help="A team (repeatable).")
-@click.option(
-    "--enterprise",
-    "enterprises",
-    multiple=True,
-    metavar="NAME",
-    help="All teams of an enterprise account (repeatable).",
-)
+@shared.team_options
 @click.option("--all", "everything", is_flag=True, help="Everything the token can see.")
 @click.option(
     "--policy",

@@ -24,6 +24,21 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def team_options(function: F) -> F:
+    """``--team/-t`` and ``--enterprise``, the scope options of audit, snapshot and register,
+    spelled once (``-t`` as the Heroku CLI spells it)."""
+    function = click.option(
+        "--enterprise",
+        "enterprises",
+        multiple=True,
+        metavar="NAME",
+        help="All teams of an enterprise account (repeatable).",
+    )(function)
+    return click.option(
+        "--team", "-t", "teams", multiple=True, metavar="NAME", help="A team (repeatable)."
+    )(function)
+
+
 def report_options(func: F) -> F:
     """The options every report-producing verb shares (policy, API, formats, strictness)."""
     return report_options_for(snapshot=True)(func)

@@ -7,21 +7,14 @@ from __future__ import annotations
 
 import click
 
-from gatekeeper.commands import terminal
+from gatekeeper.commands import shared, terminal
 from gatekeeper.commands.verbs import summarized
 
 
 @summarized("snapshot")
 @click.command("snapshot")
 @click.option("--app", "-a", "apps", multiple=True, metavar="NAME", help="An app (repeatable).")
-@click.option("--team", "-t", "teams", multiple=True, metavar="NAME", help="A team (repeatable).")
-@click.option(
-    "--enterprise",
-    "enterprises",
-    multiple=True,
-    metavar="NAME",
-    help="All teams of an enterprise account (repeatable).",
-)
+@shared.team_options
 @click.option("--all", "everything", is_flag=True, help="Everything the token can see.")
 @click.option("--no-drains", is_flag=True, help="Skip the per-app log drain requests.")
 @click.option("--api-url", metavar="URL", help="Heroku API base URL.")

@@ -31,8 +31,8 @@ def _psycopg() -> Any:
     except ImportError:
         raise UsageError(
             "The PostgreSQL history store needs psycopg, which is not installed.",
-            hint="Install gatekeeper with its postgres extra (heroku-gatekeeper[postgres] @ ..., or "
-            ".[postgres] in a checkout; docs/install.md), or install psycopg[binary].",
+            hint="Install gatekeeper with its postgres extra (heroku-gatekeeper[postgres] @ ...,"
+            " or .[postgres] in a checkout; docs/install.md), or install psycopg[binary].",
         ) from None
     return psycopg
 
