@@ -7,6 +7,7 @@ in the same run. Every check skips values of the wrong type: the models report t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -29,8 +30,9 @@ FIXED_SEVERITY: dict[str, RuleInfo] = {
 Issue = tuple[Path, str]
 
 
-def cross_checks(raw: dict[str, Any], lines: KeyLines) -> list[Issue]:
-    """Every cross-entry problem of a policy file, as (key path, message)."""
+def cross_checks(raw: dict[str, Any], lines: Callable[[], KeyLines]) -> list[Issue]:
+    """Every cross-entry problem of a policy file, as (key path, message). ``lines()``
+    gives the file's key lines, which only a message naming another entry's line needs."""
     issues: list[Issue] = []
     issues += _check_agreements(raw.get("agreements"), lines)
     issues += _check_apps(raw.get("apps"), lines)
@@ -49,12 +51,12 @@ def _str_list(value: Any) -> list[str]:
     return [v for v in value if isinstance(v, str)]
 
 
-def _where(lines: KeyLines, path: Path) -> str:
-    line = lines.line_of(path)
+def _where(lines: Callable[[], KeyLines], path: Path) -> str:
+    line = lines().line_of(path)
     return f"{format_path(path)}, line {line}" if line else format_path(path)
 
 
-def _check_agreements(agreements: Any, lines: KeyLines) -> list[Issue]:
+def _check_agreements(agreements: Any, lines: Callable[[], KeyLines]) -> list[Issue]:
     if not isinstance(agreements, list):
         return []
     issues: list[Issue] = []
@@ -144,7 +146,7 @@ def _check_agreements(agreements: Any, lines: KeyLines) -> list[Issue]:
     return issues
 
 
-def _check_apps(apps: Any, lines: KeyLines) -> list[Issue]:
+def _check_apps(apps: Any, lines: Callable[[], KeyLines]) -> list[Issue]:
     """Entries that an earlier entry makes unreachable (the first match wins).
 
     Only an equal name or an earlier glob can match a name first, so each entry is held
@@ -198,7 +200,7 @@ def _check_apps(apps: Any, lines: KeyLines) -> list[Issue]:
     return issues
 
 
-def _check_waivers(waivers: Any, lines: KeyLines) -> list[Issue]:
+def _check_waivers(waivers: Any, lines: Callable[[], KeyLines]) -> list[Issue]:
     if not isinstance(waivers, list):
         return []
     issues: list[Issue] = []

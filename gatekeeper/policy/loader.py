@@ -8,6 +8,7 @@ not ``TOMLDecodeError``, not ``RecursionError`` from absurdly nested input.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import tomllib
@@ -116,7 +117,8 @@ def loads_policy(text: str | bytes, *, source: str = "<string>") -> Policy:
         )
     decoded = _decode(raw_bytes, source)
     data = _parse_toml(decoded, source)
-    lines = find_key_lines(decoded)
+    # The key lines only place problems in the file: a valid policy never scans for them.
+    lines = functools.cache(lambda: find_key_lines(decoded))
     found: list[tuple[Path, str]] = []
     policy: Policy | None = None
     try:
@@ -127,7 +129,7 @@ def loads_policy(text: str | bytes, *, source: str = "<string>") -> Policy:
         found.append(((), "the file is nested too deeply to be a policy"))
     found += cross_checks(data, lines)
     if found or policy is None:
-        _fail(source, [(lines.line_of(path), format_path(path), msg) for path, msg in found])
+        _fail(source, [(lines().line_of(path), format_path(path), msg) for path, msg in found])
     assert policy is not None  # for the type checker: _fail raised otherwise
     policy._source_path = source
     policy._sha256 = hashlib.sha256(raw_bytes).hexdigest()
