@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from gatekeeper.policy_values import glob_match, is_glob, quote
 from gatekeeper.rules.catalog import RULES
 from gatekeeper.rules.metadata import NotWaivable, RuleInfo
-from gatekeeper.textpos import KeyLines, Path, format_path
+
+if TYPE_CHECKING:  # a valid policy never loads textpos: only a problem's words need it
+    from gatekeeper.textpos import KeyLines, Path
 
 # The rules that no waiver may hide, with the loader's answer to one that tries, and those
 # whose severity [rules] may not change (fail closed): as their modules declare them.
@@ -27,7 +29,7 @@ FIXED_SEVERITY: dict[str, RuleInfo] = {
     if isinstance(info.waiver, NotWaivable) and info.waiver.fixed_severity
 }
 
-Issue = tuple[Path, str]
+Issue: TypeAlias = "tuple[Path, str]"
 
 
 def cross_checks(raw: dict[str, Any], lines: Callable[[], KeyLines]) -> list[Issue]:
@@ -52,6 +54,8 @@ def _str_list(value: Any) -> list[str]:
 
 
 def _where(lines: Callable[[], KeyLines], path: Path) -> str:
+    from gatekeeper.textpos import format_path
+
     line = lines().line_of(path)
     return f"{format_path(path)}, line {line}" if line else format_path(path)
 
