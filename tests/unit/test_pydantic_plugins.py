@@ -22,9 +22,17 @@ ROOT = Path(__file__).resolve().parents[2]
 def path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """``sys.path`` made of ``tmp_path`` alone, with the scan's cache cleared around it."""
     monkeypatch.setattr(sys, "path", [str(tmp_path)])
+    # Only the standard finders: another one that finds distributions (the importlib_metadata
+    # backport installs one when some test imports it) rightly makes pydantic decide.
+    standard = [f for f in sys.meta_path if not hasattr(f, "find_distributions")]
+    monkeypatch.setattr(sys, "meta_path", [*standard, *_path_finders()])
     pydantic_plugins.plugin_declared.cache_clear()
     yield tmp_path
     pydantic_plugins.plugin_declared.cache_clear()
+
+
+def _path_finders() -> list[object]:
+    return [f for f in sys.meta_path if pydantic_plugins._finder_name(f) == "PathFinder"]
 
 
 def distribution(
@@ -102,12 +110,13 @@ BUILD_A_MODEL = textwrap.dedent("""
 
 
 def test_without_plugins_a_validator_is_built_without_importlib_metadata() -> None:
-    if not pydantic_plugins.plugin_declared():
-        out = _python(BUILD_A_MODEL + "print('importlib.metadata' in sys.modules)")
-        assert out == "False"
-    else:  # this environment has a pydantic plugin: the stand-in must hand over
-        out = _python(BUILD_A_MODEL + "print('importlib.metadata' in sys.modules)")
-        assert out == "True"
+    """In a fresh process: importlib.metadata is loaded exactly when a plugin may be
+    installed (pydantic's loader took over); in a plain environment, not at all."""
+    out = _python(
+        BUILD_A_MODEL
+        + "print(pydantic_plugins.plugin_declared(), 'importlib.metadata' in sys.modules)"
+    )
+    assert out in ("False False", "True True")
 
 
 def test_an_installed_plugin_still_sees_the_validators(tmp_path: Path) -> None:
