@@ -103,7 +103,7 @@ def show(outcome: CheckOutcome, opts: CheckOptions) -> None:
 
 
 def resolve_app(opts: CheckOptions) -> str:
-    from gatekeeper.git.remotes import is_app_name
+    from gatekeeper.git.names import is_app_name
     from gatekeeper.sources.interface import is_uuid
 
     if opts.app is not None:

@@ -42,18 +42,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gatekeeper.errors import UsageError
+from gatekeeper.git.names import is_app_name
 
 DEFAULT_REMOTE = "heroku"
 """The remote ``heroku git:remote`` creates, and the one ``check`` and the hook look at."""
-
-APP_NAME_PATTERN = re.compile(r"[a-z][a-z0-9-]{2,29}")
-"""Heroku app names: start with a letter, then letters, digits and dashes, 3 to 30 long."""
 
 REMOTE_APP_KEY = "remote.{remote}.gatekeeper-app"
 REPO_APP_KEY = "gatekeeper.app"
 
 # The host part of the three Heroku shapes; what follows is the app path. Host names are
-# case-insensitive, app names are not (checked separately against APP_NAME_PATTERN).
+# case-insensitive, app names are not (checked separately: names.APP_NAME_PATTERN).
 _HEROKU_URL = re.compile(
     r"""
     (?:
@@ -70,11 +68,6 @@ _HEROKU_URL = re.compile(
 
 ConfigLookup = Callable[[str], str | None]
 """``git config --get KEY`` for one repository: the value, or None when unset."""
-
-
-def is_app_name(name: str) -> bool:
-    """Whether ``name`` is a syntactically valid Heroku app name."""
-    return APP_NAME_PATTERN.fullmatch(name) is not None
 
 
 def heroku_url_path(url: str) -> str | None:

@@ -7,13 +7,16 @@ in the same run. Every check skips values of the wrong type: the models report t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from gatekeeper.policy_values import glob_match, is_glob, quote
 from gatekeeper.rules.catalog import RULES
 from gatekeeper.rules.metadata import NotWaivable, RuleInfo
-from gatekeeper.textpos import KeyLines, Path, format_path
+
+if TYPE_CHECKING:  # a valid policy never loads textpos: only a problem's words need it
+    from gatekeeper.textpos import KeyLines, Path
 
 # The rules that no waiver may hide, with the loader's answer to one that tries, and those
 # whose severity [rules] may not change (fail closed): as their modules declare them.
@@ -26,11 +29,12 @@ FIXED_SEVERITY: dict[str, RuleInfo] = {
     if isinstance(info.waiver, NotWaivable) and info.waiver.fixed_severity
 }
 
-Issue = tuple[Path, str]
+Issue: TypeAlias = "tuple[Path, str]"
 
 
-def cross_checks(raw: dict[str, Any], lines: KeyLines) -> list[Issue]:
-    """Every cross-entry problem of a policy file, as (key path, message)."""
+def cross_checks(raw: dict[str, Any], lines: Callable[[], KeyLines]) -> list[Issue]:
+    """Every cross-entry problem of a policy file, as (key path, message). ``lines()``
+    gives the file's key lines, which only a message naming another entry's line needs."""
     issues: list[Issue] = []
     issues += _check_agreements(raw.get("agreements"), lines)
     issues += _check_apps(raw.get("apps"), lines)
@@ -49,12 +53,14 @@ def _str_list(value: Any) -> list[str]:
     return [v for v in value if isinstance(v, str)]
 
 
-def _where(lines: KeyLines, path: Path) -> str:
-    line = lines.line_of(path)
+def _where(lines: Callable[[], KeyLines], path: Path) -> str:
+    from gatekeeper.textpos import format_path
+
+    line = lines().line_of(path)
     return f"{format_path(path)}, line {line}" if line else format_path(path)
 
 
-def _check_agreements(agreements: Any, lines: KeyLines) -> list[Issue]:
+def _check_agreements(agreements: Any, lines: Callable[[], KeyLines]) -> list[Issue]:
     if not isinstance(agreements, list):
         return []
     issues: list[Issue] = []
@@ -144,7 +150,7 @@ def _check_agreements(agreements: Any, lines: KeyLines) -> list[Issue]:
     return issues
 
 
-def _check_apps(apps: Any, lines: KeyLines) -> list[Issue]:
+def _check_apps(apps: Any, lines: Callable[[], KeyLines]) -> list[Issue]:
     """Entries that an earlier entry makes unreachable (the first match wins).
 
     Only an equal name or an earlier glob can match a name first, so each entry is held
@@ -198,7 +204,7 @@ def _check_apps(apps: Any, lines: KeyLines) -> list[Issue]:
     return issues
 
 
-def _check_waivers(waivers: Any, lines: KeyLines) -> list[Issue]:
+def _check_waivers(waivers: Any, lines: Callable[[], KeyLines]) -> list[Issue]:
     if not isinstance(waivers, list):
         return []
     issues: list[Issue] = []

@@ -8,12 +8,13 @@ not ``TOMLDecodeError``, not ``RecursionError`` from absurdly nested input.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import tomllib
 from datetime import date, datetime, time
 from pathlib import Path as FsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -34,8 +35,11 @@ from gatekeeper.policy.model import (
     quote,
     suggest,
 )
-from gatekeeper.textpos import Path, format_path
-from gatekeeper.textpos import toml_key_lines as find_key_lines
+
+# The key-line scanner and the path words only place problems in the file (textpos): a
+# valid policy never loads them.
+if TYPE_CHECKING:
+    from gatekeeper.textpos import KeyLines, Path
 
 # Far beyond any real policy; refuses an accidentally given binary or log file quickly.
 MAX_POLICY_BYTES = 5_000_000
@@ -116,7 +120,8 @@ def loads_policy(text: str | bytes, *, source: str = "<string>") -> Policy:
         )
     decoded = _decode(raw_bytes, source)
     data = _parse_toml(decoded, source)
-    lines = find_key_lines(decoded)
+    # The key lines only place problems in the file: a valid policy never scans for them.
+    lines = functools.cache(lambda: _key_lines(decoded))
     found: list[tuple[Path, str]] = []
     policy: Policy | None = None
     try:
@@ -127,7 +132,7 @@ def loads_policy(text: str | bytes, *, source: str = "<string>") -> Policy:
         found.append(((), "the file is nested too deeply to be a policy"))
     found += cross_checks(data, lines)
     if found or policy is None:
-        _fail(source, [(lines.line_of(path), format_path(path), msg) for path, msg in found])
+        _fail(source, [(lines().line_of(path), _format_path(path), msg) for path, msg in found])
     assert policy is not None  # for the type checker: _fail raised otherwise
     policy._source_path = source
     policy._sha256 = hashlib.sha256(raw_bytes).hexdigest()
@@ -180,13 +185,25 @@ def _parse_toml(text: str, source: str) -> dict[str, Any]:
             line = text.count("\n") + 1
             message = _AT_END.sub("", message)
         where = f" (column {column})" if column else ""
-        key = format_path(find_key_lines(text).path_at(line)) if line else ""
+        key = _format_path(_key_lines(text).path_at(line)) if line else ""
         _fail(source, [(line, key, f"TOML syntax error: {message}{where}")])
     except RecursionError:
         _fail(source, [(None, "", "the file is nested too deeply to be a policy")])
     except ValueError as exc:  # e.g. a date that does not exist, on some Python versions
         _fail(source, [(None, "", f"TOML syntax error: {exc}")])
     raise AssertionError("unreachable")
+
+
+def _key_lines(text: str) -> KeyLines:
+    from gatekeeper.textpos import toml_key_lines
+
+    return toml_key_lines(text)
+
+
+def _format_path(path: Path) -> str:
+    from gatekeeper.textpos import format_path
+
+    return format_path(path)
 
 
 def _shape(path: Path) -> tuple[str, ...]:
@@ -253,7 +270,7 @@ def _describe(err: ErrorDetails) -> tuple[Path, str]:
     kind = err["type"]
     value = err.get("input")
     ctx = err.get("ctx") or {}
-    name = format_path(path)
+    name = _format_path(path)
 
     if kind == "missing":
         message = _MISSING.get(shape)
@@ -302,7 +319,7 @@ def _unknown_key(path: Path) -> str:
     if model is None:
         return f"unknown key {quote(key)}"
     allowed = [n for n in model.model_fields]
-    where = "at the top level" if not path[:-1] else f"in {format_path(path[:-1])}"
+    where = "at the top level" if not path[:-1] else f"in {_format_path(path[:-1])}"
     return (
         f"unknown key {quote(key)} {where}{suggest(key, allowed)}; allowed keys: "
         f"{', '.join(allowed)} (a typo must not switch a rule off, so unknown keys are "

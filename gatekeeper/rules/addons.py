@@ -21,8 +21,11 @@ Heroku agreement instead.
   Framework). For Heroku Managed Inference (``heroku-inference``, whenever the class has
   ``countries``): every AWS region Heroku may serve the model from (on Amazon Bedrock, whatever
   the app's region) must be in an allowed country; a model gatekeeper does not know blocks
-  (fail closed), and the finding says what the DPO must confirm to waive it
-  (``heroku_location.py``).
+  (fail closed), and the finding says what the DPO must confirm to waive it. For a Heroku
+  data add-on (``heroku-postgresql``, ``heroku-redis``, ``heroku-kafka``) attached from
+  another app (whenever the class has ``countries``): the data is in the owning app's region,
+  whose country must be allowed; an unknown region blocks (fail closed), and the evidence
+  names the owning app, its team and region (``heroku_location.py``).
 
 The add-on agreement that runs longest among the acceptable ones raises
 **agreement-expiring** (warn) within ``expiry_warning_days`` of its end.
@@ -124,7 +127,9 @@ ADDON_LOCATION_NOT_ALLOWED = RuleInfo(
 )
 
 RULES: tuple[RuleInfo, ...] = (ADDON_DENIED, ADDON_NO_AGREEMENT, ADDON_LOCATION_NOT_ALLOWED)
-NEEDS: frozenset[FactKind] = frozenset({"app", "addons", "team", "enterprise-account"})
+NEEDS: frozenset[FactKind] = frozenset(
+    {"app", "addons", "addon-attachments", "team", "enterprise-account"}
+)
 OPTIONS: type[PolicyTable] | None = AddonsPolicy
 
 
