@@ -41,20 +41,33 @@ def install() -> None:
         return
     stand_in = types.ModuleType(LOADER, __doc__)
     stand_in.get_plugins = get_plugins  # type: ignore[attr-defined]
+    # Any other name a later pydantic may import from its loader comes from the real one, so
+    # a pydantic that changes its loader gets it back instead of an ImportError.
+    setattr(stand_in, "__getattr__", _from_real_loader)  # noqa: B010 - a module attribute
     sys.modules[LOADER] = stand_in
 
 
-def get_plugins() -> Iterable[Any]:
-    """No plugins when no distribution declares one; otherwise pydantic's own answer."""
-    if not plugin_declared():
-        return ()
+def _real_loader() -> types.ModuleType:
     loader = sys.modules.get(LOADER)
     if loader is None or getattr(loader, "get_plugins", None) is get_plugins:
         # Pydantic's real loader from now on: it caches what it loads, and pydantic imports
         # ``get_plugins`` from sys.modules on every validator it builds.
         sys.modules.pop(LOADER, None)
         loader = importlib.import_module(LOADER)
-    real: Iterable[Any] = loader.get_plugins()
+    return loader
+
+
+def _from_real_loader(name: str) -> Any:
+    if name.startswith("__"):  # the import system's probes (__path__, __spec__ ...)
+        raise AttributeError(name)
+    return getattr(_real_loader(), name)
+
+
+def get_plugins() -> Iterable[Any]:
+    """No plugins when no distribution declares one; otherwise pydantic's own answer."""
+    if not plugin_declared():
+        return ()
+    real: Iterable[Any] = _real_loader().get_plugins()
     return real
 
 

@@ -117,7 +117,7 @@ def _given(flag: str, value: str | None) -> str | None:
 
 
 def _app_name(value: str | None) -> str | None:
-    from gatekeeper.git.remotes import is_app_name
+    from gatekeeper.git.names import is_app_name
 
     name = _given("--name", value)
     if name is not None and not is_app_name(name):

@@ -4,6 +4,7 @@ loader runs and the plugin sees gatekeeper's validators, as before."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
@@ -165,3 +166,18 @@ def test_the_console_entry_point_installs_it() -> None:
         print(sys.modules[pydantic_plugins.LOADER].get_plugins is pydantic_plugins.get_plugins)
     """)
     assert out.splitlines()[-1] == "True"
+
+
+def test_another_name_from_the_loader_comes_from_pydantics_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A later pydantic that imports more than get_plugins from its loader gets the real
+    loader's names, not an ImportError."""
+    monkeypatch.delitem(sys.modules, pydantic_plugins.LOADER, raising=False)
+    real_names = vars(importlib.import_module(pydantic_plugins.LOADER)).keys()
+    name = next(n for n in real_names if not n.startswith("__") and n != "get_plugins")
+    monkeypatch.delitem(sys.modules, pydantic_plugins.LOADER)
+    pydantic_plugins.install()
+    stand_in = sys.modules[pydantic_plugins.LOADER]
+    assert getattr(stand_in, name) is not None
+    assert sys.modules[pydantic_plugins.LOADER] is not stand_in  # the real one took over
