@@ -46,6 +46,12 @@ class PlannedAddOn:
     plan: str  # "heroku-postgresql:essential-0", or the bare service (its default plan)
     attachment: str | None = None  # "as"
 
+    @property
+    def names_plan(self) -> bool:
+        """Whether app.json names the plan (``service:plan``), not only the service, for
+        which Heroku provisions the service's default plan."""
+        return ":" in self.plan
+
 
 @dataclass(frozen=True)
 class AppManifest:
