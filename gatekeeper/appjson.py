@@ -60,6 +60,7 @@ class AppManifest:
     path: str
     addons: tuple[PlannedAddOn, ...] = ()
     stack: str | None = None
+    environment: str | None = None  # the environments.<name> applied, if any
 
 
 def load_app_json(path: str | Path, *, environment: str | None = None) -> AppManifest:
@@ -110,7 +111,7 @@ def parse_app_json(
             stack = reader.optional_string(("environments", environment), override, "stack")
     if reader.problems:
         raise InputFileError(reader.problems, what=WHAT, hint=_HINT)
-    return AppManifest(path=name, addons=addons, stack=stack)
+    return AppManifest(path=name, addons=addons, stack=stack, environment=environment)
 
 
 _HINT = (

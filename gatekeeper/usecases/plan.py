@@ -114,7 +114,11 @@ def plan_app(
         strict=strict,
         verbose=verbose,
         color=color,
-        notices=(*_plan_notices(report), *_plan_name_notices(choices)),
+        notices=(
+            *_plan_name_notices(choices),
+            *_short_lived_notices(planned.manifest),
+            *_plan_notices(report),
+        ),
     )
 
 
@@ -298,6 +302,31 @@ def _plan_name_notices(choices: tuple[PlanChoice, ...]) -> tuple[Notice, ...]:
             )
         )
     return tuple(notices)
+
+
+#: The environments of app.json that Heroku applies to short-lived apps: review apps and
+#: Heroku CI test runs.
+SHORT_LIVED_ENVIRONMENTS = frozenset({"review", "test"})
+
+
+def _short_lived_notices(manifest: AppManifest) -> tuple[Notice, ...]:
+    """For a review or CI app, Heroku provisions the plan each add-on's provider set for
+    short-lived apps, whatever app.json names (Dev Center "Supporting Review and CI Apps as
+    an Add-on Partner"): the plans judged may not be the plans it gets."""
+    from gatekeeper.usecases.common import Notice
+
+    if manifest.environment not in SHORT_LIVED_ENVIRONMENTS or not manifest.addons:
+        return ()
+    return (
+        Notice(
+            f"environments.{manifest.environment} is for short-lived apps (review apps, "
+            "Heroku CI): Heroku gives them the plan each add-on's provider chose for "
+            "short-lived apps, which overrides the plan app.json names (Heroku Postgres: "
+            "essential-0 in the Common Runtime). The plans judged here are app.json's; once "
+            "the app exists, `heroku addons -a APP` shows the plans it got, and gatekeeper "
+            "check judges them."
+        ),
+    )
 
 
 def _names(items: list[str]) -> str:

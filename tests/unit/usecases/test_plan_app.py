@@ -241,3 +241,12 @@ def test_an_api_error_of_a_plan_says_what_to_check_not_an_app(
     for text in says:
         assert text in finding.remediation
     assert never not in finding.remediation and "(new app)" not in finding.remediation
+
+
+def test_a_review_environment_says_heroku_picks_the_plans_of_short_lived_apps() -> None:
+    review = AppManifest(path="app.json", addons=MANIFEST.addons, environment="review")
+    outcome = _plan(review, team="psych-lab", region="eu")
+    assert any("overrides the plan app.json names" in n.text for n in outcome.notices)
+    staging = AppManifest(path="app.json", addons=MANIFEST.addons, environment="staging")
+    notices = _plan(staging, team="psych-lab", region="eu").notices
+    assert not any("short-lived" in n.text for n in notices)
