@@ -392,45 +392,35 @@ def _name_the_plan(choice: PlanChoice) -> str:
     )
 
 
-def plan_api_error_fix(error: FactError, planned: PlannedApp, team: str | None) -> str:
-    """The fix of an ``api-error`` about what a plan reads: the team, the space or the
-    regions, checked with the Heroku CLI under the same token."""
+def plan_api_error_fix(error: FactError, planned: PlannedApp, team: str | None) -> str | None:
+    """The fix of an ``api-error`` about what a plan reads, when the API refused it (403) or
+    does not know it (404): check the name given and the token's access with the Heroku CLI.
+    None: the rule's own fix fits a plan too (a bad token, a temporary problem)."""
     from gatekeeper.codespan import code_span
     from gatekeeper.rules.context import sh
 
-    retry = "then run gatekeeper plan again."
-    if error.status not in (401, 403, 404):
-        return (
-            "A temporary problem between gatekeeper and the Heroku API: run again; if it "
-            "persists, check https://status.heroku.com."
-        )
-    if error.status == 401:
-        return (
-            "The Heroku token is missing, expired or revoked: run `gatekeeper login` with a "
-            "read-scope token (`heroku authorizations:create --scope read`), or set "
-            f"HEROKU_API_KEY, {retry}"
-        )
+    if error.status not in (403, 404):
+        return None
     access = (
-        "the token's user may not be a member of it (a read-scope token of a member: "
-        "`heroku authorizations:create --scope read`)"
+        "the token's user must be a member of it (a read-scope token of a member: "
+        "`heroku authorizations:create --scope read`); then run gatekeeper plan again."
     )
     if error.fact == "team":
         name = planned.team or team or "TEAM"
         return (
             f"Check the team name given to --team ({name}) and the token's access: "
-            "`heroku teams` lists the teams the token's user belongs to; "
-            f"{access}; {retry}"
+            f"`heroku teams` lists the teams the token's user belongs to, and {access}"
         )
     if error.fact == "region":
-        return f"Check the token's access: `heroku regions` lists the regions; {retry}"
-    space = planned.space or "SPACE"
-    teams = f" --team {sh(team)}" if team else ""
-    listing = code_span(f"heroku spaces{teams}")
+        return (
+            "Check the token's access: `heroku regions` lists the regions it can see; then "
+            "run gatekeeper plan again."
+        )
+    listing = code_span("heroku spaces" + (f" --team {sh(team)}" if team else ""))
+    in_team = f" in team {team}" if team else ""
     return (
-        f"Check the space name given to --space ({space}) and the token's access: {listing} "
-        f"lists the spaces the token's user can see"
-        + (f" in team {team}" if team else "")
-        + f"; {access}; {retry}"
+        f"Check the space name given to --space ({planned.space or 'SPACE'}) and the token's "
+        f"access: {listing} lists the spaces the token's user can see{in_team}, and {access}"
     )
 
 
