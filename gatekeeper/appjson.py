@@ -46,6 +46,12 @@ class PlannedAddOn:
     plan: str  # "heroku-postgresql:essential-0", or the bare service (its default plan)
     attachment: str | None = None  # "as"
 
+    @property
+    def names_plan(self) -> bool:
+        """Whether app.json names the plan (``service:plan``), not only the service, for
+        which Heroku provisions the service's default plan."""
+        return ":" in self.plan
+
 
 @dataclass(frozen=True)
 class AppManifest:
@@ -54,6 +60,7 @@ class AppManifest:
     path: str
     addons: tuple[PlannedAddOn, ...] = ()
     stack: str | None = None
+    environment: str | None = None  # the environments.<name> applied, if any
 
 
 def load_app_json(path: str | Path, *, environment: str | None = None) -> AppManifest:
@@ -104,7 +111,7 @@ def parse_app_json(
             stack = reader.optional_string(("environments", environment), override, "stack")
     if reader.problems:
         raise InputFileError(reader.problems, what=WHAT, hint=_HINT)
-    return AppManifest(path=name, addons=addons, stack=stack)
+    return AppManifest(path=name, addons=addons, stack=stack, environment=environment)
 
 
 _HINT = (

@@ -109,3 +109,70 @@ def plan_tier(service: str, plan: str) -> PlanTier | None:
         ):
             return tier
     return None
+
+
+# --- The plan Heroku provisions for an add-on named without one --------------------------
+# app.json (and ``heroku addons:create SERVICE``) may name a service without a plan; Heroku
+# then provisions the service's default plan (heroku/app.json schema.js), the one that
+# ``heroku addons:plans SERVICE`` marks "default" (the Platform API's ``plan.default``). For an
+# app in a Private or Shield Space, Heroku's data services take the smallest private or
+# shield plan instead. Only these defaults are known; any other service named without a plan
+# is judged by its service alone (``gatekeeper plan`` says so in a notice).
+
+APP_JSON_DEFAULT_PLAN = Source(
+    "heroku/app.json, schema.js (addons: 'If plan is omitted, that addon's default plan will be "
+    "provisioned'), commit 06565a3",
+    "https://github.com/app-json/app.json/blob/06565a38c8f6841317cc8af39a624f5e193a6152/schema.js",
+)
+HEROKU_POSTGRES_DEFAULT_PLAN = Source(
+    "Heroku Dev Center, Supporting Review and CI Apps as an Add-on Partner (Heroku PostgreSQL "
+    "has essential-0 set as the Common Runtime default) and Heroku Postgres and Private Spaces "
+    "(in a Private or Shield Space the smallest available private or shield plan is the "
+    "default)",
+    "https://devcenter.heroku.com/articles/add-ons-supporting-review-and-ci-apps",
+    "2024-05-08",
+)
+HEROKU_KVS_DEFAULT_PLAN = Source(
+    "Heroku Dev Center, Heroku Key-Value Store Technical Characterization (mini is the smallest "
+    "plan; private-7 and shield-7 the smallest private and shield plans) and Heroku Key-Value "
+    "Store and Private Spaces (in a Private Space the lowest available private plan is used)",
+    "https://devcenter.heroku.com/articles/heroku-redis-technical-characterization",
+    "2024-10-11",
+)
+
+
+@dataclass(frozen=True)
+class DefaultPlan:
+    """The plans Heroku provisions for ``service`` named without a plan: in the Common
+    Runtime, in a Private Space, in a Shield Space (plan names after ``service:``)."""
+
+    service: str
+    common_runtime: str
+    private_space: str
+    shield_space: str
+    source: Source
+
+
+DEFAULT_PLANS: dict[str, DefaultPlan] = {
+    d.service: d
+    for d in (
+        DefaultPlan(
+            POSTGRES_SERVICE, "essential-0", "private-0", "shield-0", HEROKU_POSTGRES_DEFAULT_PLAN
+        ),
+        # In the Common Runtime (us and eu) every Key-Value Store plan keeps its data in the
+        # app's region, so taking its smallest plan there decides nothing about the place.
+        DefaultPlan("heroku-redis", "mini", "private-7", "shield-7", HEROKU_KVS_DEFAULT_PLAN),
+    )
+}
+
+
+def default_plan(service: str, *, space: bool, shield: bool) -> str | None:
+    """The full plan (``service:plan``) Heroku provisions for ``service`` named without a plan
+    for an app in the Common Runtime, a Private Space (``space``) or a Shield Space
+    (``shield``); None when gatekeeper does not know it."""
+    known = DEFAULT_PLANS.get(service)
+    if known is None:
+        return None
+    if shield:
+        return f"{service}:{known.shield_space}"
+    return f"{service}:{known.private_space if space else known.common_runtime}"

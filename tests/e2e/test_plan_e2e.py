@@ -96,6 +96,68 @@ def test_an_otree_app_in_a_covered_team_in_eu_is_allowed(
     assert capsys.readouterr().err == ""
 
 
+#: An oTree project's app.json as oTree writes it: the services, no plans.
+OTREE_BARE_APP_JSON = {
+    "name": "oTree study",
+    "addons": ["heroku-postgresql", {"plan": "heroku-redis", "as": "REDIS"}],
+    "buildpacks": [{"url": "heroku/python"}],
+}
+
+
+def test_an_otree_app_json_without_plans_in_eu_is_judged_with_the_default_plans(
+    user_env: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_app_json(OTREE_BARE_APP_JSON)
+    code = run(
+        ["plan", "-t", "psych-lab", "--region", "eu", "--name", "otree-study", "--format", "json"]
+    )
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    jsonschema.validate(report, REPORT_SCHEMA)
+    assert code == 0 and report["decision"] == "allow"
+    # Heroku's default plans live in eu: nothing "outside the region", nothing unknown.
+    assert set(findings(report)) == {"postgres-backups:heroku-postgresql"}
+    assert "app.json names no plan for heroku-postgresql and heroku-redis" in captured.err
+    assert "heroku-postgresql:essential-0" in captured.err
+    assert "heroku-redis:mini as redis" in captured.err
+
+
+def test_an_otree_app_json_without_plans_in_a_space_gets_the_private_plans(
+    user_env: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_app_json(OTREE_BARE_APP_JSON)
+    code, report = plan_json(capsys, "--space", "uni-frankfurt", "--name", "otree-study")
+    # Heroku provisions the smallest private plans in a space: the data stays in it.
+    assert not any(key.startswith("addon-outside-region") for key in findings(report))
+    assert code == 0
+
+
+def test_a_bare_third_party_service_is_judged_by_its_agreement(
+    user_env: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_app_json({"addons": ["heroku-postgresql", "mailgun"]})
+    code = run(
+        ["plan", "-t", "psych-lab", "--region", "eu", "--name", "otree-study", "--format", "json"]
+    )
+    captured = capsys.readouterr()
+    assert code == 1
+    blocked = findings(json.loads(captured.out))["addon-no-agreement:mailgun"]
+    assert blocked["severity"] == "block" and "mailgun" in blocked["message"]
+    assert "app.json names no plan for mailgun" in captured.err
+    assert "judged by the service alone" in captured.err
+
+
+def test_a_bare_covered_third_party_service_is_judged_by_where_its_agreement_processes(
+    user_env: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """papertrail has an agreement (in the US) and a waiver of its transfer: the plan changes
+    neither."""
+    write_app_json({"addons": ["papertrail"]})
+    code, report = plan_json(capsys, "-t", "psych-lab", "--region", "eu", "--name", "otree-study")
+    located = findings(report)["addon-location-not-allowed:papertrail"]
+    assert located["waived"] and code == 0
+
+
 def test_a_space_gives_its_region_read_from_the_api(
     user_env: Simulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -177,7 +239,23 @@ def test_an_unknown_team_blocks_as_could_not_evaluate(
     write_app_json(OTREE_APP_JSON)
     code, report = plan_json(capsys, "--team", "no-such-team", "--region", "eu")
     assert code == 3 and report["decision"] == "block"
-    assert findings(report)["api-error:team"]["severity"] == "block"
+    blocked = findings(report)["api-error:team"]
+    assert blocked["severity"] == "block"
+    # The fix names what to check for a plan, never an app that does not exist.
+    assert "--team (no-such-team)" in blocked["remediation"]
+    assert "`heroku teams`" in blocked["remediation"]
+    assert "apps:info" not in blocked["remediation"]
+
+
+def test_an_unknown_space_says_to_check_the_teams_spaces(
+    user_env: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_app_json(OTREE_APP_JSON)
+    code, report = plan_json(capsys, "--space", "no-such-space", "-t", "psych-lab")
+    assert code == 3
+    fix = findings(report)["api-error:space"]["remediation"]
+    assert "--space (no-such-space)" in fix and "`heroku spaces --team psych-lab`" in fix
+    assert "apps:info" not in fix
 
 
 def test_a_space_that_cannot_be_read_fails_closed(

@@ -31,6 +31,8 @@ def test_strings_and_objects_are_read_and_other_keys_passed_over() -> None:
         PlannedAddOn("heroku-redis", "heroku-redis:mini", "REDIS"),
         PlannedAddOn("heroku-inference", "heroku-inference:claude-3-7-sonnet"),
     )
+    # "papertrail" names only the service: Heroku provisions its default plan
+    assert [a.names_plan for a in manifest.addons] == [True, False, True, True]
 
 
 def test_no_addons_is_an_app_without_addons() -> None:
@@ -84,6 +86,7 @@ def test_an_environment_overrides_the_top_level_addons_as_heroku_does() -> None:
     assert parse_app_json(REVIEW).addons[1].service == "papertrail"
     review = parse_app_json(REVIEW, environment="review")
     assert [a.plan for a in review.addons] == ["heroku-postgresql:essential-0"]
+    assert review.environment == "review" and parse_app_json(REVIEW).environment is None
     # An environment without an entry keeps the top-level keys.
     assert len(parse_app_json(REVIEW, environment="staging").addons) == 2
 
