@@ -41,6 +41,9 @@ VERBS: dict[str, Verb] = {
     "simulate": Verb(
         "gatekeeper.commands.simulate", "Run the local Heroku Platform API simulator."
     ),
+    "serve": Verb(
+        "gatekeeper.commands.serve", "Serve the dashboard and webhook receiver, or the worker."
+    ),
     "demo": Verb(
         "gatekeeper.commands.demo", "Audit the built-in demo estate (no account, no network)."
     ),

@@ -78,8 +78,16 @@ class LiveQueries:
             app = state.summary
             when = dialect.timestamp(_rows.as_utc(app.checked_at))
             state_rows.append(
-                (app.name, app.team, app.region, app.decision, when, app.source, state.audit_id)
-                + (state.app_json,)
+                (
+                    app.name,
+                    app.team,
+                    app.region,
+                    app.decision,
+                    when,
+                    app.source,
+                    state.audit_id,
+                    state.app_json,
+                )
             )
             check_rows.append((app.name, app.decision, when, app.source, state.audit_id))
         with self._unit("write to") as conn, self._transaction(conn, dialect.begin_write):
@@ -348,4 +356,3 @@ def _job(row: Sequence[Any]) -> Job:
         claimed_by=None if claimed_by is None else _rows.text(claimed_by, "claimed_by"),
         error=None if error is None else _rows.text(error, "error"),
     )
-
