@@ -44,6 +44,9 @@ VERBS: dict[str, Verb] = {
     "serve": Verb(
         "gatekeeper.commands.serve", "Serve the dashboard and webhook receiver, or the worker."
     ),
+    "webhooks": Verb(
+        "gatekeeper.commands.webhooks", "Show which apps send their events to gatekeeper serve."
+    ),
     "demo": Verb(
         "gatekeeper.commands.demo", "Audit the built-in demo estate (no account, no network)."
     ),

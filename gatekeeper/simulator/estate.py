@@ -66,6 +66,17 @@ class SimTelemetryDrain:
 
 
 @dataclass
+class SimWebhook:
+    """An app webhook subscription (``heroku webhooks:add``). Heroku never shows its secret
+    again, so the simulator keeps none."""
+
+    url: str
+    include: list[str] = field(default_factory=lambda: ["api:release"])
+    level: Literal["notify", "sync"] = "notify"
+    id: str = ""  # empty: derived from the app and the URL
+
+
+@dataclass
 class SimSpace:
     """A Private Space (``shield`` for a Shield space) owned by a team. ``generation`` is
     "cedar" or "fir" (a Fir space has no Shield); ``log_drain`` is the URL of a Shield
@@ -161,6 +172,7 @@ class SimApp:
     stack: str = "heroku-24"
     pipeline: SimPipeline | None = None
     dynos: dict[str, int] = field(default_factory=lambda: {"web": 1})
+    webhooks: list[SimWebhook] = field(default_factory=list)
     id: str = ""
 
     def __post_init__(self) -> None:
@@ -168,7 +180,9 @@ class SimApp:
         self.fill_ids()
 
     def fill_ids(self) -> None:
-        """Derive the drain ids and attachment names that were left empty."""
+        """Derive the drain and webhook ids and attachment names that were left empty."""
+        for webhook in self.webhooks:
+            webhook.id = webhook.id or stable_id("app-webhook", self.name, webhook.url)
         for drain in self.log_drains:
             if not drain.id:
                 drain.id = stable_id("log-drain", self.name, drain.url)

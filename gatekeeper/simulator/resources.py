@@ -22,6 +22,7 @@ from gatekeeper.simulator.estate import (
     SimTeam,
     SimTelemetryDrain,
     SimToken,
+    SimWebhook,
 )
 from gatekeeper.simulator.naming import dates, drain_token, size_bytes, stable_id, web_url
 
@@ -363,6 +364,20 @@ def log_drain(drain: SimLogDrain, app: SimApp, addon: SimAddOn | None) -> Json:
         "token": drain.token,
         "updated_at": updated,
         "url": drain.url,
+    }
+
+
+def app_webhook(webhook: SimWebhook, app: SimApp) -> Json:
+    """An app webhook subscription (schema definition ``app-webhook``); no secret."""
+    created, updated = _dates("app-webhook", app.name, webhook.id)
+    return {
+        "app": _app_ref(app),
+        "created_at": created,
+        "id": webhook.id,
+        "include": list(webhook.include),
+        "level": webhook.level,
+        "updated_at": updated,
+        "url": webhook.url,
     }
 
 

@@ -337,6 +337,21 @@ def app_telemetry_drains(ctx: Context, app: str) -> Reply:
     )
 
 
+@route("/apps/{app}/webhooks")
+def app_webhooks(ctx: Context, app: str) -> Reply:
+    found, index = _app(ctx, app), ctx.index
+    return Many(
+        index.listing(
+            ("app-webhooks", found.id),
+            lambda: [
+                Resource(w.id, w.id, lambda v, w=w: resources.app_webhook(w, found))
+                for w in found.webhooks
+            ],
+            fields=("id",),
+        )
+    )
+
+
 @route("/apps/{app}/dynos")
 def app_dynos(ctx: Context, app: str) -> Reply:
     found = _app(ctx, app)
