@@ -15,7 +15,14 @@ from typing import Any
 from urllib.parse import unquote
 
 from gatekeeper.simulator import catalog, resources
-from gatekeeper.simulator.estate import SimApp, SimEnterpriseAccount, SimSpace, SimTeam, SimToken
+from gatekeeper.simulator.estate import (
+    SimApp,
+    SimEnterpriseAccount,
+    SimSpace,
+    SimTeam,
+    SimToken,
+    SimWebhook,
+)
 from gatekeeper.simulator.faults import Faults
 from gatekeeper.simulator.index import EstateIndex, Listing, Resource, Variant
 
@@ -340,16 +347,15 @@ def app_telemetry_drains(ctx: Context, app: str) -> Reply:
 @route("/apps/{app}/webhooks")
 def app_webhooks(ctx: Context, app: str) -> Reply:
     found, index = _app(ctx, app), ctx.index
-    return Many(
-        index.listing(
-            ("app-webhooks", found.id),
-            lambda: [
-                Resource(w.id, w.id, lambda v, w=w: resources.app_webhook(w, found))
-                for w in found.webhooks
-            ],
-            fields=("id",),
-        )
-    )
+
+    def build() -> list[Resource]:
+        return [_webhook_resource(w, found) for w in found.webhooks]
+
+    return Many(index.listing(("app-webhooks", found.id), build, fields=("id",)))
+
+
+def _webhook_resource(webhook: SimWebhook, app: SimApp) -> Resource:
+    return Resource(webhook.id, webhook.id, lambda v: resources.app_webhook(webhook, app))
 
 
 @route("/apps/{app}/dynos")
