@@ -37,8 +37,9 @@ DEFAULT_PORT = 8000
 DEFAULT_WEBHOOK_RATE = 600
 DEFAULT_LEASE_SECONDS = 600.0
 INSTALL_HINT = (
-    "Install the server with: pip install 'heroku-gatekeeper[serve]' (or, from a checkout, "
-    "pip install '.[serve]')."
+    "Install the serve extra with the exact artefact you installed (docs/install.md), e.g. "
+    'python -m pip install "heroku-gatekeeper[serve] @ git+https://github.com/OWNER/'
+    'heroku-gatekeeper@FULL_COMMIT_SHA", or from a checkout: python -m pip install ".[serve]".'
 )
 
 

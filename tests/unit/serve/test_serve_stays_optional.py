@@ -56,6 +56,7 @@ def test_serve_without_the_extra_names_the_install() -> None:
         env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", "PYTHONPATH": str(ROOT)},
     )
     assert "exit 2" in out.stdout
-    assert "pip install 'heroku-gatekeeper[serve]'" in out.stderr
+    assert '"heroku-gatekeeper[serve] @ git+https://' in out.stderr
+    assert 'pip install ".[serve]"' in out.stderr
     assert "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
