@@ -61,6 +61,8 @@ class Settings:
     policy_path: str | None = None
     store_url: str | None = None
     api_url: str | None = None
+    # The Heroku token for the worker; None: resolved as for `check` (HEROKU_API_KEY, ...).
+    api_token: str | None = field(default=None, repr=False)
     notify_url: str | None = field(default=None, repr=False)
     # Session cookies are Secure except on plain http to loopback (tests, a laptop): a
     # browser would not send a Secure cookie back over http.

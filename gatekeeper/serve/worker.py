@@ -118,7 +118,7 @@ class Worker:
         outcome = recheck_app(
             app,
             policy=self.policy,
-            source=open_source(api_url=self.settings.api_url),
+            source=open_source(api_url=self.settings.api_url, token=self.settings.api_token),
             store=self.store,
             notify=self._notifier(),
         )
@@ -136,7 +136,7 @@ class Worker:
         outcome = scheduled_audit(
             audit_scope(self.settings.audit_scope),
             policy=self.policy,
-            source=open_source(api_url=self.settings.api_url),
+            source=open_source(api_url=self.settings.api_url, token=self.settings.api_token),
             store=store_at(self.settings.store_url),
             live=self.store,
             notify=self._notifier(),

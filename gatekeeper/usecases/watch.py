@@ -6,7 +6,8 @@
   is recorded as a block (fail closed), never skipped: the dashboard then shows why.
 - ``scheduled_audit``: the ``audit`` use case over the configured scope, recorded in the
   history and compared with the last audit as ``audit --since-last`` does, then every app's
-  state written with source "audit".
+  state written with source "audit" (``record_audit_states``, which ``demo --serve`` uses
+  after its own audit).
 - ``audit_scope``: ``GATEKEEPER_AUDIT_SCOPE`` (``enterprise:uni-example``,
   ``team:psych-lab,team:bio-lab`` or ``all``) as an audit scope.
 """
@@ -114,13 +115,19 @@ def scheduled_audit(
         notify=notify,
         today=today,
     )
+    record_audit_states(live, outcome)
+    return outcome
+
+
+def record_audit_states(live: LiveStore, outcome: AuditOutcome) -> None:
+    """Every app of an audit's report as its current state (source "audit", with the
+    audit's id when it was recorded)."""
     audit_id = outcome.record.id if outcome.record is not None else None
     checked_at = outcome.record.recorded_at if outcome.record else datetime.now(UTC)
     live.record_app_states(
         state_of(app, source="audit", checked_at=checked_at, audit_id=audit_id)
         for app in outcome.report.apps
     )
-    return outcome
 
 
 def audit_scope(text: str) -> AuditScope:
