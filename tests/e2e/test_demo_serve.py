@@ -24,9 +24,9 @@ def healthy(url: str) -> bool:
 def test_demo_serve_shows_the_demo_estate(tmp_path: Path) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    argv = ["demo", "--serve", "--port", str(port), "--out-dir", str(tmp_path)]
     process = subprocess.Popen(
-        [sys.executable, "-m", "gatekeeper", "demo", "--serve", "--port", str(port),
-         "--out-dir", str(tmp_path)],  # fmt: skip
+        [sys.executable, "-m", "gatekeeper", *argv],
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
