@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("gatekeeper.worker")
 IDLE_SECONDS = 0.2  # between two looks at an empty queue
+SCHEDULE_PAUSE = 600.0  # seconds between queueing two scheduled audits (at most the period)
 
 
 def worker_name() -> str:
@@ -54,6 +55,7 @@ class Worker:
         self.policy = policy
         self.name = name or worker_name()
         self.lease = timedelta(seconds=settings.job_lease)
+        self._next_schedule_look = 0.0  # time.monotonic() of the next look at the schedule
 
     def run(self, stop: threading.Event) -> None:
         """Work until ``stop`` is set."""
@@ -82,11 +84,15 @@ class Worker:
         return True
 
     def schedule_audit(self) -> None:
-        """Queue the audit of ``GATEKEEPER_AUDIT_SCOPE`` when the last one is older than
-        ``GATEKEEPER_AUDIT_EVERY``. Read from the store, so that several workers (or a
-        restart) do not audit more often; a waiting audit job is never queued twice."""
+        """Queue the audit of ``GATEKEEPER_AUDIT_SCOPE`` when the last one recorded is older
+        than ``GATEKEEPER_AUDIT_EVERY`` and no audit job is waiting or running. Read from the
+        store, so that several workers (or a restart) do not audit more often. After
+        queueing one, this worker looks again only after ``SCHEDULE_PAUSE`` (at most the
+        period): an audit that keeps failing (the API down) is retried, not hammered."""
         settings = self.settings
         if not (settings.audit_scope and settings.audit_every):
+            return
+        if time.monotonic() < self._next_schedule_look:
             return
         from gatekeeper.store.interface import normalize_scope
 
@@ -94,8 +100,10 @@ class Worker:
         due = last is None or datetime.now(UTC) - last.recorded_at >= timedelta(
             seconds=settings.audit_every
         )
-        if due:
+        if due and self.store.pending_jobs("audit") == 0:
             self.store.queue_job("audit")
+            pause = min(settings.audit_every, SCHEDULE_PAUSE)
+            self._next_schedule_look = time.monotonic() + pause
 
     def _do(self, job: Job) -> str | None:
         try:

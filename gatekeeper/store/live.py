@@ -170,6 +170,6 @@ class LiveStore(AuditStore, Protocol):
 
     def get_job(self, job_id: int) -> Job | None: ...
 
-    def pending_jobs(self) -> int:
-        """Jobs not done yet."""
+    def pending_jobs(self, kind: JobKind | None = None) -> int:
+        """Jobs not done yet (of one kind, or all)."""
         ...

@@ -275,10 +275,13 @@ class LiveQueries:
         with self._decoding(f"Job #{job_id}"):
             return _job(row)
 
-    def pending_jobs(self) -> int:
+    def pending_jobs(self, kind: JobKind | None = None) -> int:
+        query = "SELECT COUNT(*) FROM {s}jobs WHERE state <> 'done'"
+        params: tuple[object, ...] = ()
+        if kind is not None:
+            query, params = f"{query} AND kind = ?", (kind,)
         with self._unit("read") as conn:
-            query = "SELECT COUNT(*) FROM {s}jobs WHERE state <> 'done'"
-            row = conn.execute(self._sql(query)).fetchone()
+            row = conn.execute(self._sql(query), params).fetchone()
         return int(row[0])
 
     # -- internals -----------------------------------------------------------------------
