@@ -338,6 +338,8 @@ def transcript(
         )
         cli("doctor", "doctor", *api, *policy)
         cli("doctor json", "doctor", *api, *policy, "--format", "json")
+        receiver = "https://gatekeeper.uni-example.edu/webhooks/heroku"
+        cli("webhooks status", "webhooks", "status", *api, "--url", receiver)
         cli("policy validate", "policy", "validate", str(POLICY))
         cli("policy explain", "policy", "explain", "log-drain-not-allowed")
         cli("policy explain telemetry", "policy", "explain", "telemetry-drain-not-allowed")
@@ -392,6 +394,7 @@ def test_the_commands_ran_with_the_canary(transcript: Transcript, simulator: Sim
     assert codes["check netrc"] == 0 and codes["doctor"] == 0 and codes["demo"] == 0
     assert codes["check 401"] == 3 and codes["check 503"] == 3 and codes["doctor 401"] == 3
     assert codes["check url with token"] == 2
+    assert codes["webhooks status"] == 0
     assert dict(transcript.chunks)["webhook count"] != "0"
     log = dict(transcript.chunks)["debug log"]
     assert "gatekeeper.heroku" in log and "httpx" in log  # DEBUG logging was really on

@@ -136,6 +136,7 @@ def test_a_signed_event_rechecks_the_app_and_notifies(
     live: LiveStore,
     simulator: Simulator,
     start_worker: Callable[..., Any],
+    tmp_path: Path,
 ) -> None:
     with NotificationSink() as sink:
         start_worker(GATEKEEPER_NOTIFY_URL=sink.url)
@@ -175,6 +176,12 @@ def test_a_signed_event_rechecks_the_app_and_notifies(
         wait_for(lambda: app_decision(server, "econ-game") == "allow", what="the second re-check")
         better = wait_for(lambda: sink.received[1:], what="the second notification")[0]
         assert better["decision_change"]["direction"] == "better"
+
+    # The worker's log says what it did, and never a secret.
+    log = (tmp_path / "worker-0.log").read_text(encoding="utf-8")
+    assert "recheck econ-game done" in log
+    for secret in (DEMO_ADMIN_TOKEN, WEBHOOK_SECRET, DASHBOARD_TOKEN, sink.url.split("/", 3)[3]):
+        assert secret not in log
 
 
 def test_forged_unsigned_replayed_and_oversized_deliveries_record_nothing(

@@ -124,6 +124,11 @@ class LiveContract:
         assert live.queue_job("recheck", "other") != first
         assert live.queue_job("audit") != live.queue_job("recheck", "third")
         assert live.queue_job("audit") == live.queue_job("audit")
+        assert (live.pending_jobs("audit"), live.pending_jobs("recheck"), live.pending_jobs()) == (
+            1,
+            3,
+            4,
+        )
 
     def test_claim_finish_and_the_lease(self, live: LiveStore) -> None:
         job_id = live.queue_job("recheck", "survey")
