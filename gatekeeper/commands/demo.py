@@ -113,12 +113,11 @@ def _serve(audited: AuditOutcome, history: str, policy_file: str, api_url: str, 
     from gatekeeper.serve import runner
     from gatekeeper.serve.settings import Settings
     from gatekeeper.simulator import DEMO_ADMIN_TOKEN
-    from gatekeeper.usecases.history import store_at
-    from gatekeeper.usecases.watch import record_audit_states
+    from gatekeeper.usecases.watch import open_live_store, record_audit_states
 
-    live = store_at(history)()
+    live = open_live_store(history)
     try:
-        record_audit_states(live, audited)  # type: ignore[arg-type]
+        record_audit_states(live, audited)
     finally:
         live.close()
     _heading(f"$ gatekeeper serve --no-auth --with-worker --port {port}    # the dashboard")

@@ -84,10 +84,10 @@ def create_app(
     policy: Policy | None = None,
 ) -> Starlette:
     """The app; ``store`` and ``policy`` are opened from ``settings`` unless given."""
-    from gatekeeper.usecases.history import store_at
     from gatekeeper.usecases.policy_file import open_policy
+    from gatekeeper.usecases.watch import open_live_store
 
-    opened: LiveStore = store if store is not None else store_at(settings.store_url)()  # type: ignore[assignment]
+    opened = store if store is not None else open_live_store(settings.store_url)
     loaded = policy if policy is not None else open_policy(settings.policy_path)
 
     @asynccontextmanager

@@ -76,12 +76,12 @@ def run_web(
 
 def run_worker(settings: Settings) -> int:
     from gatekeeper.serve.worker import Worker
-    from gatekeeper.usecases.history import store_at
     from gatekeeper.usecases.policy_file import open_policy
+    from gatekeeper.usecases.watch import open_live_store
 
     _logging()
     policy = open_policy(settings.policy_path)
-    store: Any = store_at(settings.store_url)()
+    store = open_live_store(settings.store_url)
     stop = threading.Event()
 
     def stopping(signum: int, frame: object) -> None:

@@ -112,7 +112,8 @@ def audit_diff(request: Request) -> HTMLResponse:
 
 
 def login_form(request: Request) -> Response:
-    if auth.current_user(request) is not None and request.app.state.settings.auth_enabled:
+    """The login page; a signed-in user (or anybody, under ``--no-auth``) goes on."""
+    if auth.current_user(request) is not None:
         return RedirectResponse(auth.safe_next(request.query_params.get("next")), 303)
     return login_page(request)
 

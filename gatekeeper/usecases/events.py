@@ -5,8 +5,9 @@ Heroku signs each delivery with the subscription's secret: the header
 "App Webhooks", "Securing webhook requests"). A delivery is judged in this order, and only a
 delivery that passes all of it is written: the signature (compared in constant time), then
 the body (a JSON object with ``resource`` and ``action``). It is stored with its delivery id
-(the ``Heroku-Webhook-Id`` header, else ``webhook_metadata.delivery.id``) and event id (the
-body's ``id``); a delivery or event seen before changes nothing. The app it names
+(``webhook_metadata.delivery.id``, which the signature covers, else the ``Heroku-Webhook-Id``
+header) and event id (the body's ``id``, else ``webhook_metadata.event.id``); a delivery
+(a retry of it included) or an event seen before changes nothing. The app it names
 (``data.app.name``, or ``data.name`` for ``api:app``) gets a re-check queued, in the same
 transaction, so that an acknowledged event is never lost.
 
@@ -79,8 +80,11 @@ def receive_event(
     resource, action = document.get("resource"), document.get("action")
     if not isinstance(resource, str) or not isinstance(action, str):
         return Received("invalid", reason="the body has no resource and action")
-    event_id = _short(document.get("id"))
-    delivery = _short(delivery_id) or _short(_path(document, "webhook_metadata", "delivery", "id"))
+    event_id = _short(document.get("id")) or _short(
+        _path(document, "webhook_metadata", "event", "id")
+    )
+    # The body's own delivery id first: it is part of what the signature covers.
+    delivery = _short(_path(document, "webhook_metadata", "delivery", "id")) or _short(delivery_id)
     if event_id is None and delivery is None:
         return Received("invalid", reason="the body has neither an event id nor a delivery id")
     app = app_named(document)

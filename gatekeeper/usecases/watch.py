@@ -130,6 +130,14 @@ def record_audit_states(live: LiveStore, outcome: AuditOutcome) -> None:
     )
 
 
+def open_live_store(url: str | None) -> LiveStore:
+    """The history store at ``url`` (else ``DATABASE_URL``, else the user's SQLite file),
+    with its live state: what the server and the worker share."""
+    from gatekeeper.store import open_store
+
+    return open_store(url)
+
+
 def audit_scope(text: str) -> AuditScope:
     """``GATEKEEPER_AUDIT_SCOPE`` as an audit scope (a ``UsageError`` naming the variable)."""
     from gatekeeper.collect.scope import AuditScope
