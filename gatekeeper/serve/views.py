@@ -60,7 +60,8 @@ def dashboard(request: Request) -> HTMLResponse:
     state = request.app.state
     seen = overview(state.store, state.policy)
     teams = sorted(seen.counts.by_team.items(), key=lambda item: (item[0] is None, item[0] or ""))
-    return page(request, "dashboard.html", seen=seen, teams=teams)
+    queued = request.query_params.get("audit") == "queued"
+    return page(request, "dashboard.html", seen=seen, teams=teams, queued=queued)
 
 
 def apps(request: Request) -> HTMLResponse:

@@ -191,3 +191,21 @@ def test_an_error_that_is_not_could_not_evaluate_is_not_swallowed(live: LiveStor
     with pytest.raises(UsageError):
         recheck_app(ALLOWED, policy=university(), source=Broken(demo_facts()), store=live)
     assert live.app_state(ALLOWED) is None
+
+
+def test_what_expires_within_the_policy_s_warning_window() -> None:
+    from datetime import date
+
+    from gatekeeper.usecases.dashboard import expiring
+
+    # The university policy: papertrail-dpa and a waiver end 2028-04-30, sendgrid-dpa and
+    # another waiver 2028-05-31; the window is 60 days.
+    soon = expiring(university(), date(2028, 4, 1))
+    assert [(e.kind, e.label, e.days_left) for e in soon] == [
+        ("waiver", "addon-location-not-allowed * papertrail", 29),
+        ("agreement", "papertrail-dpa", 29),
+        ("waiver", "addon-location-not-allowed * sendgrid", 60),
+        ("agreement", "sendgrid-dpa", 60),
+    ]  # by date, then label
+    assert expiring(university(), date(2026, 12, 1)) == []
+    assert all(e.days_left >= 0 for e in expiring(university(), date(2028, 5, 15)))
