@@ -123,3 +123,18 @@ def test_without_a_period_the_worker_schedules_nothing(live: LiveStore) -> None:
     worker = Worker(Settings(audit_scope="all"), live, open_policy(str(policy_path("university"))))
     worker.schedule_audit()
     assert live.pending_jobs() == 0 and not worker.run_once()
+
+
+def test_the_serve_command_refuses_before_it_starts_anything(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gatekeeper.cli import run
+
+    assert run(["serve"]) == 2  # no login configured, and no --no-auth
+    assert "needs a login" in capsys.readouterr().err
+    assert run(["serve", "--host", "0.0.0.0", "--no-auth"]) == 2  # not loopback
+    assert run(["serve", "--worker", "--with-worker"]) == 2
+    monkeypatch.setenv("GATEKEEPER_AUDIT_EVERY", "sometimes")
+    assert run(["serve", "--worker"]) == 2
+    err = capsys.readouterr().err
+    assert "GATEKEEPER_AUDIT_EVERY" in err and "Traceback" not in err
