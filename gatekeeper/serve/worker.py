@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("gatekeeper.worker")
 IDLE_SECONDS = 0.2  # between two looks at an empty queue
+STORE_RETRY_SECONDS = 5.0  # between two tries of a store that could not be used
 SCHEDULE_PAUSE = 600.0  # seconds between queueing two scheduled audits (at most the period)
 
 
@@ -61,8 +62,16 @@ class Worker:
         """Work until ``stop`` is set."""
         log.info("worker %s started (store %s)", self.name, self.store.location)
         while not stop.is_set():
-            self.schedule_audit()
-            if not self.run_once():
+            try:
+                self.schedule_audit()
+                worked = self.run_once()
+            except GatekeeperError as exc:
+                # The store is unreachable (a database restart, a failover): the jobs are in
+                # it, so wait for it to come back instead of ending the worker.
+                log.warning("the store cannot be used: %s", exc.user_message())
+                stop.wait(STORE_RETRY_SECONDS)
+                continue
+            if not worked:
                 stop.wait(IDLE_SECONDS)
 
     def run_once(self) -> bool:

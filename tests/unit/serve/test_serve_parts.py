@@ -138,3 +138,30 @@ def test_the_serve_command_refuses_before_it_starts_anything(
     assert run(["serve", "--worker"]) == 2
     err = capsys.readouterr().err
     assert "GATEKEEPER_AUDIT_EVERY" in err and "Traceback" not in err
+
+
+def test_the_worker_waits_out_a_store_it_cannot_use(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import threading
+
+    from gatekeeper.examples import policy_path
+    from gatekeeper.serve import worker as worker_module
+    from gatekeeper.usecases.policy_file import open_policy
+
+    store = SQLiteStore(":memory:")
+    store.close()  # every call now fails with a StoreError
+    stop = threading.Event()
+    waits: list[float] = []
+
+    def wait(seconds: float) -> bool:
+        waits.append(seconds)
+        stop.set()  # one turn is enough
+        return True
+
+    monkeypatch.setattr(stop, "wait", wait)
+    policy = open_policy(str(policy_path("university")))
+    worker = Worker(Settings(audit_scope="all", audit_every=60.0), store, policy)
+    worker.run(stop)  # returns instead of raising
+    assert waits == [worker_module.STORE_RETRY_SECONDS]
+    assert "the store cannot be used" in caplog.text
