@@ -47,6 +47,12 @@ VERBS: dict[str, Verb] = {
     "simulate": Verb(
         "gatekeeper.commands.simulate", "Run the local Heroku Platform API simulator."
     ),
+    "serve": Verb(
+        "gatekeeper.commands.serve", "Serve the dashboard and webhook receiver, or the worker."
+    ),
+    "webhooks": Verb(
+        "gatekeeper.commands.webhooks", "Show which apps send their events to gatekeeper serve."
+    ),
     "demo": Verb(
         "gatekeeper.commands.demo", "Audit the built-in demo estate (no account, no network)."
     ),

@@ -94,6 +94,8 @@ APP_LOG_DRAINS = _list("/apps/{app}/log-drains", models.LogDrain, "log-drain")
 APP_TELEMETRY_DRAINS = _list(
     "/apps/{app}/telemetry-drains", models.TelemetryDrain, "telemetry-drain"
 )
+# `gatekeeper webhooks status`: which apps deliver their events to `gatekeeper serve`.
+APP_WEBHOOKS = _list("/apps/{app}/webhooks", models.AppWebhook, "app-webhook")
 SPACE = _one("/spaces/{space}", models.Space, "space")
 SPACE_TELEMETRY_DRAINS = _list(
     "/spaces/{space}/telemetry-drains", models.TelemetryDrain, "telemetry-drain"

@@ -229,6 +229,16 @@ class LogDrain(HerokuModel):
     app: IdNameRef | None
 
 
+class AppWebhook(HerokuModel):
+    """``app-webhook`` (``GET /apps/{app}/webhooks``): a subscription's URL and entities, for
+    ``gatekeeper webhooks status``. Heroku never answers with its secret."""
+
+    id: str
+    url: str
+    include: list[str]
+    level: str
+
+
 class TelemetryExporter(HerokuModel):
     """``telemetry-drain.exporter`` without its ``headers``: they hold ingest keys, so the
     model does not even keep them (unknown fields are dropped)."""

@@ -1,2 +1,9 @@
-"""`gatekeeper serve`: the web layer over the use cases (issue 14), in the optional `serve`
-extra; OpenID Connect sign-in is :mod:`gatekeeper.serve.oidc`."""
+"""``gatekeeper serve``: the dashboard, the Heroku webhook receiver and the worker (issue 14).
+
+A thin web layer over the use cases (``gatekeeper.usecases.watch``, ``events``,
+``dashboard``), as ``gatekeeper.commands`` is for the command line. Its third-party stack
+(Starlette, Jinja2, uvicorn, itsdangerous; Authlib for the OpenID Connect sign-in of
+:mod:`gatekeeper.serve.oidc`) is the optional ``serve`` extra: nothing here is
+imported by ``gatekeeper check`` or the release phase. ``settings`` reads the environment
+without importing that stack, so that a missing extra or a bad setting is one clear message.
+"""

@@ -58,6 +58,17 @@ class SimTeam:
         self.id = self.id or stable_id("team", self.name)
 
 
+@dataclass
+class SimWebhook:
+    """An app webhook subscription (``heroku webhooks:add``). Heroku never shows its secret
+    again, so the simulator keeps none."""
+
+    url: str
+    include: list[str] = field(default_factory=lambda: ["api:release"])
+    level: Literal["notify", "sync"] = "notify"
+    id: str = ""  # empty: derived from the app and the URL
+
+
 @dataclass(init=False)
 class SimSpace:
     """A Private Space (``shield`` for a Shield space) owned by a team. ``generation`` is
@@ -183,6 +194,7 @@ class SimApp:
     stack: str
     pipeline: SimPipeline | None
     dynos: dict[str, int]
+    webhooks: list[SimWebhook]
     id: str
     kinds: dict[str, list[Any]]
 
@@ -199,6 +211,7 @@ class SimApp:
         pipeline: SimPipeline | None = None,
         dynos: dict[str, int] | None = None,
         id: str = "",
+        webhooks: list[SimWebhook] | None = None,
         **kinds: list[Any],
     ) -> None:
         self.name = name
@@ -211,13 +224,18 @@ class SimApp:
         self.stack = stack
         self.pipeline = pipeline
         self.dynos = {"web": 1} if dynos is None else dynos
+        # not in the estate file: only `gatekeeper webhooks status` reads them (in memory)
+        self.webhooks = [] if webhooks is None else webhooks
         self.id = id or stable_id("app", name)
         self.kinds = _kind_lists(self, kinds)
         self.fill_ids()
 
     def fill_ids(self) -> None:
-        """Derive the ids of the kinds' objects and the attachment names left empty."""
+        """Derive the ids of the kinds' objects and webhooks, and the attachment names left
+        empty."""
         _fill_kind_ids(self)
+        for webhook in self.webhooks:
+            webhook.id = webhook.id or stable_id("app-webhook", self.name, webhook.url)
         for attachment in self.attachments:
             attachment.id = attachment.id or stable_id("attachment", self.name, attachment.addon)
             attachment.name = attachment.name or f"{attachment.addon.upper().replace('-', '_')}"

@@ -21,6 +21,7 @@ from gatekeeper.simulator.estate import (
     SimSpace,
     SimTeam,
     SimToken,
+    SimWebhook,
 )
 from gatekeeper.simulator.naming import dates, drain_token, size_bytes, stable_id, web_url
 
@@ -350,6 +351,20 @@ def attachment(addon: SimAddOn, app: SimApp, used_by: Attaching | None = None) -
 
 def attachment_id(addon: SimAddOn) -> str:
     return stable_id("attachment", addon.id)
+
+
+def app_webhook(webhook: SimWebhook, app: SimApp) -> Json:
+    """An app webhook subscription (schema definition ``app-webhook``); no secret."""
+    created, updated = _dates("app-webhook", app.name, webhook.id)
+    return {
+        "app": app_ref(app),
+        "created_at": created,
+        "id": webhook.id,
+        "include": list(webhook.include),
+        "level": webhook.level,
+        "updated_at": updated,
+        "url": webhook.url,
+    }
 
 
 def space_log_drain(space: SimSpace, url: str) -> Json:

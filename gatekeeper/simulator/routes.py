@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from gatekeeper.simulator import catalog, resources
-from gatekeeper.simulator.estate import SimApp, SimEnterpriseAccount, SimSpace, SimTeam, SimToken
+from gatekeeper.simulator.estate import (
+    SimApp,
+    SimEnterpriseAccount,
+    SimSpace,
+    SimTeam,
+    SimToken,
+    SimWebhook,
+)
 from gatekeeper.simulator.faults import Faults
 from gatekeeper.simulator.index import EstateIndex, Listing, Resource, Variant
 
@@ -311,6 +318,20 @@ def app_attachment(ctx: Context, app: str, attachment: str) -> Reply:
     if match is None:
         raise not_found("add-on attachment")
     return One(ctx.index.attachment_resource(match, found))
+
+
+@route("/apps/{app}/webhooks")
+def app_webhooks(ctx: Context, app: str) -> Reply:
+    found, index = _app(ctx, app), ctx.index
+
+    def build() -> list[Resource]:
+        return [_webhook_resource(w, found) for w in found.webhooks]
+
+    return Many(index.listing(("app-webhooks", found.id), build, fields=("id",)))
+
+
+def _webhook_resource(webhook: SimWebhook, app: SimApp) -> Resource:
+    return Resource(webhook.id, webhook.id, lambda v: resources.app_webhook(webhook, app))
 
 
 @route("/apps/{app}/dynos")

@@ -24,12 +24,14 @@ from gatekeeper.store.interface import (
     normalize_scope,
     scope_of,
 )
+from gatekeeper.store.live import LiveStore
 from gatekeeper.store.urls import default_sqlite_path, parse_store_url
 
 __all__ = [
     "ALL_SCOPE",
     "AuditRecord",
     "AuditStore",
+    "LiveStore",
     "StoreError",
     "StoreSchemaError",
     "StoredAudit",
@@ -39,7 +41,7 @@ __all__ = [
 ]
 
 
-def open_store(url: str | None = None) -> AuditStore:
+def open_store(url: str | None = None) -> LiveStore:
     """Open (creating or migrating if needed) the history store ``url`` points to.
 
     Raises ``UsageError`` (exit 2) for a URL that cannot be used and ``StoreError``, a

@@ -21,6 +21,9 @@ class Cursor(Protocol):
 
     def fetchall(self) -> list[Any]: ...
 
+    @property
+    def rowcount(self) -> int: ...
+
 
 class Connection(Protocol):
     """The part of a DB-API connection the store uses (sqlite3 and psycopg both have it)."""
@@ -68,6 +71,13 @@ class Dialect(Protocol):
     def begin_migration(self) -> Sequence[str]:
         """The statements that open the migration transaction: the lock that lets one
         opener migrate while the others wait, then what the tables need to exist in."""
+        ...
+
+    @property
+    def row_lock(self) -> str:
+        """What ends a ``SELECT`` that claims a row for this transaction while others skip
+        it (PostgreSQL: ``FOR UPDATE SKIP LOCKED``); empty where the write transaction
+        already excludes every other writer (SQLite's ``BEGIN IMMEDIATE``)."""
         ...
 
     @property

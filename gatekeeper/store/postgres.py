@@ -51,6 +51,7 @@ class PostgresDialect:
     }
     begin_write = ("BEGIN",)
     max_connections = 4
+    row_lock = " FOR UPDATE SKIP LOCKED"
 
     def __init__(
         self, url: str, *, schema: str = DEFAULT_PG_SCHEMA, connect_timeout: int = 10

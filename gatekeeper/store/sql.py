@@ -20,6 +20,7 @@ from gatekeeper.errors import StoreError
 from gatekeeper.redact import redact
 from gatekeeper.store import _rows
 from gatekeeper.store.interface import AuditRecord, StoredAudit, normalize_scope
+from gatekeeper.store.live_sql import LiveQueries
 from gatekeeper.store.pool import ConnectionPool, PoolClosed
 from gatekeeper.store.schema import (
     CREATE_META,
@@ -58,8 +59,9 @@ def render(dialect: Dialect, template: str) -> str:
     return template.format(s=dialect.table_prefix, **dialect.types).replace("?", dialect.mark)
 
 
-class SQLStore:
-    """An ``AuditStore`` in a SQL database; ``dialect`` says which kind."""
+class SQLStore(LiveQueries):
+    """An ``AuditStore`` (and ``LiveStore``, ``gatekeeper.store.live``) in a SQL database;
+    ``dialect`` says which kind."""
 
     def __init__(self, dialect: Dialect) -> None:
         self._dialect = dialect

@@ -40,6 +40,7 @@ class SQLiteDialect:
     begin_write = ("BEGIN IMMEDIATE",)  # take the write lock now, not halfway through
     begin_migration = begin_write
     errors: tuple[type[Exception], ...] = (sqlite3.Error, OSError)
+    row_lock = ""  # BEGIN IMMEDIATE already serializes the writers
 
     def __init__(self, path: str | Path, *, busy_timeout: float = 30.0) -> None:
         self.location = str(path)

@@ -1,8 +1,9 @@
 """One headless Chromium per browser test module (tests/browser_harness.py).
 
-Per module, not per session: while the browser is open, Playwright's sync API keeps an asyncio
-loop running in the test thread, and every later test that runs a gatekeeper command in that
-thread (``asyncio.run``) would fail; closing the browser at the end of its module stops the loop.
+Per module, not per session: while Playwright's sync API is open it keeps an asyncio loop
+running in the test's thread, and every later test that calls ``asyncio.run`` (the audits of
+tests/e2e, which run after tests/browser in one session) would fail. Closing it at the end of
+each module ends that loop.
 """
 
 from __future__ import annotations

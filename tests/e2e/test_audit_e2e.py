@@ -13,7 +13,8 @@
   stopping the audit before it starts, a failed e-mail after the audit was recorded;
 - the progress bar: drawn on a terminal (a real pty), silent otherwise;
 - the Procfile's commands (docs/heroku-auditor.md), expanded by bash as
-  Heroku does and run against the simulator.
+  Heroku does (the release phase run against the simulator; ``serve`` has its own tests),
+  and ``audit --every``.
 """
 
 from __future__ import annotations
@@ -641,32 +642,27 @@ def bash_argv(command: str, env: dict[str, str]) -> list[str]:
     return done.stdout.decode("utf-8").split("\0")[:-1]
 
 
-def test_procfile_declares_the_release_phase_and_the_worker() -> None:
+def test_procfile_declares_the_release_phase_the_web_and_the_worker() -> None:
     commands = procfile_commands()
-    assert set(commands) == {"release", "worker"}
+    assert set(commands) == {"release", "web", "worker"}
     assert commands["release"].startswith("gatekeeper check ")
     assert '"$HEROKU_APP_NAME"' in commands["release"]
-    assert commands["worker"].startswith("gatekeeper audit ")
-    for part in ('--enterprise "$GATEKEEPER_ENTERPRISE"', "--since-last", "--every 24h"):
-        assert part in commands["worker"]
+    assert commands["web"] == "gatekeeper serve --host 0.0.0.0"
+    assert commands["worker"] == "gatekeeper serve --worker"
 
 
-@pytest.mark.parametrize("kind", ["release", "worker"])
+@pytest.mark.parametrize("kind", ["release", "web", "worker"])
 def test_procfile_commands_parse_as_gatekeeper_invocations(kind: str) -> None:
-    env = {
-        "PATH": os.environ["PATH"],
-        "HEROKU_APP_NAME": "uni-gatekeeper",
-        "GATEKEEPER_ENTERPRISE": "uni-example",
-    }
+    env = {"PATH": os.environ["PATH"], "HEROKU_APP_NAME": "uni-gatekeeper"}
     argv = bash_argv(procfile_commands()[kind], env)
     assert argv[0] == "gatekeeper"
     verb = cli.get_command(cli.make_context("gatekeeper", argv[1:2]), argv[1])
     assert verb is not None
     ctx = verb.make_context(argv[1], argv[2:])  # click's parser: raises on a bad option
-    if kind == "worker":
-        assert ctx.params["enterprises"] == ("uni-example",)
-        assert ctx.params["since_last"] and ctx.params["every"] == "24h"
-        assert audit_command.parse_duration(ctx.params["every"]) == 86400
+    if kind == "web":
+        assert ctx.params["host"] == "0.0.0.0" and ctx.params["port"] is None  # $PORT
+    elif kind == "worker":
+        assert ctx.params["worker"] is True
     else:
         assert ctx.params["app"] == "uni-gatekeeper"
 
@@ -684,18 +680,18 @@ def test_procfile_release_phase_runs_against_the_api(
     assert capsys.readouterr().out.startswith("ALLOW econ-game")
 
 
-def test_procfile_worker_audits_records_notifies_and_sleeps(
+def test_audit_every_audits_records_notifies_and_sleeps(
     sim: Simulator,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     webhook: tuple[str, list[dict[str, Any]]],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """One turn of the worker's loop, with DATABASE_URL and GATEKEEPER_NOTIFY_URL as on
-    Heroku (a SQLite URL standing in for Heroku Postgres); the sleep ends the test."""
+    """One turn of ``audit --every`` (the nightly job before ``serve --worker``), with
+    DATABASE_URL and GATEKEEPER_NOTIFY_URL as on Heroku (a SQLite URL standing in for Heroku
+    Postgres); the sleep ends the test."""
     url, received = webhook
-    env = {"PATH": os.environ["PATH"], "GATEKEEPER_ENTERPRISE": "uni-example"}
-    argv = bash_argv(procfile_commands()["worker"], env)
+    argv = ["gatekeeper", "audit", "--enterprise", "uni-example", "--since-last", "--every", "24h"]
     for name, value in (
         ("HEROKU_API_KEY", DEMO_ADMIN_TOKEN),
         ("HEROKU_HOST", sim.url),
@@ -720,14 +716,15 @@ def test_procfile_worker_audits_records_notifies_and_sleeps(
     captured = capsys.readouterr()
     assert "audit finished with exit code 1" in captured.err
     assert "recorded as audit #1" in captured.err
-    assert 86000 < slept[0] <= 86400
+    assert 86000 < slept[0] <= 86400 == audit_command.parse_duration("24h")
     assert len(received) == 1 and "experiment-us" in received[0]["body"]["text"]
     assert (tmp_path / "heroku-postgres.sqlite3").is_file()
 
 
 def test_app_json_declares_what_the_procfile_needs() -> None:
     """app.json: the config vars the Procfile and the commands read, Heroku Postgres for the
-    history (DATABASE_URL), the Python buildpack, one worker."""
+    history and the queue (DATABASE_URL), the Python buildpack, one web and one worker dyno,
+    and the secrets of gatekeeper serve generated (never written into the manifest)."""
     manifest = json.loads((ROOT / "app.json").read_text(encoding="utf-8"))
     env = manifest["env"]
     used = set()
@@ -747,22 +744,38 @@ def test_app_json_declares_what_the_procfile_needs() -> None:
     assert [p for p in plans if p.startswith("heroku-postgresql")]
     assert {"url": "heroku/python"} in manifest["buildpacks"]
     assert manifest["formation"]["worker"]["quantity"] == 1
+    assert manifest["formation"]["web"]["quantity"] == 1
     assert set(manifest["formation"]) <= set(procfile_commands())
+    for name in ("GATEKEEPER_SESSION_SECRET", "GATEKEEPER_WEBHOOK_SECRET"):
+        assert env[name]["generator"] == "secret" and "value" not in env[name]
+    assert env["GATEKEEPER_AUDIT_SCOPE"]["required"] is True
+    assert {
+        "GATEKEEPER_AUDIT_EVERY",
+        "GATEKEEPER_DASHBOARD_TOKEN",
+        "GATEKEEPER_OIDC_ISSUER",
+    } <= set(env)
+    from gatekeeper.usecases.watch import audit_scope
+
+    audit_scope(env["GATEKEEPER_AUDIT_SCOPE"]["value"])  # a scope the worker accepts
 
 
 def test_the_buildpack_installs_the_postgres_extra() -> None:
     """Heroku's Python buildpack needs requirements.txt (a pyproject.toml alone is not
-    detected); it installs this repository with the PostgreSQL store's driver."""
+    detected); it installs this repository with the PostgreSQL store's driver and the web
+    server of gatekeeper serve."""
     lines = [
         line.strip()
         for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.lstrip().startswith("#")
     ]
-    assert lines == [".[postgres]"]
+    assert lines == [".[postgres,serve]"]
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert any(
         dep.startswith("psycopg")
         for dep in pyproject["project"]["optional-dependencies"]["postgres"]
+    )
+    assert any(
+        dep.startswith("uvicorn") for dep in pyproject["project"]["optional-dependencies"]["serve"]
     )
     assert pyproject["project"]["scripts"]["gatekeeper"] == "gatekeeper.cli:main"
 

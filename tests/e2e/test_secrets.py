@@ -416,6 +416,8 @@ def transcript(
         )
         cli("doctor", "doctor", *api, *policy)
         cli("doctor json", "doctor", *api, *policy, "--format", "json")
+        receiver = "https://gatekeeper.uni-example.edu/webhooks/heroku"
+        cli("webhooks status", "webhooks", "status", *api, "--url", receiver)
         cli("policy validate", "policy", "validate", str(POLICY))
         cli("policy explain", "policy", "explain", "log-drain-not-allowed")
         cli("policy explain telemetry", "policy", "explain", "telemetry-drain-not-allowed")
@@ -473,6 +475,7 @@ def test_the_commands_ran_with_the_canary(transcript: Transcript, simulator: Sim
     assert codes["check 401"] == 3 and codes["check 503"] == 3 and codes["doctor 401"] == 3
     assert codes["check url with token"] == 2
     assert codes["plan bio-shield json"] == 1 and codes[f"plan {FIR_SPACE} text"] in (0, 1)
+    assert codes["webhooks status"] == 0
     assert dict(transcript.chunks)["webhook count"] != "0"
     assert dict(transcript.chunks)["mail count"] != "0"  # e-mailed after a login
     assert codes["audit smtp wrong password"] == 3

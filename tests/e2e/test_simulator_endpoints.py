@@ -78,6 +78,19 @@ def test_the_table_is_not_empty_and_each_template_once() -> None:
     assert len({shape(e.template) for e in endpoints.ALL}) == len(endpoints.ALL)
 
 
+def answer_properties(variant: str | None, target: dict[str, Any], resource: str) -> Any:
+    """The properties of what a link answers: its definition, or the one its target (or the
+    target's items) refers to: another definition (space-log-drain answers a log-drain) or
+    one nested in it (app-webhook's ``definitions/app_webhook``)."""
+    ref = target.get("$ref") or (target.get("items") or {}).get("$ref")
+    node: Any = schema(variant)["definitions"][resource]
+    if ref:
+        node = schema(variant)
+        for key in ref.removeprefix("#/").split("/"):
+            node = node[key]
+    return node["properties"]
+
+
 @pytest.mark.parametrize("entry", endpoints.ALL, ids=IDS)
 def test_each_entry_is_a_link_of_the_official_schema(entry: Endpoint[Any]) -> None:
     variants = {entry.variant, "3.sdk"}  # the 3.sdk copy too, where it has the link
@@ -92,10 +105,7 @@ def test_each_entry_is_a_link_of_the_official_schema(entry: Endpoint[Any]) -> No
         target = found.get("targetSchema") or {}
         answers_list = "array" in target.get("type", [])
         assert answers_list == entry.many, f"{entry.template}: the schema's answer differs"
-        answer = entry.resource
-        if "$ref" in target:  # the answer is another definition (space-log-drain: log-drain)
-            answer = target["$ref"].rsplit("/", 1)[-1]
-        properties = schema(variant)["definitions"][answer]["properties"]
+        properties = answer_properties(variant, target, entry.resource)
         missing = set(entry.model.model_fields) - set(properties)
         assert not missing, f"{entry.model.__name__} reads fields {entry.resource} lacks"
 
