@@ -20,7 +20,9 @@ def command() -> None:
 
 
 @command.command("status")
-@click.option("--team", metavar="NAME", help="Only this team's apps (default: all you can see).")
+@click.option(
+    "--team", "-t", metavar="NAME", help="Only this team's apps (default: all you can see)."
+)
 @click.option(
     "--url",
     "receiver",

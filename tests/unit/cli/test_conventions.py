@@ -94,7 +94,7 @@ def test_every_team_option_has_the_heroku_cli_short_form() -> None:
             if "--team" in param.opts:
                 assert "-t" in param.opts, path
                 found.append(path)
-    assert sorted(found) == ["audit", "plan", "register", "snapshot"]
+    assert sorted(found) == ["audit", "plan", "register", "snapshot", "webhooks status"]
 
 
 def test_quiet_prints_only_errors_and_keeps_the_exit_code(
