@@ -68,6 +68,7 @@ def routes() -> list[BaseRoute]:
         Route("/audits/run", views.run_audit, methods=["POST"]),
         Route("/audits/{audit_id:int}", views.audit_report),
         Route("/audits/{audit_id:int}/diff/{other_id:int}", views.audit_diff),
+        Route("/register.{fmt}", views.register_download),
         Route("/api/v1/apps", api.apps),
         Route("/api/v1/apps/{name}", api.app),
         Route("/api/v1/summary", api.summary),

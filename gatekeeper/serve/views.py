@@ -102,6 +102,30 @@ def audit_report(request: Request) -> Response:
     return HTMLResponse(html, headers={OWN_CSP_HEADER: report_csp(policy)})
 
 
+def register_download(request: Request) -> Response:
+    """The register of the latest recorded audit (``register --from-history``), as a file in
+    the format the path names: ``/register.csv``, ``.xlsx``, ``.json``, ``.html``."""
+    from gatekeeper.errors import UsageError
+    from gatekeeper.register.formats import get_register_formatter, register_format_names
+    from gatekeeper.register.formats.interface import render_bytes
+    from gatekeeper.usecases.register import latest_register
+
+    fmt = request.path_params["fmt"]
+    if fmt not in register_format_names():
+        return not_found(request, "No such register format.")
+    try:
+        outcome = latest_register(request.app.state.store, None)
+        formatter = get_register_formatter(fmt)
+        body = render_bytes(formatter, outcome.register)
+    except UsageError as exc:  # no audit yet, one without a register, openpyxl missing
+        return page(request, "message.html", 404, title="No register", message=exc.user_message())
+    return Response(
+        body,
+        media_type=formatter.media_type,
+        headers={"Content-Disposition": f'attachment; filename="register{formatter.extension}"'},
+    )
+
+
 def audit_diff(request: Request) -> HTMLResponse:
     from gatekeeper.usecases.dashboard import audit_diff as diff_of
 

@@ -101,41 +101,47 @@ def since_last_audit(store: AuditStore, scope_key: str, register: Register) -> R
 def register_from_history(store: StoreOpener, scope: AuditScope | None) -> RegisterOutcome:
     """The register recorded by the latest audit of ``scope`` (``None``: of any scope), with
     its changes since the audit of the same scope before it."""
-    scope_key = scope.describe() if scope is not None else None
     opened = store()
     try:
-        found = opened.list(limit=1, scope=scope_key)
-        if not found:
-            of = f" of {scope_key}" if scope_key else ""
-            raise UsageError(
-                f"There is no audit{of} in the history store {opened.location}.",
-                hint="Record one with gatekeeper audit (without --no-history).",
-            )
-        latest = found[0]
-        register = opened.register(latest.id)
-        if register is None:
-            raise UsageError(
-                f"{latest.label} in the history store {opened.location} has no register: it "
-                "was recorded by a gatekeeper that did not keep registers yet.",
-                hint="Run gatekeeper audit once more; every audit now records its register.",
-            )
-        try:
-            earlier = opened.list(limit=2, scope=latest.scope)[1:]
-            register, said = _compared(opened, earlier[0] if earlier else None, register, None)
-        except StoreError as exc:
-            return RegisterOutcome(
-                register,
-                (
-                    Notice(
-                        f"the register of {latest.label} could not be compared with the audit "
-                        f"before it: {exc.user_message()}",
-                        level="warning",
-                    ),
-                ),
-            )
-        return RegisterOutcome(register, (Notice(f"the register of {latest.label}"), *said))
+        return latest_register(opened, scope)
     finally:
         opened.close()
+
+
+def latest_register(opened: AuditStore, scope: AuditScope | None) -> RegisterOutcome:
+    """``register_from_history`` over a store the caller keeps open (``gatekeeper serve``'s
+    one store, shared by its requests)."""
+    scope_key = scope.describe() if scope is not None else None
+    found = opened.list(limit=1, scope=scope_key)
+    if not found:
+        of = f" of {scope_key}" if scope_key else ""
+        raise UsageError(
+            f"There is no audit{of} in the history store {opened.location}.",
+            hint="Record one with gatekeeper audit (without --no-history).",
+        )
+    latest = found[0]
+    register = opened.register(latest.id)
+    if register is None:
+        raise UsageError(
+            f"{latest.label} in the history store {opened.location} has no register: it "
+            "was recorded by a gatekeeper that did not keep registers yet.",
+            hint="Run gatekeeper audit once more; every audit now records its register.",
+        )
+    try:
+        earlier = opened.list(limit=2, scope=latest.scope)[1:]
+        register, said = _compared(opened, earlier[0] if earlier else None, register, None)
+    except StoreError as exc:
+        return RegisterOutcome(
+            register,
+            (
+                Notice(
+                    f"the register of {latest.label} could not be compared with the audit "
+                    f"before it: {exc.user_message()}",
+                    level="warning",
+                ),
+            ),
+        )
+    return RegisterOutcome(register, (Notice(f"the register of {latest.label}"), *said))
 
 
 def _compared(

@@ -347,3 +347,26 @@ def test_no_secret_on_any_page_answer_or_log_line(
             DRAIN_SECRET,
         ):
             assert secret not in text
+
+
+def test_the_latest_register_is_downloadable(browser_client: httpx.Client) -> None:
+    """The register of the last recorded audit, in each format, for a signed-in user only."""
+    import csv
+    import io
+
+    import openpyxl
+
+    stranger = browser_client.get("/register.csv", follow_redirects=False)
+    assert stranger.status_code in (302, 303) and "/login" in stranger.headers["location"]
+    log_in(browser_client)
+    assert 'href="/register.xlsx"' in browser_client.get("/").text
+    sheet = browser_client.get("/register.csv")
+    assert sheet.status_code == 200 and sheet.headers["content-type"].startswith("text/csv")
+    assert sheet.headers["content-disposition"] == 'attachment; filename="register.csv"'
+    rows = list(csv.DictReader(io.StringIO(sheet.content.decode("utf-8-sig"))))
+    assert {"survey", "fir-survey"} <= {row["app"] for row in rows}
+    workbook = openpyxl.load_workbook(io.BytesIO(browser_client.get("/register.xlsx").content))
+    assert len(workbook.sheetnames) >= 3
+    assert browser_client.get("/register.json").json()["schema"] == "gatekeeper.register/v1"
+    assert "<html" in browser_client.get("/register.html").text.lower()
+    assert browser_client.get("/register.exe").status_code == 404
