@@ -178,9 +178,9 @@ def write(outcome: RegisterOutcome, opts: RegisterOptions) -> None:
     from gatekeeper.register.formats.interface import render_bytes
 
     data = render_bytes(formatter, outcome.register)
-    try:
-        stdout = click.get_binary_stream("stdout")
-    except RuntimeError:  # a text-only stdout (an embedding program): the text formats only
+    # the text stream's own bytes (newer Click deprecates click.get_binary_stream)
+    stdout = getattr(sys.stdout, "buffer", None)
+    if stdout is None:  # a text-only stdout (an embedding program): the text formats only
         if opts.fmt == "xlsx":
             raise UsageError(
                 "This stdout takes no bytes.", hint="Give a file: -o register.xlsx."
