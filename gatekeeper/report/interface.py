@@ -11,7 +11,8 @@ tested by comparing strings.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, TextIO, runtime_checkable
 
 from gatekeeper import __version__
@@ -55,9 +56,20 @@ class RenderOptions:
     #: each finding: SARIF locations. None (a report rendered on its own): SARIF points at line
     #: 1 of the policy path as the report records it.
     policy_source: PolicySource | None = None
+    #: finds ``policy_source`` when a formatter first asks (``placed_policy``): only SARIF
+    #: does, so the other formats never read the policy file again
+    locate_policy: Callable[[], PolicySource | None] | None = field(
+        default=None, repr=False, compare=False
+    )
     #: what the run covered, ``check/APP`` or ``audit/SCOPE``: SARIF's ``automationDetails``,
     #: so code scanning keeps the alerts of each app or audit scope apart
     run_scope: str | None = None
+
+    def placed_policy(self) -> PolicySource | None:
+        """``policy_source``, or what ``locate_policy`` finds (once: the caller caches it)."""
+        if self.policy_source is not None or self.locate_policy is None:
+            return self.policy_source
+        return self.locate_policy()
 
     @property
     def heading(self) -> str:

@@ -74,7 +74,7 @@ def sarif_log(report: Report, options: RenderOptions) -> dict[str, Any]:
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     artifact = artifact_uri(report, options)
     # Lines only for the policy file: another artifact (app.json) is pointed at as a whole.
-    source = options.policy_source
+    source = options.placed_policy()
     lines = source.lines if source is not None and not options.artifact_uri else {}
     team_of = {app.name: app.team for app in report.apps}
     findings = report.all_findings()
@@ -150,8 +150,9 @@ def artifact_uri(report: Report, options: RenderOptions) -> str:
     """The repository-relative file results point at (percent-encoded, ``/`` separated):
     ``options.artifact_uri``, else the policy file where the run found it in the repository,
     else the policy path of the report when it is relative, else ``gatekeeper.toml``."""
-    if options.policy_source is not None and not options.artifact_uri:
-        return quote(options.policy_source.path, safe="/")
+    source = options.placed_policy()
+    if source is not None and not options.artifact_uri:
+        return quote(source.path, safe="/")
     candidate = options.artifact_uri or report.policy_path or DEFAULT_ARTIFACT
     path = candidate.replace("\\", "/")
     relative = posixpath.normpath(path)

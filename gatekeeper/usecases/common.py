@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from gatekeeper.policy import Policy
     from gatekeeper.register.model import Register
     from gatekeeper.report.interface import RenderOptions
+    from gatekeeper.report.policy_lines import PolicySource
     from gatekeeper.results import Report
 
 
@@ -54,8 +55,9 @@ def render_options(
     """The formatters' options: the caller's flags, the policy's ``[institution]``, and for
     ``report`` where its policy is in the repository (``policy_file.policy_source``) and what
     the run covered (``check/APP``, ``audit/SCOPE``)."""
+    from functools import cache
+
     from gatekeeper.report.interface import RenderOptions
-    from gatekeeper.usecases.policy_file import policy_source
 
     institution = policy.institution
     heading = title or (f"{institution.name}: data protection check" if institution.name else None)
@@ -65,6 +67,14 @@ def render_options(
         strict=strict,
         title=heading,
         policy_contact=institution.contact or None,
-        policy_source=policy_source(policy, report) if report is not None else None,
+        # found only if a formatter asks (SARIF): reading the policy file again and placing
+        # every finding in it is work that the other formats never need
+        locate_policy=cache(lambda: _policy_source(policy, report)) if report is not None else None,
         run_scope=run_scope,
     )
+
+
+def _policy_source(policy: Policy, report: Report) -> PolicySource | None:
+    from gatekeeper.usecases.policy_file import policy_source
+
+    return policy_source(policy, report)

@@ -158,7 +158,7 @@ def test_the_render_options_name_the_scope_and_the_policy_place() -> None:
     """SARIF's category per audit scope, and the policy file's place in its work tree."""
     outcome = run(FakeStore(), record=False)
     assert outcome.render_options.run_scope == "audit/all"
-    source = outcome.render_options.policy_source
+    source = outcome.render_options.placed_policy()
     assert source is not None and source.path.endswith("gatekeeper/examples/university.toml")
     decided = [f for f in outcome.report.all_findings() if f.rule not in NO_ENTRY_RULES]
     assert decided and {f.fingerprint for f in decided} == set(source.lines)

@@ -37,7 +37,7 @@ def test_a_check_carries_the_policy_place_and_its_scope(
     monkeypatch.chdir(repo / "app")
     policy = load_policy("../policy/gatekeeper.toml")
     outcome = check_app(BLOCKED, policy=policy, source=FakeSource(demo_facts()), today=TODAY)
-    source = outcome.render_options.policy_source
+    source = outcome.render_options.placed_policy()
     assert source is not None
     assert source.path == "policy/gatekeeper.toml"
     assert source.root_uri == repo.as_uri() + "/"
