@@ -617,7 +617,8 @@ def test_release_refuses_placeholder_project_urls(release: Any, tmp_path: Path) 
 # `git+https://.../heroku-gatekeeper@SHA` name an exact artefact.
 BARE_INSTALL = re.compile(
     r"(?:pipx?|uv pip|uv tool) install\s[^\n`]*?(?<![\w/.-])heroku-gatekeeper"
-    r"(?:\[[\w,]+\])?(?!\s*@|[\w/.-])"
+    # not followed by "[": an extra that an exact artefact follows is not a bare name
+    r"(?:\[[\w,]+\])?(?!\s*@|[\w/.\[-])"
 )
 BARE_REQUIREMENT = re.compile(
     r"^\s*['\"]?heroku-gatekeeper(?:\[[\w,]+\])?\s*(?:[<>=!~;][^@\n]*)?['\"]?\s*$", re.M
@@ -668,6 +669,8 @@ def test_the_install_check_sees_a_bare_name(line: str) -> None:
         'pip install "heroku-gatekeeper @ git+https://github.com/o/heroku-gatekeeper@' + "a" * 40,
         'pipx install "git+https://github.com/OWNER/heroku-gatekeeper@FULL_COMMIT_SHA"',
         "heroku-gatekeeper[postgres] @ git+https://github.com/o/heroku-gatekeeper@" + "a" * 40,
+        # a hint split over two string literals: the artefact follows the extra
+        'python -m pip install "heroku-gatekeeper[serve] @ git+https://github.com/OWNER/',
         "./vendor/heroku_gatekeeper-0.1.0-py3-none-any.whl",
         "python -m pip install -e '.[test]'",
     ],
