@@ -28,9 +28,13 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from gatekeeper.errors import UsageError
 from gatekeeper.redact import register_secret
+
+if TYPE_CHECKING:
+    from gatekeeper.notify import Target
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -63,7 +67,9 @@ class Settings:
     api_url: str | None = None
     # The Heroku token for the worker; None: resolved as for `check` (HEROKU_API_KEY, ...).
     api_token: str | None = field(default=None, repr=False)
-    notify_url: str | None = field(default=None, repr=False)
+    # Where notifications go (GATEKEEPER_NOTIFY_URL: every channel of `audit --notify`),
+    # parsed once when the settings are read, as audit parses --notify before it runs.
+    notify_targets: tuple[Target, ...] = field(default=(), repr=False)
     # Session cookies are Secure except on plain http to loopback (tests, a laptop): a
     # browser would not send a Secure cookie back over http.
     secure_cookies: bool = True
@@ -116,7 +122,7 @@ def from_environment(
         policy_path=policy_path,
         store_url=store_url,
         api_url=api_url,
-        notify_url=env.get("GATEKEEPER_NOTIFY_URL") or None,
+        notify_targets=_notify_targets(env),
         secure_cookies=not is_loopback(bind),
         behind_proxy=bool(env.get("DYNO")),
     )
@@ -124,12 +130,18 @@ def from_environment(
         from gatekeeper.usecases.watch import audit_scope
 
         audit_scope(settings.audit_scope)  # a bad scope stops the start, not the first audit
-    if settings.notify_url:
-        from gatekeeper.notify import parse_targets
-
-        # a bad target (or an e-mail target without its SMTP settings) stops the start too
-        parse_targets([settings.notify_url], source="GATEKEEPER_NOTIFY_URL", env=env)
     return settings
+
+
+def _notify_targets(env: Mapping[str, str]) -> tuple[Target, ...]:
+    """The targets of ``GATEKEEPER_NOTIFY_URL`` (none when empty); a bad one, or an e-mail
+    target without its SMTP settings, stops the start with the variable's name."""
+    text = env.get("GATEKEEPER_NOTIFY_URL", "")
+    if not text.strip():
+        return ()
+    from gatekeeper.notify import parse_targets
+
+    return tuple(parse_targets([text], source="GATEKEEPER_NOTIFY_URL", env=env))
 
 
 def check_access(settings: Settings) -> None:

@@ -162,16 +162,14 @@ class Worker:
             raise outcome.failure
 
     def _notifier(self) -> Notifier | None:
-        url = self.settings.notify_url
-        if not url:
+        targets = self.settings.notify_targets
+        if not targets:
             return None
 
         def send(payload: dict[str, object]) -> None:
-            from gatekeeper.notify import deliver, parse_targets
+            from gatekeeper.notify import deliver
 
-            # every channel audit --notify has: webhooks, Teams, e-mail (several targets
-            # separated by white space)
-            deliver(parse_targets([url], source="GATEKEEPER_NOTIFY_URL"), payload)
+            deliver(targets, payload)
 
         return send
 

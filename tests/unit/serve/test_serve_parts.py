@@ -165,3 +165,15 @@ def test_the_worker_waits_out_a_store_it_cannot_use(
     worker.run(stop)  # returns instead of raising
     assert waits == [worker_module.STORE_RETRY_SECONDS]
     assert "the store cannot be used" in caplog.text
+
+
+def test_notification_targets_are_read_once_with_the_settings() -> None:
+    """GATEKEEPER_NOTIFY_URL takes every channel of audit --notify, parsed at the start: a
+    bad target, or e-mail without its SMTP server, stops serve before anything runs."""
+    env = {"GATEKEEPER_NOTIFY_URL": "https://hooks.uni-example.edu/x teams+https://t.example/y"}
+    channels = [t.display for t in from_environment(env=env).notify_targets]
+    assert len(channels) == 2 and channels[1].startswith("teams+")
+    assert from_environment(env={}).notify_targets == ()
+    for bad in ("ftp://hooks.uni-example.edu/x", "mailto:dpo@uni-example.edu"):
+        with pytest.raises(UsageError, match="GATEKEEPER_NOTIFY_URL"):
+            from_environment(env={"GATEKEEPER_NOTIFY_URL": bad})
