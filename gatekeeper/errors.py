@@ -96,6 +96,16 @@ class UsageError(GatekeeperError):
     category: ErrorCategory = "usage"
 
 
+def missing_extra_hint(extra: str, library: str) -> str:
+    """The hint of a ``UsageError`` for an optional library that is not installed: the
+    extra that brings it, as an exact artefact (the package is not on PyPI yet, and an
+    install by name would get whoever registers the name: docs/install.md)."""
+    return (
+        f"Install gatekeeper with its {extra} extra (heroku-gatekeeper[{extra}] @ ..., or "
+        f".[{extra}] in a checkout; docs/install.md), or install {library}."
+    )
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem in an input file: where it is and what is wrong."""

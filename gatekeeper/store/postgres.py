@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from gatekeeper.errors import UsageError
+from gatekeeper.errors import UsageError, missing_extra_hint
 from gatekeeper.store.dialect import Connection
 from gatekeeper.store.sql import SQLStore
 from gatekeeper.store.urls import DEFAULT_PG_SCHEMA, display_url, register_url_secrets
@@ -31,8 +31,7 @@ def _psycopg() -> Any:
     except ImportError:
         raise UsageError(
             "The PostgreSQL history store needs psycopg, which is not installed.",
-            hint="Install gatekeeper with its postgres extra (heroku-gatekeeper[postgres] @ ...,"
-            " or .[postgres] in a checkout; docs/install.md), or install psycopg[binary].",
+            hint=missing_extra_hint("postgres", "psycopg[binary]"),
         ) from None
     return psycopg
 

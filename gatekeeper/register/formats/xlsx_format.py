@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from gatekeeper.errors import UsageError
+from gatekeeper.errors import UsageError, missing_extra_hint
 from gatekeeper.register.formats.tables import ACTIVITIES, AGREEMENTS, BY_APP, BY_RECIPIENT, View
 from gatekeeper.report.escape import visible
 
@@ -36,8 +36,7 @@ class RegisterXlsx:
         except ImportError:
             raise UsageError(
                 "Writing the register as XLSX needs openpyxl.",
-                hint="Install gatekeeper with its xlsx extra (heroku-gatekeeper[xlsx] @ ..., or "
-                ".[xlsx] in a checkout; docs/install.md), or install openpyxl.",
+                hint=missing_extra_hint("xlsx", "openpyxl"),
             ) from None
         # Write-only: rows are streamed into the file, not kept as cell objects (a register
         # of 10,000 apps has some 40,000 rows); widths are measured in a first pass.
