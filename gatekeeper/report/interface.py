@@ -52,12 +52,11 @@ class RenderOptions:
     #: at (e.g. ``app.json`` or ``Procfile``). Default for SARIF: the policy file when its path
     #: is relative, else ``gatekeeper.toml``. GitHub annotations name a file only when set.
     artifact_uri: str | None = None
-    #: where the policy file is in the repository, and the policy entry (line) that decides
-    #: each finding: SARIF locations. None (a report rendered on its own): SARIF points at line
-    #: 1 of the policy path as the report records it.
-    policy_source: PolicySource | None = None
-    #: finds ``policy_source`` when a formatter first asks (``placed_policy``): only SARIF
-    #: does, so the other formats never read the policy file again
+    #: finds where the policy file is in the repository, and the policy entry (line) that
+    #: decides each finding (SARIF locations), when a formatter first asks
+    #: (``placed_policy``): only SARIF does, so the other formats never read the policy file
+    #: again. None (a report rendered on its own): SARIF points at line 1 of the policy path
+    #: as the report records it.
     locate_policy: Callable[[], PolicySource | None] | None = field(
         default=None, repr=False, compare=False
     )
@@ -66,10 +65,8 @@ class RenderOptions:
     run_scope: str | None = None
 
     def placed_policy(self) -> PolicySource | None:
-        """``policy_source``, or what ``locate_policy`` finds (once: the caller caches it)."""
-        if self.policy_source is not None or self.locate_policy is None:
-            return self.policy_source
-        return self.locate_policy()
+        """What ``locate_policy`` finds (the caller caches it), or None."""
+        return self.locate_policy() if self.locate_policy is not None else None
 
     @property
     def heading(self) -> str:

@@ -158,7 +158,7 @@ def _located(report: Any) -> RenderOptions:
     findings = report.all_findings()
     lines = {f.fingerprint: PolicyLine(f"apps[{i}]", 10 + i) for i, f in enumerate(findings)}
     source = PolicySource(path="config/my policy.toml", root_uri="file:///repo/", lines=lines)
-    return replace(OPTIONS, policy_source=source, run_scope="check/survey")
+    return replace(OPTIONS, locate_policy=lambda: source, run_scope="check/survey")
 
 
 def test_results_sit_on_the_deciding_line_below_the_repository_root() -> None:
@@ -182,9 +182,12 @@ def test_results_sit_on_the_deciding_line_below_the_repository_root() -> None:
 def test_a_finding_without_a_deciding_line_sits_on_line_1() -> None:
     report = block_report()
     options = _located(report)
-    assert options.policy_source is not None
-    source = replace(options.policy_source, lines={})
-    [first, *_] = _sarif(report, replace(options, policy_source=source))["runs"][0]["results"]
+    located = options.placed_policy()
+    assert located is not None
+    source = replace(located, lines={})
+    [first, *_] = _sarif(report, replace(options, locate_policy=lambda: source))["runs"][0][
+        "results"
+    ]
     assert first["locations"][0]["physicalLocation"]["region"] == {"startLine": 1}
     assert "message" not in first["locations"][0]
 
