@@ -38,10 +38,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from serve_harness import (  # noqa: E402 - after the path is set
     DASHBOARD_TOKEN,
-    POLICY,
-    WEBHOOK_SECRET,
     delivery,
     live_server,
+    loopback_settings,
 )
 
 from gatekeeper.serve.app import create_app  # noqa: E402
@@ -56,15 +55,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def settings(store_url: str) -> Settings:
-    return Settings(
-        host="127.0.0.1",
-        dashboard_token=DASHBOARD_TOKEN,
-        webhook_secret=WEBHOOK_SECRET,
-        secure_cookies=False,
-        policy_path=str(POLICY),
-        store_url=store_url,
-        job_lease=60,
-    )
+    return loopback_settings(store_url, job_lease=60)
 
 
 def event_latency(events: int, latency: float, workdir: Path) -> list[float]:
@@ -162,17 +153,19 @@ def fill(store_url: str, apps: int) -> None:
     store.close()
 
 
-def page_times(store_url: str, repeat: int) -> list[tuple[str, float, float]]:
+def page_times(store_url: str, repeat: int, apps: int) -> list[tuple[str, float, float]]:
+    # names that `fill` wrote for `apps` apps (app-05000 and app-09000 for 10,000)
+    middle, late = f"app-{apps // 2:05d}", f"app-{apps * 9 // 10:05d}"
     pages = [
         "/",
         "/apps",
         "/apps?decision=block&team=lab-07",
-        "/apps/app-05000",
+        f"/apps/{middle}",
         "/api/v1/apps",
         "/api/v1/apps?decision=block",
         "/api/v1/apps?team=lab-13",
-        "/api/v1/apps?after=app-09000",
-        "/api/v1/apps/app-05000",
+        f"/api/v1/apps?after={late}",
+        f"/api/v1/apps/{middle}",
         "/api/v1/summary",
     ]
     rows = []
@@ -223,7 +216,7 @@ def main() -> int:
                     "loopback round trip), target < 150 ms:"
                 )
                 print(f"{'page':<40} {'median ms':>10} {'p95 ms':>8}")
-                for path, median, p95 in page_times(url, args.repeat):
+                for path, median, p95 in page_times(url, args.repeat, args.apps):
                     print(f"{path:<40} {median:>10.1f} {p95:>8.1f}")
         finally:
             if args.database_url:

@@ -19,17 +19,37 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
 from gatekeeper.usecases.events import DELIVERY_HEADER, SIGNATURE_HEADER, signature_of
+
+if TYPE_CHECKING:
+    from gatekeeper.serve.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = ROOT / "gatekeeper" / "examples" / "university.toml"
 WEBHOOK_SECRET = "whsec-canary-0123456789abcdef"
 DASHBOARD_TOKEN = "dash-canary-token-0123456789abcdef"
 T = TypeVar("T")
+
+
+def loopback_settings(store_url: str, **changes: Any) -> Settings:
+    """The settings of a test server on loopback: the harness's token and webhook secret,
+    cookies without Secure (plain http), the example policy, ``store_url``; ``changes`` on
+    top."""
+    from gatekeeper.serve.settings import Settings
+
+    values: dict[str, Any] = {
+        "host": "127.0.0.1",
+        "dashboard_token": DASHBOARD_TOKEN,
+        "webhook_secret": WEBHOOK_SECRET,
+        "secure_cookies": False,
+        "policy_path": str(POLICY),
+        "store_url": store_url,
+    }
+    return Settings(**{**values, **changes})
 
 
 def free_port() -> int:

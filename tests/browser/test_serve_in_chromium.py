@@ -19,10 +19,15 @@ import httpx
 import pytest
 from browser_harness import off_the_browser_loop
 from playwright.sync_api import Browser, Page
-from serve_harness import DASHBOARD_TOKEN, POLICY, WEBHOOK_SECRET, delivery, live_server
+from serve_harness import (
+    DASHBOARD_TOKEN,
+    POLICY,
+    delivery,
+    live_server,
+    loopback_settings,
+)
 
 from gatekeeper.serve.app import create_app
-from gatekeeper.serve.settings import Settings
 from gatekeeper.serve.worker import Worker, start_in_thread
 from gatekeeper.simulator import DEMO_ADMIN_TOKEN, Simulator, demo_estate
 from gatekeeper.simulator.estate import SimAddOn
@@ -40,15 +45,7 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[st
         monkeypatch.setenv("HEROKU_HOST", sim.url)
         monkeypatch.setenv("HEROKU_API_KEY", DEMO_ADMIN_TOKEN)
         store_url = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
-        settings = Settings(
-            host="127.0.0.1",
-            dashboard_token=DASHBOARD_TOKEN,
-            webhook_secret=WEBHOOK_SECRET,
-            secure_cookies=False,
-            policy_path=str(POLICY),
-            store_url=store_url,
-            audit_scope="all",
-        )
+        settings = loopback_settings(store_url, audit_scope="all")
         app = create_app(settings)
         off_the_browser_loop(_first_audit, app.state.store, store_url, sim.url)
         worker: tuple[threading.Thread, threading.Event] | None = None

@@ -23,12 +23,12 @@ import pytest
 from external_programs import require_program
 from serve_harness import (
     DASHBOARD_TOKEN,
-    POLICY,
     WEBHOOK_SECRET,
     NotificationSink,
     app_decision,
     delivery,
     live_server,
+    loopback_settings,
     wait_for,
     worker_process,
 )
@@ -68,15 +68,7 @@ def live(store_url: str) -> Iterator[LiveStore]:
 
 @pytest.fixture
 def settings(store_url: str) -> Settings:
-    return Settings(
-        host="127.0.0.1",
-        dashboard_token=DASHBOARD_TOKEN,
-        webhook_secret=WEBHOOK_SECRET,
-        secure_cookies=False,
-        policy_path=str(POLICY),
-        store_url=store_url,
-        audit_scope="all",
-    )
+    return loopback_settings(store_url, audit_scope="all")
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from oidc_provider import SECRET_SUFFIX, oidc_provider, provider_modules, sign_in_at_provider
-from serve_harness import POLICY, free_port, live_server
+from serve_harness import POLICY, free_port, live_server, loopback_settings
 
 from gatekeeper.errors import UsageError
 from gatekeeper.serve.app import create_app
@@ -31,13 +31,11 @@ pytestmark = pytest.mark.e2e
 
 
 def oidc_settings(store_url: str) -> Settings:
-    return Settings(
-        host="127.0.0.1",
+    return loopback_settings(
+        store_url,
+        dashboard_token=None,  # OIDC sign-in only
         oidc_enabled=True,
         session_secret="session-key-for-the-oidc-test",
-        secure_cookies=False,
-        policy_path=str(POLICY),
-        store_url=store_url,
     )
 
 

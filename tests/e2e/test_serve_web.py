@@ -13,7 +13,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from serve_harness import DASHBOARD_TOKEN, POLICY, WEBHOOK_SECRET, delivery, live_server
+from serve_harness import (
+    DASHBOARD_TOKEN,
+    POLICY,
+    WEBHOOK_SECRET,
+    delivery,
+    live_server,
+    loopback_settings,
+)
 
 from gatekeeper.errors import UsageError
 from gatekeeper.serve.app import create_app
@@ -53,16 +60,7 @@ def audited(store_url: str, simulator: Simulator) -> Iterator[LiveStore]:
 
 
 def settings_for(store_url: str, **changes: object) -> Settings:
-    values: dict[str, object] = {
-        "host": "127.0.0.1",
-        "dashboard_token": DASHBOARD_TOKEN,
-        "webhook_secret": WEBHOOK_SECRET,
-        "session_secret": SESSION_SECRET,
-        "secure_cookies": False,
-        "policy_path": str(POLICY),
-        "store_url": store_url,
-    }
-    return Settings(**{**values, **changes})  # type: ignore[arg-type]
+    return loopback_settings(store_url, **{"session_secret": SESSION_SECRET, **changes})
 
 
 @pytest.fixture
