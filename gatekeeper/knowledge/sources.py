@@ -102,10 +102,6 @@ HEROKU_GENERATIONS = Source(
     "Heroku Dev Center, Heroku Generations (Fir: no Shield, no syslog/HTTPS log drains yet)",
     "https://devcenter.heroku.com/articles/generations",
 )
-HEROKU_TELEMETRY = Source(
-    "Heroku Dev Center, Heroku Telemetry (OpenTelemetry drains of Fir apps and spaces)",
-    "https://devcenter.heroku.com/articles/heroku-telemetry",
-)
 HEROKU_SUSTAINING = Source(
     "Heroku blog, An Update on Heroku: a sustaining engineering model; no new Enterprise "
     "Account contracts to new customers (existing contracts continue and can be renewed)",

@@ -82,10 +82,15 @@ def overview(store: LiveStore, policy: Policy, *, today: date | None = None) -> 
 
 
 def expiring(policy: Policy, today: date) -> list[Expiring]:
-    """The policy's agreements and waivers that end within ``expiry_warning_days``."""
+    """The policy's agreements and waivers that end within ``expiry_warning_days``.
+
+    An agreement not yet signed is not "expiring" (it is not in force yet), as in the
+    notifications (``gatekeeper.notify.message``): both say the same about the same policy."""
     window = policy.defaults.expiry_warning_days
     found = [
-        Expiring("agreement", a.id, a.expires, (a.expires - today).days) for a in policy.agreements
+        Expiring("agreement", a.id, a.expires, (a.expires - today).days)
+        for a in policy.agreements
+        if a.state(today) != "not-yet-signed"
     ] + [Expiring("waiver", w.label(), w.expires, (w.expires - today).days) for w in policy.waivers]
     return sorted(
         (e for e in found if 0 <= e.days_left <= window), key=lambda e: (e.expires, e.label)

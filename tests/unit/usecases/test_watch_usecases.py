@@ -209,3 +209,30 @@ def test_what_expires_within_the_policy_s_warning_window() -> None:
     ]  # by date, then label
     assert expiring(university(), date(2026, 12, 1)) == []
     assert all(e.days_left >= 0 for e in expiring(university(), date(2028, 5, 15)))
+
+
+def test_an_agreement_not_yet_signed_is_not_expiring() -> None:
+    from datetime import date
+
+    from gatekeeper.policy import loads_policy
+    from gatekeeper.usecases.dashboard import expiring
+
+    policy = loads_policy(
+        """
+version = 1
+[[agreements]]
+id = "future-dpa"
+addon_services = ["papertrail"]
+countries = ["DE"]
+signed = 2027-01-10
+expires = 2027-01-20
+[[agreements]]
+id = "current-dpa"
+addon_services = ["sendgrid"]
+countries = ["DE"]
+expires = 2027-01-20
+"""
+    )
+    # On 2027-01-05 both end within the 60-day window; only the one in force is expiring.
+    assert [e.label for e in expiring(policy, date(2027, 1, 5))] == ["current-dpa"]
+    assert [e.label for e in expiring(policy, date(2027, 1, 15))] == ["current-dpa", "future-dpa"]
