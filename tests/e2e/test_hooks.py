@@ -169,7 +169,11 @@ def action_step(simulator: Any, tmp_path: Path) -> Any:
     script = next(s for s in action["runs"]["steps"] if s.get("id") == "check")["run"]
     venv = tmp_path / "venv"
     (venv / "bin").mkdir(parents=True)
-    (venv / "bin" / "python").symlink_to(sys.executable)
+    # A wrapper, not a symlink: a symlinked venv interpreter outside its venv loses the venv
+    # (no pyvenv.cfg beside the link), and with it the installed gatekeeper.
+    python = venv / "bin" / "python"
+    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    python.chmod(0o755)
     tool = venv / "bin" / "gatekeeper"
     tool.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m gatekeeper "$@"\n')
     tool.chmod(0o755)

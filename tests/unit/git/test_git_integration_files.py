@@ -170,7 +170,11 @@ def action_run(action: Any, tmp_path: Path) -> Any:
     fake = venv / "bin" / "gatekeeper"
     fake.write_text(FAKE_GATEKEEPER.format(python=sys.executable))
     fake.chmod(0o755)
-    (venv / "bin" / "python").symlink_to(sys.executable)
+    # A wrapper, not a symlink: a symlinked venv interpreter outside its venv loses the venv
+    # (no pyvenv.cfg beside the link), and with it the installed gatekeeper.
+    python = venv / "bin" / "python"
+    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    python.chmod(0o755)
     workdir = tmp_path / "work dir"
     workdir.mkdir()
 
