@@ -17,6 +17,13 @@ its telemetry is switched off so it does not wait for the internet.
 Import time is measured three ways: ``python -c "import gatekeeper.cli"`` minus a bare
 ``python -c pass`` (wall, median), ``-X importtime``'s own figure for ``gatekeeper.cli``, and
 ``gatekeeper --help`` (wall, whole process).
+
+Where a check's import time goes: one more ``check`` run with ``PYTHONPROFILEIMPORTTIME=1``,
+each module's own ("self") time summed by library (pydantic with pydantic-core and its typing
+helpers; httpx with httpcore, h11, anyio, idna and certifi; click; gatekeeper; the standard
+library). gatekeeper's own share includes the pydantic model classes and dataclasses its
+modules create, as those run in its module bodies. The figures carry ``-X importtime``'s own
+overhead, so they are shares, not a stopwatch.
 """
 
 from __future__ import annotations
@@ -141,9 +148,37 @@ def environments(url: str, home: str) -> tuple[dict[str, str], dict[str, str]]:
     return gatekeeper, heroku
 
 
-def measure_commands(app: str, repeat: int, gk: list[str]) -> tuple[Timing, Timing, int]:
+#: The libraries a check's imports are attributed to, by top-level module name.
+LIBRARIES: dict[str, tuple[str, ...]] = {
+    "pydantic": (
+        "pydantic",
+        "pydantic_core",
+        "annotated_types",
+        "typing_inspection",
+        "typing_extensions",
+    ),
+    "httpx": ("httpx", "httpcore", "h11", "anyio", "sniffio", "idna", "certifi"),
+    "click": ("click",),
+    "gatekeeper": ("gatekeeper",),
+}
+_IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+\d+ \|( *)(\S+)$", re.M)
+
+
+def import_shares(importtime_stderr: str) -> dict[str, float]:
+    """Seconds of import (each module's self time) by library; the rest is "stdlib"."""
+    library_of = {top: name for name, tops in LIBRARIES.items() for top in tops}
+    shares = dict.fromkeys([*LIBRARIES, "stdlib"], 0.0)
+    for match in _IMPORT_LINE.finditer(importtime_stderr):
+        top = match.group(3).split(".")[0]
+        shares[library_of.get(top, "stdlib")] += int(match.group(1)) / 1e6
+    return shares
+
+
+def measure_commands(
+    app: str, repeat: int, gk: list[str]
+) -> tuple[Timing, Timing, int, dict[str, float]]:
     """Interleaved runs of ``gatekeeper check`` and ``heroku apps:info``; also returns the
-    number of API requests one ``check`` makes."""
+    number of API requests one ``check`` makes and its import time by library."""
     cli = heroku_cli()
     with Simulator(demo_estate()) as sim, tempfile.TemporaryDirectory() as home:
         gk_env, heroku_env = environments(sim.url, home)
@@ -165,7 +200,14 @@ def measure_commands(app: str, repeat: int, gk: list[str]) -> tuple[Timing, Timi
                 timing.walls.append(wall)
                 timing.peaks_mib.append(peak)
                 timing.exit_codes.append(code)
-    return check, heroku, check_requests
+        traced = subprocess.run(
+            check_argv,
+            env={**gk_env, "PYTHONPROFILEIMPORTTIME": "1"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    return check, heroku, check_requests, import_shares(traced.stderr)
 
 
 def import_times(repeat: int, gk: list[str], python: str) -> dict[str, float]:
@@ -222,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         == 0
     )
 
-    check, heroku, requests = measure_commands(args.app, args.repeat, gk)
+    check, heroku, requests, shares = measure_commands(args.app, args.repeat, gk)
     imports = import_times(args.repeat, gk, python)
     ratio = check.median / heroku.median
     if args.json:
@@ -234,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
                     "check_requests": requests,
                     "ratio": ratio,
                     "trio": trio,
+                    "import_shares_s": shares,
                     **imports,
                 },
                 indent=2,
@@ -264,6 +307,13 @@ def main(argv: list[str] | None = None) -> int:
         f"(target < {IMPORT_TARGET} s: {verdict})"
     )
     print(f"gatekeeper --help: {imports['help_wall_s']:.3f} s (whole process)")
+    total = sum(shares.values()) or 1.0
+    print(
+        "check's imports by library (-X importtime self times, with its overhead): "
+        + ", ".join(
+            f"{name} {secs * 1000:.0f} ms ({secs / total:.0%})" for name, secs in shares.items()
+        )
+    )
     return 0
 
 
