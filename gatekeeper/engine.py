@@ -76,7 +76,7 @@ def evaluate(
         decision=worst([r.decision for r in results]),
         apps=tuple(results),
         policy_findings=tuple(_policy_findings(policy, book)),
-        agreements=tuple(_agreement_statuses(policy, today)),
+        agreements=tuple(agreement_statuses(policy, today)),
         waivers=tuple(_waiver_statuses(policy, book)),
     )
 
@@ -160,7 +160,9 @@ def _policy_findings(policy: Policy, book: WaiverBook) -> list[Finding]:
     return [out[key] for key in sorted(out)]
 
 
-def _agreement_statuses(policy: Policy, today: date) -> list[AgreementStatus]:
+def agreement_statuses(policy: Policy, today: date) -> list[AgreementStatus]:
+    """Each agreement's state as of ``today``: "expiring" is in force and ending within
+    ``[defaults] expiry_warning_days`` (the report's timeline and the dashboard both read it)."""
     out = []
     for a in sorted(policy.agreements, key=lambda a: (a.expires, a.id)):
         days_left = (a.expires - today).days

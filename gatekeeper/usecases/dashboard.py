@@ -82,19 +82,23 @@ def overview(store: LiveStore, policy: Policy, *, today: date | None = None) -> 
 
 
 def expiring(policy: Policy, today: date) -> list[Expiring]:
-    """The policy's agreements and waivers that end within ``expiry_warning_days``.
+    """The policy's agreements and waivers in the state "expiring" as a report of ``today``
+    has them: in force, and ending within ``expiry_warning_days``. The engine decides, so an
+    agreement not yet signed is not expiring here either."""
+    from gatekeeper.engine import agreement_statuses
+    from gatekeeper.rules.waivers import WaiverBook
 
-    An agreement not yet signed is not "expiring" (it is not in force yet), as in the
-    notifications (``gatekeeper.notify.message``): both say the same about the same policy."""
-    window = policy.defaults.expiry_warning_days
+    book = WaiverBook(policy=policy, today=today)
     found = [
-        Expiring("agreement", a.id, a.expires, (a.expires - today).days)
-        for a in policy.agreements
-        if a.state(today) != "not-yet-signed"
-    ] + [Expiring("waiver", w.label(), w.expires, (w.expires - today).days) for w in policy.waivers]
-    return sorted(
-        (e for e in found if 0 <= e.days_left <= window), key=lambda e: (e.expires, e.label)
-    )
+        Expiring("agreement", a.id, a.expires, a.days_left)
+        for a in agreement_statuses(policy, today)
+        if a.state == "expiring"
+    ] + [
+        Expiring("waiver", w.label(), w.expires, (w.expires - today).days)
+        for i, w in enumerate(policy.waivers)
+        if book.state(i) == "expiring"
+    ]
+    return sorted(found, key=lambda e: (e.expires, e.label))
 
 
 def app_detail(store: LiveStore, name: str) -> AppDetail | None:
