@@ -161,7 +161,7 @@ LIBRARIES: dict[str, tuple[str, ...]] = {
     "click": ("click",),
     "gatekeeper": ("gatekeeper",),
 }
-_IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+\d+ \|( *)(\S+)$", re.M)
+_IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+\d+ \| *(\S+)$", re.M)
 
 
 def import_shares(importtime_stderr: str) -> dict[str, float]:
@@ -169,7 +169,7 @@ def import_shares(importtime_stderr: str) -> dict[str, float]:
     library_of = {top: name for name, tops in LIBRARIES.items() for top in tops}
     shares = dict.fromkeys([*LIBRARIES, "stdlib"], 0.0)
     for match in _IMPORT_LINE.finditer(importtime_stderr):
-        top = match.group(3).split(".")[0]
+        top = match.group(2).split(".")[0]
         shares[library_of.get(top, "stdlib")] += int(match.group(1)) / 1e6
     return shares
 

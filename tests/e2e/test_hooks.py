@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 import yaml
+from stand_in_venv import stand_in_venv
 
 pytest.importorskip("gatekeeper.commands.check")
 
@@ -167,13 +168,7 @@ def action_step(simulator: Any, tmp_path: Path) -> Any:
         pytest.skip("bash is not installed")
     action = yaml.safe_load((ROOT / "action.yml").read_text())
     script = next(s for s in action["runs"]["steps"] if s.get("id") == "check")["run"]
-    venv = tmp_path / "venv"
-    (venv / "bin").mkdir(parents=True)
-    # A wrapper, not a symlink: a symlinked venv interpreter outside its venv loses the venv
-    # (no pyvenv.cfg beside the link), and with it the installed gatekeeper.
-    python = venv / "bin" / "python"
-    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
-    python.chmod(0o755)
+    venv = stand_in_venv(tmp_path)
     tool = venv / "bin" / "gatekeeper"
     tool.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m gatekeeper "$@"\n')
     tool.chmod(0o755)

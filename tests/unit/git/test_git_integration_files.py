@@ -18,6 +18,7 @@ from typing import Any
 import click
 import pytest
 import yaml
+from stand_in_venv import stand_in_venv
 
 from gatekeeper.cli import run
 
@@ -165,16 +166,10 @@ def action_run(action: Any, tmp_path: Path) -> Any:
     if bash is None:
         pytest.skip("bash is not installed")
     script = next(s for s in steps_of(action) if s.get("id") == "check")["run"]
-    venv = tmp_path / "venv"
-    (venv / "bin").mkdir(parents=True)
+    venv = stand_in_venv(tmp_path)
     fake = venv / "bin" / "gatekeeper"
     fake.write_text(FAKE_GATEKEEPER.format(python=sys.executable))
     fake.chmod(0o755)
-    # A wrapper, not a symlink: a symlinked venv interpreter outside its venv loses the venv
-    # (no pyvenv.cfg beside the link), and with it the installed gatekeeper.
-    python = venv / "bin" / "python"
-    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
-    python.chmod(0o755)
     workdir = tmp_path / "work dir"
     workdir.mkdir()
 
