@@ -9,10 +9,9 @@ each into an ``api-error`` block); it is never silently left out.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
 
 ESTATE_SCHEMA = "gatekeeper.estate/v1"
 
@@ -35,10 +34,14 @@ FactKind = Literal[
 Generation = str
 
 
-class _Fact(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class _Fact:
+    """Facts are frozen dataclasses (``gatekeeper.records``): no pydantic on a check's path.
+    Snapshots read them back through pydantic (``gatekeeper.serial``), refusing unknown keys."""
+
+    __pydantic_config__ = {"extra": "forbid"}
 
 
+@dataclass(frozen=True, kw_only=True)
 class Region(_Fact):
     """A Heroku region as ``GET /regions`` describes it."""
 
@@ -48,17 +51,20 @@ class Region(_Fact):
     private_capable: bool = False
 
 
+@dataclass(frozen=True, kw_only=True)
 class EnterpriseAccount(_Fact):
     id: str
     name: str
 
 
+@dataclass(frozen=True, kw_only=True)
 class Team(_Fact):
     id: str
     name: str
     enterprise_account: str | None = None  # name of the enterprise account, if any
 
 
+@dataclass(frozen=True, kw_only=True)
 class TelemetryDrain(_Fact):
     """An OpenTelemetry drain of a Fir app or space. The exporter's headers (ingest keys) are
     never read; the endpoint keeps only scheme, host, port and path (``drain_url``)."""
@@ -69,6 +75,7 @@ class TelemetryDrain(_Fact):
     signals: tuple[str, ...] = ()  # "traces", "metrics", "logs"
 
 
+@dataclass(frozen=True, kw_only=True)
 class SpaceLogDrain(_Fact):
     """The Private Space Logging drain of a Shield space (``GET /spaces/{space}/log-drain``,
     variant 3.dogwood). ``state`` "set": the API named a drain; "unknown": it answered
@@ -80,6 +87,7 @@ class SpaceLogDrain(_Fact):
     reason: str = ""  # "unknown": what the API answered, safe to show
 
 
+@dataclass(frozen=True, kw_only=True)
 class Space(_Fact):
     id: str
     name: str
@@ -93,6 +101,7 @@ class Space(_Fact):
     log_drain: SpaceLogDrain | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class AddOn(_Fact):
     id: str
     name: str  # e.g. "postgresql-curved-12345"
@@ -108,6 +117,7 @@ class AddOn(_Fact):
     owner_account: Literal["team", "person"] | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class LogDrain(_Fact):
     id: str
     host: str  # host the drain sends to; "" when the URL has none
@@ -115,6 +125,7 @@ class LogDrain(_Fact):
     addon: str | None = None  # name of the add-on that created it; None = a custom drain
 
 
+@dataclass(frozen=True, kw_only=True)
 class FactError(_Fact):
     """A fact the collector could not read for one app."""
 
@@ -123,6 +134,7 @@ class FactError(_Fact):
     status: int | None = None  # HTTP status, where there was one
 
 
+@dataclass(frozen=True, kw_only=True)
 class App(_Fact):
     id: str
     name: str
@@ -152,10 +164,11 @@ class App(_Fact):
         return None if self.attached_from_elsewhere(addon) else self.region
 
 
+@dataclass(frozen=True, kw_only=True)
 class Estate(_Fact):
     """Everything collected in one run: apps and the shared facts they refer to by name."""
 
-    schema_: str = Field(default=ESTATE_SCHEMA, alias="schema")
+    schema: str = ESTATE_SCHEMA
     collected_at: datetime | None = None
     source: str = ""  # API base URL, "snapshot:<file>", or "test"
     apps: tuple[App, ...] = ()
@@ -163,8 +176,6 @@ class Estate(_Fact):
     enterprise_accounts: tuple[EnterpriseAccount, ...] = ()
     spaces: tuple[Space, ...] = ()
     regions: tuple[Region, ...] = ()
-
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     def team(self, name: str | None) -> Team | None:
         return next((t for t in self.teams if t.name == name), None) if name else None

@@ -16,17 +16,18 @@ import fnmatch
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from gatekeeper.records import Check
 
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _HOST_GLOB = re.compile(r"^[a-z0-9*?\[\]!-]+(\.[a-z0-9*?\[\]!-]+)*$")
 _SERVICE = re.compile(r"^[a-z0-9*?][a-z0-9*?._-]*$")
 
 
-class PolicyTable(BaseModel):
-    """A table of the policy file: unknown keys are errors, types are TOML's own."""
+class PolicyTable:
+    """A table of the policy file: unknown keys are errors, types are TOML's own. Tables are
+    frozen dataclasses read by ``gatekeeper.records`` (strict, no pydantic on a check's path)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    record_extra = "forbid"
 
 
 def quote(value: str) -> str:
@@ -86,7 +87,7 @@ def _not_blank(value: str) -> str:
     return value
 
 
-HostGlob = Annotated[str, AfterValidator(_check_host_glob)]
-ServiceName = Annotated[str, AfterValidator(_check_service)]
-Glob = Annotated[str, AfterValidator(_not_blank)]
-Text = Annotated[str, AfterValidator(_not_blank)]
+HostGlob = Annotated[str, Check(_check_host_glob)]
+ServiceName = Annotated[str, Check(_check_service)]
+Glob = Annotated[str, Check(_not_blank)]
+Text = Annotated[str, Check(_not_blank)]

@@ -10,10 +10,9 @@ and a web layer to its own answer.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
 
 Severity = Literal["block", "warn", "info"]
 Decision = Literal["allow", "warn", "block"]
@@ -51,10 +50,14 @@ def fingerprint(rule: str, app_id: str | None, subject: str | None) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:20]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class _Model:
+    """Results are frozen dataclasses, so a check never imports pydantic; the history store
+    reads them back through pydantic (``gatekeeper.serial``), refusing unknown keys."""
+
+    __pydantic_config__ = {"extra": "forbid"}
 
 
+@dataclass(frozen=True, kw_only=True)
 class Evidence(_Model):
     """One link of the chain that led to a finding: app -> team -> enterprise -> agreement."""
 
@@ -63,6 +66,7 @@ class Evidence(_Model):
     detail: str = ""
 
 
+@dataclass(frozen=True, kw_only=True)
 class Finding(_Model):
     rule: str
     severity: Severity
@@ -77,6 +81,7 @@ class Finding(_Model):
     fingerprint: str
 
 
+@dataclass(frozen=True, kw_only=True)
 class AppResult(_Model):
     name: str
     id: str
@@ -90,12 +95,14 @@ class AppResult(_Model):
     findings: tuple[Finding, ...] = ()
 
 
+@dataclass(frozen=True, kw_only=True)
 class Summary(_Model):
     allow: int = 0
     warn: int = 0
     block: int = 0
 
 
+@dataclass(frozen=True, kw_only=True)
 class AgreementStatus(_Model):
     """An agreement of the policy as of the report date (for the DPO's expiry timeline)."""
 
@@ -110,6 +117,7 @@ class AgreementStatus(_Model):
     days_left: int  # negative once expired
 
 
+@dataclass(frozen=True, kw_only=True)
 class WaiverStatus(_Model):
     rule: str
     app: str
@@ -121,6 +129,7 @@ class WaiverStatus(_Model):
     used: bool = False
 
 
+@dataclass(frozen=True, kw_only=True)
 class Changes(_Model):
     """What changed since an earlier audit, matched by finding fingerprint."""
 
@@ -130,6 +139,7 @@ class Changes(_Model):
     resolved: tuple[Finding, ...] = ()
 
 
+@dataclass(frozen=True, kw_only=True)
 class Report(_Model):
     generated_at: datetime
     policy_path: str | None = None
@@ -138,7 +148,7 @@ class Report(_Model):
     decision: Decision
     apps: tuple[AppResult, ...] = ()
     # Findings that belong to no app: unused or expired waivers, expiring agreements.
-    policy_findings: tuple[Finding, ...] = Field(default=())
+    policy_findings: tuple[Finding, ...] = ()
     agreements: tuple[AgreementStatus, ...] = ()
     waivers: tuple[WaiverStatus, ...] = ()
     changes: Changes | None = None  # filled by audit --since-last / --baseline

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from gatekeeper import serial
 from gatekeeper.errors import InputFileError, Problem
 from gatekeeper.facts import ESTATE_SCHEMA, Estate
 from gatekeeper.textpos import line_finder, line_of
@@ -20,7 +21,7 @@ WHAT = "snapshot"
 
 
 def dump_snapshot(estate: Estate) -> str:
-    return estate.model_dump_json(by_alias=True, indent=2) + "\n"
+    return serial.to_json(estate, indent=2) + "\n"
 
 
 def load_snapshot(path: str | Path) -> Estate:
@@ -68,7 +69,7 @@ def loads_snapshot(data: str | bytes, *, source: str = "<snapshot>") -> Estate:
             what=WHAT,
         )
     try:
-        return Estate.model_validate(raw)
+        return serial.from_data(Estate, raw)
     except ValidationError as exc:
         problems = []
         find_line = line_finder(text)

@@ -34,12 +34,11 @@ from gatekeeper.heroku import endpoints, models
 from gatekeeper.needs import Needs
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel
-
     from gatekeeper.heroku.interface import HerokuApi, SyncHerokuApi
+    from gatekeeper.heroku.models import HerokuModel
 
 T = TypeVar("T")
-M = TypeVar("M", bound="BaseModel")
+M = TypeVar("M", bound="HerokuModel")
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -59,12 +60,8 @@ def with_owner(addon: facts.AddOn, owner: facts.App | None) -> facts.AddOn:
     """``addon`` with the facts of the app that owns it (None: the owner was not read)."""
     if owner is None:
         return addon
-    return addon.model_copy(
-        update={
-            "owner_region": owner.region,
-            "owner_team": owner.team,
-            "owner_account": owner.owner,
-        }
+    return dataclasses.replace(
+        addon, owner_region=owner.region, owner_team=owner.team, owner_account=owner.owner
     )
 
 

@@ -21,8 +21,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel
-
 from gatekeeper import facts
 from gatekeeper.collect import convert
 from gatekeeper.collect.parse import parse_answer
@@ -31,9 +29,10 @@ from gatekeeper.errors import GatekeeperError
 from gatekeeper.facts import FactKind
 from gatekeeper.heroku import endpoints, models
 from gatekeeper.heroku.endpoints import Endpoint
+from gatekeeper.heroku.models import HerokuModel
 from gatekeeper.needs import Needs
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound=HerokuModel)
 F = TypeVar("F")
 
 #: a read detail: its facts sorted by id, or the error that stands for them

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
-
 from gatekeeper import facts
 from gatekeeper.collect import attachments, convert, details, reading
 from gatekeeper.collect.parse import (
@@ -31,12 +29,13 @@ from gatekeeper.errors import GatekeeperError
 from gatekeeper.facts import FactKind
 from gatekeeper.heroku import endpoints, models
 from gatekeeper.heroku.interface import HerokuApi
+from gatekeeper.heroku.models import HerokuModel
 from gatekeeper.needs import Needs
 
 __all__ = ["PAGE_MAX", "AuditScope", "collect_estate", "pages", "request_budget"]
 
 T = TypeVar("T")
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound=HerokuModel)
 
 
 # A listed app: parsed, or kept broken (a facts.App that carries its error).

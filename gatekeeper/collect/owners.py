@@ -10,6 +10,7 @@ would not know where the data is or whose contract covers it).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -69,11 +70,10 @@ def with_owners(
             if addon.app not in reported:
                 reported.add(addon.app or "")
                 errors.append(
-                    owner.model_copy(
-                        update={
-                            "message": f"The app {addon.app} that owns the attached add-on "
-                            f"{addon.name} could not be read: {owner.message}"
-                        }
+                    dataclasses.replace(
+                        owner,
+                        message=f"The app {addon.app} that owns the attached add-on "
+                        f"{addon.name} could not be read: {owner.message}",
                     )
                 )
             out.append(addon)

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
-
 from gatekeeper import facts
 from gatekeeper.errors import GatekeeperError, ProtocolError
 from gatekeeper.heroku.protocol import parse_model
+from gatekeeper.records import RecordError, read
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M")
 
 
-def describe(exc: ValidationError) -> str:
+def describe(exc: RecordError) -> str:
     """A short, token-free account of what was wrong with a payload."""
     parts = []
     for err in exc.errors()[:3]:
@@ -41,8 +40,8 @@ def _unreadable(exc: Exception) -> str:
 def parse_item(raw: Any, model: type[M]) -> M | str:
     """The parsed model, or a description of why the payload cannot be used."""
     try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
+        return read(model, raw)
+    except RecordError as exc:
         return describe(exc)
     except Exception as exc:  # noqa: BLE001 - any failure is this item's, see the module
         return _unreadable(exc)

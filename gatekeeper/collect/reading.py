@@ -12,8 +12,6 @@ import asyncio
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
-
 from gatekeeper import facts
 from gatekeeper.collect import details
 from gatekeeper.collect.parse import REQUEST_FAILURES, parse_answer, request_error
@@ -21,9 +19,10 @@ from gatekeeper.errors import GatekeeperError
 from gatekeeper.facts import FactKind
 from gatekeeper.heroku import endpoints
 from gatekeeper.heroku.interface import HerokuApi
+from gatekeeper.heroku.models import HerokuModel
 
 T = TypeVar("T")
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound=HerokuModel)
 
 
 async def attempt(awaitable: Awaitable[T], path: str) -> T | GatekeeperError:

@@ -153,12 +153,14 @@ def render_list(records: list[AuditRecord], location: str, *, scope: str | None,
 def _show(shown: AuditShown, fmt: str) -> int:
     stored = shown.audit
     if fmt == "json":
+        from gatekeeper import serial
+
         document = {
             "schema": HISTORY_SCHEMA,
             "store": shown.location,
             "audit": record_fields(stored.record),
             # The store's own serialization of the report (pydantic), not the v1 contract.
-            "report": stored.report.model_dump(mode="json"),
+            "report": serial.to_data(stored.report),
         }
         click.echo(json.dumps(document, indent=2))
     else:

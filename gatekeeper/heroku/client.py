@@ -20,12 +20,11 @@ from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from pydantic import BaseModel
-
 from gatekeeper.heroku.config import validate_api_url
 from gatekeeper.heroku.credentials import check_token
 from gatekeeper.heroku.etag import EtagCache
 from gatekeeper.heroku.interface import ClientStats
+from gatekeeper.heroku.models import HerokuModel
 from gatekeeper.heroku.protocol import (
     ApiProtocol,
     Flow,
@@ -41,7 +40,7 @@ if TYPE_CHECKING:
     import httpx
 
 T = TypeVar("T")
-ModelT = TypeVar("ModelT", bound=BaseModel)
+ModelT = TypeVar("ModelT", bound=HerokuModel)
 
 DEFAULT_MAX_IN_FLIGHT = 8
 DEFAULT_MAX_RETRIES = 5

@@ -18,12 +18,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel
-
 from gatekeeper.heroku import models
+from gatekeeper.heroku.models import HerokuModel
 from gatekeeper.heroku.paths import quote_segment
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound=HerokuModel)
 
 _PARAMETER = re.compile(r"\{(\w+)\}")
 

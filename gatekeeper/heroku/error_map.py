@@ -12,8 +12,6 @@ import json
 from collections.abc import Mapping
 from http import HTTPStatus
 
-from pydantic import ValidationError
-
 from gatekeeper.errors import (
     ApiError,
     AuthenticationError,
@@ -24,6 +22,7 @@ from gatekeeper.errors import (
 )
 from gatekeeper.heroku.credentials import HOW_TO_AUTHENTICATE
 from gatekeeper.heroku.models import ErrorBody
+from gatekeeper.records import read
 from gatekeeper.redact import redact
 
 _MAX_MESSAGE = 500  # characters of Heroku's message kept; bodies of proxies can be pages long
@@ -90,6 +89,6 @@ def _error_body(content: bytes) -> ErrorBody | None:
     JSON, or JSON nested too deeply to decode (``RecursionError``); the status still says
     what happened."""
     try:
-        return ErrorBody.model_validate(json.loads(content))
-    except (ValueError, ValidationError, RecursionError):
+        return read(ErrorBody, json.loads(content))
+    except (ValueError, RecursionError):  # RecordError is a ValueError
         return None

@@ -12,9 +12,9 @@ import builtins
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from pydantic import BaseModel
+from gatekeeper.heroku.models import HerokuModel
 
-ModelT = TypeVar("ModelT", bound=BaseModel)
+ModelT = TypeVar("ModelT", bound=HerokuModel)
 
 
 @dataclass

@@ -12,36 +12,25 @@ schema's examples (``scripts/gen_fixtures.py``) and check nullability against it
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict, field_validator
+from dataclasses import dataclass
 
 
-class HerokuModel(BaseModel):
-    """Base of all response models: strict types, unknown fields ignored, immutable.
+class HerokuModel:
+    """Base of all response models: strict types, unknown fields ignored, immutable; read
+    with ``gatekeeper.records`` (``parse_model``), not pydantic, as a check reads them.
 
     Text must be Unicode that can be written out: JSON's ``\\uD800`` escapes can spell a
     lone surrogate, which no report, store or terminal can encode. Such an answer is broken
     (the item fails validation, and its app gets an ``api-error``), not a crash later on."""
 
-    # defer_build: a model's validator is built when it first validates, not at import; a
-    # check uses a handful of the models, so the others cost it nothing.
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True, defer_build=True)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _text_is_unicode(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                raise ValueError("text holds a lone surrogate, which is not Unicode") from None
-        return value
+    record_extra = "ignore"
+    record_unicode = True
 
 
 # -- references embedded in other resources -------------------------------------------------
 
 
+@dataclass(frozen=True, kw_only=True)
 class IdNameRef(HerokuModel):
     """``{"id", "name"}`` identity of another resource (team, region, space, app, plan, ...)."""
 
@@ -49,12 +38,14 @@ class IdNameRef(HerokuModel):
     name: str
 
 
+@dataclass(frozen=True, kw_only=True)
 class NameRef(HerokuModel):
     """``{"name"}`` identity, where the schema gives no id (``team-app.team``)."""
 
     name: str
 
 
+@dataclass(frozen=True, kw_only=True)
 class OwnerRef(HerokuModel):
     """``app.owner``: the account that owns an app (a team's own account for team apps)."""
 
@@ -62,6 +53,7 @@ class OwnerRef(HerokuModel):
     email: str
 
 
+@dataclass(frozen=True, kw_only=True)
 class AddOnRef(HerokuModel):
     """``log-drain.addon`` / ``add-on-attachment.addon``: an add-on and the app billed for it."""
 
@@ -70,6 +62,7 @@ class AddOnRef(HerokuModel):
     app: IdNameRef
 
 
+@dataclass(frozen=True, kw_only=True)
 class AppSpaceRef(HerokuModel):
     """``app.space``: the app's space and whether it is a Shield space."""
 
@@ -83,6 +76,7 @@ def generation_name(generation: IdNameRef | str) -> str:
     return generation if isinstance(generation, str) else generation.name
 
 
+@dataclass(frozen=True, kw_only=True)
 class RegionProvider(HerokuModel):
     """``region.provider``: the infrastructure provider and its region id."""
 
@@ -93,6 +87,7 @@ class RegionProvider(HerokuModel):
 # -- resources -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, kw_only=True)
 class Account(HerokuModel):
     """``account`` (``GET /account``): who the token belongs to."""
 
@@ -101,12 +96,14 @@ class Account(HerokuModel):
     name: str | None
 
 
+@dataclass(frozen=True, kw_only=True)
 class RateLimits(HerokuModel):
     """``rate-limit`` (``GET /account/rate-limits``, free): the requests left in the bucket."""
 
     remaining: int
 
 
+@dataclass(frozen=True, kw_only=True)
 class OAuthAuthorization(HerokuModel):
     """``oauth-authorization`` (``GET /oauth/authorizations``): a token of the account and
     its scope (``doctor`` tells a global token from a read one)."""
@@ -115,6 +112,7 @@ class OAuthAuthorization(HerokuModel):
     scope: list[str]
 
 
+@dataclass(frozen=True, kw_only=True)
 class App(HerokuModel):
     """``app`` (``GET /apps``, ``/apps/{app}``)."""
 
@@ -127,6 +125,7 @@ class App(HerokuModel):
     generation: IdNameRef | str  # {id, name} in version 3, a name in 3.sdk
 
 
+@dataclass(frozen=True, kw_only=True)
 class TeamApp(HerokuModel):
     """``team-app`` (``GET /teams/{team}/apps``)."""
 
@@ -138,6 +137,7 @@ class TeamApp(HerokuModel):
     space: IdNameRef | None
 
 
+@dataclass(frozen=True, kw_only=True)
 class Team(HerokuModel):
     """``team`` (``GET /teams``, ``/teams/{team}``, ``/enterprise-accounts/{ea}/teams``)."""
 
@@ -148,6 +148,7 @@ class Team(HerokuModel):
     role: str | None  # the token's role in the team
 
 
+@dataclass(frozen=True, kw_only=True)
 class EnterpriseAccount(HerokuModel):
     """``enterprise-account`` (``GET /enterprise-accounts``)."""
 
@@ -155,6 +156,7 @@ class EnterpriseAccount(HerokuModel):
     name: str
 
 
+@dataclass(frozen=True, kw_only=True)
 class Space(HerokuModel):
     """``space`` (``GET /spaces``, ``/spaces/{space}``): a Private or Shield Space."""
 
@@ -167,6 +169,7 @@ class Space(HerokuModel):
     generation: IdNameRef | str  # {id, name} in version 3, a name in 3.sdk
 
 
+@dataclass(frozen=True, kw_only=True)
 class Region(HerokuModel):
     """``region`` (``GET /regions``): where a region is, as Heroku describes it."""
 
@@ -179,6 +182,7 @@ class Region(HerokuModel):
     provider: RegionProvider
 
 
+@dataclass(frozen=True, kw_only=True)
 class AddOn(HerokuModel):
     """``add-on`` (``GET /apps/{app}/addons``, ``/addons``, ``/teams/{team}/addons``)."""
 
@@ -190,6 +194,7 @@ class AddOn(HerokuModel):
     state: str  # "provisioning", "provisioned", "deprovisioned"
 
 
+@dataclass(frozen=True, kw_only=True)
 class AddOnService(HerokuModel):
     """``add-on-service`` (``GET /addon-services/{svc}``)."""
 
@@ -199,6 +204,7 @@ class AddOnService(HerokuModel):
     state: str
 
 
+@dataclass(frozen=True, kw_only=True)
 class Plan(HerokuModel):
     """``plan`` (``GET /plans/{plan}``): what an add-on plan promises."""
 
@@ -210,6 +216,7 @@ class Plan(HerokuModel):
     installable_outside_private_network: bool
 
 
+@dataclass(frozen=True, kw_only=True)
 class RegionCapability(HerokuModel):
     """``add-on-region-capability`` (``GET /addon-services/{svc}/region-capabilities``)."""
 
@@ -219,6 +226,7 @@ class RegionCapability(HerokuModel):
     region: Region
 
 
+@dataclass(frozen=True, kw_only=True)
 class LogDrain(HerokuModel):
     """``log-drain`` (``GET /apps/{app}/log-drains``). ``url`` may hold credentials: the
     collector keeps only scheme, host and path."""
@@ -229,6 +237,7 @@ class LogDrain(HerokuModel):
     app: IdNameRef | None
 
 
+@dataclass(frozen=True, kw_only=True)
 class AppWebhook(HerokuModel):
     """``app-webhook`` (``GET /apps/{app}/webhooks``): a subscription's URL and entities, for
     ``gatekeeper webhooks status``. Heroku never answers with its secret."""
@@ -239,6 +248,7 @@ class AppWebhook(HerokuModel):
     level: str
 
 
+@dataclass(frozen=True, kw_only=True)
 class TelemetryExporter(HerokuModel):
     """``telemetry-drain.exporter`` without its ``headers``: they hold ingest keys, so the
     model does not even keep them (unknown fields are dropped)."""
@@ -247,6 +257,7 @@ class TelemetryExporter(HerokuModel):
     endpoint: str  # may hold credentials: the collector keeps only scheme, host and path
 
 
+@dataclass(frozen=True, kw_only=True)
 class TelemetryDrain(HerokuModel):
     """``telemetry-drain`` (``GET /apps/{app}/telemetry-drains``,
     ``/spaces/{space}/telemetry-drains``): an OpenTelemetry drain of a Fir app or space."""
@@ -256,6 +267,7 @@ class TelemetryDrain(HerokuModel):
     exporter: TelemetryExporter
 
 
+@dataclass(frozen=True, kw_only=True)
 class SpaceLogDrain(HerokuModel):
     """``GET /spaces/{space}/log-drain`` (variant 3.dogwood; the 3.sdk schema's
     ``space-log-drain`` answers a ``log-drain``, without an ``app`` for a space): the Private
@@ -265,6 +277,7 @@ class SpaceLogDrain(HerokuModel):
     url: str | None
 
 
+@dataclass(frozen=True, kw_only=True)
 class AddOnAttachment(HerokuModel):
     """``add-on-attachment`` (``GET /addon-attachments``, ``/apps/{app}/addon-attachments``):
     an add-on an app uses, possibly owned (and billed) by another app."""
@@ -276,10 +289,11 @@ class AddOnAttachment(HerokuModel):
     namespace: str | None
 
 
+@dataclass(frozen=True, kw_only=True)
 class ErrorBody(HerokuModel):
     """Heroku's error body: ``{"id": "not_found", "message": "...", "url"?: "..."}``."""
 
-    model_config = ConfigDict(strict=False, extra="ignore", frozen=True, defer_build=True)
+    record_unicode = False
 
     id: str
     message: str

@@ -16,8 +16,6 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
-
 from gatekeeper.errors import ProtocolError, TransportError
 from gatekeeper.heroku.config import RUN_TIMEOUT_ENV
 from gatekeeper.heroku.error_map import error_from_response
@@ -30,13 +28,14 @@ from gatekeeper.heroku.ratelimit import (
     parse_remaining,
     retry_after_seconds,
 )
+from gatekeeper.records import RecordError, read
 from gatekeeper.redact import redact
 from gatekeeper.transport import IncomingResponse, OutgoingRequest, TransportFailure
 
 log = logging.getLogger("gatekeeper.heroku")
 
 T = TypeVar("T")
-ModelT = TypeVar("ModelT", bound=BaseModel)
+ModelT = TypeVar("ModelT")
 
 ACCEPT_BASE = "application/vnd.heroku+json; version="
 DEFAULT_VARIANT = "3"
@@ -88,11 +87,11 @@ def accept_header(variant: str | None) -> str:
 def parse_model(data: Any, model: type[ModelT], path: str) -> ModelT:
     """``data`` as ``model``; a mismatch is a ``ProtocolError`` naming the fields (not values)."""
     try:
-        return model.model_validate(data)
-    except ValidationError as exc:
+        return read(model, data)
+    except RecordError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or '(body)'}: {err['msg']}"
-            for err in exc.errors(include_input=False, include_url=False)[:5]
+            for err in exc.errors()[:5]
         )
         raise ProtocolError(
             f"The API answered GET {path} with a body that does not match the "

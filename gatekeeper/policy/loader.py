@@ -8,6 +8,7 @@ not ``TOMLDecodeError``, not ``RecursionError`` from absurdly nested input.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import re
@@ -15,9 +16,6 @@ import tomllib
 from datetime import date, datetime, time
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
-
-from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
 
 from gatekeeper.errors import PolicyError, Problem
 from gatekeeper.knowledge import DATA_CLASSES
@@ -35,6 +33,7 @@ from gatekeeper.policy.model import (
     quote,
     suggest,
 )
+from gatekeeper.records import ErrorDetails, RecordError, read, record_fields
 
 # The key-line scanner and the path words only place problems in the file (textpos): a
 # valid policy never loads them.
@@ -49,7 +48,7 @@ _HINT = (
     "explain` lists the rule ids."
 )
 
-_TABLES: dict[tuple[str, ...], type[BaseModel]] = {
+_TABLES: dict[tuple[str, ...], type] = {
     (): Policy,
     ("institution",): Institution,
     ("defaults",): Defaults,
@@ -125,18 +124,18 @@ def loads_policy(text: str | bytes, *, source: str = "<string>") -> Policy:
     found: list[tuple[Path, str]] = []
     policy: Policy | None = None
     try:
-        policy = Policy.model_validate(data)
-    except ValidationError as exc:
-        found += [_describe(err) for err in exc.errors(include_url=False)]
+        policy = read(Policy, data)
+    except RecordError as exc:
+        found += [_describe(err) for err in exc.errors()]
     except RecursionError:
         found.append(((), "the file is nested too deeply to be a policy"))
     found += cross_checks(data, lines)
     if found or policy is None:
         _fail(source, [(lines().line_of(path), _format_path(path), msg) for path, msg in found])
     assert policy is not None  # for the type checker: _fail raised otherwise
-    policy._source_path = source
-    policy._sha256 = hashlib.sha256(raw_bytes).hexdigest()
-    return policy
+    return dataclasses.replace(
+        policy, _source_path=source, _sha256=hashlib.sha256(raw_bytes).hexdigest()
+    )
 
 
 def _fail(source: str, entries: list[tuple[int | None, str, str]]) -> None:
@@ -262,7 +261,7 @@ _EXPECTED = {
 
 
 def _describe(err: ErrorDetails) -> tuple[Path, str]:
-    """One pydantic error as (key path, plain-words message)."""
+    """One problem (``gatekeeper.records``, shaped as pydantic's) as (key path, plain words)."""
     loc = err["loc"]
     is_key = bool(loc) and loc[-1] == "[key]"
     path: Path = tuple(p for p in loc if p != "[key]")
@@ -318,7 +317,7 @@ def _unknown_key(path: Path) -> str:
     model = _TABLES.get(_shape(path[:-1]))
     if model is None:
         return f"unknown key {quote(key)}"
-    allowed = [n for n in model.model_fields]
+    allowed = record_fields(model)
     where = "at the top level" if not path[:-1] else f"in {_format_path(path[:-1])}"
     return (
         f"unknown key {quote(key)} {where}{suggest(key, allowed)}; allowed keys: "

@@ -15,10 +15,9 @@ with its line.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Literal
-
-from pydantic import AfterValidator, ConfigDict, Field, PrivateAttr, WithJsonSchema
 
 from gatekeeper.knowledge import (
     COMMON_MISTAKES,
@@ -39,6 +38,7 @@ from gatekeeper.policy_values import (
     quote,
     suggest,
 )
+from gatekeeper.records import Bounds, Check, described, set_by_code
 from gatekeeper.results import Severity
 from gatekeeper.rules.addons import AddonsPolicy
 from gatekeeper.rules.catalog import RULES
@@ -80,75 +80,77 @@ COUNTRY_ENTRY_SCHEMA: dict[str, object] = {
     "description": "An ISO 3166-1 alpha-2 country code, or the group EEA or adequate.",
 }
 
-CountryEntry = Annotated[str, AfterValidator(_check_country), WithJsonSchema(COUNTRY_ENTRY_SCHEMA)]
+CountryEntry = Annotated[str, Check(_check_country, json_schema=COUNTRY_ENTRY_SCHEMA)]
 RuleId = Annotated[
-    str,
-    AfterValidator(_check_rule_id),
-    WithJsonSchema({"type": "string", "enum": sorted(RULES)}),
+    str, Check(_check_rule_id, json_schema={"type": "string", "enum": sorted(RULES)})
 ]
 
 
+@dataclass(frozen=True, kw_only=True)
 class Institution(PolicyTable):
     """``[institution]``: who owns the policy; the contact appears in every block message."""
 
-    name: str = Field("", description="The institution's name, shown in reports.")
-    contact: str = Field(
+    name: str = described("", description="The institution's name, shown in reports.")
+    contact: str = described(
         "",
         description='Who researchers ask, e.g. "dpo@uni-example.edu"; shown in every '
         "block message.",
     )
     # The defaults of the register's Art. 30 fields (issue 13): an [[apps]] entry that does
     # not set one takes the institution's.
-    purpose: str = Field("", description="Default purpose of the processing, for the register.")
-    data_subjects: list[Text] = Field(
+    purpose: str = described("", description="Default purpose of the processing, for the register.")
+    data_subjects: list[Text] = described(
         default_factory=list,
         description='Default categories of data subjects, e.g. ["study participants"].',
     )
-    data_categories: list[Text] = Field(
+    data_categories: list[Text] = described(
         default_factory=list,
         description='Default categories of personal data, e.g. ["e-mail address"].',
     )
-    retention: str = Field("", description="Default time limit for erasure, for the register.")
-    controller_contact: str = Field(
+    retention: str = described("", description="Default time limit for erasure, for the register.")
+    controller_contact: str = described(
         "",
         description="The controller and its contact (GDPR Art. 30(1)(a)) shown in the "
         "register; default: contact.",
     )
-    ethics_reference: str = Field(
+    ethics_reference: str = described(
         "", description="Default ethics approval reference, for the register."
     )
 
 
+@dataclass(frozen=True, kw_only=True)
 class Defaults(PolicyTable):
     """``[defaults]``: what applies when nothing more specific does."""
 
-    data_class: DataClass = Field(
+    data_class: DataClass = described(
         "personal", description="The class assumed for an app no [[apps]] entry matches."
     )
-    expiry_warning_days: int = Field(
-        60, ge=0, le=3650, description="Warn this many days before an agreement or waiver ends."
+    expiry_warning_days: Annotated[int, Bounds(ge=0, le=3650)] = described(
+        60, description="Warn this many days before an agreement or waiver ends."
     )
-    fail_on: Literal["block", "warn"] = Field(
+    fail_on: Literal["block", "warn"] = described(
         "block", description='"warn" makes warnings fail checks too (exit code 1).'
     )
 
 
+@dataclass(frozen=True, kw_only=True)
 class ClassRule(PolicyTable):
     """``[classes.<class>]``: what a data class requires. A class without a table has none."""
 
-    countries: list[CountryEntry] | None = Field(
+    countries: list[CountryEntry] | None = described(
         None,
         description="Where data of this class may be: ISO codes and the groups EEA and "
         "adequate. Leave out to allow every country; [] allows none.",
     )
-    requires_agreement: bool = Field(
+    requires_agreement: bool = described(
         False, description="Heroku and every third-party add-on need an active agreement."
     )
-    requires_shield: bool = Field(
+    requires_shield: bool = described(
         False, description="The app must run in a Heroku Shield Private Space."
     )
 
 
+@dataclass(frozen=True, kw_only=True)
 class Agreement(PolicyTable):
     """``[[agreements]]``: a data processing agreement (DPA) the institution has signed.
 
@@ -157,27 +159,27 @@ class Agreement(PolicyTable):
     limited to some teams or enterprise accounts).
     """
 
-    id: Text = Field(description="A unique name, used in findings and waivers.")
-    heroku: bool = Field(False, description="This is the Salesforce/Heroku DPA.")
-    addon_services: list[ServiceName] = Field(
+    id: Text = described(description="A unique name, used in findings and waivers.")
+    heroku: bool = described(False, description="This is the Salesforce/Heroku DPA.")
+    addon_services: list[ServiceName] = described(
         default_factory=list, description="Add-on services this agreement covers."
     )
-    enterprise_accounts: list[Text] = Field(
+    enterprise_accounts: list[Text] = described(
         default_factory=list, description="Enterprise accounts covered (all their teams)."
     )
-    teams: list[Text] = Field(default_factory=list, description="Teams covered.")
-    mechanism: Mechanism | None = Field(
+    teams: list[Text] = described(default_factory=list, description="Teams covered.")
+    mechanism: Mechanism | None = described(
         None,
         description="Transfer mechanism: scc, bcr, dpf (EU-US Data Privacy Framework "
         "certification) or adequacy.",
     )
-    countries: list[CountryEntry] = Field(
+    countries: list[CountryEntry] = described(
         default_factory=list,
         description="Where this processor processes the data (required for add-on agreements).",
     )
-    signed: date | None = Field(None, description="Date signed (TOML date, no quotes).")
-    expires: date = Field(description="Last day the agreement is in force (TOML date).")
-    document: str = Field("", description="Where the signed document is kept.")
+    signed: date | None = described(None, description="Date signed (TOML date, no quotes).")
+    expires: date = described(description="Last day the agreement is in force (TOML date).")
+    document: str = described("", description="Where the signed document is kept.")
 
     @property
     def kind(self) -> Literal["heroku", "addon"]:
@@ -207,44 +209,46 @@ class Agreement(PolicyTable):
         return any(glob_match(service, s) for s in self.addon_services)
 
 
+@dataclass(frozen=True, kw_only=True)
 class AppEntry(PolicyTable):
     """``[[apps]]``: classifies apps by name. The first matching entry wins."""
 
-    name: Glob = Field(description='App name or glob ("econ-*").')
-    data_class: DataClass = Field(description="The data class of the matching apps.")
-    reason: str = Field("", description="Why this class: kept in the report for the DPO.")
+    name: Glob = described(description='App name or glob ("econ-*").')
+    data_class: DataClass = described(description="The data class of the matching apps.")
+    reason: str = described("", description="Why this class: kept in the report for the DPO.")
     # What GDPR Art. 30(1) asks and the API cannot know; each defaults to [institution]'s.
-    purpose: str | None = Field(None, description="Purpose of the processing (register).")
-    data_subjects: list[Text] | None = Field(
+    purpose: str | None = described(None, description="Purpose of the processing (register).")
+    data_subjects: list[Text] | None = described(
         None, description='Categories of data subjects, e.g. ["study participants"].'
     )
-    data_categories: list[Text] | None = Field(
+    data_categories: list[Text] | None = described(
         None, description='Categories of personal data, e.g. ["e-mail address", "answers"].'
     )
-    retention: str | None = Field(
+    retention: str | None = described(
         None, description='Time limit for erasure, e.g. "deleted 2 years after the study".'
     )
-    controller_contact: str | None = Field(
+    controller_contact: str | None = described(
         None, description="Controller and contact for this processing (register)."
     )
-    ethics_reference: str | None = Field(
+    ethics_reference: str | None = described(
         None, description="Reference of the ethics approval (register)."
     )
 
 
+@dataclass(frozen=True, kw_only=True)
 class Waiver(PolicyTable):
     """``[[waivers]]``: an approved, dated exception for the findings of one rule."""
 
-    rule: RuleId = Field(description="The rule id whose findings this waiver hides.")
-    app: Glob = Field(description="App name or glob.")
-    subject: str | None = Field(
+    rule: RuleId = described(description="The rule id whose findings this waiver hides.")
+    app: Glob = described(description="App name or glob.")
+    subject: str | None = described(
         None,
         description="The add-on (service or name), drain host, agreement or region the "
         "finding concerns, or a glob; leave out to match every subject.",
     )
-    reason: Text = Field(description="Why the exception is acceptable.")
-    approved_by: Text = Field(description="Who approved it (name or role).")
-    expires: date = Field(description="Last day the waiver applies (TOML date).")
+    reason: Text = described(description="Why the exception is acceptable.")
+    approved_by: Text = described(description="Who approved it (name or role).")
+    expires: date = described(description="Last day the waiver applies (TOML date).")
 
     def label(self) -> str:
         """How findings and reports name this waiver."""
@@ -259,35 +263,33 @@ class Waiver(PolicyTable):
         return any(glob_match(s, self.subject) for s in subjects)
 
 
+@dataclass(frozen=True, kw_only=True)
 class Policy(PolicyTable):
     """A whole policy file, version 1. Load it with ``gatekeeper.policy.load_policy``."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        strict=True,
-        frozen=True,
-        title="heroku-gatekeeper policy",
-        json_schema_extra={
-            "description": "Data protection policy for heroku-gatekeeper "
-            "(version 1). See docs/policy.md."
-        },
+    # The JSON Schema's title and description (gatekeeper.policy.schema).
+    schema_title = "heroku-gatekeeper policy"
+    schema_description = (
+        "Data protection policy for heroku-gatekeeper (version 1). See docs/policy.md."
     )
 
-    version: Literal[1] = Field(description="Policy file format version; always 1.")
-    institution: Institution = Field(default_factory=Institution)
-    defaults: Defaults = Field(default_factory=Defaults)
-    classes: dict[DataClass, ClassRule] = Field(default_factory=dict)
-    agreements: list[Agreement] = Field(default_factory=list)
-    addons: AddonsPolicy = Field(default_factory=AddonsPolicy)
-    logs: LogsPolicy = Field(default_factory=LogsPolicy)
-    apps: list[AppEntry] = Field(default_factory=list)
-    rules: dict[RuleId, SeverityOverride] = Field(
+    version: Literal[1] = described(description="Policy file format version; always 1.")
+    institution: Institution = field(default_factory=Institution)
+    defaults: Defaults = field(default_factory=Defaults)
+    classes: dict[DataClass, ClassRule] = field(default_factory=dict)
+    agreements: list[Agreement] = field(default_factory=list)
+    addons: AddonsPolicy = field(default_factory=AddonsPolicy)
+    logs: LogsPolicy = field(default_factory=LogsPolicy)
+    apps: list[AppEntry] = field(default_factory=list)
+    rules: dict[RuleId, SeverityOverride] = described(
         default_factory=dict, description="Severity overrides: rule id = block|warn|info|off."
     )
-    waivers: list[Waiver] = Field(default_factory=list)
+    waivers: list[Waiver] = field(default_factory=list)
 
-    _source_path: str | None = PrivateAttr(default=None)
-    _sha256: str | None = PrivateAttr(default=None)
+    # Set by the loader (gatekeeper.policy.loader), not read from the file; a copy made with
+    # dataclasses.replace (a policy with fewer waivers, say) keeps them.
+    _source_path: str | None = set_by_code()
+    _sha256: str | None = set_by_code()
 
     @property
     def source_path(self) -> str | None:

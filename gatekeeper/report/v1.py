@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSche
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from gatekeeper import serial
 from gatekeeper.report.summary import iso_utc
 from gatekeeper.results import (
     REPORT_SCHEMA,
@@ -242,8 +243,11 @@ class ReportV1(_V1):
             decision=self.decision,
             apps=tuple(app.to_app_result() for app in self.apps),
             policy_findings=tuple(f.to_located_finding() for f in self.policy_findings),
-            agreements=tuple(AgreementStatus(**a.model_dump()) for a in self.agreements),
-            waivers=tuple(WaiverStatus(**w.model_dump()) for w in self.waivers),
+            # The document's arrays as the results' tuples (pydantic converts them).
+            agreements=tuple(
+                serial.from_data(AgreementStatus, a.model_dump()) for a in self.agreements
+            ),
+            waivers=tuple(serial.from_data(WaiverStatus, w.model_dump()) for w in self.waivers),
             changes=changes,
         )
 

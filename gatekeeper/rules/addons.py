@@ -36,14 +36,14 @@ A waiver's ``subject`` may name the add-on (``papertrail-curved-12345``) or its 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
-
-from pydantic import Field
 
 from gatekeeper.codespan import code_span
 from gatekeeper.facts import AddOn, FactKind
 from gatekeeper.knowledge import canonical, describe_countries, sources
 from gatekeeper.policy_values import PolicyTable, ServiceName, glob_match
+from gatekeeper.records import described
 from gatekeeper.rules.context import AppContext, Candidate, sh
 from gatekeeper.rules.coverage import expiring_candidate
 from gatekeeper.rules.heroku_location import location_finding
@@ -53,13 +53,14 @@ if TYPE_CHECKING:
     from gatekeeper.policy.model import Agreement
 
 
+@dataclass(frozen=True, kw_only=True)
 class AddonsPolicy(PolicyTable):
     """``[addons]``: add-on services that are never allowed, and extra Heroku-operated ones."""
 
-    deny: list[ServiceName] = Field(
+    deny: list[ServiceName] = described(
         default_factory=list, description="Add-on services (or globs) that block wherever found."
     )
-    operated_by_heroku: list[ServiceName] = Field(
+    operated_by_heroku: list[ServiceName] = described(
         default_factory=list,
         description="Services to treat as operated by Heroku (covered by the Heroku DPA), "
         "besides the built-in list.",

@@ -19,27 +19,28 @@ With ``[logs] check_drains = false`` the drains are neither collected nor checke
 from __future__ import annotations
 
 from collections.abc import Iterator
-
-from pydantic import Field
+from dataclasses import dataclass
 
 from gatekeeper.codespan import code_span
 from gatekeeper.facts import FactKind
 from gatekeeper.knowledge import sources
 from gatekeeper.policy_values import HostGlob, PolicyTable, glob_match
+from gatekeeper.records import described
 from gatekeeper.results import Evidence
 from gatekeeper.rules import space_drain
 from gatekeeper.rules.context import AppContext, Candidate, sh
 from gatekeeper.rules.metadata import RuleInfo, WaiverExample
 
 
+@dataclass(frozen=True, kw_only=True)
 class LogsPolicy(PolicyTable):
     """``[logs]``: where custom log drains may send logs (logs hold IP addresses)."""
 
-    allowed_drain_hosts: list[HostGlob] = Field(
+    allowed_drain_hosts: list[HostGlob] = described(
         default_factory=list,
         description='Hosts (or globs like "*.example.edu") custom drains may send to.',
     )
-    check_drains: bool = Field(
+    check_drains: bool = described(
         True,
         description="Read and check every app's log drains (one request per app in an "
         "audit). false skips the drain check.",

@@ -214,10 +214,10 @@ def _parse(text: str, name: str, is_toml: bool) -> Any:
 
 
 def _from_snapshot(data: dict[str, Any], name: str, text: str) -> SimEstate:
-    from gatekeeper import facts
+    from gatekeeper import facts, serial
 
     try:
-        snapshot = facts.Estate.model_validate(data)
+        snapshot = serial.from_data(facts.Estate, data)
     except ValidationError as exc:
         problems = [
             Problem(

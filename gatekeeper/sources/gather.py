@@ -11,6 +11,7 @@ Pure but for ``source.collect``; every use case reads its facts through :func:`g
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +43,7 @@ def one_entry_per_app(estate: Estate) -> Estate:
     copies: dict[str, list[App]] = {}
     for app in estate.apps:
         copies.setdefault(app.id, []).append(app)
-    return estate.model_copy(update={"apps": tuple(_one(group) for group in copies.values())})
+    return dataclasses.replace(estate, apps=tuple(_one(group) for group in copies.values()))
 
 
 def _one(copies: list[App]) -> App:
@@ -63,13 +64,13 @@ def _one(copies: list[App]) -> App:
             "copy can be trusted"
         ),
     )
-    return first.model_copy(update={"errors": (*first.errors, error)})
+    return dataclasses.replace(first, errors=(*first.errors, error))
 
 
 def _comparable(app: App) -> dict[str, Any]:
     """The app's facts with its lists in a fixed order (the same facts listed in another
     order are no conflict)."""
-    data = app.model_dump(mode="json")
+    data: dict[str, Any] = json.loads(json.dumps(dataclasses.asdict(app)))
     for key in ("addons", "log_drains", "errors"):
         if isinstance(data.get(key), list):
             data[key] = sorted(data[key], key=lambda item: json.dumps(item, sort_keys=True))

@@ -6,6 +6,7 @@ The file is read once, on the first ``collect``; a file that cannot be used is a
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,7 +51,7 @@ class SnapshotSource:
                     f"The snapshot {self.path!r} has no app {scope.app!r}.",
                     hint="Check the name, or take a new snapshot.",
                 )
-            return estate.model_copy(update={"apps": apps})
+            return dataclasses.replace(estate, apps=apps)
         if scope is None or scope.everything:
             return estate
         return restrict(estate, scope)
@@ -67,4 +68,4 @@ def restrict(estate: Estate, scope: AuditScope) -> Estate:
     """The part of ``estate`` that ``--team``/``--enterprise`` name: the apps of those teams."""
     enterprises = set(scope.enterprises)
     teams = set(scope.teams) | {t.name for t in estate.teams if t.enterprise_account in enterprises}
-    return estate.model_copy(update={"apps": tuple(a for a in estate.apps if a.team in teams)})
+    return dataclasses.replace(estate, apps=tuple(a for a in estate.apps if a.team in teams))

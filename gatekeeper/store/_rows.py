@@ -9,6 +9,7 @@ JSON of a 10,000-app report (about 30 MB) never exists whole in memory.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,8 +20,6 @@ from gatekeeper.store.interface import AuditRecord
 from gatekeeper.store.schema import SCHEMA_VERSION
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel
-
     from gatekeeper.register.model import Register
     from gatekeeper.results import Decision, Finding, Report
 
@@ -80,10 +79,12 @@ def new_audit(report: Report, *, scope: str, source: str) -> NewAudit:
 
 
 def compressed_report(report: Report) -> bytes:
-    """``zlib.compress(report.model_dump_json().encode())``, made one app at a time."""
+    """``zlib.compress(serial.to_json(report).encode())``, made one app at a time."""
     import zlib
 
-    head = report.model_copy(update={"apps": ()}).model_dump_json()
+    from gatekeeper import serial
+
+    head = serial.to_json(dataclasses.replace(report, apps=()))
     # Inside JSON strings quotes are escaped, so this is the field and nothing else.
     before, apps_field, after = head.partition('"apps":[]')
     if not apps_field:  # pragma: no cover - the model always has the field
@@ -91,7 +92,7 @@ def compressed_report(report: Report) -> bytes:
     compressor = zlib.compressobj()
     parts = [compressor.compress(before.encode()), compressor.compress(b'"apps":[')]
     for index, app in enumerate(report.apps):
-        text = app.model_dump_json().encode()
+        text = serial.to_json(app).encode()
         parts.append(compressor.compress(b"," + text if index else text))
     parts += [compressor.compress(b"]" + after.encode()), compressor.flush()]
     return b"".join(parts)
@@ -123,10 +124,11 @@ def open_finding_rows(report: Report) -> Iterator[tuple[str, str]]:
     """``(fingerprint, finding JSON)`` of each open finding of ``report``, the first one per
     fingerprint, as ``gatekeeper.compare.open_findings`` picks them. A generator: the backends
     insert row by row, so the serialized findings never exist all at once."""
+    from gatekeeper import serial
     from gatekeeper.compare import open_findings
 
     for fp, finding in open_findings(report.all_findings()).items():
-        yield fp, finding.model_dump_json()
+        yield fp, serial.to_json(finding)
 
 
 def chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
@@ -252,14 +254,16 @@ def _json(value: object, column: str) -> str | bytes:
     raise Unreadable(f"{column} is not JSON text")
 
 
-M = TypeVar("M", bound="BaseModel")
+M = TypeVar("M")
 
 
 def _validated(model: type[M], data: str | bytes) -> M:
     from pydantic import ValidationError
 
+    from gatekeeper import serial
+
     try:
-        return model.model_validate_json(data)
+        return serial.from_json(model, data)
     except ValidationError as exc:
         first = exc.errors()[0]["msg"] if exc.error_count() else "no detail"
         raise Unreadable(f"{exc.error_count()} problem(s), first: {first}") from None

@@ -10,6 +10,7 @@ says what was already done; the CLI exits with its code.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -123,7 +124,7 @@ def audit(
             changes, said = compare_since_last(opened, scope_key, report)
             notices += said
         if changes is not None:
-            report = report.model_copy(update={"changes": changes})
+            report = dataclasses.replace(report, changes=changes)
         if publish is not None:
             if with_register:
                 publish(report, options, register)

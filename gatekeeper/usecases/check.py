@@ -8,6 +8,7 @@ allowed: it ends as "could not evaluate" (exit 3), saying why (docs/fault-matrix
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -116,7 +117,7 @@ def evaluate_app(
     waivers = [w for w in policy.waivers if glob_match(name, w.app)]
     report = evaluate(
         estate,
-        policy.model_copy(update={"waivers": waivers}),
+        dataclasses.replace(policy, waivers=waivers),
         today,
         generated_at=generated_at,
     )
@@ -128,7 +129,7 @@ def evaluate_app(
         for f in report.policy_findings
         if not (f.rule == WAIVER_UNUSED.id and f.subject in shared)
     )
-    return report.model_copy(update={"policy_findings": kept})
+    return dataclasses.replace(report, policy_findings=kept)
 
 
 def only_app(estate: Estate, scope: AppScope) -> Estate:
@@ -137,7 +138,7 @@ def only_app(estate: Estate, scope: AppScope) -> Estate:
     apps = tuple(a for a in estate.apps if scope.matches(a))
     if not apps:
         raise CouldNotEvaluate(_not_judged(scope, estate), hint=_NOT_JUDGED_HINT)
-    return estate.model_copy(update={"apps": apps})
+    return dataclasses.replace(estate, apps=apps)
 
 
 _NOT_JUDGED_HINT = (

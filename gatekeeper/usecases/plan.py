@@ -22,9 +22,10 @@ or space name, the token's access), not an app that does not exist yet.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from gatekeeper.errors import UsageError
 
@@ -96,11 +97,10 @@ def plan_app(
         team=planned.team, space=planned.space, needs=Needs.from_policy(policy)
     )
     app = would_be_app(planned, around)
-    estate = around.estate.model_copy(
-        update={
-            "apps": (app,),
-            "regions": tuple(r for r in around.estate.regions if r.name == app.region),
-        }
+    estate = dataclasses.replace(
+        around.estate,
+        apps=(app,),
+        regions=tuple(r for r in around.estate.regions if r.name == app.region),
     )
     day, generated_at = report_clock(today)
     report = evaluate_app(estate, policy, AppScope(app.name), today=day, generated_at=generated_at)
@@ -169,7 +169,7 @@ def would_be_app(planned: PlannedApp, around: Surroundings) -> App:
         generation = COMMON_RUNTIME_GENERATION
         _check_common_runtime_region(region, around.estate)
     name = planned.name or UNNAMED
-    owner = "team" if around.team is not None else "person"
+    owner: Literal["team", "person"] = "team" if around.team is not None else "person"
     return App(
         id=PLANNED_ID_PREFIX + name,
         name=name,
@@ -358,12 +358,12 @@ def _with_plan_fixes(
         choice = unnamed.get(finding.subject or "")
         if choice is not None and _decided_by_plan(finding, choice, policy):
             fix = _name_the_plan(choice) + " " + finding.remediation
-        return finding if fix is None else finding.model_copy(update={"remediation": fix})
+        return finding if fix is None else dataclasses.replace(finding, remediation=fix)
 
     def app_fixed(app: AppResult) -> AppResult:
-        return app.model_copy(update={"findings": tuple(fixed(f) for f in app.findings)})
+        return dataclasses.replace(app, findings=tuple(fixed(f) for f in app.findings))
 
-    return report.model_copy(update={"apps": tuple(app_fixed(a) for a in report.apps)})
+    return dataclasses.replace(report, apps=tuple(app_fixed(a) for a in report.apps))
 
 
 def _decided_by_plan(finding: Finding, choice: PlanChoice, policy: Policy) -> bool:

@@ -4,6 +4,7 @@ collect the facts of apps and scopes into one estate, to save
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
@@ -61,7 +62,7 @@ def merge(parts: list[Estate]) -> Estate:
 
     first = parts[0]
     apps = one_entry_per_app(
-        first.model_copy(update={"apps": tuple(a for p in parts for a in p.apps)})
+        dataclasses.replace(first, apps=tuple(a for p in parts for a in p.apps))
     ).apps
     return Estate(
         collected_at=first.collected_at,

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -237,7 +238,7 @@ def change_notification(
         generated_at=summary.checked_at, decision=previous_app.decision, apps=(previous_app,)
     )
     changes = compare(earlier, report, baseline=label)
-    changed = report.model_copy(update={"changes": changes})
+    changed = dataclasses.replace(report, changes=changes)
     payload = build_notification(
         changed, changes, expiring_within_days=policy.defaults.expiry_warning_days
     )

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
+import dataclasses
 import io
 import json
 from collections import Counter
@@ -99,11 +100,10 @@ def audit_json(
 
 def in_scope(facts: Estate, teams: set[str]) -> Estate:
     """The part of the ground truth an audit of ``teams`` collects (spaces: all listed)."""
-    return facts.model_copy(
-        update={
-            "apps": tuple(a for a in facts.apps if a.team in teams),
-            "teams": tuple(t for t in facts.teams if t.name in teams),
-        }
+    return dataclasses.replace(
+        facts,
+        apps=tuple(a for a in facts.apps if a.team in teams),
+        teams=tuple(t for t in facts.teams if t.name in teams),
     )
 
 
@@ -287,8 +287,8 @@ def test_decisions_without_drains_match_the_engine_without_drains(
     """With ``check_drains = false`` drains are not read (``log_drains`` is None), and the
     decisions are the engine's on the ground truth without drains."""
     doc = everything_without_drains["doc"]
-    facts = truth_facts.model_copy(
-        update={"apps": tuple(a.model_copy(update={"log_drains": None}) for a in truth_facts.apps)}
+    facts = dataclasses.replace(
+        truth_facts, apps=tuple(dataclasses.replace(a, log_drains=None) for a in truth_facts.apps)
     )
     want = evaluate(facts, load_policy(no_drains_policy), date.today())
     assert len(doc["apps"]) == APPS

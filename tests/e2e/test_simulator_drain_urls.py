@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from drain_url_cases import CASES, SECRETS
 
+from gatekeeper import serial
 from gatekeeper.collect import collect_app_sync
 from gatekeeper.heroku import HerokuClient
 from gatekeeper.simulator import DEMO_ADMIN_TOKEN, SimApp, SimEstate, SimLogDrain, Simulator
@@ -32,5 +33,5 @@ def test_collector_and_ground_truth_agree_on_every_drain_url(
     by_id = {d.id: d for d in app.log_drains}
     for sim_drain, (_, host, url) in zip(drains, CASES, strict=True):
         assert (by_id[sim_drain.id].host, by_id[sim_drain.id].url) == (host, url)
-    dumped = collected.model_dump_json()
+    dumped = serial.to_json(collected)
     assert not any(secret in dumped for secret in SECRETS)

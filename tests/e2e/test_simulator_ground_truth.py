@@ -8,6 +8,7 @@ Collector tests rely on this when they compare what the gatekeeper gathered with
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import httpx
@@ -217,9 +218,7 @@ def read_estate(sim: Simulator, token: str) -> facts.Estate:
 
 
 def normalise(estate: facts.Estate) -> facts.Estate:
-    return estate.model_copy(
-        update={"regions": tuple(sorted(estate.regions, key=lambda r: r.name))}
-    )
+    return dataclasses.replace(estate, regions=tuple(sorted(estate.regions, key=lambda r: r.name)))
 
 
 @pytest.mark.parametrize("token", [DEMO_ADMIN_TOKEN, DEMO_JDOE_TOKEN])

@@ -18,6 +18,7 @@ from external_programs import require_program
 from unit.store.test_live_store_contract import LiveContract
 from unit.store.test_store_contract import Damage, StoreContract, StoreFactory, make_report
 
+from gatekeeper import serial
 from gatekeeper.cli import run
 from gatekeeper.store import AuditStore, StoreError, StoreSchemaError, open_store
 from gatekeeper.store.interface import SCHEMA_VERSION
@@ -228,7 +229,7 @@ def test_a_version_1_schema_is_migrated_and_its_audits_still_compare(
                 " policy_sha256,"
                 " report_json) VALUES (now(), %s, 'all', 's', 'block', 1, 1, 1, 5, 1, NULL, %s)"
             ).format(s=sql.Identifier(schema)),
-            (old.generated_at, old.model_dump_json()),
+            (old.generated_at, serial.to_json(old)),
         )
     store = store_factory()
     last = store.latest_record("all")

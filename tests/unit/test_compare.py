@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import UTC, datetime
 
@@ -52,7 +53,7 @@ def test_identical_reports_have_no_changes() -> None:
     r = report(
         T0, f("team-not-covered", "survey"), f("unclassified-app", "survey", severity="warn")
     )
-    changes = compare(r, r.model_copy(update={"generated_at": T1}), baseline="audit #1")
+    changes = compare(r, dataclasses.replace(r, generated_at=T1), baseline="audit #1")
     assert changes.new == () and changes.resolved == ()
     assert changes.baseline == "audit #1"
     assert changes.since == T0

@@ -15,13 +15,12 @@ import math
 import uuid
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
-
 from gatekeeper.errors import ForbiddenError, NotFoundError, ServerError
 from gatekeeper.heroku.interface import ClientStats
+from gatekeeper.heroku.models import HerokuModel
 from gatekeeper.heroku.protocol import parse_model
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound=HerokuModel)
 
 PAGE_SIZE = 1000  # Heroku's largest page, what the client asks for
 

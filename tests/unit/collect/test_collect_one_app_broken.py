@@ -12,9 +12,10 @@ import pytest
 from collect_fakes import FakeApi, addon, drain, team, uid
 from test_collect_app import SyncFakeApi
 
-from gatekeeper.collect import AuditScope, collect_app, collect_app_sync, collect_estate
+from gatekeeper import records
+from gatekeeper.collect import AuditScope, collect_app, collect_app_sync, collect_estate, parse
 from gatekeeper.facts import Estate
-from gatekeeper.heroku import models
+from gatekeeper.heroku import models, protocol
 
 SCOPE = AuditScope(teams=("psych", "bio"))
 
@@ -38,14 +39,15 @@ def unvalidatable(monkeypatch: pytest.MonkeyPatch) -> str:
     """Items whose URL is this marker raise ``RecursionError`` when validated, as a validator
     recursing through a deeply nested item would."""
     marker = "https://deep.example.io/"
-    validate = models.LogDrain.model_validate
 
-    def model_validate(data: Any, **options: Any) -> models.LogDrain:
-        if isinstance(data, dict) and data.get("url") == marker:
+    def read(model: type[Any], data: Any) -> Any:
+        if model is models.LogDrain and isinstance(data, dict) and data.get("url") == marker:
             raise RecursionError("maximum recursion depth exceeded while validating")
-        return validate(data, **options)
+        return records.read(model, data)
 
-    monkeypatch.setattr(models.LogDrain, "model_validate", model_validate)
+    # Wherever an answer is read: item by item (collect.parse) or whole (heroku.protocol).
+    monkeypatch.setattr(parse, "read", read)
+    monkeypatch.setattr(protocol, "read", read)
     return marker
 
 

@@ -13,20 +13,22 @@ from gatekeeper.collect.parse import broken_app, parse_item
 from gatekeeper.collect.progress import NullProgress, TerminalProgress, progress_for
 from gatekeeper.errors import ForbiddenError
 from gatekeeper.heroku import models
+from gatekeeper.records import read
 from gatekeeper.redact import register_secret
 
 
 def test_a_drain_created_by_an_add_on_names_it() -> None:
-    model = models.LogDrain.model_validate(
-        drain("syslog+tls://logs.papertrailapp.com:1", "survey", addon_name="pt-one")
+    model = read(
+        models.LogDrain,
+        drain("syslog+tls://logs.papertrailapp.com:1", "survey", addon_name="pt-one"),
     )
     fact = details.log_drain(model)
     assert (fact.addon, fact.host) == ("pt-one", "logs.papertrailapp.com")
 
 
 def test_deprovisioned_add_ons_are_no_facts() -> None:
-    gone = models.AddOn.model_validate(addon("x", "sentry:f1", "a", state="deprovisioned"))
-    live = models.AddOn.model_validate(addon("y", "sentry:f1", "a", state="provisioning"))
+    gone = read(models.AddOn, addon("x", "sentry:f1", "a", state="deprovisioned"))
+    live = read(models.AddOn, addon("y", "sentry:f1", "a", state="provisioning"))
     assert convert.addon(gone) is None
     fact = convert.addon(live)
     assert fact is not None and (fact.service, fact.plan, fact.app) == ("sentry", "sentry:f1", "a")

@@ -12,12 +12,13 @@ from hypothesis import strategies as st
 from gatekeeper.collect import details
 from gatekeeper.drain_url import UNUSABLE, reduce_drain_url
 from gatekeeper.heroku import models
+from gatekeeper.records import read
 from gatekeeper.rules.log_drains import host_allowed
 
 
 @pytest.mark.parametrize(("raw", "host", "url"), CASES)
 def test_the_collector_reduces_drain_urls_as_the_table_says(raw: str, host: str, url: str) -> None:
-    fact = details.log_drain(models.LogDrain.model_validate(drain(raw, "survey")))
+    fact = details.log_drain(read(models.LogDrain, drain(raw, "survey")))
     assert (fact.host, fact.url) == (host, url)
     assert not any(secret in fact.url for secret in SECRETS)
 
@@ -53,6 +54,6 @@ def test_any_text_reduces_without_raising_and_idempotently(raw: str) -> None:
 @pytest.mark.parametrize(("raw", "host", "url"), [c for c in CASES if c[2] == UNUSABLE])
 def test_an_unusable_drain_url_fails_closed(raw: str, host: str, url: str) -> None:
     """No host: no [logs] allowed_drain_hosts entry, not even ``*``, lets the drain pass."""
-    fact = details.log_drain(models.LogDrain.model_validate(drain(raw, "survey")))
+    fact = details.log_drain(read(models.LogDrain, drain(raw, "survey")))
     assert fact.host == ""
     assert not host_allowed(fact.host, ["*", "logs.example.edu", "*.example.edu", "2001:db8::1"])

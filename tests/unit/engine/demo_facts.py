@@ -7,6 +7,7 @@ engine tests do not depend on the simulator and the simulator cannot drift from 
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 import uuid
 from datetime import date
@@ -77,9 +78,7 @@ def telemetry(url: str, host: str, *signals: str) -> TelemetryDrain:
 
 def attached(owner: AddOn, team: str, region: str) -> AddOn:
     """``owner`` as an app that has it attached sees it (owned by another app)."""
-    return owner.model_copy(
-        update={"owner_team": team, "owner_region": region, "owner_account": "team"}
-    )
+    return dataclasses.replace(owner, owner_team=team, owner_region=region, owner_account="team")
 
 
 def demo_apps() -> tuple[App, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 
 from register_samples import demo_facts, register_of
@@ -50,8 +51,8 @@ def test_an_agreement_that_lapsed_between_two_registers() -> None:
 
 def test_apps_and_recipients_that_come_and_go() -> None:
     estate = demo_facts()
-    fewer = estate.model_copy(
-        update={"apps": tuple(a for a in estate.apps if a.name != "jdoe-thesis")}
+    fewer = dataclasses.replace(
+        estate, apps=tuple(a for a in estate.apps if a.name != "jdoe-thesis")
     )
     before, after = register_of(estate), register_of(fewer)
     assert [(c.kind, c.app) for c in compare_registers(before, after, baseline="x").items] == [
@@ -69,9 +70,9 @@ def test_a_register_of_nothing_or_with_unread_facts_is_incomplete() -> None:
     from gatekeeper.facts import FactError
 
     broken = tuple(
-        a.model_copy(update={"errors": (FactError(fact="addons", message="503"),)})
+        dataclasses.replace(a, errors=(FactError(fact="addons", message="503"),))
         if a.name == "survey"
         else a
         for a in estate.apps
     )
-    assert not register_of(estate.model_copy(update={"apps": broken})).complete
+    assert not register_of(dataclasses.replace(estate, apps=broken)).complete

@@ -3,8 +3,10 @@ policy findings, agreements, waivers and changes, and one full of hostile names)
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 
+from gatekeeper import serial
 from gatekeeper.report.interface import RenderOptions
 from gatekeeper.results import (
     AgreementStatus,
@@ -67,11 +69,11 @@ def _app(name: str, app_id: str, **kw: object) -> AppResult:
         "decision": "allow",
     }
     base.update(kw)
-    return AppResult.model_validate(base)
+    return serial.from_data(AppResult, base)
 
 
 def with_findings(app: AppResult, decision: str, *findings: Finding) -> AppResult:
-    return app.model_copy(update={"decision": decision, "findings": findings})
+    return dataclasses.replace(app, decision=decision, findings=findings)
 
 
 def allow_report() -> Report:

@@ -4,6 +4,7 @@ HTML report of the demo estate parses, contains every app, and escapes a hostile
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import xml.etree.ElementTree as ET
@@ -37,10 +38,10 @@ DEMO_APPS = set(ALL_DEMO_APPS)
 def demo_report() -> Report:
     estate = demo_estate().to_facts()
     survey = next(a for a in estate.apps if a.name == "survey")
-    hostile = survey.model_copy(
-        update={"name": HOSTILE_NAME, "id": "00000000-0000-4000-8000-00000000beef"}
+    hostile = dataclasses.replace(
+        survey, name=HOSTILE_NAME, id="00000000-0000-4000-8000-00000000beef"
     )
-    estate = estate.model_copy(update={"apps": (*estate.apps, hostile)})
+    estate = dataclasses.replace(estate, apps=(*estate.apps, hostile))
     policy = load_policy(ROOT / "gatekeeper" / "examples" / "university.toml")
     return evaluate(estate, policy, date(2026, 11, 25))
 

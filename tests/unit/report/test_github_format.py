@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from pathlib import Path
@@ -113,7 +114,7 @@ def _many_blocks(count: int) -> Report:
         )
         for i in range(count)
     )
-    return report.model_copy(update={"apps": (app.model_copy(update={"findings": findings}),)})
+    return dataclasses.replace(report, apps=(dataclasses.replace(app, findings=findings),))
 
 
 def test_ten_annotations_of_a_kind_are_all_shown() -> None:

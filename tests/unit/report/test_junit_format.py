@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -105,7 +106,7 @@ def test_strict_makes_warnings_fail(options: RenderOptions) -> None:
 
 
 def test_fail_on_warn_in_the_policy_makes_warnings_fail() -> None:
-    report = warn_report().model_copy(update={"fail_on": "warn"})
+    report = dataclasses.replace(warn_report(), fail_on="warn")
     assert _case(_xml(report), "otree-study", "unclassified-app").find("failure") is not None
 
 
@@ -130,8 +131,8 @@ def test_hostile_names_round_trip_through_the_xml() -> None:
 
 def test_characters_xml_forbids_do_not_break_the_document() -> None:
     report = block_report()
-    app = report.apps[0].model_copy(update={"name": "nul\x00bell\x07esc\x1b"})
-    report = report.model_copy(update={"apps": (app,)})
+    app = dataclasses.replace(report.apps[0], name="nul\x00bell\x07esc\x1b")
+    report = dataclasses.replace(report, apps=(app,))
     root = _xml(report)
     suite = root.find("testsuite")
     assert suite is not None

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -177,8 +178,8 @@ def test_a_fix_quoting_a_name_with_backticks_keeps_the_whole_command() -> None:
         subject="we`ird``name",
     )
     report = block_report()
-    app = report.apps[0].model_copy(update={"findings": (found,)})
-    report = report.model_copy(update={"apps": (app,)})
+    app = dataclasses.replace(report.apps[0], findings=(found,))
+    report = dataclasses.replace(report, apps=(app,))
     span = f"```{command}```"
     for text in (render(report, "markdown", OPTIONS), markdown_summary(report, OPTIONS)):
         assert f"  - Fix: Remove it: {span}." in text.splitlines()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from report_samples import finding
 
@@ -138,7 +140,7 @@ def test_an_entry_the_text_leaves_to_its_default_has_no_line() -> None:
 
 
 def test_a_waived_finding_of_another_waiver_is_not_credited_to_this_one() -> None:
-    other = WAIVED.model_copy(update={"waiver": "another reason (approved by x, expires y)"})
+    other = dataclasses.replace(WAIVED, waiver="another reason (approved by x, expires y)")
     assert deciding_path(POLICY, other) == ("apps", 1)
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -119,7 +120,7 @@ def test_fingerprints_are_stable_across_runs() -> None:
 def test_artifact_location_is_relative_to_the_repository(
     policy_path: str | None, artifact: str | None, expected: str
 ) -> None:
-    report = block_report().model_copy(update={"policy_path": policy_path})
+    report = dataclasses.replace(block_report(), policy_path=policy_path)
     options = RenderOptions(artifact_uri=artifact)
     for result in _sarif(report, options)["runs"][0]["results"]:
         uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
@@ -129,8 +130,8 @@ def test_artifact_location_is_relative_to_the_repository(
 def test_a_rule_unknown_to_the_catalog_still_gets_a_descriptor() -> None:
     report = block_report()
     app = report.apps[0]
-    odd = app.findings[0].model_copy(update={"rule": "brand-new-rule"})
-    report = report.model_copy(update={"apps": (app.model_copy(update={"findings": (odd,)}),)})
+    odd = dataclasses.replace(app.findings[0], rule="brand-new-rule")
+    report = dataclasses.replace(report, apps=(dataclasses.replace(app, findings=(odd,)),))
     doc = _sarif(report)
     jsonschema.Draft4Validator(SCHEMA).validate(doc)
     run = doc["runs"][0]
@@ -218,9 +219,9 @@ def test_rules_are_security_alerts_with_the_severity_the_report_gives_them() -> 
     # a policy that lowers a blocking rule to warn gets medium alerts for it
     app = report.apps[0]
     lowered = tuple(
-        f.model_copy(update={"severity": "warn"}) if f.rule == "addon-no-agreement" else f
+        dataclasses.replace(f, severity="warn") if f.rule == "addon-no-agreement" else f
         for f in app.findings
     )
-    report = report.model_copy(update={"apps": (app.model_copy(update={"findings": lowered}),)})
+    report = dataclasses.replace(report, apps=(dataclasses.replace(app, findings=lowered),))
     rules = {r["id"]: r for r in _sarif(report)["runs"][0]["tool"]["driver"]["rules"]}
     assert rules["addon-no-agreement"]["properties"]["security-severity"] == "5.0"

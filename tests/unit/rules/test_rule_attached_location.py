@@ -3,6 +3,8 @@ the region of the app that owns it (``facts.App.addon_region``), not the attachi
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from demo_facts import addon, finding, make_app, make_estate, make_policy, rules_of, run
 
@@ -37,17 +39,16 @@ def attached(
     team: str | None = "econ-lab",
 ) -> AddOn:
     """``plan`` owned by app ``owner`` (in ``region``), as the attaching app sees it."""
-    return addon(owner, plan, f"{plan.split(':')[0]}-{owner}").model_copy(
-        update={
-            "owner_region": region,
-            "owner_team": team,
-            "owner_account": None if region is None else ("team" if team else "person"),
-        }
+    return dataclasses.replace(
+        addon(owner, plan, f"{plan.split(':')[0]}-{owner}"),
+        owner_region=region,
+        owner_team=team,
+        owner_account=None if region is None else ("team" if team else "person"),
     )
 
 
 def user(*addons: AddOn, region: str = "eu", errors: tuple[FactError, ...] = ()) -> App:
-    return make_app("eu-app", region=region, errors=errors).model_copy(update={"addons": addons})
+    return dataclasses.replace(make_app("eu-app", region=region, errors=errors), addons=addons)
 
 
 def rules(app: App, pol=None) -> set[str]:

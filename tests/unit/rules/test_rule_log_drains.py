@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from demo_facts import drain, finding, make_app, make_estate, make_policy, rules_of, run
 
+from gatekeeper import serial
 from gatekeeper.rules.log_drains import host_allowed
 
 
@@ -51,7 +52,7 @@ def test_custom_drain_to_a_host_not_allowed_blocks() -> None:
         "`heroku drains:remove https://logs.example-logging.io/ingest -a bio-dashboard`"
         in f.remediation
     )
-    assert "s3cr3t" not in f.model_dump_json()
+    assert "s3cr3t" not in serial.to_json(f)
 
 
 def test_allowed_host_and_add_on_drains_pass() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import typing
 from pathlib import Path
 from typing import get_args
 
@@ -141,7 +142,7 @@ def test_a_rules_options_are_a_table_of_the_policy(module: RuleModule) -> None:
     options = module.OPTIONS
     if options is None:
         return
-    tables = [name for name, f in Policy.model_fields.items() if f.annotation is options]
+    tables = [name for name, t in typing.get_type_hints(Policy).items() if t is options]
     assert len(tables) == 1, options
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from gatekeeper import serial
 from gatekeeper.errors import InputFileError
 from gatekeeper.simulator import demo_estate, estate_to_data, load_estate
 
@@ -230,14 +231,14 @@ def test_unreadable_and_non_object_files(tmp_path: Path) -> None:
 
 def test_a_gatekeeper_snapshot_is_served_as_it_is(tmp_path: Path) -> None:
     facts = demo_estate().to_facts()
-    path = write(tmp_path, "snapshot.json", facts.model_dump_json(by_alias=True, indent=2))
+    path = write(tmp_path, "snapshot.json", serial.to_json(facts, indent=2))
     estate = load_estate(path)
     assert estate.to_facts().apps == facts.apps
     assert estate.to_facts().teams == facts.teams
 
 
 def test_an_invalid_snapshot_names_the_key(tmp_path: Path) -> None:
-    data = json.loads(demo_estate().to_facts().model_dump_json(by_alias=True))
+    data = json.loads(serial.to_json(demo_estate().to_facts()))
     data["apps"][0]["owner"] = "robot"
     path = write(tmp_path, "snapshot.json", json.dumps(data, indent=2))
     with pytest.raises(InputFileError, match="snapshot file") as caught:

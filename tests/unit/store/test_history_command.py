@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 from test_store_contract import make_app, make_finding, make_report
 
+from gatekeeper import serial
 from gatekeeper.cli import run
 from gatekeeper.store.sqlite import SQLiteStore
 
@@ -136,7 +138,7 @@ def test_show_json_carries_the_stored_report(db: Path, capsys: pytest.CaptureFix
     assert document["audit"]["id"] == ids[1]
     from gatekeeper.results import Report
 
-    assert Report.model_validate(document["report"]) == make_report(2)
+    assert serial.from_data(Report, document["report"]) == make_report(2)
 
 
 def test_show_an_unknown_id_is_a_usage_error(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -152,7 +154,7 @@ def test_hostile_names_are_shown_escaped(db: Path, capsys: pytest.CaptureFixture
         "block",
         make_finding("team-not-covered", "block", name, "id-evil", message="line\nFORGED"),
     )
-    report = make_report(1).model_copy(update={"apps": (app,)})
+    report = dataclasses.replace(make_report(1), apps=(app,))
     store = SQLiteStore(db)
     audit_id = store.record(report, scope="all", source="s").id
     store.close()

@@ -10,6 +10,7 @@ tests/interop/test_postgres_store.py.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import zlib
 from collections.abc import Callable, Sequence
@@ -339,7 +340,7 @@ class StoreContract:
             "heroku-connect", "warn", "otree-study", "id-otree-study", message="reworded"
         )
         apps = (*report.apps, make_app("otree-copy", "warn", twice))
-        report = report.model_copy(update={"apps": apps})
+        report = dataclasses.replace(report, apps=apps)
         record = store.record(report, scope="all", source="s")
         expected = open_findings(report.all_findings())
         assert len(expected) == 4  # 6 findings: 1 waived, 1 repeated
@@ -359,7 +360,7 @@ class StoreContract:
             make_finding("addon-no-agreement", "block", "big", "id-big", f"s{i}")
             for i in range(1203)
         )
-        report = make_report(1).model_copy(update={"apps": (make_app("big", "block", *findings),)})
+        report = dataclasses.replace(make_report(1), apps=(make_app("big", "block", *findings),))
         record = store.record(report, scope="all", source="s")
         wanted = {f.fingerprint for f in findings[1:]}
         assert {f.fingerprint for f in store.open_findings(record.id, wanted)} == wanted
@@ -375,18 +376,17 @@ class StoreContract:
     def test_comparing_with_rows_equals_comparing_reports(self, store: AuditStore) -> None:
         previous, current = make_report(1), make_report(2)
         # One finding resolved, one new besides the renamed policy finding.
-        current = current.model_copy(
-            update={
-                "apps": (
-                    make_app("survey", "block", previous.apps[0].findings[0]),
-                    *current.apps[1:],
-                    make_app(
-                        "new-app",
-                        "warn",
-                        make_finding("heroku-connect", "warn", "new-app", "id-new-app"),
-                    ),
-                )
-            }
+        current = dataclasses.replace(
+            current,
+            apps=(
+                make_app("survey", "block", previous.apps[0].findings[0]),
+                *current.apps[1:],
+                make_app(
+                    "new-app",
+                    "warn",
+                    make_finding("heroku-connect", "warn", "new-app", "id-new-app"),
+                ),
+            ),
         )
         record = store.record(previous, scope="all", source="s")
         before = store.open_fingerprints(record.id)

@@ -3,6 +3,7 @@ damaged history costs only the comparison, and a failed notification says what w
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -99,7 +100,7 @@ def test_a_damaged_row_of_resolved_findings_costs_only_the_comparison() -> None:
     facts = demo_facts()
     run(store)  # audit #1 has blocking findings; the next one has none of them
     store.broken, store.failure = {"open_findings"}, StoreError("row 7 is damaged.")
-    source = FakeSource(facts.model_copy(update={"apps": facts.apps[:1]}))
+    source = FakeSource(dataclasses.replace(facts, apps=facts.apps[:1]))
     outcome = audit(ALL, policy=university(), source=source, store=lambda: store, since_last=True)
     assert "open_findings" in store.events
     assert outcome.changes is None and outcome.record is not None

@@ -3,9 +3,12 @@ allowed (exit 3)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from usecase_fakes import ALLOWED, BLOCKED, TODAY, FakeSource, demo_facts, university
 
+from gatekeeper import records
 from gatekeeper.errors import CouldNotEvaluate, UsageError
 from gatekeeper.sources.snapshot import SnapshotSource
 from gatekeeper.usecases.check import check_app
@@ -33,7 +36,7 @@ def test_facts_about_another_app_are_never_an_allow() -> None:
     """The API answered GET /apps/econ-game with another app: nothing judged, exit 3."""
     facts = demo_facts()
     impostor = next(a for a in facts.apps if a.name == "survey")
-    source = FakeSource(facts.model_copy(update={"apps": (impostor,)}))
+    source = FakeSource(dataclasses.replace(facts, apps=(impostor,)))
     with pytest.raises(CouldNotEvaluate) as info:
         check_app(ALLOWED, policy=university(), source=source, today=TODAY)
     assert info.value.exit_code == 3
@@ -43,7 +46,7 @@ def test_facts_about_another_app_are_never_an_allow() -> None:
 
 
 def test_no_facts_at_all_are_never_an_allow() -> None:
-    source = FakeSource(demo_facts().model_copy(update={"apps": ()}))
+    source = FakeSource(dataclasses.replace(demo_facts(), apps=()))
     with pytest.raises(CouldNotEvaluate, match="No facts were collected for app"):
         check_app(ALLOWED, policy=university(), source=source)
 
@@ -72,7 +75,8 @@ def test_a_glob_waiver_this_app_does_not_use_is_not_reported_as_unused() -> None
     policy = university()
     glob_waivers = [w for w in policy.waivers if w.app == "*"]
     assert glob_waivers  # the example policy has them
-    exact = Waiver.model_validate(
+    exact = records.read(
+        Waiver,
         {
             "rule": "region-not-allowed",
             "app": ALLOWED,
@@ -80,9 +84,9 @@ def test_a_glob_waiver_this_app_does_not_use_is_not_reported_as_unused() -> None
             "reason": "test",
             "approved_by": "DPO",
             "expires": date(2099, 1, 1),
-        }
+        },
     )
-    policy = policy.model_copy(update={"waivers": [*policy.waivers, exact]})
+    policy = dataclasses.replace(policy, waivers=[*policy.waivers, exact])
     outcome = check_app(ALLOWED, policy=policy, source=FakeSource(demo_facts()), today=TODAY)
     unused = [f.subject for f in outcome.report.policy_findings if f.rule == "waiver-unused"]
     assert unused == [exact.label()]

@@ -3,6 +3,8 @@ that disagree block it (api-error), never allow it."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from usecase_fakes import ALLOWED, BLOCKED, TODAY, FakeSource, demo_facts, university
 
 from gatekeeper.collect.estate import AuditScope
@@ -17,14 +19,14 @@ from gatekeeper.usecases.snapshot import merge, take_snapshot
 
 def twice(facts: Estate, app_name: str, **changes: object) -> Estate:
     app = next(a for a in facts.apps if a.name == app_name)
-    return facts.model_copy(update={"apps": (*facts.apps, app.model_copy(update=changes))})
+    return dataclasses.replace(facts, apps=(*facts.apps, dataclasses.replace(app, **changes)))
 
 
 def test_identical_copies_are_one_app_whatever_the_order_of_their_lists() -> None:
     facts = demo_facts()
     app = next(a for a in facts.apps if len(a.addons) > 1)
-    reordered = app.model_copy(update={"addons": tuple(reversed(app.addons))})
-    doubled = facts.model_copy(update={"apps": (*facts.apps, reordered)})
+    reordered = dataclasses.replace(app, addons=tuple(reversed(app.addons)))
+    doubled = dataclasses.replace(facts, apps=(*facts.apps, reordered))
     assert one_entry_per_app(doubled) == facts
     assert one_entry_per_app(facts) is facts
 
@@ -57,7 +59,7 @@ def test_check_and_audit_never_allow_a_conflicting_app() -> None:
 
 def test_a_snapshot_keeps_each_app_once_and_the_conflict() -> None:
     facts = demo_facts()
-    part = facts.model_copy(update={"apps": tuple(a for a in facts.apps if a.name == BLOCKED)})
+    part = dataclasses.replace(facts, apps=tuple(a for a in facts.apps if a.name == BLOCKED))
     assert merge([facts, part]).apps == merge([facts]).apps
     outcome = take_snapshot(source=FakeSource(twice(facts, BLOCKED, region="eu")), apps=(BLOCKED,))
     (app,) = [a for a in outcome.estate.apps if a.name == BLOCKED]
