@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> None:
     # falls back to a stub when that import fails.
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
     # pydantic's plugin discovery imports importlib.metadata and reads every distribution's
-    # metadata, about 15 ms of every check; the stand-in reads entry_points.txt files and
+    # metadata, about 15 ms of every verb that uses pydantic (audit, snapshot, serve, check
+    # --format json; a plain check does not); the stand-in reads entry_points.txt files and
     # hands over to pydantic whenever a plugin may be installed.
     from gatekeeper import pydantic_plugins
 

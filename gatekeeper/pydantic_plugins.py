@@ -3,14 +3,16 @@
 Pydantic looks for plugins (entry points of the group ``pydantic``, such as logfire's) when it
 builds its first validator: its loader (``pydantic.plugin._loader``) imports
 ``importlib.metadata`` (and with it zipfile, shutil, bz2, lzma, csv and email) and reads the
-metadata of every installed distribution, about 15 ms of every ``gatekeeper check`` although
-hardly anyone has such a plugin. The console entry point (``gatekeeper.cli.main``) puts this
-module's ``get_plugins`` in the loader's place. It looks for a ``[pydantic]`` section in the
-``entry_points.txt`` of the distributions on ``sys.path`` with plain file reads, and hands
-over to pydantic's own loader whenever it finds one or cannot tell (a zip file or an
-unfamiliar finder on the path): an installed plugin still loads, as it did before, and
-``PYDANTIC_DISABLE_PLUGINS`` is still pydantic's to read. A program that imports gatekeeper
-keeps pydantic's loader: only the command line installs this one.
+metadata of every installed distribution, about 15 ms of every verb that uses pydantic
+(``audit``, ``snapshot``, ``serve``, ``check --format json``; a plain ``check`` reads its
+policy and answers without it), although hardly anyone has such a plugin. The console entry
+point (``gatekeeper.cli.main``) puts this module's ``get_plugins`` in the loader's place. It
+looks for a ``[pydantic]`` section in the ``entry_points.txt`` of the distributions on
+``sys.path`` with plain file reads, and hands over to pydantic's own loader whenever it finds
+one or cannot tell (a zip file or an unfamiliar finder on the path): an installed plugin still
+loads, as it did before, and ``PYDANTIC_DISABLE_PLUGINS`` is still pydantic's to read. A
+program that imports gatekeeper keeps pydantic's loader: only the command line installs this
+one.
 """
 
 from __future__ import annotations
