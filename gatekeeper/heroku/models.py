@@ -293,8 +293,6 @@ class AddOnAttachment(HerokuModel):
 class ErrorBody(HerokuModel):
     """Heroku's error body: ``{"id": "not_found", "message": "...", "url"?: "..."}``."""
 
-    record_unicode = False
-
     id: str
     message: str
     url: str | None = None

@@ -233,6 +233,20 @@ def test_a_deeply_nested_error_body_still_gives_the_typed_error(
     assert "Forbidden" in str(caught.value) and "Request-Id r9" in str(caught.value)
 
 
+def test_an_error_body_with_a_lone_surrogate_is_not_read_as_heroku_s_message(
+    api: respx.MockRouter, run: Runner
+) -> None:
+    # JSON's \ud800 escape spells text no terminal or report can encode: the status speaks.
+    body = b'{"id": "forbidden", "message": "no \\ud800 access"}'
+    api.get("/apps/survey").mock(
+        return_value=httpx.Response(403, content=body, headers={"Request-Id": "r10"})
+    )
+    with pytest.raises(ForbiddenError) as caught:
+        run("get", "/apps/survey")
+    assert caught.value.error_id is None
+    str(caught.value).encode("utf-8")  # what is shown can be written out
+
+
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_a_body_that_cannot_be_decoded_is_a_protocol_error(mode: str) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
