@@ -7,8 +7,8 @@ but importing it and building its validators costs about 130 ms of a check's 360
 library: a frozen dataclass (``@dataclass(frozen=True, kw_only=True)``) is read from a dict
 field by field, and every problem is reported at once, each as the same error details
 pydantic gives (``type``, ``loc``, ``msg``, ``input``, ``ctx``) so the policy loader's plain
-words for them stay as they are. Pydantic keeps the boundaries off that path: snapshots, the
-history store, the JSON report (``gatekeeper.serial``).
+words for them stay as they are. Pydantic keeps the boundaries off that path: snapshots and
+the history store (``gatekeeper.serial``), the JSON report (``gatekeeper.report.v1``).
 
 Strict means what pydantic's strict mode means for data from TOML and JSON: a string is a
 ``str``, an integer an ``int`` (not a ``bool``), a date a ``date`` (not a ``datetime``, not a
@@ -128,6 +128,8 @@ def _error(
 
 
 def _converter(hint: Any, unicode: bool = False) -> Converter:
+    if dataclasses.is_dataclass(hint):
+        unicode = False  # a record's own record_unicode rules inside it: one converter a class
     key = (hint, unicode)
     found = _CONVERTERS.get(key)
     if found is None:
